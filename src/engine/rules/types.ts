@@ -1,0 +1,138 @@
+import type { GraphReport } from '../graph/types.js';
+import type { Database, EngineSettings, FieldDef, MigrationFile, MigrationKey, Operation, PyValue, Severity } from '../types.js';
+
+/** A model as state replay knows it just before an operation runs. */
+export interface ModelState {
+  app: string;
+  /** Model name as first declared (CreateModel `name`). */
+  name: string;
+  /** Fields by name (lower-cased keys), in declaration order. */
+  fields: ReadonlyMap<string, FieldDef>;
+  /** CreateModel `options` merged with later AlterModelOptions / AlterModelTable / together changes. */
+  options: Readonly<Record<string, PyValue>>;
+  /** Explicit `db_table`, when options give a literal one. */
+  dbTable: string | null;
+  /** Where the model was created (null when it came from an app we did not read). */
+  createdIn: MigrationKey | null;
+}
+
+/** Read-only view of the project state; model lookups are case-insensitive like Django's. */
+export interface StateView {
+  model(app: string, modelName: string): ModelState | undefined;
+}
+
+/** One operation as the rules see it, in execution order (nested database operations included). */
+export interface OperationVisit {
+  op: Operation;
+  /** False for operations inside `state_operations` (no database effect). */
+  dbEffective: boolean;
+  /** State just before this operation (includes earlier operations of the same migration). */
+  stateBefore: StateView;
+  /** Lower-cased model name the operation touches, when it has one. */
+  model: string | null;
+}
+
+export interface ResolvedSettings extends Required<Pick<EngineSettings, 'database'>> {
+  database: Database;
+  /** Numeric version parts: [major, minor, patch]; defaults per vendor when not given. */
+  version: [number, number, number];
+  versionText: string;
+  swappable: Record<string, string>;
+}
+
+export interface ReportInput<M extends string> {
+  messageId: M;
+  data?: Record<string, string | number>;
+  /** The operation to point at; defaults to the class line when absent. */
+  op?: Operation;
+  /** Explicit line (e.g. a RunPython function line); defaults to the operation's line. */
+  line?: number;
+  /** Override the rule severity for this finding (e.g. error on PG, warning elsewhere). */
+  severity?: Severity;
+}
+
+export interface MigrationRuleContext<M extends string = string> {
+  migration: MigrationFile;
+  settings: ResolvedSettings;
+  /** Every operation in execution order, nested database/state operations flattened. */
+  visits: readonly OperationVisit[];
+  /** True when `CreateModel` for this model ran earlier in the same migration (or this op creates it). */
+  isNewModel(model: string, before?: Operation): boolean;
+  /** `atomic` unless the migration sets `atomic = False`. */
+  isAtomic: boolean;
+  /** Compare the target version: `versionAtLeast('12')`, `versionBelow('11')`. */
+  versionAtLeast(version: string): boolean;
+  versionBelow(version: string): boolean;
+  /** The other migrations analysed in the same run (e.g. a PR's other new files), by `app.name`. */
+  siblings: ReadonlyMap<string, MigrationFile>;
+  report(input: ReportInput<M>): void;
+}
+
+/** Graph-level checks: the whole set of files plus the graph report. */
+export interface ProjectRuleContext<M extends string = string> {
+  files: readonly MigrationFile[];
+  settings: ResolvedSettings;
+  graph: GraphReport;
+  reportAt(file: MigrationFile, input: ReportInput<M>): void;
+}
+
+export interface RuleCase {
+  /** Shown in test names and docs. */
+  name?: string;
+  /** The migration under test (a whole file). */
+  code: string;
+  /** Path of the file; default `app/migrations/0002_change.py`. */
+  path?: string;
+  /** Other files giving context (earlier migrations for state replay, graph siblings): path → code. */
+  context?: Record<string, string>;
+  settings?: Partial<EngineSettings>;
+  /** Bad cases: the findings expected, by message id and line. */
+  expect?: Array<{ messageId: string; line: number }>;
+}
+
+export interface Rule<M extends string = string> {
+  /** kebab-case, equal to the file name; never changes once shipped. */
+  id: string;
+  severity: Severity;
+  /** Per-database severity where it differs from `severity`. */
+  severityByDatabase?: Partial<Record<Database, Severity>>;
+  /**
+   * Where the rule applies: vendor → version range (`*`, `>=12`, `<11`, `>=14.0 <14.4`).
+   * Vendors not listed are not checked.
+   */
+  databases: Partial<Record<Database, string>>;
+  /** Off unless enabled in settings. */
+  optIn?: boolean;
+  category: 'rolling-deploy' | 'locking' | 'data-migration' | 'graph' | 'hygiene';
+  /** One line for the rules table. */
+  summary: string;
+  /** Message templates keyed by message id; `{{name}}` holes are filled from `data`. */
+  messages: Record<M, string>;
+  /** Why it is risky: lock level, rewrite, rolling-deploy breakage, data loss. Markdown. */
+  why: string;
+  /** The safe alternative as a complete multi-step recipe with code. Markdown. */
+  safeAlternative: string;
+  /** Optional links (Django docs, PostgreSQL docs). */
+  links?: string[];
+  check?(ctx: MigrationRuleContext<M>): void;
+  checkProject?(ctx: ProjectRuleContext<M>): void;
+  cases: { bad: RuleCase[]; good: RuleCase[] };
+}
+
+export function defineRule<M extends string>(rule: Rule<M>): Rule<M> {
+  return rule;
+}
+
+export interface Finding {
+  ruleId: string;
+  severity: Severity;
+  message: string;
+  path: string;
+  app: string;
+  migration: string;
+  line: number;
+  /** The operation pointed at, when there is one. */
+  operation?: { type: string; index: number; path: string[] };
+  why: string;
+  safeAlternative: string;
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 20_000,
+    hookTimeout: 20_000,
+    // The machine CI runs on has two cores; more workers only add contention.
+    maxWorkers: 2,
+    reporters: ['default'],
+  },
+});
