@@ -1,0 +1,150 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { AppError } from '../errors.js';
+import type { BlobStore, ChannelLink, ConditionalStore, EventLedger, LinkStore, Store } from './types.js';
+
+/** Schema steps, applied in order; `user_version` records how many ran. Never edit a shipped step. */
+const SCHEMA_STEPS: readonly string[] = [
+  `CREATE TABLE channel_links (
+     channel_id TEXT PRIMARY KEY,
+     repo TEXT NOT NULL,
+     branch TEXT,
+     path TEXT,
+     database TEXT,
+     database_version TEXT,
+     linked_by TEXT NOT NULL,
+     linked_at TEXT NOT NULL
+   );
+   CREATE TABLE blobs (sha TEXT PRIMARY KEY, text TEXT NOT NULL, stored_at INTEGER NOT NULL);
+   CREATE TABLE conditional (key TEXT PRIMARY KEY, etag TEXT NOT NULL, body TEXT NOT NULL, stored_at INTEGER NOT NULL);
+   CREATE TABLE events (event_id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);`,
+];
+
+export const STORE_FILE_NAME = 'migrate-help.sqlite';
+
+interface LinkRow {
+  channel_id: string;
+  repo: string;
+  branch: string | null;
+  path: string | null;
+  database: string | null;
+  database_version: string | null;
+  linked_by: string;
+  linked_at: string;
+}
+
+function rowToLink(row: LinkRow): ChannelLink {
+  return {
+    channelId: row.channel_id,
+    repo: row.repo,
+    branch: row.branch,
+    path: row.path,
+    database: row.database,
+    databaseVersion: row.database_version,
+    linkedBy: row.linked_by,
+    linkedAt: row.linked_at,
+  };
+}
+
+/**
+ * Opens (creating on first use) the bot's SQLite database under `dataDir`.
+ * `now` is injectable so expiry can be tested without waiting.
+ */
+export function openSqliteStore(dataDir: string, options: { now?: () => number } = {}): Store {
+  const now = options.now ?? Date.now;
+  let db: Database.Database;
+  try {
+    fs.mkdirSync(dataDir, { recursive: true });
+    db = new Database(path.join(dataDir, STORE_FILE_NAME));
+  } catch (error) {
+    throw new AppError('store_error', `I could not open my database under DATA_DIR=${dataDir}. Check that the folder exists and is writable.`, { cause: error });
+  }
+  db.pragma('journal_mode = WAL');
+  db.pragma('busy_timeout = 2000');
+  migrateSchema(db);
+
+  const links: LinkStore = (() => {
+    const get = db.prepare<[string], LinkRow>('SELECT * FROM channel_links WHERE channel_id = ?');
+    const upsert = db.prepare(
+      `INSERT INTO channel_links (channel_id, repo, branch, path, database, database_version, linked_by, linked_at)
+       VALUES (@channelId, @repo, @branch, @path, @database, @databaseVersion, @linkedBy, @linkedAt)
+       ON CONFLICT(channel_id) DO UPDATE SET repo = excluded.repo, branch = excluded.branch, path = excluded.path,
+         database = excluded.database, database_version = excluded.database_version,
+         linked_by = excluded.linked_by, linked_at = excluded.linked_at`,
+    );
+    const remove = db.prepare<[string]>('DELETE FROM channel_links WHERE channel_id = ?');
+    const list = db.prepare<[], LinkRow>('SELECT * FROM channel_links ORDER BY channel_id');
+    return {
+      get: (channelId) => {
+        const row = get.get(channelId);
+        return row ? rowToLink(row) : undefined;
+      },
+      set: (link) => {
+        upsert.run(link);
+      },
+      remove: (channelId) => remove.run(channelId).changes > 0,
+      list: () => list.all().map(rowToLink),
+    };
+  })();
+
+  const blobs: BlobStore = (() => {
+    const get = db.prepare<[string], { text: string }>('SELECT text FROM blobs WHERE sha = ?');
+    const put = db.prepare<[string, string, number]>('INSERT OR IGNORE INTO blobs (sha, text, stored_at) VALUES (?, ?, ?)');
+    return {
+      get: (sha) => get.get(sha)?.text,
+      set: (sha, text) => {
+        put.run(sha, text, now());
+      },
+    };
+  })();
+
+  const conditional: ConditionalStore = (() => {
+    const get = db.prepare<[string], { etag: string; body: string }>('SELECT etag, body FROM conditional WHERE key = ?');
+    const put = db.prepare<[string, string, string, number]>(
+      'INSERT INTO conditional (key, etag, body, stored_at) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET etag = excluded.etag, body = excluded.body, stored_at = excluded.stored_at',
+    );
+    return {
+      get: (key) => get.get(key),
+      set: (key, etag, body) => {
+        put.run(key, etag, body, now());
+      },
+    };
+  })();
+
+  const events: EventLedger = (() => {
+    const purge = db.prepare<[number]>('DELETE FROM events WHERE expires_at <= ?');
+    const insert = db.prepare<[string, number]>('INSERT OR IGNORE INTO events (event_id, expires_at) VALUES (?, ?)');
+    let lastPurge = 0;
+    return {
+      claim: (eventId, ttlMs) => {
+        const current = now();
+        // Purge at most once a minute: the table stays small without a delete on every event.
+        if (current - lastPurge > 60_000) {
+          purge.run(current);
+          lastPurge = current;
+        }
+        return insert.run(eventId, current + ttlMs).changes > 0;
+      },
+    };
+  })();
+
+  return {
+    links,
+    blobs,
+    conditional,
+    events,
+    close: () => db.close(),
+  };
+}
+
+function migrateSchema(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (let step = current; step < SCHEMA_STEPS.length; step += 1) {
+    const sql = SCHEMA_STEPS[step]!;
+    db.transaction(() => {
+      db.exec(sql);
+      db.pragma(`user_version = ${step + 1}`);
+    })();
+  }
+}
