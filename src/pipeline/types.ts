@@ -62,3 +62,66 @@ export interface AnswerSink {
 export interface AnswerService {
   answer(question: Question, sink: AnswerSink): Promise<AnswerOutcome>;
 }
+
+/* ---- Model and grounding contracts (implemented in src/expert, fed by grounders from main.ts) ---- */
+
+/** An Anthropic tool definition (JSON Schema input), kept SDK-free so any edge can offer tools. */
+export interface ToolDefinition {
+  name: string;
+  description: string;
+  input_schema: { type: 'object'; properties?: Record<string, unknown>; required?: string[]; [key: string]: unknown };
+}
+
+/** A tool the model may call while answering. `run` returns the text handed back as the tool result. */
+export interface ExpertTool {
+  definition: ToolDefinition;
+  /** Throwing marks the result as an error for the model (its message is shown to the model, not the user). */
+  run(input: unknown, context: { signal?: AbortSignal }): Promise<string> | string;
+  /** Progress line for the thread, e.g. "Reading accounts/0042_auto…"; defaults to "Using <name>…". */
+  describe?(input: unknown): string;
+}
+
+export interface ExpertRequest {
+  system: string;
+  /** Alternating turns starting and ending with `user`. */
+  turns: ConversationTurn[];
+  /** Facts for the model (engine findings, diagnoses), sent with the newest user turn. */
+  context?: string;
+  tools?: ExpertTool[];
+  maxTokens?: number;
+  /** Tool calls allowed for this answer (default 8); past it the model must answer without tools. */
+  maxToolCalls?: number;
+  signal?: AbortSignal;
+  onText(delta: string): void | Promise<void>;
+  onToolCall?(name: string, input: unknown, tool: ExpertTool | undefined): void | Promise<void>;
+}
+
+export interface ExpertAnswer {
+  text: string;
+  stopReason: string | null;
+  usage: TokenUsage;
+  model: string;
+  toolCalls: number;
+}
+
+/** The expert model. Failures are thrown as AppError (model_* codes) carrying `partialText` when some text streamed. */
+export interface Expert {
+  readonly model: string;
+  answer(request: ExpertRequest): Promise<ExpertAnswer>;
+}
+
+/** What a grounder found for one question. */
+export interface Grounding {
+  /** Facts given to the model as context (treated as true by the system prompt). */
+  contextForModel?: string;
+  /** Shown to the user before the model's answer, and still shown when the model is unavailable. */
+  deterministicMarkdown?: string;
+  /** Extra tools for this answer (e.g. reading the linked repository). */
+  tools?: ExpertTool[];
+}
+
+/** Inspects a question (pasted migrations, tracebacks, linked repo) and returns what it can add. */
+export interface Grounder {
+  readonly name: string;
+  ground(question: Question, context: { signal?: AbortSignal; status(text: string): Promise<void> }): Promise<Grounding | undefined> | Grounding | undefined;
+}

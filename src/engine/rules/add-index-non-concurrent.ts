@@ -1,5 +1,5 @@
 import { defineRule } from './types.js';
-import { asItems } from './_lib/values.js';
+import { addedSets, previousTogether, togetherSets } from './_lib/locking-helpers.js';
 
 /** Exemplar rule: the shape every rule module follows. */
 export default defineRule({
@@ -56,8 +56,12 @@ export default defineRule({
         const name = index?.kind === 'call' && index.kwargs['name']?.kind === 'str' ? index.kwargs['name'].value : 'unnamed';
         ctx.report({ messageId: 'blocksWrites', op, data: { index: name, model: op.model ?? visit.model } });
       } else if (op.type === 'AlterIndexTogether') {
-        const sets = asItems(op.args['index_together']);
-        if (sets && sets.length > 0) ctx.report({ messageId: 'togetherBlocksWrites', op, data: { model: op.model ?? visit.model } });
+        const after = togetherSets(op.args['index_together']);
+        if (!after) continue;
+        // With the earlier state known, only newly added sets build an index; removals are remove-index-non-concurrent's.
+        const before = previousTogether(ctx, visit, 'index_together');
+        const adds = before ? addedSets(before, after).length > 0 : after.length > 0;
+        if (adds) ctx.report({ messageId: 'togetherBlocksWrites', op, data: { model: op.model ?? visit.model } });
       }
     }
   },

@@ -65,6 +65,8 @@ export interface MigrationRuleContext<M extends string = string> {
   versionBelow(version: string): boolean;
   /** The other migrations analysed in the same run (e.g. a PR's other new files), by `app.name`. */
   siblings: ReadonlyMap<string, MigrationFile>;
+  /** Every migration read in this run (targets and context), by `app.name`; for walking dependencies. */
+  files?: ReadonlyMap<string, MigrationFile>;
   report(input: ReportInput<M>): void;
 }
 
@@ -125,6 +127,8 @@ export function defineRule<M extends string>(rule: Rule<M>): Rule<M> {
 
 export interface Finding {
   ruleId: string;
+  /** The rule's message id (for `parse-error`, the parse problem code). */
+  messageId?: string;
   severity: Severity;
   message: string;
   path: string;

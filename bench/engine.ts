@@ -1,0 +1,354 @@
+/**
+ * `npm run bench:engine -- [dir] [--repeat N] [--synthetic N]`
+ *
+ * Times the engine on a migration tree, phase by phase (parse single-threaded, parse with the
+ * worker pool when it exists, graph, state replay, rules), and in the same run the time CPython
+ * takes to merely `ast.parse` the same files. Prints files/s, MB/s, peak RSS and the ratio
+ * engine-total / python-parse. `--synthetic N` first builds an N-file tree in a temp directory by
+ * replicating the given tree under renamed apps (so the graph stays valid).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { analyze, buildGraph, initParser, parseMigration, replayState } from '../src/engine/index.js';
+import type { MigrationFile } from '../src/engine/index.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+interface Options {
+  dir: string;
+  repeat: number;
+  synthetic: number | null;
+  python: string;
+}
+
+function usage(message: string): never {
+  console.error(`${message}\nusage: npm run bench:engine -- [dir] [--repeat N] [--synthetic N] [--python python3]`);
+  process.exit(2);
+}
+
+function parseArgs(argv: readonly string[]): Options {
+  const options: Options = { dir: join(root, 'test/fixtures/migrations'), repeat: 3, synthetic: null, python: 'python3' };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const value = (): string => argv[++i] ?? usage(`${arg} needs a value`);
+    if (arg === '--repeat') options.repeat = Number(value());
+    else if (arg === '--synthetic') options.synthetic = Number(value());
+    else if (arg === '--python') options.python = value();
+    else if (arg.startsWith('--')) usage(`unknown option ${arg}`);
+    else options.dir = resolve(arg);
+  }
+  if (!Number.isInteger(options.repeat) || options.repeat < 1) usage('--repeat must be a positive integer');
+  if (options.synthetic !== null && (!Number.isInteger(options.synthetic) || options.synthetic < 1)) usage('--synthetic must be a positive integer');
+  return options;
+}
+
+/** Every `.py` file inside a `migrations` folder (Django skips names starting with `_`, `.` or `~`). */
+async function findMigrationFiles(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  const walk = async (current: string): Promise<void> => {
+    const entries = await readdir(current, { withFileTypes: true });
+    for (const entry of entries) {
+      const path = join(current, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
+        await walk(path);
+      } else if (entry.isFile() && entry.name.endsWith('.py') && !/^[_.~]/.test(entry.name) && current.split(sep).pop() === 'migrations') {
+        found.push(path);
+      }
+    }
+  };
+  await walk(dir);
+  return found.sort();
+}
+
+interface Source {
+  absolute: string;
+  path: string;
+  text: string;
+  bytes: number;
+}
+
+async function readSources(dir: string, paths: readonly string[]): Promise<Source[]> {
+  return Promise.all(
+    paths.map(async (absolute) => {
+      const text = await readFile(absolute, 'utf8');
+      return { absolute, path: relative(dir, absolute).split(sep).join('/'), text, bytes: Buffer.byteLength(text) };
+    }),
+  );
+}
+
+/** The app label as the parser derives it: the folder above `migrations/`. */
+function appOf(path: string): string {
+  const parts = path.split('/');
+  return parts[parts.length - 3] ?? 'app';
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Replicate the tree until it has `count` files. Copy k renames every first-party app `x` to
+ * `x_ck` in its path, in dependency tuples (`("x", "0002…")`, `apps.get_model("x", …)`) and in
+ * relation targets (`"x.Model"`), so every copy is a valid, independent project.
+ */
+async function buildSynthetic(sources: readonly Source[], count: number): Promise<{ dir: string; paths: string[] }> {
+  const dir = await mkdtemp(join(tmpdir(), 'migrate-help-bench-'));
+  const apps = [...new Set(sources.map((source) => appOf(source.path)))];
+  const patterns = apps.map((app) => ({
+    app,
+    tuple: new RegExp(`(["'])${escapeRegExp(app)}\\1(\\s*,\\s*["'])`, 'g'),
+    dotted: new RegExp(`(["'])${escapeRegExp(app)}\\.(?=[A-Za-z_])`, 'g'),
+  }));
+  const paths: string[] = [];
+  for (let copy = 0; paths.length < count; copy++) {
+    for (const source of sources) {
+      if (paths.length >= count) break;
+      let text = source.text;
+      let path = source.path;
+      if (copy > 0) {
+        for (const { app, tuple, dotted } of patterns) {
+          text = text.replace(tuple, `$1${app}_c${copy}$1$2`).replace(dotted, `$1${app}_c${copy}.`);
+        }
+        const parts = path.split('/');
+        parts[parts.length - 3] = `${appOf(path)}_c${copy}`;
+        path = parts.join('/');
+      }
+      const target = join(dir, `copy${copy}`, path);
+      await mkdir(dirname(target), { recursive: true });
+      await writeFile(target, text);
+      paths.push(target);
+    }
+  }
+  return { dir, paths };
+}
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+/** RSS is sampled between files (the work is synchronous, timers would not fire) and by the kernel's maxRSS. */
+let peakRssSampled = 0;
+function sampleRss(): void {
+  const rss = process.memoryUsage().rss;
+  if (rss > peakRssSampled) peakRssSampled = rss;
+}
+
+const PYTHON_PROGRAM = `
+import ast, json, sys, time
+paths = json.load(sys.stdin)
+sources = []
+for p in paths:
+    with open(p, "rb") as f:
+        sources.append(f.read())
+start = time.perf_counter()
+cpu_start = time.process_time()
+for src in sources:
+    ast.parse(src)
+elapsed = time.perf_counter() - start
+cpu = time.process_time() - cpu_start
+print(json.dumps({"parse_s": elapsed, "parse_cpu_s": cpu, "files": len(sources), "version": sys.version.split()[0]}))
+`;
+
+interface PythonRun {
+  parseMs: number;
+  parseCpuMs: number;
+  wallMs: number;
+  version: string;
+}
+
+async function runPython(python: string, paths: readonly string[]): Promise<PythonRun> {
+  const started = performance.now();
+  const child = spawn(python, ['-c', PYTHON_PROGRAM], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdin.end(JSON.stringify(paths));
+  const code = await new Promise<number | null>((resolveExit, reject) => {
+    child.on('error', reject);
+    child.on('close', resolveExit);
+  });
+  const wallMs = performance.now() - started;
+  if (code !== 0) throw new Error(`${python} exited with ${code}: ${stderr.trim().split('\n').pop() ?? ''}`);
+  const result = JSON.parse(stdout) as { parse_s: number; parse_cpu_s: number; version: string };
+  return { parseMs: result.parse_s * 1000, parseCpuMs: result.parse_cpu_s * 1000, wallMs, version: result.version };
+}
+
+/** The worker-pool parser, when src/engine-runner/parse-pool.ts exists (it is optional here). */
+type PoolParse = (sources: ReadonlyArray<{ path: string; text: string }>) => Promise<MigrationFile[]>;
+async function loadPool(): Promise<{ parse: PoolParse; close: () => Promise<void>; workers: number } | null> {
+  const path = join(root, 'src/engine-runner/parse-pool.ts');
+  if (!existsSync(path)) return null;
+  const module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  const create = module['createParsePool'];
+  if (typeof create !== 'function') return null;
+  const pool = (await (create as (opts?: object) => unknown)({})) as { parse?: PoolParse; parseAll?: PoolParse; close?: () => Promise<void>; destroy?: () => Promise<void>; size?: number; workers?: number };
+  const parse = pool.parseAll ?? pool.parse;
+  if (!parse) return null;
+  return {
+    parse: parse.bind(pool),
+    close: async () => {
+      await (pool.close ?? pool.destroy)?.call(pool);
+    },
+    workers: pool.size ?? pool.workers ?? 0,
+  };
+}
+
+function fmt(ms: number): string {
+  return ms >= 100 ? ms.toFixed(0) : ms.toFixed(1);
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  if (!existsSync(options.dir)) usage(`no such directory: ${options.dir}`);
+  let paths = await findMigrationFiles(options.dir);
+  if (paths.length === 0) usage(`no migration files (*.py inside a migrations/ folder) under ${options.dir}`);
+  let syntheticDir: string | null = null;
+  if (options.synthetic !== null) {
+    const originals = await readSources(options.dir, paths);
+    const built = await buildSynthetic(originals, options.synthetic);
+    syntheticDir = built.dir;
+    paths = built.paths;
+  }
+  const baseDir = syntheticDir ?? options.dir;
+  try {
+    const sources = await readSources(baseDir, paths);
+    const totalBytes = sources.reduce((sum, source) => sum + source.bytes, 0);
+    const mb = totalBytes / (1024 * 1024);
+    const rssBefore = process.memoryUsage().rss;
+
+    let started = performance.now();
+    await initParser();
+    const initMs = performance.now() - started;
+
+    /** Wall and CPU time of one phase. CPU time (this process) is what to trust on a busy machine. */
+    const measure = <T>(work: () => T): { value: T; ms: number; cpuMs: number } => {
+      const cpuStart = process.cpuUsage();
+      const wallStart = performance.now();
+      const value = work();
+      const ms = performance.now() - wallStart;
+      const cpu = process.cpuUsage(cpuStart);
+      return { value, ms, cpuMs: (cpu.user + cpu.system) / 1000 };
+    };
+    const rounds: Array<{ parse: number; parseCpu: number; graph: number; graphCpu: number; state: number; stateCpu: number; rules: number; analyzeCpu: number }> = [];
+    let findings = 0;
+    let problems = 0;
+    let operations = 0;
+    for (let round = 0; round < options.repeat; round++) {
+      const parsed = measure(() => {
+        const files: MigrationFile[] = [];
+        for (let i = 0; i < sources.length; i++) {
+          const source = sources[i]!;
+          files.push(parseMigration(source.text, { path: source.path }));
+          if (i % 100 === 0) sampleRss();
+        }
+        return files;
+      });
+      sampleRss();
+      // Graph and state replay alone, for their CPU time; analyze() below redoes both and times them by wall clock.
+      const graphAlone = measure(() => buildGraph(parsed.value, {}));
+      graphAlone.value.report();
+      const stateAlone = measure(() => replayState(parsed.value, graphAlone.value));
+      const analysed = measure(() => analyze(parsed.value, { database: 'postgresql' }));
+      sampleRss();
+      const report = analysed.value;
+      rounds.push({
+        parse: parsed.ms,
+        parseCpu: parsed.cpuMs,
+        graph: report.stats.ms.graph,
+        graphCpu: graphAlone.cpuMs,
+        state: report.stats.ms.state,
+        stateCpu: stateAlone.cpuMs,
+        rules: report.stats.ms.rules,
+        analyzeCpu: analysed.cpuMs,
+      });
+      findings = report.findings.length;
+      operations = report.stats.operations;
+      problems = Object.keys(report.problems).length;
+    }
+
+    const poolTimes: number[] = [];
+    const pool = await loadPool();
+    if (pool) {
+      try {
+        for (let round = 0; round < options.repeat; round++) {
+          started = performance.now();
+          await pool.parse(sources.map((source) => ({ path: source.path, text: source.text })));
+          poolTimes.push(performance.now() - started);
+          sampleRss();
+        }
+      } finally {
+        await pool.close();
+      }
+    }
+
+    const pythonRuns: PythonRun[] = [];
+    let pythonError: string | null = null;
+    try {
+      for (let round = 0; round < options.repeat; round++) pythonRuns.push(await runPython(options.python, sources.map((source) => source.absolute)));
+    } catch (error) {
+      pythonError = error instanceof Error ? error.message : String(error);
+    }
+
+    const med = (pick: (round: (typeof rounds)[number]) => number): number => median(rounds.map(pick));
+    const parseMs = med((r) => r.parse);
+    const graphMs = med((r) => r.graph);
+    const stateMs = med((r) => r.state);
+    const rulesMs = med((r) => r.rules);
+    const engineMs = parseMs + graphMs + stateMs + rulesMs;
+    const parseCpu = med((r) => r.parseCpu);
+    const analyzeCpu = med((r) => r.analyzeCpu);
+    const graphCpu = med((r) => r.graphCpu);
+    const stateCpu = med((r) => r.stateCpu);
+    const engineCpu = parseCpu + analyzeCpu;
+    const first = rounds[0]!;
+    const maxRssMb = (process.resourceUsage().maxRSS * 1024) / (1024 * 1024);
+
+    const rows: Array<[string, number, number | null]> = [
+      ['parse (1 thread)', parseMs, parseCpu],
+      ...(poolTimes.length > 0 ? ([[`parse (pool, ${pool?.workers || '?'} workers)`, median(poolTimes), null]] as Array<[string, number, null]>) : []),
+      ['graph', graphMs, graphCpu],
+      ['state replay', stateMs, stateCpu],
+      ['rules (+ runner)', rulesMs, Math.max(0, analyzeCpu - graphCpu - stateCpu)],
+      ['engine total (1 thread)', engineMs, engineCpu],
+    ];
+    const where = syntheticDir ? `${options.dir} → synthetic tree of ${sources.length} files (temp dir, removed after)` : options.dir;
+    const line = (name: string, ms: number, cpu: number | null): string =>
+      `${name.padEnd(30)} ${fmt(ms).padStart(8)} ${(cpu === null ? '-' : fmt(cpu)).padStart(8)} ${(sources.length / (ms / 1000)).toFixed(0).padStart(9)} ${(mb / (ms / 1000)).toFixed(2).padStart(7)}`;
+    console.log(`\nmigrate-help engine benchmark — ${where}`);
+    console.log(`${sources.length} files, ${mb.toFixed(2)} MB, ${operations} operations linted, ${findings} findings, ${problems} files with parse problems`);
+    console.log(`median of ${options.repeat} run(s); node ${process.version}; parser init (wasm load, once) ${fmt(initMs)} ms\n`);
+    console.log(`${'phase'.padEnd(30)} ${'wall ms'.padStart(8)} ${'cpu ms'.padStart(8)} ${'files/s'.padStart(9)} ${'MB/s'.padStart(7)}`);
+    console.log(`${'-'.repeat(30)} ${'-'.repeat(8)} ${'-'.repeat(8)} ${'-'.repeat(9)} ${'-'.repeat(7)}`);
+    for (const [name, ms, cpu] of rows) console.log(line(name, ms, cpu));
+    if (pythonRuns.length > 0) {
+      const pyParse = median(pythonRuns.map((run) => run.parseMs));
+      const pyCpu = median(pythonRuns.map((run) => run.parseCpuMs));
+      const pyWall = median(pythonRuns.map((run) => run.wallMs));
+      console.log(line(`python ${pythonRuns[0]!.version} ast.parse only`, pyParse, pyCpu));
+      console.log(`${'python whole process'.padEnd(30)} ${fmt(pyWall).padStart(8)}`);
+      console.log('');
+      console.log(`ratio engine total / python ast.parse: ${(engineMs / pyParse).toFixed(2)}x wall, ${(engineCpu / pyCpu).toFixed(2)}x cpu   (target ≤ 1.0x on 3,000 files)`);
+      if (poolTimes.length > 0) console.log(`ratio with pool parse / python ast.parse: ${((median(poolTimes) + graphMs + stateMs + rulesMs) / pyParse).toFixed(2)}x wall`);
+      console.log(`ratio engine total / python whole process: ${(engineMs / pyWall).toFixed(2)}x wall`);
+      console.log(`first (cold) run: engine ${fmt(first.parse + first.graph + first.state + first.rules)} ms wall = ${((first.parse + first.graph + first.state + first.rules) / pyParse).toFixed(2)}x python parse`);
+    } else {
+      console.log(`\npython comparison skipped: ${pythonError ?? 'no runs'}`);
+    }
+    console.log(`peak RSS: ${maxRssMb.toFixed(0)} MB (kernel maxRSS), ${(peakRssSampled / (1024 * 1024)).toFixed(0)} MB sampled; ${(rssBefore / (1024 * 1024)).toFixed(0)} MB before parsing   (target < 300 MB)`);
+  } finally {
+    if (syntheticDir) await rm(syntheticDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench:engine failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,466 @@
+/**
+ * The rule runner: graph → state replay → every applicable rule on every target migration →
+ * suppressions → sorted findings. Pure and synchronous; `analyzeSources` adds parsing for callers
+ * that hold file text.
+ */
+import { buildGraph } from './graph/index.js';
+import type { GraphReport, MigrationGraph } from './graph/types.js';
+import { initParser, parseMigration } from './parse/index.js';
+import { rules as registry } from './rules/index.js';
+import type { Finding, MigrationRuleContext, OperationVisit, ProjectRuleContext, ReportInput, ResolvedSettings, Rule } from './rules/types.js';
+import { unusedSuppressionInputs } from './rules/unused-suppression.js';
+import type { SuppressionUse } from './rules/unused-suppression.js';
+import { EngineSettingsError, compareVersions, parseVersion, resolveSettings, versionInRange } from './settings.js';
+import { replayState, visitOperations } from './state/index.js';
+import type { ProjectState, StateTimeline } from './state/index.js';
+import type { EngineSettings, MigrationFile, Operation, ParseProblem, Severity } from './types.js';
+
+export interface AnalyzeOptions {
+  /** Paths to lint; every other file is context for the graph and state replay. Default: all files. */
+  targets?: string[];
+  /** Rules to run instead of the registry (tests of the runner itself). */
+  rules?: readonly Rule[];
+}
+
+export interface ReportStats {
+  files: number;
+  targets: number;
+  /** Operations in the target files, nested ones included. */
+  operations: number;
+  rulesRun: number;
+  /** Wall time per phase in milliseconds; `parse` only when the engine parsed (analyzeSources). */
+  ms: { parse?: number; graph: number; state: number; rules: number };
+}
+
+export interface Report {
+  /** Sorted by path, line, rule id. */
+  findings: Finding[];
+  graph: GraphReport;
+  /** Parse problems by file path (files without problems are absent). */
+  problems: Record<string, ParseProblem[]>;
+  settings: ResolvedSettings;
+  stats: ReportStats;
+}
+
+export interface SourceFile {
+  path: string;
+  text: string;
+  /** The app label from apps.py, when it differs from the folder name. */
+  appLabel?: string;
+}
+
+/** Finding ids the runner itself produces (they are not rule modules). */
+export const PARSE_ERROR_ID = 'parse-error';
+export const INTERNAL_ERROR_ID = 'internal-error';
+const UNUSED_SUPPRESSION_ID = 'unused-suppression';
+
+const PARSE_ERROR_WHY =
+  'The engine reads migration files without running them. This part of the file is not a shape it can read (a syntax error, or a value built by code), so no rule saw it.';
+const PARSE_ERROR_FIX = [
+  'Check the line named in the message. If the file is valid Python, keep the migration literal where you can',
+  '(what `makemigrations` writes), or review that part by hand; the rest of the file was analysed.',
+  '',
+  '```bash',
+  'python -m py_compile path/to/migration.py   # confirms the file is valid Python',
+  'python manage.py sqlmigrate <app> <migration>  # shows the SQL Django would run',
+  '```',
+].join('\n');
+const INTERNAL_ERROR_WHY = 'A rule failed while checking this file, so its verdict is missing. The other rules still ran.';
+const INTERNAL_ERROR_FIX = [
+  'Please report this with the migration file (or a reduced copy) so the rule can be fixed. Until then, review',
+  'the operations this rule covers by hand:',
+  '',
+  '```bash',
+  'python manage.py sqlmigrate <app> <migration>',
+  '```',
+].join('\n');
+
+/** `{{name}}` holes filled from data; unknown holes stay visible rather than vanish. */
+export function fillTemplate(template: string, data: Record<string, string | number> | undefined): string {
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (hole, key: string) => (data && key in data ? String(data[key]) : hole));
+}
+
+function normalisePath(path: string): string {
+  return path.replace(/\\/g, '/').replace(/^\.\//, '');
+}
+
+function keyOf(file: { app: string; name: string }): string {
+  return `${file.app}.${file.name}`;
+}
+
+/** Is the rule switched on and does it apply to the target database and version? */
+export function ruleApplies(rule: Rule, settings: ResolvedSettings, engine: Partial<EngineSettings>): boolean {
+  if (engine.disabledRules?.includes(rule.id)) return false;
+  if (rule.optIn && !engine.enabledRules?.includes(rule.id)) return false;
+  const range = rule.databases[settings.database];
+  if (range === undefined) return false;
+  return versionInRange(settings.version, range);
+}
+
+function checkRuleIds(engine: Partial<EngineSettings>, known: ReadonlySet<string>): void {
+  const unknown = new Set<string>();
+  for (const id of [...(engine.disabledRules ?? []), ...(engine.enabledRules ?? []), ...Object.keys(engine.severityOverrides ?? {})]) {
+    if (!known.has(id)) unknown.add(id);
+  }
+  if (unknown.size > 0) {
+    throw new EngineSettingsError(`Unknown rule id${unknown.size > 1 ? 's' : ''} in settings: ${[...unknown].join(', ')}. See docs/rules.md for the list.`);
+  }
+}
+
+interface FlatVisit extends OperationVisit {
+  /** Enclosing operations, outermost first. */
+  ancestors: Operation[];
+}
+
+/** An empty project state for when replay failed: rules still run, they just see no earlier models. */
+const EMPTY_STATE: ProjectState = {
+  model: () => undefined,
+  models: () => [],
+  apply: () => EMPTY_STATE,
+};
+
+/** Operations in execution order with the state each sees (state replay's walk), plus their enclosing operations. */
+function flattenVisits(file: MigrationFile, timeline: StateTimeline | undefined): FlatVisit[] {
+  const parents = new Map<Operation, Operation>();
+  const walk = (ops: readonly Operation[]): void => {
+    for (const op of ops) {
+      for (const children of Object.values(op.children ?? {})) {
+        for (const child of children) parents.set(child, op);
+        walk(children);
+      }
+    }
+  };
+  walk(file.operations);
+  const start = timeline ? timeline.before({ app: file.app, name: file.name }) : EMPTY_STATE;
+  return visitOperations(file, start).map((visit) => {
+    const ancestors: Operation[] = [];
+    for (let parent = parents.get(visit.op); parent; parent = parents.get(parent)) ancestors.unshift(parent);
+    return { ...visit, ancestors };
+  });
+}
+
+/** Which operation a `# migrate-help: ignore` comment belongs to: the nearest one it precedes or sits inside. */
+function commentOwners(file: MigrationFile, visits: readonly FlatVisit[]): Map<number, Operation> {
+  const owners = new Map<number, Operation>();
+  file.suppressionComments.forEach((comment, index) => {
+    if (comment.scope !== 'operation') return;
+    let best: Operation | undefined;
+    let bestScore = Infinity;
+    for (const { op } of visits) {
+      if (op.suppressed.length === 0) continue;
+      const covers = comment.ids.length === 0 || comment.ids.every((id) => op.suppressed.includes(id) || op.suppressed.includes('*'));
+      if (!covers) continue;
+      let score: number;
+      if (comment.line >= op.span.line && comment.line <= op.span.endLine) score = (op.span.endLine - op.span.line) / 1e6; // innermost wins
+      else if (op.span.line > comment.line) score = op.span.line - comment.line;
+      else continue;
+      if (score < bestScore) {
+        bestScore = score;
+        best = op;
+      }
+    }
+    if (best) owners.set(index, best);
+  });
+  return owners;
+}
+
+interface FileRun {
+  file: MigrationFile;
+  visits: FlatVisit[];
+  /** Visit index by operation, and index of the first database CreateModel by lower-cased model (rules ask per operation). */
+  visitIndex: Map<Operation, number>;
+  createdAt: Map<string, number>;
+  owners: Map<number, Operation>;
+  uses: SuppressionUse[];
+}
+
+/** Analyse already-parsed files. Throws EngineSettingsError for unknown database/version/rule ids; never for file content. */
+export function analyze(files: MigrationFile[], settings: Partial<EngineSettings> = {}, opts: AnalyzeOptions = {}): Report {
+  const rules = opts.rules ?? registry;
+  const resolved = resolveSettings(settings);
+  const knownIds = new Set([...rules.map((rule) => rule.id), PARSE_ERROR_ID, INTERNAL_ERROR_ID]);
+  checkRuleIds(settings, knownIds);
+
+  const targetSet = new Set((opts.targets ?? files.map((file) => file.path)).map(normalisePath));
+  const targets = files.filter((file) => targetSet.has(normalisePath(file.path)));
+  const problems: Record<string, ParseProblem[]> = {};
+  for (const file of files) if (file.problems.length > 0) problems[file.path] = file.problems;
+  const foundPaths = new Set(files.map((file) => normalisePath(file.path)));
+  for (const path of targetSet) {
+    if (!foundPaths.has(path)) problems[path] = [{ code: 'target-not-found', message: `No migration file with path ${path} was given to the engine.`, line: 0 }];
+  }
+
+  let started = performance.now();
+  let graph: MigrationGraph | undefined;
+  let graphReport: GraphReport;
+  const findings: Finding[] = [];
+  try {
+    graph = buildGraph(files, { swappable: resolved.swappable });
+    graphReport = graph.report();
+  } catch (error) {
+    graphReport = { apps: {}, conflicts: [], cycles: [], missing: [], staleReplaces: [], squashes: [], plan: [] };
+    for (const file of targets) findings.push(internalError(file, 'the migration graph', error));
+  }
+  const graphMs = performance.now() - started;
+
+  started = performance.now();
+  let timeline: StateTimeline | undefined;
+  if (graph) {
+    try {
+      timeline = replayState(files, graph);
+    } catch (error) {
+      for (const file of targets) findings.push(internalError(file, 'state replay', error));
+    }
+  }
+  const stateMs = performance.now() - started;
+
+  started = performance.now();
+  const active = rules.filter((rule) => rule.id !== UNUSED_SUPPRESSION_ID && ruleApplies(rule, resolved, settings));
+  const unusedRule = rules.find((rule) => rule.id === UNUSED_SUPPRESSION_ID);
+  const reportUnused = unusedRule !== undefined && ruleApplies(unusedRule, resolved, settings);
+  const activeIds = new Set(active.map((rule) => rule.id));
+  const severityOf = (rule: Rule, explicit: Severity | undefined): Severity =>
+    settings.severityOverrides?.[rule.id] ?? explicit ?? rule.severityByDatabase?.[resolved.database] ?? rule.severity;
+
+  const byKey = new Map<string, MigrationFile>();
+  for (const file of files) if (!byKey.has(keyOf(file))) byKey.set(keyOf(file), file);
+  const targetKeys = new Map<string, MigrationFile>();
+  for (const file of targets) targetKeys.set(keyOf(file), file);
+
+  const runs = new Map<MigrationFile, FileRun>();
+  const runFor = (file: MigrationFile): FileRun => {
+    let run = runs.get(file);
+    if (!run) {
+      const visits = flattenVisits(file, timeline);
+      const visitIndex = new Map<Operation, number>();
+      const createdAt = new Map<string, number>();
+      visits.forEach((visit, index) => {
+        if (!visitIndex.has(visit.op)) visitIndex.set(visit.op, index);
+        if (visit.dbEffective && visit.op.type === 'CreateModel' && visit.model && !createdAt.has(visit.model)) createdAt.set(visit.model, index);
+      });
+      run = { file, visits, visitIndex, createdAt, owners: commentOwners(file, visits), uses: [] };
+      runs.set(file, run);
+    }
+    return run;
+  };
+
+  /** Apply suppressions and turn a report into a finding. */
+  const emit = (rule: Rule, run: FileRun, input: ReportInput<string>): void => {
+    const { file } = run;
+    const template = (rule.messages as Record<string, string>)[input.messageId];
+    if (template === undefined) throw new Error(`reported unknown message id "${input.messageId}"`);
+    const line = input.line ?? input.op?.span.line ?? (file.classLine || 1);
+    // A bare suppression must not hide the finding that says it is itself unused.
+    const wildcard = rule.id !== UNUSED_SUPPRESSION_ID;
+    const hides = (ids: readonly string[]): boolean => ids.includes(rule.id) || (wildcard && ids.includes('*'));
+    if (hides(file.fileSuppressions)) {
+      file.suppressionComments.forEach((comment, index) => {
+        if (comment.scope !== 'file') return;
+        if (comment.ids.length === 0 || comment.ids.includes('*')) run.uses.push({ comment: index, id: '*' });
+        else if (comment.ids.includes(rule.id)) run.uses.push({ comment: index, id: rule.id });
+      });
+      return;
+    }
+    const op = input.op ?? innermostAt(run.visits, line);
+    if (op) {
+      const index = run.visitIndex.get(op);
+      const chain = [...(index === undefined ? [] : run.visits[index]!.ancestors), op];
+      const suppressing = chain.filter((candidate) => hides(candidate.suppressed));
+      if (suppressing.length > 0) {
+        for (const [index, owner] of run.owners) {
+          if (!suppressing.includes(owner)) continue;
+          const comment = file.suppressionComments[index]!;
+          if (comment.ids.includes(rule.id)) run.uses.push({ comment: index, id: rule.id });
+          else if (comment.ids.length === 0 || comment.ids.includes('*')) run.uses.push({ comment: index, id: '*' });
+        }
+        return;
+      }
+    }
+    findings.push({
+      ruleId: rule.id,
+      messageId: input.messageId,
+      severity: severityOf(rule, input.severity),
+      message: fillTemplate(template, input.data),
+      path: file.path,
+      app: file.app,
+      migration: file.name,
+      line,
+      ...(input.op ? { operation: { type: input.op.type, index: input.op.index, path: input.op.path } } : {}),
+      why: rule.why,
+      safeAlternative: rule.safeAlternative,
+    });
+  };
+
+  let operations = 0;
+  for (const file of targets) {
+    const run = runFor(file);
+    operations += run.visits.length;
+    for (const problem of file.problems) {
+      // A registered rule with the problem's code reports it in its own words (e.g. no-migration-class).
+      if (knownIds.has(problem.code) && problem.code !== PARSE_ERROR_ID) continue;
+      if (settings.disabledRules?.includes(PARSE_ERROR_ID)) continue;
+      findings.push({
+        ruleId: PARSE_ERROR_ID,
+        messageId: problem.code,
+        severity: settings.severityOverrides?.[PARSE_ERROR_ID] ?? 'warning',
+        message: problem.message,
+        path: file.path,
+        app: file.app,
+        migration: file.name,
+        line: problem.line || file.classLine || 1,
+        why: PARSE_ERROR_WHY,
+        safeAlternative: PARSE_ERROR_FIX,
+      });
+    }
+    const siblings = new MapWithout(targetKeys, keyOf(file));
+    const isAtomic = file.atomic !== false;
+    let current: Rule | undefined;
+    const ctx: MigrationRuleContext = {
+      migration: file,
+      settings: resolved,
+      visits: run.visits,
+      isNewModel(model: string, before?: Operation): boolean {
+        const created = run.createdAt.get(model.toLowerCase());
+        if (created === undefined) return false;
+        const limit = before ? run.visitIndex.get(before) : undefined;
+        return limit === undefined || created <= limit;
+      },
+      isAtomic,
+      versionAtLeast: (version) => compareVersions(resolved.version, parseVersion(version)) >= 0,
+      versionBelow: (version) => compareVersions(resolved.version, parseVersion(version)) < 0,
+      siblings,
+      files: byKey,
+      report: (input) => emit(current!, run, input),
+    };
+    for (const rule of active) {
+      if (!rule.check) continue;
+      current = rule;
+      try {
+        rule.check(ctx);
+      } catch (error) {
+        findings.push(internalError(file, `rule ${rule.id}`, error));
+      }
+    }
+  }
+
+  for (const rule of active) {
+    if (!rule.checkProject) continue;
+    const ctx: ProjectRuleContext = {
+      files,
+      settings: resolved,
+      graph: graphReport,
+      reportAt: (file, input) => {
+        if (!targetSet.has(normalisePath(file.path))) return;
+        emit(rule, runFor(file), input);
+      },
+    };
+    try {
+      rule.checkProject(ctx);
+    } catch (error) {
+      const first = targets[0];
+      if (first) findings.push(internalError(first, `rule ${rule.id}`, error));
+    }
+  }
+
+  if (reportUnused && unusedRule) {
+    for (const file of targets) {
+      const run = runFor(file);
+      try {
+        for (const input of unusedSuppressionInputs(file, run.uses, { known: knownIds, active: activeIds })) emit(unusedRule, run, input);
+      } catch (error) {
+        findings.push(internalError(file, `rule ${UNUSED_SUPPRESSION_ID}`, error));
+      }
+    }
+  }
+  const rulesMs = performance.now() - started;
+
+  findings.sort(compareFindings);
+  return {
+    findings,
+    graph: graphReport,
+    problems,
+    settings: resolved,
+    stats: {
+      files: files.length,
+      targets: targets.length,
+      operations,
+      rulesRun: active.length + (reportUnused ? 1 : 0),
+      ms: { graph: graphMs, state: stateMs, rules: rulesMs },
+    },
+  };
+}
+
+/** A read-only view of a map minus one key: copying the targets map per file would cost O(n²) on big trees. */
+class MapWithout<V> implements ReadonlyMap<string, V> {
+  constructor(
+    private readonly inner: ReadonlyMap<string, V>,
+    private readonly excluded: string,
+  ) {}
+  get size(): number {
+    return this.inner.size - (this.inner.has(this.excluded) ? 1 : 0);
+  }
+  has(key: string): boolean {
+    return key !== this.excluded && this.inner.has(key);
+  }
+  get(key: string): V | undefined {
+    return key === this.excluded ? undefined : this.inner.get(key);
+  }
+  *entries(): MapIterator<[string, V]> {
+    for (const entry of this.inner.entries()) if (entry[0] !== this.excluded) yield entry;
+  }
+  *keys(): MapIterator<string> {
+    for (const [key] of this.entries()) yield key;
+  }
+  *values(): MapIterator<V> {
+    for (const [, value] of this.entries()) yield value;
+  }
+  [Symbol.iterator](): MapIterator<[string, V]> {
+    return this.entries();
+  }
+  forEach(callback: (value: V, key: string, map: ReadonlyMap<string, V>) => void): void {
+    for (const [key, value] of this.entries()) callback(value, key, this);
+  }
+}
+
+/** The innermost operation whose span holds the line (for findings reported by line only). */
+function innermostAt(visits: readonly FlatVisit[], line: number): Operation | undefined {
+  let best: Operation | undefined;
+  for (const { op } of visits) {
+    if (line < op.span.line || line > op.span.endLine) continue;
+    if (!best || op.span.endLine - op.span.line <= best.span.endLine - best.span.line) best = op;
+  }
+  return best;
+}
+
+function internalError(file: MigrationFile, what: string, error: unknown): Finding {
+  const detail = error instanceof Error ? error.message : String(error);
+  return {
+    ruleId: INTERNAL_ERROR_ID,
+    severity: 'warning',
+    message: `Internal error in ${what} while checking this file (${detail}); the other checks still ran. Please report it.`,
+    path: file.path,
+    app: file.app,
+    migration: file.name,
+    line: file.classLine || 1,
+    why: INTERNAL_ERROR_WHY,
+    safeAlternative: INTERNAL_ERROR_FIX,
+  };
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  if (a.path !== b.path) return a.path < b.path ? -1 : 1;
+  if (a.line !== b.line) return a.line - b.line;
+  if (a.ruleId !== b.ruleId) return a.ruleId < b.ruleId ? -1 : 1;
+  return a.message < b.message ? -1 : a.message > b.message ? 1 : 0;
+}
+
+/** Parse then analyse: for callers holding file text (the bot, tests, the benchmark). */
+export async function analyzeSources(sources: readonly SourceFile[], settings: Partial<EngineSettings> = {}, opts: AnalyzeOptions = {}): Promise<Report> {
+  await initParser();
+  const started = performance.now();
+  const files = sources.map((source) => parseMigration(source.text, { path: source.path, ...(source.appLabel ? { appLabel: source.appLabel } : {}) }));
+  const parseMs = performance.now() - started;
+  const report = analyze(files, settings, opts);
+  report.stats.ms = { parse: parseMs, ...report.stats.ms };
+  return report;
+}

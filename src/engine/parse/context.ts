@@ -1,0 +1,50 @@
+/** State shared by the pieces that read one file. */
+import type { Node } from 'web-tree-sitter';
+import type { ParseProblem, PyValue } from '../types.js';
+import type { ValueReader } from './reader.js';
+
+export interface FileContext {
+  reader: ValueReader;
+  /** Module-level `NAME = <value>` assignments, to resolve SQL constants and shared lists. */
+  constants: Map<string, PyValue>;
+  /** Module-level function names (RunPython callables defined in the file). */
+  functionNames: Set<string>;
+  /** Module-level class names (custom Operation subclasses). */
+  classNames: Set<string>;
+  /** Imported name → the dotted path it stands for (`migrations` → `django.db.migrations`). */
+  bindings: Map<string, string>;
+  problems: ParseProblem[];
+  /** Functions defined in the Migration class body (read after the class). */
+  classFunctions: Node[];
+}
+
+export function addProblem(ctx: FileContext, code: string, message: string, line: number): void {
+  // Hostile input can repeat one mistake thousands of times; a few lines say enough.
+  if (ctx.problems.length >= 200) return;
+  ctx.problems.push({ code, message, line });
+}
+
+/** Follow module-level names (`SQL = "…"`, `OPS = [...]`) a few levels. */
+export function resolveConstant(ctx: FileContext, value: PyValue): PyValue {
+  let current = value;
+  for (let hops = 0; hops < 5 && current.kind === 'name' && !current.path.includes('.'); hops++) {
+    const target = ctx.constants.get(current.path);
+    if (!target) break;
+    current = target;
+  }
+  return current;
+}
+
+/** Dotted callee resolved through the file's imports: `AddField` → `django.db.migrations.AddField`. */
+export function resolveImportedPath(ctx: FileContext, path: string): string {
+  const dot = path.indexOf('.');
+  const root = dot === -1 ? path : path.slice(0, dot);
+  const bound = ctx.bindings.get(root);
+  if (bound === undefined) return path;
+  return dot === -1 ? bound : `${bound}${path.slice(dot)}`;
+}
+
+export function lineOf(ctx: FileContext, value: PyValue, fallback: number): number {
+  if (value.kind === 'call' || value.kind === 'expr' || value.kind === 'lambda') return value.line;
+  return ctx.reader.lineOf(value) ?? fallback;
+}

@@ -1,0 +1,416 @@
+/** Reads one migration file: module-level facts, the Migration class and its attributes. */
+import type { Node, Tree, TreeCursor } from 'web-tree-sitter';
+import type { Dependency, ImportInfo, MigrationFile, MigrationKey, Operation, PyValue } from '../types.js';
+import type { FileContext } from './context.js';
+import { addProblem, lineOf, resolveConstant } from './context.js';
+import { readFunction } from './functions.js';
+import { loadedParser } from './grammar.js';
+import { utf8Length } from './literals.js';
+import { collectOperations } from './operations.js';
+import { appLabelFromPath, migrationNameFromPath, toPosixPath } from './paths.js';
+import { ValueReader } from './reader.js';
+import { applySuppressions, findSuppressionComments } from './suppressions.js';
+import { lastSegment, renderPy, stringValue } from './values.js';
+
+/** Larger sources are refused with a problem: no real migration comes near this. */
+export const MAX_SOURCE_BYTES = 16 * 1024 * 1024;
+const MAX_SYNTAX_PROBLEMS = 10;
+/** Longer attribute values are helper lists, not markers like `stage = Stage.POST_DEPLOY`. */
+const MAX_EXTRA_ATTRIBUTE_TEXT = 300;
+const LIST_ATTRIBUTES = new Set(['dependencies', 'operations', 'replaces', 'run_before']);
+const KNOWN_ATTRIBUTES = new Set([...LIST_ATTRIBUTES, 'initial', 'atomic']);
+const BLOCK_STATEMENTS = new Set(['if_statement', 'for_statement', 'while_statement', 'try_statement', 'with_statement', 'match_statement']);
+const CLAUSES = new Set(['block', 'else_clause', 'elif_clause', 'except_clause', 'except_group_clause', 'finally_clause', 'case_clause']);
+
+export interface ParseOptions {
+  path: string;
+  appLabel?: string;
+}
+
+/** Internal: read the module itself as the Migration class body (pasted snippets). */
+export interface ReadMode {
+  moduleIsClassBody?: boolean;
+}
+
+export function emptyMigrationFile(source: string, opts: ParseOptions): MigrationFile {
+  const path = toPosixPath(typeof opts?.path === 'string' ? opts.path : '');
+  return {
+    path,
+    app: opts?.appLabel || appLabelFromPath(path),
+    name: migrationNameFromPath(path),
+    hasMigrationClass: false,
+    classLine: 0,
+    dependencies: [],
+    replaces: [],
+    runBefore: [],
+    initial: null,
+    atomic: null,
+    operations: [],
+    imports: [],
+    functions: {},
+    fileSuppressions: [],
+    suppressionComments: [],
+    extraAttributes: {},
+    problems: [],
+    bytes: typeof source === 'string' ? utf8Length(source) : 0,
+  };
+}
+
+/** Never throws: anything unexpected becomes a problem on an otherwise empty result. */
+export function parseMigration(source: string, opts: ParseOptions, mode: ReadMode = {}): MigrationFile {
+  const file = emptyMigrationFile(source, opts);
+  if (typeof source !== 'string') {
+    file.problems.push({ code: 'unreadable-source', message: 'The file content is not text.', line: 0 });
+    return file;
+  }
+  if (file.bytes > MAX_SOURCE_BYTES) {
+    file.problems.push({ code: 'file-too-large', message: `The file is ${file.bytes} bytes; files over ${MAX_SOURCE_BYTES} bytes are not read.`, line: 0 });
+    return file;
+  }
+  let tree: Tree | null = null;
+  let cursor: TreeCursor | null = null;
+  try {
+    tree = loadedParser().parse(source);
+    if (!tree) {
+      file.problems.push({ code: 'syntax-error', message: 'The Python parser could not read this file.', line: 1 });
+      return file;
+    }
+    cursor = tree.walk();
+    readTree(file, tree.rootNode, cursor, source, mode);
+  } catch (error) {
+    file.problems.push({ code: 'internal-error', message: `The parser failed on this file (${error instanceof Error ? error.message : String(error)}); please report it.`, line: 0 });
+  } finally {
+    cursor?.delete();
+    tree?.delete();
+  }
+  return file;
+}
+
+function readTree(file: MigrationFile, root: Node, cursor: TreeCursor, source: string, mode: ReadMode): void {
+  const ctx: FileContext = {
+    reader: new ValueReader(cursor, source),
+    constants: new Map(),
+    functionNames: new Set(),
+    classNames: new Set(),
+    bindings: new Map(),
+    problems: file.problems,
+    classFunctions: [],
+  };
+  const module = { migrationClass: null as Node | null, functionNodes: [] as Node[] };
+  visitModuleBlock(file, ctx, root, module);
+  if (mode.moduleIsClassBody) {
+    file.hasMigrationClass = true;
+    file.classLine = 1;
+    readClassBlock(file, ctx, root, false);
+  } else if (module.migrationClass) readMigrationClass(file, ctx, module.migrationClass);
+  else addProblem(ctx, 'no-migration-class', 'No `class Migration` in this file: Django raises BadMigrationError ("has no Migration class") when it loads it.', 1);
+  for (const node of [...module.functionNodes, ...ctx.classFunctions]) {
+    const info = readFunction(node, cursor, source);
+    if (info) file.functions[info.name] = info;
+  }
+  applySuppressions(file, findSuppressionComments(source, root));
+  if (root.hasError) addSyntaxProblems(ctx, root);
+  file.problems.sort((a, b) => a.line - b.line);
+}
+
+function textOf(ctx: FileContext, node: Node): string {
+  return ctx.reader.text(node);
+}
+
+function visitModuleBlock(file: MigrationFile, ctx: FileContext, block: Node, module: { migrationClass: Node | null; functionNodes: Node[] }): void {
+  for (const stmt of block.namedChildren) {
+    if (!stmt) continue;
+    switch (stmt.type) {
+      case 'import_statement':
+      case 'import_from_statement':
+      case 'future_import_statement':
+        readImport(file, ctx, stmt);
+        break;
+      case 'class_definition':
+      case 'function_definition':
+        visitDefinition(ctx, stmt, module);
+        break;
+      case 'decorated_definition': {
+        const definition = stmt.childForFieldName('definition');
+        if (definition) visitDefinition(ctx, definition, module);
+        break;
+      }
+      case 'expression_statement': {
+        const assignment = stmt.firstNamedChild;
+        if (assignment?.type !== 'assignment') break;
+        const left = assignment.childForFieldName('left');
+        const right = assignment.childForFieldName('right');
+        if (left?.type === 'identifier' && right && right.type !== 'assignment') ctx.constants.set(textOf(ctx, left), ctx.reader.read(right));
+        break;
+      }
+      default:
+        if (CLAUSES.has(stmt.type)) visitModuleBlock(file, ctx, stmt, module);
+        else if (BLOCK_STATEMENTS.has(stmt.type)) {
+          for (const part of stmt.namedChildren) if (part && CLAUSES.has(part.type)) visitModuleBlock(file, ctx, part, module);
+        }
+    }
+  }
+}
+
+function visitDefinition(ctx: FileContext, node: Node, module: { migrationClass: Node | null; functionNodes: Node[] }): void {
+  const nameNode = node.childForFieldName('name');
+  const name = nameNode ? textOf(ctx, nameNode) : '';
+  if (node.type === 'function_definition') {
+    ctx.functionNames.add(name);
+    module.functionNodes.push(node);
+  } else if (node.type === 'class_definition') {
+    ctx.classNames.add(name);
+    // Django loads `module.Migration`: the last definition wins, whatever its base.
+    if (name === 'Migration') module.migrationClass = node;
+  }
+}
+
+function readImport(file: MigrationFile, ctx: FileContext, stmt: Node): void {
+  const line = stmt.startPosition.row + 1;
+  if (stmt.type === 'import_statement') {
+    for (const name of stmt.childrenForFieldName('name')) {
+      if (!name) continue;
+      const { path, alias } = importedName(ctx, name);
+      file.imports.push({ module: path, names: [{ name: path, alias }], line });
+      if (alias) ctx.bindings.set(alias, path);
+      else {
+        const root = path.split('.')[0] as string;
+        ctx.bindings.set(root, root);
+      }
+    }
+    return;
+  }
+  const moduleNode = stmt.type === 'future_import_statement' ? null : stmt.childForFieldName('module_name');
+  const module = stmt.type === 'future_import_statement' ? '__future__' : moduleNode ? textOf(ctx, moduleNode).replace(/\s+/g, '') : '';
+  const info: ImportInfo = { module, names: [], line };
+  for (const child of stmt.namedChildren) {
+    if (child?.type === 'wildcard_import') info.names.push({ name: '*', alias: null });
+  }
+  for (const child of stmt.childrenForFieldName('name')) {
+    if (!child) continue;
+    const { path, alias } = importedName(ctx, child);
+    info.names.push({ name: path, alias });
+    ctx.bindings.set(alias ?? path, module.endsWith('.') ? `${module}${path}` : `${module}.${path}`);
+  }
+  file.imports.push(info);
+}
+
+function importedName(ctx: FileContext, node: Node): { path: string; alias: string | null } {
+  if (node.type === 'aliased_import') {
+    const name = node.childForFieldName('name');
+    const alias = node.childForFieldName('alias');
+    return { path: name ? textOf(ctx, name).replace(/\s+/g, '') : '', alias: alias ? textOf(ctx, alias) : null };
+  }
+  return { path: textOf(ctx, node).replace(/\s+/g, ''), alias: null };
+}
+
+/** One part of a list-valued attribute: literal items, or a piece computed at import time. */
+type ListPart = { items: PyValue[] } | { dynamic: string; line: number };
+
+function readMigrationClass(file: MigrationFile, ctx: FileContext, node: Node): void {
+  file.hasMigrationClass = true;
+  file.classLine = node.startPosition.row + 1;
+  const bases = node.childForFieldName('superclasses');
+  const baseNames = bases ? bases.namedChildren.filter((child): child is Node => child !== null && child.type !== 'keyword_argument').map((child) => textOf(ctx, child).replace(/\s+/g, '')) : [];
+  if (!baseNames.some((base) => base.endsWith('Migration'))) {
+    addProblem(ctx, 'unusual-base', `\`class Migration(${baseNames.join(', ')})\` does not extend migrations.Migration; it is read as one anyway.`, file.classLine);
+  }
+  const body = node.childForFieldName('body');
+  if (body) readClassBlock(file, ctx, body, false);
+}
+
+function readClassBlock(file: MigrationFile, ctx: FileContext, block: Node, conditional: boolean): void {
+  for (const stmt of block.namedChildren) {
+    if (!stmt) continue;
+    if (stmt.type === 'expression_statement') {
+      readClassStatement(file, ctx, stmt, conditional);
+    } else if (stmt.type === 'function_definition' || stmt.type === 'decorated_definition') {
+      // Functions defined in the class body are what `RunPython(forwards)` there refers to.
+      const definition = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
+      const nameNode = definition?.type === 'function_definition' ? definition.childForFieldName('name') : null;
+      if (definition && nameNode) {
+        ctx.functionNames.add(textOf(ctx, nameNode));
+        ctx.classFunctions.push(definition);
+      }
+    } else if (stmt.type === 'ERROR') {
+      salvageAttribute(file, ctx, stmt);
+    } else if (CLAUSES.has(stmt.type)) {
+      readClassBlock(file, ctx, stmt, true);
+    } else if (BLOCK_STATEMENTS.has(stmt.type)) {
+      // Every branch is read in source order, as if each ran: later assignments win.
+      for (const part of stmt.namedChildren) if (part && CLAUSES.has(part.type)) readClassBlock(file, ctx, part, true);
+    }
+  }
+}
+
+/**
+ * A truncated or broken `operations = [` leaves an ERROR node holding the attribute name and the
+ * calls before the break; read those calls (the syntax error itself is reported separately).
+ */
+function salvageAttribute(file: MigrationFile, ctx: FileContext, error: Node): void {
+  const children = error.namedChildren.filter((child): child is Node => child !== null && child.type !== 'comment');
+  const first = children[0];
+  const name = first?.type === 'identifier' ? textOf(ctx, first) : '';
+  if (!LIST_ATTRIBUTES.has(name)) return;
+  const wanted = name === 'operations' ? 'call' : 'tuple';
+  const items = children.slice(1).filter((child) => child.type === wanted).map((child) => ctx.reader.read(child));
+  if (items.length > 0) addItems(file, ctx, name, items, error.startPosition.row + 1, 'extend');
+}
+
+function readClassStatement(file: MigrationFile, ctx: FileContext, stmt: Node, conditional: boolean): void {
+  const expression = stmt.firstNamedChild;
+  if (!expression) return;
+  const line = stmt.startPosition.row + 1;
+  if (expression.type === 'assignment') {
+    const left = expression.childForFieldName('left');
+    const right = expression.childForFieldName('right');
+    if (left?.type !== 'identifier' || !right) return;
+    const name = textOf(ctx, left);
+    if (conditional && KNOWN_ATTRIBUTES.has(name)) addProblem(ctx, 'conditional-attribute', `\`${name}\` is set inside a conditional block; the literal values are read as if it ran.`, line);
+    assignAttribute(file, ctx, name, right, 'set');
+  } else if (expression.type === 'augmented_assignment') {
+    const left = expression.childForFieldName('left');
+    const right = expression.childForFieldName('right');
+    const operator = expression.childForFieldName('operator');
+    if (left?.type !== 'identifier' || !right) return;
+    const name = textOf(ctx, left);
+    if (!LIST_ATTRIBUTES.has(name)) return;
+    if (operator && textOf(ctx, operator) !== '+=') {
+      addProblem(ctx, 'dynamic-attribute', `\`${name} ${textOf(ctx, operator)} …\` cannot be read without running the code.`, line);
+      return;
+    }
+    if (conditional) addProblem(ctx, 'conditional-attribute', `\`${name} += …\` runs inside a conditional block; the literal values are read as if it ran.`, line);
+    assignAttribute(file, ctx, name, right, 'extend');
+  } else if (expression.type === 'call') {
+    readMutationCall(file, ctx, expression, conditional, line);
+  }
+}
+
+/** `dependencies.append(x)`, `operations.extend([...])`, `operations.insert(0, x)`. */
+function readMutationCall(file: MigrationFile, ctx: FileContext, call: Node, conditional: boolean, line: number): void {
+  const fn = call.childForFieldName('function');
+  const match = fn ? /^([\p{L}_]\w*)\s*\.\s*(append|extend|insert)$/u.exec(textOf(ctx, fn)) : null;
+  if (!match || !LIST_ATTRIBUTES.has(match[1] as string)) return;
+  const [, name, method] = match as unknown as [string, string, string];
+  addProblem(ctx, conditional ? 'conditional-attribute' : 'dynamic-attribute', `\`${name}.${method}(…)\`${conditional ? ' inside a conditional block' : ''} changes \`${name}\` at import time; the literal values are read as if it ran.`, line);
+  const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((arg): arg is Node => arg !== null && arg.type !== 'comment');
+  if (method === 'append' && args[0]) addItems(file, ctx, name, [ctx.reader.read(args[0])], args[0].startPosition.row + 1, 'extend');
+  else if (method === 'extend' && args[0]) assignAttribute(file, ctx, name, args[0], 'extend');
+  else if (method === 'insert' && args[1]) addItems(file, ctx, name, [ctx.reader.read(args[1])], args[1].startPosition.row + 1, 'prepend');
+}
+
+function assignAttribute(file: MigrationFile, ctx: FileContext, name: string, right: Node, mode: 'set' | 'extend'): void {
+  const line = right.startPosition.row + 1;
+  if (LIST_ATTRIBUTES.has(name)) {
+    const parts = listParts(ctx, right);
+    if (mode === 'set') clearAttribute(file, name);
+    for (const part of parts) {
+      if ('items' in part) addItems(file, ctx, name, part.items, line, 'extend');
+      else addProblem(ctx, name === 'operations' ? 'dynamic-operations' : 'dynamic-attribute', `\`${name}\` includes \`${clip(part.dynamic)}\`, computed at import time; only its literal parts are read.`, part.line);
+    }
+    return;
+  }
+  if (name === 'initial' || name === 'atomic') {
+    const value = resolveConstant(ctx, ctx.reader.read(right));
+    if (value.kind === 'bool') file[name] = value.value;
+    else if (value.kind === 'none') file[name] = null;
+    else addProblem(ctx, 'dynamic-attribute', `\`${name} = ${clip(textOf(ctx, right))}\` is not a literal True/False; it is treated as not declared.`, line);
+    return;
+  }
+  // Class-level helpers (`state_operations = [...]` used by a later attribute) resolve like module constants.
+  ctx.constants.set(name, ctx.reader.read(right));
+  const text = textOf(ctx, right);
+  if (text.length <= MAX_EXTRA_ATTRIBUTE_TEXT) file.extraAttributes[name] = text;
+}
+
+function clearAttribute(file: MigrationFile, name: string): void {
+  if (name === 'dependencies') file.dependencies = [];
+  else if (name === 'operations') file.operations = [];
+  else if (name === 'replaces') file.replaces = [];
+  else if (name === 'run_before') file.runBefore = [];
+}
+
+/** Split `[...] + OTHER + helper()` into literal items and dynamic pieces. */
+function listParts(ctx: FileContext, node: Node, depth = 0): ListPart[] {
+  const line = node.startPosition.row + 1;
+  if (node.type === 'binary_operator' && depth < 50) {
+    const operator = node.childForFieldName('operator');
+    const left = node.childForFieldName('left');
+    const right = node.childForFieldName('right');
+    if (operator && textOf(ctx, operator) === '+' && left && right) return [...listParts(ctx, left, depth + 1), ...listParts(ctx, right, depth + 1)];
+  }
+  if (node.type === 'parenthesized_expression' && node.firstNamedChild && depth < 50) return listParts(ctx, node.firstNamedChild, depth + 1);
+  const value = ctx.reader.read(node);
+  const resolved = resolveConstant(ctx, value);
+  if (resolved.kind === 'list' || resolved.kind === 'tuple') return [{ items: resolved.items }];
+  return [{ dynamic: textOf(ctx, node), line }];
+}
+
+function addItems(file: MigrationFile, ctx: FileContext, name: string, items: PyValue[], line: number, mode: 'extend' | 'prepend'): void {
+  if (name === 'operations') {
+    const ops: Operation[] = [];
+    collectOperations(ctx, items, [], ops, line);
+    file.operations = mode === 'prepend' ? [...ops, ...file.operations] : [...file.operations, ...ops];
+    file.operations.forEach((op, index) => (op.index = index));
+  } else if (name === 'dependencies') {
+    const deps = items.flatMap((item) => dependencyFrom(ctx, item, line));
+    file.dependencies = mode === 'prepend' ? [...deps, ...file.dependencies] : [...file.dependencies, ...deps];
+  } else {
+    const keys = items.flatMap((item) => keyFrom(ctx, item, name, line));
+    const target = name === 'replaces' ? 'replaces' : 'runBefore';
+    file[target] = mode === 'prepend' ? [...keys, ...file[target]] : [...file[target], ...keys];
+  }
+}
+
+function dependencyFrom(ctx: FileContext, raw: PyValue, fallbackLine: number): Dependency[] {
+  const line = lineOf(ctx, raw, fallbackLine);
+  const value = resolveConstant(ctx, raw);
+  if ((value.kind === 'tuple' || value.kind === 'list') && value.items.length === 2) {
+    const app = stringValue(resolveConstant(ctx, value.items[0] as PyValue));
+    const name = stringValue(resolveConstant(ctx, value.items[1] as PyValue));
+    if (app !== undefined && name !== undefined) return [{ app, name, line }];
+  }
+  if (value.kind === 'call' && lastSegment(value.callee) === 'swappable_dependency' && value.args.length >= 1) {
+    const arg = resolveConstant(ctx, value.args[0] as PyValue);
+    if (arg.kind === 'name' && arg.path.includes('.')) return [{ setting: lastSegment(arg.path), line }];
+    if (arg.kind === 'str') return [{ app: arg.value.split('.')[0] as string, name: '__first__', line }];
+  }
+  addProblem(ctx, 'unreadable-dependency', `Dependency \`${clip(value.kind === 'expr' ? value.text : renderPy(value))}\` is not an ("app", "migration") pair; it is skipped.`, line);
+  return [];
+}
+
+function keyFrom(ctx: FileContext, raw: PyValue, attribute: string, fallbackLine: number): MigrationKey[] {
+  const value = resolveConstant(ctx, raw);
+  if ((value.kind === 'tuple' || value.kind === 'list') && value.items.length === 2) {
+    const app = stringValue(resolveConstant(ctx, value.items[0] as PyValue));
+    const name = stringValue(resolveConstant(ctx, value.items[1] as PyValue));
+    if (app !== undefined && name !== undefined) return [{ app, name }];
+  }
+  addProblem(ctx, 'unreadable-dependency', `\`${attribute}\` entry \`${clip(value.kind === 'expr' ? value.text : renderPy(value))}\` is not an ("app", "migration") pair; it is skipped.`, lineOf(ctx, raw, fallbackLine));
+  return [];
+}
+
+function addSyntaxProblems(ctx: FileContext, root: Node): void {
+  let reported = 0;
+  const visit = (node: Node, depth: number): void => {
+    if (reported >= MAX_SYNTAX_PROBLEMS || depth > 400) return;
+    if (node.isMissing) {
+      reported++;
+      addProblem(ctx, 'syntax-error', `Syntax error: missing \`${node.type}\`; the rest of the file is still read.`, node.startPosition.row + 1);
+      return;
+    }
+    if (node.isError) {
+      reported++;
+      addProblem(ctx, 'syntax-error', `Syntax error near \`${clip(textOf(ctx, node)).slice(0, 40)}\`; the rest of the file is still read.`, node.startPosition.row + 1);
+      return;
+    }
+    for (const child of node.children) if (child && (child.hasError || child.isMissing)) visit(child, depth + 1);
+  };
+  visit(root, 0);
+  if (reported === 0) addProblem(ctx, 'syntax-error', 'Syntax error in this file; the rest of the file is still read.', 1);
+}
+
+function clip(text: string): string {
+  const flat = text.replace(/\s+/g, ' ');
+  return flat.length > 80 ? `${flat.slice(0, 77)}...` : flat;
+}

@@ -1,0 +1,290 @@
+/**
+ * Turns tree-sitter nodes into PyValue with a TreeCursor: no Node objects are built for the
+ * (many) nodes inside operation lists, and each node costs as few calls into the wasm runtime as
+ * possible (type and offsets; lines and columns come from a line table built here).
+ */
+import type { Node, TreeCursor } from 'web-tree-sitter';
+import type { PyValue, SourceSpan } from '../types.js';
+import { decodeFloat, decodeInteger, decodeStringToken, dottedPath } from './literals.js';
+
+/** Values nested deeper than this are kept as text (guards the JS stack on hostile input). */
+const MAX_DEPTH = 120;
+
+/** Offsets (UTF-16 code units, as tree-sitter reports them) → 1-based lines and columns. */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+
+  constructor(source: string) {
+    // tree-sitter advances rows on '\n' only, so CRLF files count the same way.
+    for (let at = source.indexOf('\n'); at !== -1; at = source.indexOf('\n', at + 1)) this.starts.push(at + 1);
+  }
+
+  line(offset: number): number {
+    let low = 0;
+    let high = this.starts.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if ((this.starts[mid] as number) <= offset) low = mid;
+      else high = mid - 1;
+    }
+    return low + 1;
+  }
+
+  column(offset: number, line: number): number {
+    return offset - (this.starts[line - 1] as number) + 1;
+  }
+}
+
+export class ValueReader {
+  /** Full span of every call read, for operations (span, suppression lines). */
+  readonly callSpans = new Map<PyValue, SourceSpan>();
+  /** Start offset of strings, names and containers (scalars and calls carry or need none). */
+  private readonly offsets = new Map<PyValue, number>();
+  readonly lineIndex: LineIndex;
+
+  constructor(
+    private readonly cursor: TreeCursor,
+    readonly source: string,
+  ) {
+    this.lineIndex = new LineIndex(source);
+  }
+
+  /** Read the value of a node (positions the shared cursor on it). */
+  read(node: Node): PyValue {
+    this.cursor.reset(node);
+    return this.readCurrent(0, this.cursor.nodeType);
+  }
+
+  text(node: Node): string {
+    return this.source.slice(node.startIndex, node.endIndex);
+  }
+
+  /** Line where a string, name or container value starts, when it was read from the source. */
+  lineOf(value: PyValue): number | undefined {
+    const offset = this.offsets.get(value);
+    return offset === undefined ? undefined : this.lineIndex.line(offset);
+  }
+
+  private expr(start: number, end: number): PyValue {
+    return { kind: 'expr', text: this.source.slice(start, end), line: this.lineIndex.line(start) };
+  }
+
+  /** Read the node under the cursor (of the given type); the cursor is back on it afterwards. */
+  private readCurrent(depth: number, type: string): PyValue {
+    const c = this.cursor;
+    const start = c.startIndex;
+    if (depth > MAX_DEPTH) return this.expr(start, c.endIndex);
+    switch (type) {
+      case 'string': {
+        const end = c.endIndex;
+        const decoded = decodeStringToken(this.source.slice(start, end));
+        if (!decoded || decoded.formatted) return this.expr(start, end);
+        const value: PyValue = { kind: decoded.bytes ? 'bytes' : 'str', value: decoded.value };
+        this.offsets.set(value, start);
+        return value;
+      }
+      case 'concatenated_string':
+        return this.readConcatenated(start);
+      case 'integer': {
+        const end = c.endIndex;
+        const text = this.source.slice(start, end);
+        const value = decodeInteger(text);
+        return value === null ? this.expr(start, end) : { kind: 'int', value, text };
+      }
+      case 'float': {
+        const end = c.endIndex;
+        const text = this.source.slice(start, end);
+        const value = decodeFloat(text);
+        return value === null ? this.expr(start, end) : { kind: 'float', value, text };
+      }
+      case 'true':
+        return { kind: 'bool', value: true };
+      case 'false':
+        return { kind: 'bool', value: false };
+      case 'none':
+        return { kind: 'none' };
+      case 'identifier':
+      case 'attribute': {
+        const end = c.endIndex;
+        const path = dottedPath(this.source.slice(start, end));
+        if (path === null) return this.expr(start, end);
+        const value: PyValue = { kind: 'name', path };
+        this.offsets.set(value, start);
+        return value;
+      }
+      case 'list':
+      case 'tuple':
+      case 'set': {
+        const items: PyValue[] = [];
+        this.forEachNamedChild((childType) => {
+          items.push(this.readCurrent(depth + 1, childType));
+        });
+        const value: PyValue = { kind: type, items };
+        this.offsets.set(value, start);
+        return value;
+      }
+      case 'parenthesized_expression': {
+        let inner: PyValue | null = null;
+        this.forEachNamedChild((childType) => {
+          if (inner === null) inner = this.readCurrent(depth + 1, childType);
+        });
+        return inner ?? this.expr(start, c.endIndex);
+      }
+      case 'dictionary':
+        return this.readDictionary(depth, start);
+      case 'call':
+        return this.readCall(depth, start);
+      case 'lambda':
+        return this.readLambda(start);
+      case 'unary_operator': {
+        const end = c.endIndex;
+        let operand: PyValue | null = null;
+        this.forEachNamedChild((childType) => {
+          operand = this.readCurrent(depth + 1, childType);
+        });
+        const value = operand as PyValue | null;
+        if (value && (value.kind === 'int' || value.kind === 'float')) {
+          const sign = this.source.slice(start, end).trimStart()[0];
+          if (sign === '-') return { kind: value.kind, value: -value.value, text: `-${value.text}` };
+          if (sign === '+') return value;
+        }
+        return this.expr(start, end);
+      }
+      default:
+        return this.expr(start, c.endIndex);
+    }
+  }
+
+  /** Visit each named, non-comment child with its type; the callback reads at the cursor. */
+  private forEachNamedChild(visit: (type: string) => void): void {
+    const c = this.cursor;
+    if (!c.gotoFirstChild()) return;
+    do {
+      const type = c.nodeType;
+      // Punctuation is anonymous; only word-like types need the (costlier) named check.
+      // ERROR nodes are reported once as syntax errors; their debris is not a value.
+      if (isWordType(type) && type !== 'comment' && type !== 'ERROR' && c.nodeIsNamed) visit(type);
+    } while (c.gotoNextSibling());
+    c.gotoParent();
+  }
+
+  private readConcatenated(start: number): PyValue {
+    const c = this.cursor;
+    let joined = '';
+    let bytes = false;
+    let dynamic = false;
+    let count = 0;
+    if (c.gotoFirstChild()) {
+      do {
+        if (c.nodeType !== 'string') continue;
+        const decoded = decodeStringToken(this.source.slice(c.startIndex, c.endIndex));
+        if (!decoded || decoded.formatted) dynamic = true;
+        else {
+          if (count > 0 && decoded.bytes !== bytes) dynamic = true;
+          bytes = decoded.bytes;
+          joined += decoded.value;
+        }
+        count++;
+      } while (c.gotoNextSibling());
+      c.gotoParent();
+    }
+    if (dynamic) return this.expr(start, c.endIndex);
+    const value: PyValue = { kind: bytes ? 'bytes' : 'str', value: joined };
+    this.offsets.set(value, start);
+    return value;
+  }
+
+  private readDictionary(depth: number, start: number): PyValue {
+    const entries: Array<{ key: PyValue; value: PyValue }> = [];
+    let dynamic = false;
+    this.forEachNamedChild((childType) => {
+      if (childType !== 'pair') {
+        dynamic = true;
+        return;
+      }
+      let key: PyValue | null = null;
+      let value: PyValue | null = null;
+      this.forEachNamedChild((partType) => {
+        if (key === null) key = this.readCurrent(depth + 1, partType);
+        else if (value === null) value = this.readCurrent(depth + 1, partType);
+      });
+      if (key && value) entries.push({ key, value });
+      else dynamic = true;
+    });
+    if (dynamic) return this.expr(start, this.cursor.endIndex);
+    const result: PyValue = { kind: 'dict', entries };
+    this.offsets.set(result, start);
+    return result;
+  }
+
+  private readCall(depth: number, start: number): PyValue {
+    const c = this.cursor;
+    const end = c.endIndex;
+    let callee = '';
+    const args: PyValue[] = [];
+    const kwargs: Record<string, PyValue> = {};
+    if (c.gotoFirstChild()) {
+      const calleeText = this.source.slice(start, c.endIndex);
+      callee = dottedPath(calleeText) ?? calleeText;
+      while (c.gotoNextSibling()) {
+        const type = c.nodeType;
+        if (type === 'argument_list') this.readArguments(depth, args, kwargs);
+        else if (type === 'generator_expression') args.push(this.expr(c.startIndex, c.endIndex));
+      }
+      c.gotoParent();
+    }
+    const lines = this.lineIndex;
+    const line = lines.line(start);
+    const endLine = lines.line(end);
+    const value: PyValue = { kind: 'call', callee, args, kwargs, line };
+    this.callSpans.set(value, { line, column: lines.column(start, line), endLine, endColumn: lines.column(end, endLine) });
+    return value;
+  }
+
+  private readArguments(depth: number, args: PyValue[], kwargs: Record<string, PyValue>): void {
+    const c = this.cursor;
+    this.forEachNamedChild((type) => {
+      if (type === 'keyword_argument') {
+        let name: string | null = null;
+        let value: PyValue | null = null;
+        this.forEachNamedChild((partType) => {
+          if (name === null) name = this.source.slice(c.startIndex, c.endIndex);
+          else if (value === null) value = this.readCurrent(depth + 1, partType);
+        });
+        if (name !== null && value !== null) setOwn(kwargs, name, value);
+      } else {
+        // `*args` / `**kwargs` stay as expressions among the positional arguments.
+        args.push(this.readCurrent(depth + 1, type));
+      }
+    });
+  }
+
+  private readLambda(start: number): PyValue {
+    const c = this.cursor;
+    const text = this.source.slice(start, c.endIndex);
+    const params: string[] = [];
+    if (c.gotoFirstChild()) {
+      do {
+        if (c.nodeType === 'lambda_parameters') {
+          this.forEachNamedChild(() => {
+            const param = /[\p{L}_][\p{L}\p{N}_]*/u.exec(this.source.slice(c.startIndex, c.endIndex));
+            if (param) params.push(param[0]);
+          });
+        }
+      } while (c.gotoNextSibling());
+      c.gotoParent();
+    }
+    return { kind: 'lambda', text, params, line: this.lineIndex.line(start) };
+  }
+}
+
+function isWordType(type: string): boolean {
+  const first = type.charCodeAt(0);
+  return (first >= 97 && first <= 122) || (first >= 65 && first <= 90) || first === 95;
+}
+
+/** Assign without letting a Python keyword named `__proto__` change the object's prototype. */
+export function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}

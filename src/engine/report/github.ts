@@ -1,0 +1,28 @@
+import type { Severity } from '../types.js';
+import { posixPath, sortFindings } from './common.js';
+import type { ReporterInput } from './types.js';
+
+const COMMAND: Record<Severity, string> = { error: 'error', warning: 'warning', info: 'notice' };
+/** The message of an annotation is cut here; the full recipe is in the rules docs. */
+const MAX_MESSAGE = 4_000;
+
+/** Workflow command data: %, CR and LF must be escaped. */
+export function escapeData(text: string): string {
+  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+/** Workflow command properties additionally escape `:` and `,`. */
+export function escapeProperty(text: string): string {
+  return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+/** GitHub Actions annotations (`::error file=…,line=…,title=…::message`), one per finding. */
+export function renderGithub(input: ReporterInput): string {
+  const lines = sortFindings(input.findings).map((finding) => {
+    let message = finding.safeAlternative ? `${finding.message}\n\nSafe alternative:\n${finding.safeAlternative}` : finding.message;
+    if (message.length > MAX_MESSAGE) message = `${message.slice(0, MAX_MESSAGE)}\n… (see docs/rules.md#${finding.ruleId})`;
+    const properties = [`file=${escapeProperty(posixPath(finding.path))}`, `line=${Math.max(1, finding.line)}`, `title=${escapeProperty(`${finding.ruleId} (${finding.app}.${finding.migration})`)}`];
+    return `::${COMMAND[finding.severity]} ${properties.join(',')}::${escapeData(message)}`;
+  });
+  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
+}

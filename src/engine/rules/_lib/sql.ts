@@ -1,0 +1,212 @@
+/**
+ * Just enough SQL reading for RunSQL rules: split a script into statements and give each a
+ * comment-free, literal-masked, upper-cased form to match keywords against. Hand-written because
+ * none of our dependencies parses SQL, and the rules only need statement boundaries and keywords
+ * (not a syntax tree) across PostgreSQL and MySQL dialects.
+ */
+import type { Operation, SqlItem } from '../../types.js';
+
+export interface SqlStatement {
+  /** The statement as written (comments kept), without the trailing `;`. */
+  text: string;
+  /**
+   * Upper-cased, comments removed, string and quoted-identifier contents emptied (`'x'` → `''`,
+   * dollar-quoted bodies → `$$`), whitespace collapsed to single spaces. Safe for keyword regexes.
+   */
+  masked: string;
+  /** 0-based line offset of the statement's first token inside the SQL text. */
+  lineOffset: number;
+}
+
+/**
+ * Split on `;` outside quotes ('…', "…", `…`), dollar quotes ($tag$…$tag$), line comments (-- …)
+ * and block comments (nested, as PostgreSQL allows). Empty statements are dropped.
+ */
+export function splitSqlStatements(sql: string): SqlStatement[] {
+  const statements: SqlStatement[] = [];
+  let raw = '';
+  let masked = '';
+  let line = 0;
+  let startLine = -1;
+  let i = 0;
+  const n = sql.length;
+
+  const flush = (): void => {
+    const text = raw.trim();
+    const maskedText = masked.replace(/\s+/g, ' ').trim().toUpperCase();
+    if (maskedText.length > 0) statements.push({ text, masked: maskedText, lineOffset: startLine < 0 ? line : startLine });
+    raw = '';
+    masked = '';
+    startLine = -1;
+  };
+  const markStart = (): void => {
+    if (startLine < 0) startLine = line;
+  };
+
+  while (i < n) {
+    const ch = sql[i]!;
+    const next = sql[i + 1];
+    if (ch === '\n') {
+      line++;
+      raw += ch;
+      masked += ' ';
+      i++;
+      continue;
+    }
+    if (ch === '-' && next === '-') {
+      const end = sql.indexOf('\n', i);
+      const stop = end === -1 ? n : end;
+      raw += sql.slice(i, stop);
+      masked += ' ';
+      i = stop;
+      continue;
+    }
+    if (ch === '/' && next === '*') {
+      let depth = 1;
+      let j = i + 2;
+      while (j < n && depth > 0) {
+        if (sql[j] === '/' && sql[j + 1] === '*') {
+          depth++;
+          j += 2;
+        } else if (sql[j] === '*' && sql[j + 1] === '/') {
+          depth--;
+          j += 2;
+        } else {
+          if (sql[j] === '\n') line++;
+          j++;
+        }
+      }
+      raw += sql.slice(i, j);
+      masked += ' ';
+      i = j;
+      continue;
+    }
+    if (ch === "'" || ch === '"' || ch === '`') {
+      markStart();
+      let j = i + 1;
+      while (j < n) {
+        if (sql[j] === '\\' && ch === "'" && sql[j + 1] !== undefined) {
+          // MySQL and PostgreSQL E'' strings escape with a backslash.
+          j += 2;
+          continue;
+        }
+        if (sql[j] === ch) {
+          if (sql[j + 1] === ch) {
+            j += 2; // doubled quote inside the literal
+            continue;
+          }
+          break;
+        }
+        if (sql[j] === '\n') line++;
+        j++;
+      }
+      raw += sql.slice(i, j + 1);
+      masked += `${ch}${ch}`;
+      i = j + 1;
+      continue;
+    }
+    if (ch === '$') {
+      const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i, i + 64));
+      if (tag) {
+        markStart();
+        const close = sql.indexOf(tag[0], i + tag[0].length);
+        const stop = close === -1 ? n : close + tag[0].length;
+        for (let k = i; k < stop; k++) if (sql[k] === '\n') line++;
+        raw += sql.slice(i, stop);
+        masked += ' $$ ';
+        i = stop;
+        continue;
+      }
+    }
+    if (ch === ';') {
+      flush();
+      i++;
+      continue;
+    }
+    if (!/\s/.test(ch)) markStart();
+    raw += ch;
+    masked += ch;
+    i++;
+  }
+  flush();
+  return statements;
+}
+
+/** An SQL statement located in a migration file. */
+export interface LocatedStatement extends SqlStatement {
+  /** 1-based line in the migration file. */
+  line: number;
+  item: SqlItem;
+}
+
+/** Statements of the forward `sql` of a RunSQL operation, with file lines; dynamic items are skipped. */
+export function forwardStatements(op: Operation): LocatedStatement[] {
+  const located: LocatedStatement[] = [];
+  for (const item of op.sql ?? []) {
+    if (item.dynamic) continue;
+    for (const statement of splitSqlStatements(item.text)) {
+      located.push({ ...statement, line: item.line + statement.lineOffset, item });
+    }
+  }
+  return located;
+}
+
+/** Identifier as written → bare lower-case name without schema or quotes: `"public"."Shop_Order"` → `shop_order`. */
+export function bareIdentifier(identifier: string): string {
+  const last = identifier.split('.').pop() ?? identifier;
+  return last.replace(/["`[\]]/g, '').toLowerCase();
+}
+
+/**
+ * The table an ALTER TABLE / CREATE INDEX / TRUNCATE / DROP TABLE statement targets, from the
+ * original text (the masked form empties quoted identifiers). Undefined when it cannot be found.
+ */
+export function statementTable(statement: SqlStatement): string | undefined {
+  const patterns = [
+    /^\s*ALTER\s+TABLE\s+(?:ONLY\s+)?(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?([\w."`$]+)/i,
+    /^\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?(?:[\w"`$]+\s+)?ON\s+(?:ONLY\s+)?([\w."`$]+)/i,
+    /^\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+.*?\bON\s+(?:ONLY\s+)?([\w."`$]+)/is,
+    /^\s*CREATE\s+(?:(?:GLOBAL\s+|LOCAL\s+)?(?:TEMP|TEMPORARY|UNLOGGED)\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?([\w."`$]+)/i,
+    /^\s*DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?([\w."`$]+)/i,
+    /^\s*TRUNCATE\s+(?:TABLE\s+)?(?:ONLY\s+)?([\w."`$]+)/i,
+  ];
+  const text = stripLeadingComments(statement.text);
+  for (const pattern of patterns) {
+    const match = pattern.exec(text);
+    if (match?.[1]) return bareIdentifier(match[1]);
+  }
+  return undefined;
+}
+
+function stripLeadingComments(text: string): string {
+  let rest = text;
+  for (;;) {
+    const trimmed = rest.replace(/^\s+/, '');
+    if (trimmed.startsWith('--')) {
+      const end = trimmed.indexOf('\n');
+      rest = end === -1 ? '' : trimmed.slice(end + 1);
+    } else if (trimmed.startsWith('/*')) {
+      const end = trimmed.indexOf('*/');
+      rest = end === -1 ? '' : trimmed.slice(end + 2);
+    } else {
+      return trimmed;
+    }
+  }
+}
+
+/** The statement shortened for a message: first line-ish, at most `max` characters, whitespace collapsed. */
+export function excerpt(statement: SqlStatement, max = 80): string {
+  const flat = stripLeadingComments(statement.text).replace(/\s+/g, ' ').trim();
+  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
+}
+
+/** Transaction-control statements: BEGIN, START TRANSACTION, COMMIT, END, ROLLBACK (not ROLLBACK TO a savepoint). */
+export function isTransactionControl(statement: SqlStatement): boolean {
+  const s = statement.masked;
+  if (/^BEGIN(\s+(WORK|TRANSACTION|ISOLATION\b.*|READ\b.*|DEFERRABLE\b.*|NOT\b.*))?$/.test(s)) return true;
+  if (/^START TRANSACTION\b/.test(s)) return true;
+  if (/^(COMMIT|END)(\s+(WORK|TRANSACTION|AND\b.*))?$/.test(s)) return true;
+  if (/^COMMIT PREPARED\b/.test(s)) return true;
+  if (/^ROLLBACK(\s+(WORK|TRANSACTION))?(\s+AND\b.*)?$/.test(s)) return true;
+  return false;
+}

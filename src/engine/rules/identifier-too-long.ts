@@ -1,0 +1,267 @@
+import { defineRule } from './types.js';
+import type { MigrationRuleContext } from './types.js';
+import type { Database, Operation, PyValue } from '../types.js';
+import { asItems, asString } from './_lib/values.js';
+
+/** Django's system check models.E034 (Index.max_name_length). */
+const DJANGO_INDEX_NAME_MAX = 30;
+
+const INDEX_CLASSES = /(^|\.)(Index|GinIndex|GistIndex|BTreeIndex|BrinIndex|HashIndex|SpGistIndex|BloomIndex)$/;
+
+/** The database's identifier limit and its unit; undefined when there is none worth checking (SQLite). */
+function databaseLimit(ctx: MigrationRuleContext): { max: number; unit: 'bytes' | 'characters'; what: string } | undefined {
+  const database: Database = ctx.settings.database;
+  switch (database) {
+    case 'postgresql':
+      return { max: 63, unit: 'bytes', what: 'PostgreSQL silently truncates longer names to 63 bytes, so two long names can collide and later migrations cannot find the object by its full name' };
+    case 'mysql':
+    case 'mariadb':
+      return { max: 64, unit: 'characters', what: `${database === 'mysql' ? 'MySQL' : 'MariaDB'} refuses the statement (error 1059, identifier name too long)` };
+    case 'oracle':
+      return ctx.versionBelow('12.2')
+        ? { max: 30, unit: 'bytes', what: 'Oracle before 12.2 refuses the statement (ORA-00972: identifier is too long)' }
+        : { max: 128, unit: 'bytes', what: 'Oracle refuses the statement (ORA-00972: identifier is too long)' };
+    case 'sqlite':
+      return undefined;
+  }
+}
+
+function measure(name: string, unit: 'bytes' | 'characters'): number {
+  return unit === 'bytes' ? new TextEncoder().encode(name).length : [...name].length;
+}
+
+interface NamedThing {
+  name: string;
+  kind: 'index' | 'constraint' | 'table';
+  line: number;
+}
+
+function nameOf(value: PyValue | undefined): string | undefined {
+  return value?.kind === 'call' ? asString(value.kwargs['name']) : undefined;
+}
+
+function dictValue(value: PyValue | undefined, key: string): PyValue | undefined {
+  if (value?.kind !== 'dict') return undefined;
+  return value.entries.find((entry) => entry.key.kind === 'str' && entry.key.value === key)?.value;
+}
+
+/** Names an operation gives to indexes, constraints and tables. */
+function namesIn(op: Operation): NamedThing[] {
+  const line = op.span.line;
+  const found: NamedThing[] = [];
+  const addCall = (value: PyValue | undefined, fallback: 'index' | 'constraint'): void => {
+    const name = nameOf(value);
+    if (!name || value?.kind !== 'call') return;
+    found.push({ name, kind: INDEX_CLASSES.test(value.callee) ? 'index' : fallback, line: value.line || line });
+  };
+  switch (op.type) {
+    case 'AddIndex':
+    case 'AddIndexConcurrently':
+      addCall(op.args['index'], 'index');
+      break;
+    case 'AddConstraint':
+    case 'AddConstraintNotValid':
+      addCall(op.args['constraint'], 'constraint');
+      break;
+    case 'RenameIndex': {
+      const name = asString(op.args['new_name']);
+      if (name) found.push({ name, kind: 'index', line });
+      break;
+    }
+    case 'AlterModelTable': {
+      const table = asString(op.args['table']);
+      if (table) found.push({ name: table, kind: 'table', line });
+      break;
+    }
+    case 'CreateModel':
+    case 'AlterModelOptions': {
+      const options = op.args['options'];
+      for (const index of asItems(dictValue(options, 'indexes')) ?? []) addCall(index, 'index');
+      for (const constraint of asItems(dictValue(options, 'constraints')) ?? []) addCall(constraint, 'constraint');
+      const table = asString(dictValue(options, 'db_table'));
+      if (table) found.push({ name: table, kind: 'table', line });
+      break;
+    }
+  }
+  return found;
+}
+
+export default defineRule({
+  id: 'identifier-too-long',
+  severity: 'error',
+  databases: { postgresql: '*', mysql: '*', mariadb: '*', sqlite: '*', oracle: '*' },
+  category: 'hygiene',
+  summary: 'An index, constraint or table name is longer than Django or the database allows.',
+  messages: {
+    indexNameDjango:
+      'Index name `{{name}}` is {{length}} characters long; Django allows at most 30 (system check models.E034), so `migrate` and `check` stop before running anything.',
+    tooLong: '{{kind}} name `{{name}}` is {{length}} {{unit}} long, over the {{max}}-{{unit}} limit: {{consequence}}.',
+  },
+  why: [
+    'Names are limited in two places. Django\'s system checks reject `Index` names over 30 characters',
+    '(models.E034) so that the same model works on every backend; checks run before `migrate`, so a long name',
+    'stops the deploy. The databases have their own limits: PostgreSQL truncates anything over 63 bytes',
+    'without an error (two names that share their first 63 bytes then collide, and a later `RemoveIndex` or',
+    '`RenameIndex` with the full name does not find the object), MySQL and MariaDB refuse names over 64',
+    'characters, and Oracle over 30 bytes before 12.2 (128 after).',
+  ].join('\n'),
+  safeAlternative: [
+    'Choose a short, unique name and keep it in the model `Meta` so makemigrations writes the same one:',
+    '',
+    '```python',
+    'from django.db import migrations, models',
+    '',
+    '',
+    'class Migration(migrations.Migration):',
+    '    dependencies = [("inventory", "0014_stockmovement_warehouse")]',
+    '',
+    '    operations = [',
+    '        migrations.AddIndex(',
+    '            model_name="stockmovement",',
+    '            # app prefix + table hint + columns + suffix, 30 characters at most',
+    '            index=models.Index(fields=["warehouse", "created_at"], name="inv_stockmv_wh_created_idx"),',
+    '        ),',
+    '        migrations.AddConstraint(',
+    '            model_name="stockmovement",',
+    '            constraint=models.CheckConstraint(',
+    '                condition=models.Q(quantity__gt=0), name="inv_stockmv_qty_positive"',
+    '            ),',
+    '        ),',
+    '    ]',
+    '```',
+    '',
+    '1. Set the same `name=` in the model\'s `Meta.indexes` / `Meta.constraints`, then run',
+    '   `python manage.py makemigrations --check` to confirm the state matches.',
+    '2. If a long name already reached PostgreSQL, find what it became:',
+    '   `SELECT indexname FROM pg_indexes WHERE tablename = \'inventory_stockmovement\';` and use',
+    '   `RenameIndex(model_name=..., old_name=<truncated>, new_name=<short>)` to bring the two back in line.',
+  ].join('\n'),
+  links: [
+    'https://docs.djangoproject.com/en/stable/ref/models/indexes/#name',
+    'https://www.postgresql.org/docs/current/sql-syntax-lexical.html#SQL-SYNTAX-IDENTIFIERS',
+  ],
+  check(ctx) {
+    const limit = databaseLimit(ctx);
+    // State-only operations count too: they name what the model Meta declares.
+    for (const { op } of ctx.visits) {
+      for (const thing of namesIn(op)) {
+        if (thing.kind === 'index' && [...thing.name].length > DJANGO_INDEX_NAME_MAX) {
+          ctx.report({ messageId: 'indexNameDjango', op, line: thing.line, data: { name: thing.name, length: [...thing.name].length } });
+          continue;
+        }
+        if (!limit) continue;
+        const length = measure(thing.name, limit.unit);
+        if (length > limit.max) {
+          const kind = thing.kind === 'index' ? 'Index' : thing.kind === 'constraint' ? 'Constraint' : 'Table';
+          ctx.report({ messageId: 'tooLong', op, line: thing.line, data: { kind, name: thing.name, length, unit: limit.unit, max: limit.max, consequence: limit.what } });
+        }
+      }
+    }
+  },
+  cases: {
+    bad: [
+      {
+        name: 'index name over 30 characters',
+        path: 'inventory/migrations/0015_stockmovement_idx.py',
+        code: `from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("inventory", "0014_stockmovement_warehouse")]
+
+    operations = [
+        migrations.AddIndex(
+            model_name="stockmovement",
+            index=models.Index(fields=["warehouse", "created_at"], name="inventory_stockmovement_warehouse_created_idx"),
+        ),
+    ]
+`,
+        expect: [{ messageId: 'indexNameDjango', line: 10 }],
+      },
+      {
+        name: 'constraint name over 63 bytes on PostgreSQL, in CreateModel options',
+        path: 'inventory/migrations/0001_initial.py',
+        code: `from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    initial = True
+    dependencies = []
+
+    operations = [
+        migrations.CreateModel(
+            name="StockMovement",
+            fields=[
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                ("quantity", models.IntegerField()),
+            ],
+            options={
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("quantity__gt", 0)),
+                        name="inventory_stockmovement_quantity_must_be_strictly_positive_always",
+                    ),
+                ],
+            },
+        ),
+    ]
+`,
+        expect: [{ messageId: 'tooLong', line: 17 }],
+      },
+      {
+        name: 'table name over 30 bytes on Oracle 11',
+        path: 'inventory/migrations/0016_table.py',
+        settings: { database: 'oracle', databaseVersion: '11.2' },
+        code: `from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("inventory", "0015_stockmovement_idx")]
+
+    operations = [
+        migrations.AlterModelTable(name="stockmovement", table="inventory_stock_movement_history"),
+    ]
+`,
+        expect: [{ messageId: 'tooLong', line: 8 }],
+      },
+    ],
+    good: [
+      {
+        name: 'short names',
+        path: 'inventory/migrations/0015_stockmovement_idx.py',
+        code: `from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("inventory", "0014_stockmovement_warehouse")]
+
+    operations = [
+        migrations.AddIndex(
+            model_name="stockmovement",
+            index=models.Index(fields=["warehouse", "created_at"], name="inv_stockmv_wh_created_idx"),
+        ),
+        migrations.AddConstraint(
+            model_name="stockmovement",
+            constraint=models.CheckConstraint(condition=models.Q(("quantity__gt", 0)), name="inv_stockmv_qty_positive"),
+        ),
+    ]
+`,
+      },
+      {
+        name: 'long table name is fine on Oracle 19',
+        path: 'inventory/migrations/0016_table.py',
+        settings: { database: 'oracle' },
+        code: `from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("inventory", "0015_stockmovement_idx")]
+
+    operations = [
+        migrations.AlterModelTable(name="stockmovement", table="inventory_stock_movement_history"),
+    ]
+`,
+      },
+    ],
+  },
+});

@@ -1,0 +1,516 @@
+/**
+ * State replay: what Django's ProjectState would hold before each migration, without Django.
+ * We walk the graph's order once, applying each operation's state effect (state_forwards), and
+ * record every model change in a per-model history tagged with a sequence number. A snapshot is
+ * then just a position in that history: reading a model is a binary search, taking a snapshot
+ * costs nothing, and nothing is ever deep-cloned. Changes made on top of a snapshot (`apply`) go
+ * into a small copy-on-write overlay of the models they touch.
+ */
+import type { MigrationGraph, NodeId } from '../graph/types.js';
+import type { ModelState, OperationVisit, StateView } from '../rules/types.js';
+import type { FieldDef, MigrationFile, MigrationKey, Operation, PyValue } from '../types.js';
+
+/** A project state you can read (case-insensitive model lookup) and extend without mutating it. */
+export interface ProjectState extends StateView {
+  model(app: string, modelName: string): ModelState | undefined;
+  /** Every model in the state (optionally of one app), sorted by app then lower-cased name. */
+  models(app?: string): ModelState[];
+  /** A new state with `op` applied as migration `at` of `app` would apply it; this one is unchanged. */
+  apply(op: Operation, app: string, at?: MigrationKey): ProjectState;
+}
+
+export interface StateTimeline {
+  /** State just before the migration runs (the final state for a key the replay never saw). */
+  before(key: MigrationKey): ProjectState;
+  /** State after every migration in the graph. */
+  final(): ProjectState;
+  /** Order the migrations were replayed in. */
+  order: readonly NodeId[];
+}
+
+/** Keys AlterModelOptions replaces wholesale (Django's AlterModelOptions.ALTER_OPTION_KEYS). */
+const ALTER_OPTION_KEYS = [
+  'base_manager_name',
+  'default_manager_name',
+  'default_related_name',
+  'get_latest_by',
+  'managed',
+  'ordering',
+  'permissions',
+  'default_permissions',
+  'select_on_save',
+  'verbose_name',
+  'verbose_name_plural',
+];
+
+function modelKey(app: string, name: string): string {
+  return `${app}\u0000${name.toLowerCase()}`;
+}
+
+function str(value: PyValue | undefined): string | undefined {
+  return value?.kind === 'str' ? value.value : undefined;
+}
+
+function items(value: PyValue | undefined): PyValue[] {
+  return value && (value.kind === 'list' || value.kind === 'tuple' || value.kind === 'set') ? value.items : [];
+}
+
+/** A dict literal with string keys as a record (other keys are dropped). */
+function dictRecord(value: PyValue | undefined): Record<string, PyValue> {
+  const record: Record<string, PyValue> = {};
+  if (value?.kind !== 'dict') return record;
+  for (const entry of value.entries) if (entry.key.kind === 'str') record[entry.key.value] = entry.value;
+  return record;
+}
+
+/** The `name=` of an index or constraint call: `models.Index(fields=[...], name="x")`. */
+function objectName(value: PyValue): string | undefined {
+  return value.kind === 'call' ? str(value.kwargs['name']) : undefined;
+}
+
+function withName(value: PyValue, name: string): PyValue {
+  return value.kind === 'call' ? { ...value, kwargs: { ...value.kwargs, name: { kind: 'str', value: name } } } : value;
+}
+
+function makeModel(app: string, name: string, fields: ReadonlyMap<string, FieldDef>, options: Record<string, PyValue>, createdIn: MigrationKey | null): ModelState {
+  const table = options['db_table'];
+  return { app, name, fields, options, dbTable: table?.kind === 'str' ? table.value : null, createdIn };
+}
+
+function modelName(op: Operation): string | undefined {
+  return str(op.args['name']) ?? op.model;
+}
+
+function fieldModelName(op: Operation): string | undefined {
+  return str(op.args['model_name']) ?? op.model;
+}
+
+/** The model (lower-cased) an operation touches, for OperationVisit.model. */
+export function operationModel(op: Operation): string | null {
+  let name: string | undefined;
+  switch (op.type) {
+    case 'CreateModel':
+    case 'DeleteModel':
+    case 'AlterModelTable':
+    case 'AlterModelTableComment':
+    case 'AlterModelOptions':
+    case 'AlterModelManagers':
+    case 'AlterUniqueTogether':
+    case 'AlterIndexTogether':
+    case 'AlterOrderWithRespectTo':
+      name = modelName(op);
+      break;
+    case 'RenameModel':
+      name = str(op.args['old_name']) ?? op.oldName ?? op.model;
+      break;
+    default:
+      name = str(op.args['model_name']) ?? op.model;
+  }
+  return name ? name.toLowerCase() : null;
+}
+
+/** Where operations read and write models: the live replay, or a snapshot's overlay. */
+interface StateIO {
+  get(key: string): ModelState | undefined;
+  set(key: string, model: ModelState | null): void;
+  /** Every model currently present (used to repoint relations on RenameModel). */
+  entries(): Iterable<[string, ModelState]>;
+}
+
+/** Apply one operation's state effect (Django's state_forwards). Unknown operations change nothing. */
+function applyOperation(op: Operation, app: string, at: MigrationKey | null, io: StateIO): void {
+  const nested = (arg: string) => {
+    for (const child of op.children?.[arg] ?? []) applyOperation(child, app, at, io);
+  };
+  switch (op.type) {
+    case 'CreateModel': {
+      const name = modelName(op);
+      if (!name) return;
+      const fields = new Map<string, FieldDef>();
+      for (const entry of op.fields ?? []) fields.set(entry.name.toLowerCase(), entry.field);
+      io.set(modelKey(app, name), makeModel(app, name, fields, dictRecord(op.args['options']), at));
+      return;
+    }
+    case 'DeleteModel': {
+      const name = modelName(op);
+      if (name) io.set(modelKey(app, name), null);
+      return;
+    }
+    case 'RenameModel': {
+      const oldName = str(op.args['old_name']) ?? op.oldName;
+      const newName = str(op.args['new_name']) ?? op.name;
+      if (!oldName || !newName) return;
+      const model = io.get(modelKey(app, oldName));
+      if (!model) return;
+      io.set(modelKey(app, oldName), null);
+      io.set(modelKey(app, newName), makeModel(app, newName, model.fields, model.options, model.createdIn));
+      repointRelations(io, app, oldName, `${app}.${newName}`);
+      return;
+    }
+    case 'AlterModelTable':
+      return changeOptions(io, app, modelName(op), (options) => ({ ...options, db_table: op.args['table'] ?? { kind: 'none' } }));
+    case 'AlterModelTableComment':
+      return changeOptions(io, app, modelName(op), (options) => ({ ...options, db_table_comment: op.args['table_comment'] ?? { kind: 'none' } }));
+    case 'AlterModelOptions': {
+      const incoming = dictRecord(op.args['options']);
+      return changeOptions(io, app, modelName(op), (options) => {
+        const next = { ...options, ...incoming };
+        for (const key of ALTER_OPTION_KEYS) if (!(key in incoming)) delete next[key];
+        return next;
+      });
+    }
+    case 'AlterUniqueTogether':
+    case 'AlterIndexTogether': {
+      const option = op.type === 'AlterUniqueTogether' ? 'unique_together' : 'index_together';
+      const value = op.args[option];
+      return changeOptions(io, app, modelName(op), (options) => ({ ...options, [option]: value ?? { kind: 'set', items: [] } }));
+    }
+    case 'AlterOrderWithRespectTo':
+      return changeOptions(io, app, modelName(op), (options) => ({ ...options, order_with_respect_to: op.args['order_with_respect_to'] ?? { kind: 'none' } }));
+    case 'AddField':
+    case 'AlterField': {
+      const name = str(op.args['name']) ?? op.name;
+      const field = op.field;
+      if (!name || !field) return;
+      return changeFields(io, app, fieldModelName(op), (fields) => fields.set(name.toLowerCase(), field));
+    }
+    case 'RemoveField': {
+      const name = str(op.args['name']) ?? op.name;
+      if (!name) return;
+      return changeFields(io, app, fieldModelName(op), (fields) => fields.delete(name.toLowerCase()));
+    }
+    case 'RenameField':
+      return renameField(op, app, at, io);
+    case 'AddIndex':
+    case 'AddIndexConcurrently': {
+      const index = op.args['index'];
+      if (!index) return;
+      return changeOptions(io, app, fieldModelName(op), (options) => ({ ...options, indexes: { kind: 'list', items: [...items(options['indexes']), index] } }));
+    }
+    case 'RemoveIndex':
+    case 'RemoveIndexConcurrently':
+      return removeNamed(io, app, fieldModelName(op), 'indexes', str(op.args['name']) ?? op.name);
+    case 'RenameIndex':
+      return renameIndex(op, app, at, io);
+    case 'AddConstraint':
+    case 'AddConstraintNotValid': {
+      const constraint = op.args['constraint'];
+      if (!constraint) return;
+      return changeOptions(io, app, fieldModelName(op), (options) => ({ ...options, constraints: { kind: 'list', items: [...items(options['constraints']), constraint] } }));
+    }
+    case 'RemoveConstraint':
+      return removeNamed(io, app, fieldModelName(op), 'constraints', str(op.args['name']) ?? op.name);
+    case 'SeparateDatabaseAndState':
+    case 'RunSQL':
+      // Only state_operations change the state; database_operations / SQL never do.
+      return nested('state_operations');
+    default:
+      return;
+  }
+}
+
+/** The model to change; a placeholder when it was created somewhere we did not read. */
+function current(io: StateIO, app: string, name: string): ModelState {
+  return io.get(modelKey(app, name)) ?? makeModel(app, name, new Map(), {}, null);
+}
+
+function changeOptions(io: StateIO, app: string, name: string | undefined, change: (options: Record<string, PyValue>) => Record<string, PyValue>): void {
+  if (!name) return;
+  const model = current(io, app, name);
+  io.set(modelKey(app, name), makeModel(model.app, model.name, model.fields, change({ ...model.options }), model.createdIn));
+}
+
+function changeFields(io: StateIO, app: string, name: string | undefined, change: (fields: Map<string, FieldDef>) => void): void {
+  if (!name) return;
+  const model = current(io, app, name);
+  const fields = new Map(model.fields);
+  change(fields);
+  io.set(modelKey(app, name), makeModel(model.app, model.name, fields, model.options, model.createdIn));
+}
+
+function removeNamed(io: StateIO, app: string, model: string | undefined, option: 'indexes' | 'constraints', name: string | undefined): void {
+  if (!name) return;
+  changeOptions(io, app, model, (options) => ({ ...options, [option]: { kind: 'list', items: items(options[option]).filter((item) => objectName(item) !== name) } }));
+}
+
+function renameField(op: Operation, app: string, at: MigrationKey | null, io: StateIO): void {
+  const model = fieldModelName(op);
+  const oldName = str(op.args['old_name']) ?? op.oldName;
+  const newName = str(op.args['new_name']) ?? op.name;
+  if (!model || !oldName || !newName) return;
+  const lowerOld = oldName.toLowerCase();
+  changeFields(io, app, model, (fields) => {
+    const found = fields.get(lowerOld);
+    if (!found) return;
+    // Keep the declaration position: rebuild the map with the new key in the old slot.
+    const entries = [...fields.entries()].map(([k, v]): [string, FieldDef] => (k === lowerOld ? [newName.toLowerCase(), found] : [k, v]));
+    fields.clear();
+    for (const [k, v] of entries) fields.set(k, v);
+  });
+  // Django also renames the field inside unique_together / index_together / order_with_respect_to.
+  const rename = (value: PyValue): PyValue => (value.kind === 'str' && value.value === oldName ? { kind: 'str', value: newName } : value);
+  changeOptions(io, app, model, (options) => {
+    const next = { ...options };
+    for (const option of ['unique_together', 'index_together']) {
+      const value = next[option];
+      if (value && (value.kind === 'list' || value.kind === 'tuple' || value.kind === 'set')) {
+        next[option] = { ...value, items: value.items.map((set) => (set.kind === 'list' || set.kind === 'tuple' || set.kind === 'set' ? { ...set, items: set.items.map(rename) } : rename(set))) };
+      }
+    }
+    const order = next['order_with_respect_to'];
+    if (order) next['order_with_respect_to'] = rename(order);
+    return next;
+  });
+}
+
+function renameIndex(op: Operation, app: string, at: MigrationKey | null, io: StateIO): void {
+  const model = fieldModelName(op);
+  const newName = str(op.args['new_name']) ?? op.name;
+  const oldName = str(op.args['old_name']) ?? op.oldName;
+  const oldFields = op.args['old_fields'];
+  if (!model || !newName) return;
+  changeOptions(io, app, model, (options) => {
+    const next = { ...options };
+    if (oldName) {
+      next['indexes'] = { kind: 'list', items: items(options['indexes']).map((index) => (objectName(index) === oldName ? withName(index, newName) : index)) };
+    } else if (oldFields) {
+      // An unnamed index_together entry becomes a named Index (Django's RenameIndex with old_fields).
+      const wanted = items(oldFields).map((v) => str(v)).join(',');
+      const together = items(options['index_together']).filter((set) => items(set).map((v) => str(v)).join(',') !== wanted);
+      next['index_together'] = { kind: 'set', items: together };
+      const index: PyValue = { kind: 'call', callee: 'models.Index', args: [], kwargs: { fields: oldFields, name: { kind: 'str', value: newName } }, line: op.span.line };
+      next['indexes'] = { kind: 'list', items: [...items(options['indexes']), index] };
+    }
+    return next;
+  });
+}
+
+/** After RenameModel, relations elsewhere that pointed at the old name point at the new one. */
+function repointRelations(io: StateIO, app: string, oldName: string, target: string): void {
+  const oldLower = oldName.toLowerCase();
+  const pointsAtOld = (fieldApp: string, to: string) => {
+    const lower = to.toLowerCase();
+    return lower === `${app.toLowerCase()}.${oldLower}` || (fieldApp === app && lower === oldLower);
+  };
+  const updates: Array<[string, ModelState]> = [];
+  for (const [key, model] of io.entries()) {
+    let fields: Map<string, FieldDef> | null = null;
+    for (const [name, field] of model.fields) {
+      const to = field.kwargs['to'];
+      if (to?.kind !== 'str' || !pointsAtOld(model.app, to.value)) continue;
+      fields ??= new Map(model.fields);
+      fields.set(name, { ...field, kwargs: { ...field.kwargs, to: { kind: 'str', value: target } } });
+    }
+    if (fields) updates.push([key, makeModel(model.app, model.name, fields, model.options, model.createdIn)]);
+  }
+  for (const [key, model] of updates) io.set(key, model);
+}
+
+// ---- storage ----------------------------------------------------------------------------
+
+/** Per-model history: sequence numbers (ascending) and the model after each change (null = deleted). */
+interface History {
+  seqs: number[];
+  states: Array<ModelState | null>;
+}
+
+class HistoryStore {
+  readonly histories = new Map<string, History>();
+  seq = 0;
+
+  record(key: string, model: ModelState | null): void {
+    let history = this.histories.get(key);
+    if (!history) {
+      history = { seqs: [], states: [] };
+      this.histories.set(key, history);
+    }
+    const last = history.seqs.length - 1;
+    if (last >= 0 && history.seqs[last] === this.seq) history.states[last] = model;
+    else {
+      history.seqs.push(this.seq);
+      history.states.push(model);
+    }
+  }
+
+  /** The model as of position `pos` (changes with seq ≤ pos). */
+  at(key: string, pos: number): ModelState | undefined {
+    const history = this.histories.get(key);
+    if (!history) return undefined;
+    let lo = 0;
+    let hi = history.seqs.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (history.seqs[mid]! <= pos) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found === -1 ? undefined : (history.states[found] ?? undefined);
+  }
+}
+
+class Snapshot implements ProjectState {
+  constructor(
+    private readonly store: HistoryStore,
+    private readonly pos: number,
+    private readonly overlay: ReadonlyMap<string, ModelState | null>,
+  ) {}
+
+  private read(key: string): ModelState | undefined {
+    if (this.overlay.has(key)) return this.overlay.get(key) ?? undefined;
+    return this.store.at(key, this.pos);
+  }
+
+  model(app: string, name: string): ModelState | undefined {
+    if (typeof app !== 'string' || typeof name !== 'string') return undefined;
+    return this.read(modelKey(app, name));
+  }
+
+  models(app?: string): ModelState[] {
+    const keys = new Set([...this.store.histories.keys(), ...this.overlay.keys()]);
+    const out: Array<[string, ModelState]> = [];
+    for (const key of keys) {
+      const model = this.read(key);
+      if (model && (app === undefined || model.app === app)) out.push([key, model]);
+    }
+    return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, model]) => model);
+  }
+
+  apply(op: Operation, app: string, at?: MigrationKey): ProjectState {
+    const overlay = new Map(this.overlay);
+    const io: StateIO = {
+      get: (key) => (overlay.has(key) ? (overlay.get(key) ?? undefined) : this.store.at(key, this.pos)),
+      set: (key, model) => void overlay.set(key, model),
+      entries: () => this.liveEntries(overlay),
+    };
+    try {
+      applyOperation(op, app, at ?? null, io);
+    } catch {
+      // Operations come from parsed files; a shape we did not foresee leaves the state unchanged.
+      return this;
+    }
+    return new Snapshot(this.store, this.pos, overlay);
+  }
+
+  private *liveEntries(overlay: Map<string, ModelState | null>): Iterable<[string, ModelState]> {
+    const keys = new Set([...this.store.histories.keys(), ...overlay.keys()]);
+    for (const key of keys) {
+      const model = overlay.has(key) ? overlay.get(key) : this.store.at(key, this.pos);
+      if (model) yield [key, model];
+    }
+  }
+}
+
+const EMPTY_OVERLAY: ReadonlyMap<string, ModelState | null> = new Map();
+
+/** Replay every migration of the graph in order. Never throws. */
+export function replayState(files: readonly MigrationFile[], graph: MigrationGraph): StateTimeline {
+  const store = new HistoryStore();
+  const live = new Map<string, ModelState>();
+  const io: StateIO = {
+    get: (key) => live.get(key),
+    set: (key, model) => {
+      if (model) live.set(key, model);
+      else live.delete(key);
+      store.record(key, model);
+    },
+    entries: () => live.entries(),
+  };
+  const starts = new Map<string, number>();
+  let order: NodeId[] = [];
+  try {
+    order = graph.order();
+  } catch {
+    order = [];
+  }
+  for (const id of order) {
+    const file = graph.file(id);
+    if (!file) continue;
+    const at = { app: file.app, name: file.name };
+    starts.set(keyOf(at), store.seq);
+    for (const op of Array.isArray(file.operations) ? file.operations : []) {
+      store.seq++;
+      try {
+        applyOperation(op, file.app, at, io);
+      } catch {
+        // A malformed operation changes nothing; the replay goes on.
+      }
+    }
+  }
+  const end = store.seq;
+  const byKey = new Map<string, MigrationFile>();
+  for (const file of Array.isArray(files) ? files : []) if (file && typeof file.app === 'string') byKey.set(keyOf(file), file);
+  const replacedCache = new Map<string, ProjectState>();
+
+  const before = (key: MigrationKey): ProjectState => {
+    const k = keyOf(key);
+    const pos = starts.get(k);
+    if (pos !== undefined) return new Snapshot(store, pos, EMPTY_OVERLAY);
+    const cached = replacedCache.get(k);
+    if (cached) return cached;
+    const state = beforeReplaced(key) ?? new Snapshot(store, end, EMPTY_OVERLAY);
+    replacedCache.set(k, state);
+    return state;
+  };
+
+  /**
+   * A migration replaced by a squash is not replayed on its own. Its state is the squash's
+   * starting state plus the replaced migrations listed before it in `replaces` (the order
+   * squashmigrations writes). Other apps' migrations in between are not interleaved.
+   */
+  const beforeReplaced = (key: MigrationKey): ProjectState | null => {
+    const node = graph.node(key);
+    if (!node || node.inGraph || !node.replacedBy) return null;
+    const squash = graph.file(node.replacedBy);
+    if (!squash) return null;
+    let state = before(squash);
+    for (const replaced of squash.replaces) {
+      if (replaced.app === key.app && replaced.name === key.name) return state;
+      const file = byKey.get(keyOf(replaced)) ?? graph.file(replaced);
+      if (!file) continue;
+      for (const op of file.operations) state = state.apply(op, file.app, replaced);
+    }
+    return state;
+  };
+
+  return {
+    before,
+    final: () => new Snapshot(store, end, EMPTY_OVERLAY),
+    order,
+  };
+}
+
+function keyOf(key: MigrationKey): string {
+  return `${key.app}\u0000${key.name}`;
+}
+
+/**
+ * Every operation of a migration in execution order, with the state each one sees. Inside
+ * SeparateDatabaseAndState, database_operations see the state their predecessors in that list
+ * produce (Django's database_forwards), and the state after the operation is what
+ * state_operations produce. state_operations (and RunSQL's) are not database-effective.
+ */
+export function visitOperations(file: MigrationFile, start: ProjectState): OperationVisit[] {
+  const visits: OperationVisit[] = [];
+  const at = { app: file.app, name: file.name };
+  const walk = (ops: readonly Operation[], state: ProjectState, dbEffective: boolean, depth: number): ProjectState => {
+    for (const op of ops) {
+      visits.push({ op, dbEffective, stateBefore: state, model: operationModel(op) });
+      const children = op.children ?? {};
+      if (depth < 20 && (op.type === 'SeparateDatabaseAndState' || op.type === 'RunSQL')) {
+        walk(children['database_operations'] ?? [], state, dbEffective, depth + 1);
+        state = walk(children['state_operations'] ?? [], state, false, depth + 1);
+      } else {
+        state = state.apply(op, file.app, at);
+      }
+    }
+    return state;
+  };
+  try {
+    walk(Array.isArray(file.operations) ? file.operations : [], start, true, 0);
+  } catch {
+    // Visits gathered so far are still useful.
+  }
+  return visits;
+}

@@ -1,0 +1,4 @@
+export { createExpert, toolsForRequest, type ExpertClient, type ExpertOptions, type StreamRequest, type StreamResult } from './client.js';
+export { ModelError, translateModelError, retryAfterSeconds } from './errors.js';
+export { loadPrompts, DEFAULT_PROMPTS_DIR, type Prompts } from './prompts.js';
+export { runToolLoop, toMessages, DEFAULT_TOOL_CALL_BUDGET } from './tools.js';

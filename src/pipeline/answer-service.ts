@@ -1,0 +1,250 @@
+/**
+ * The question pipeline shared by Slack and the console: check the input, queue it (one question
+ * per user, a global cap on model calls), ground it (engine findings, playbooks, repo tools), stream
+ * the expert's answer to the sink, and always finish with an outcome, never a throw.
+ */
+import Bottleneck from 'bottleneck';
+import type { Logger } from 'pino';
+import { AppError, asAppError } from '../errors.js';
+import { scrubSecrets } from '../logger.js';
+import { DEFAULT_HISTORY_BUDGET_CHARS, trimHistory } from './history.js';
+import type { AnswerOutcome, AnswerService, AnswerSink, ConversationTurn, Expert, ExpertTool, Grounder, Grounding, Question, TokenUsage } from './types.js';
+
+export const MAX_INPUT_CHARS = 20_000;
+/** Shared files go to the model as text up to this total; grounders read them in full. */
+export const MAX_FILE_CHARS_FOR_MODEL = 60_000;
+
+export interface AnswerServiceDeps {
+  /** Absent when ANTHROPIC_API_KEY is not set: answers carry deterministic content and say so. */
+  expert?: Expert;
+  systemPrompt: string;
+  logger: Logger;
+  /** LLM_MAX_CONCURRENT: model calls in flight across all users. */
+  maxConcurrent: number;
+  grounders?: Grounder[];
+  maxInputChars?: number;
+  historyBudgetChars?: number;
+  maxTokens?: number;
+  maxToolCalls?: number;
+  /** Exact secret values (from config) to strip from anything sent to the model. */
+  secrets?: readonly string[];
+}
+
+const NOT_CONFIGURED = new AppError(
+  'model_not_configured',
+  'The expert model is not configured (ANTHROPIC_API_KEY is not set), so I can only give migrate-help’s own checks, not an explanation. Ask whoever runs migrate-help to set ANTHROPIC_API_KEY.',
+);
+
+function formatCount(value: number): string {
+  return value.toLocaleString('en-US');
+}
+
+function sumUsage(a: TokenUsage | undefined, b: TokenUsage | undefined): TokenUsage | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return {
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    cacheReadTokens: a.cacheReadTokens + b.cacheReadTokens,
+    cacheWriteTokens: a.cacheWriteTokens + b.cacheWriteTokens,
+  };
+}
+
+export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
+  const maxInputChars = deps.maxInputChars ?? MAX_INPUT_CHARS;
+  const log = deps.logger.child({ component: 'pipeline' });
+  const modelLimiter = new Bottleneck({ maxConcurrent: deps.maxConcurrent });
+  // One limiter per user: a second question waits for the first to finish.
+  const userLimiters = new Bottleneck.Group({ maxConcurrent: 1 });
+
+  const scrub = (text: string) => scrubSecrets(text, deps.secrets ?? []);
+
+  function checkInput(question: Question): AppError | undefined {
+    const text = question.text.trim();
+    if (!text && (question.files ?? []).length === 0) {
+      return new AppError(
+        'input_empty',
+        'Your message has no question in it. Ask about a Django migration, paste a traceback or `showmigrations` output, or share a migration file.',
+      );
+    }
+    if (question.text.length > maxInputChars) {
+      return new AppError(
+        'input_too_long',
+        `Your message is ${formatCount(question.text.length)} characters; I can take up to ${formatCount(maxInputChars)}. Paste only the part that matters (the end of the traceback, the migration in question), or share the file as an upload.`,
+      );
+    }
+    return undefined;
+  }
+
+  /** The newest user turn as the model sees it: the question plus shared files, secrets removed. */
+  function userTurnText(question: Question): string {
+    const parts = [question.text.trim()];
+    let room = MAX_FILE_CHARS_FOR_MODEL;
+    for (const file of question.files ?? []) {
+      const shown = file.text.length > room ? `${file.text.slice(0, Math.max(0, room))}\n[… cut: the file is ${formatCount(file.text.length)} characters]` : file.text;
+      room = Math.max(0, room - file.text.length);
+      parts.push(`Shared file \`${file.name}\`:\n\`\`\`\n${shown}\n\`\`\``);
+    }
+    return scrub(parts.filter(Boolean).join('\n\n'));
+  }
+
+  async function runGrounders(question: Question, sink: AnswerSink): Promise<Grounding[]> {
+    const results: Grounding[] = [];
+    for (const grounder of deps.grounders ?? []) {
+      try {
+        const grounding = await grounder.ground(question, { status: (text) => sink.status(text) });
+        if (grounding) results.push(grounding);
+      } catch (error) {
+        // A grounder failing must not cost the user the answer; the model still answers without it.
+        log.warn({ grounder: grounder.name, questionId: question.id, code: asAppError(error).code, err: error }, 'grounder failed');
+      }
+    }
+    return results;
+  }
+
+  async function answer(question: Question, sink: AnswerSink): Promise<AnswerOutcome> {
+    const received = Date.now();
+    const inputProblem = checkInput(question);
+    if (inputProblem) {
+      const outcome: AnswerOutcome = { ok: false, incomplete: false, error: { code: inputProblem.code, userMessage: inputProblem.userMessage } };
+      await finishSafely(sink, outcome, question);
+      logAnswered(question, outcome, { received, started: received, toolCalls: 0 });
+      return outcome;
+    }
+
+    const userLimiter = userLimiters.key(question.userId);
+    const userCounts = userLimiter.counts();
+    if (userCounts.RECEIVED + userCounts.QUEUED + userCounts.RUNNING + userCounts.EXECUTING > 0) {
+      await statusSafely(sink, 'Queued: your previous question is still being answered; this one starts as soon as it is done.');
+    }
+    return userLimiter.schedule(() => answerNow(question, sink, received));
+  }
+
+  async function answerNow(question: Question, sink: AnswerSink, received: number): Promise<AnswerOutcome> {
+    const started = Date.now();
+    let deterministicSent = false;
+    let modelTextSent = false;
+    let usage: TokenUsage | undefined;
+    let model: string | undefined;
+    let toolCalls = 0;
+    let outcome: AnswerOutcome;
+    // Grounders and the queue change the status line; "Thinking…" comes back before the model starts.
+    let lastStatus = '';
+    const status = async (text: string) => {
+      lastStatus = text;
+      await sink.status(text);
+    };
+    const trackedSink: AnswerSink = { status, text: (delta) => sink.text(delta), finish: (result) => sink.finish(result) };
+    try {
+      await status('Thinking…');
+      const groundings = await runGrounders(question, trackedSink);
+      const deterministic = groundings.map((grounding) => grounding.deterministicMarkdown?.trim()).filter((text): text is string => Boolean(text));
+      if (deterministic.length > 0) {
+        await sink.text(`${deterministic.join('\n\n')}\n\n`);
+        deterministicSent = true;
+        lastStatus = ''; // Text replaces the status line in Slack, so "Thinking…" must be shown again.
+      }
+
+      const expert = deps.expert;
+      if (!expert) {
+        outcome = { ok: false, incomplete: false, error: { code: NOT_CONFIGURED.code, userMessage: NOT_CONFIGURED.userMessage } };
+      } else {
+        const history: ConversationTurn[] = question.history.map((turn) => ({ role: turn.role, text: scrub(turn.text) }));
+        const { turns } = trimHistory([...history, { role: 'user', text: userTurnText(question) }], deps.historyBudgetChars ?? DEFAULT_HISTORY_BUDGET_CHARS);
+        const context = groundings
+          .map((grounding) => grounding.contextForModel?.trim())
+          .filter((text): text is string => Boolean(text))
+          .join('\n\n');
+        const tools: ExpertTool[] = groundings.flatMap((grounding) => grounding.tools ?? []);
+
+        // Jobs just scheduled may not be running yet, so everything in the limiter counts toward the cap.
+        const counts = modelLimiter.counts();
+        const inLimiter = counts.RECEIVED + counts.QUEUED + counts.RUNNING + counts.EXECUTING;
+        if (inLimiter >= deps.maxConcurrent) {
+          const ahead = inLimiter - deps.maxConcurrent + 1;
+          await status(`Queued: the expert model is busy with other questions (${ahead} ahead of yours); yours starts when one finishes.`);
+        }
+        const result = await modelLimiter.schedule(async () => {
+          if (lastStatus !== 'Thinking…') await status('Thinking…');
+          return expert.answer({
+            system: deps.systemPrompt,
+            turns,
+            ...(context ? { context: scrub(context) } : {}),
+            ...(tools.length > 0 ? { tools } : {}),
+            ...(deps.maxTokens !== undefined ? { maxTokens: deps.maxTokens } : {}),
+            ...(deps.maxToolCalls !== undefined ? { maxToolCalls: deps.maxToolCalls } : {}),
+            onText: async (delta) => {
+              await sink.text(delta);
+              modelTextSent = true;
+            },
+            onToolCall: async (name, input, tool) => {
+              toolCalls += 1;
+              await status(tool?.describe?.(input) ?? `Using ${name}…`);
+            },
+          });
+        });
+        usage = result.usage;
+        model = result.model;
+        toolCalls = result.toolCalls;
+        outcome = { ok: true, incomplete: false, usage, model };
+      }
+    } catch (error) {
+      const appError = asAppError(error);
+      usage = sumUsage((error as { usageBefore?: TokenUsage }).usageBefore, usage);
+      if (appError.code === 'unknown') log.error({ questionId: question.id, err: error }, 'unexpected error while answering');
+      const userMessage = deterministicSent
+        ? `${appError.userMessage} The checks above come from migrate-help’s own analysis and do not depend on the model.`
+        : appError.userMessage;
+      outcome = { ok: false, incomplete: modelTextSent, error: { code: appError.code, userMessage }, ...(usage ? { usage } : {}), ...(model ? { model } : {}) };
+    }
+    if (!outcome.ok && outcome.error?.code === NOT_CONFIGURED.code && deterministicSent) {
+      outcome = { ...outcome, error: { code: NOT_CONFIGURED.code, userMessage: `${NOT_CONFIGURED.userMessage} The checks above come from migrate-help’s own analysis.` } };
+    }
+    await finishSafely(sink, outcome, question);
+    logAnswered(question, outcome, { received, started, toolCalls });
+    return outcome;
+  }
+
+  async function statusSafely(sink: AnswerSink, text: string): Promise<void> {
+    try {
+      await sink.status(text);
+    } catch (error) {
+      log.warn({ err: error }, 'could not show status');
+    }
+  }
+
+  async function finishSafely(sink: AnswerSink, outcome: AnswerOutcome, question: Question): Promise<void> {
+    try {
+      await sink.finish(outcome);
+    } catch (error) {
+      // The transport failed on the last step; nothing else can be shown, so it is at least logged.
+      log.error({ questionId: question.id, err: error }, 'could not deliver the end of an answer');
+    }
+  }
+
+  function logAnswered(question: Question, outcome: AnswerOutcome, timing: { received: number; started: number; toolCalls: number }): void {
+    const now = Date.now();
+    log.info(
+      {
+        questionId: question.id,
+        source: question.source,
+        user: question.userId,
+        channel: question.channel,
+        ok: outcome.ok,
+        incomplete: outcome.incomplete,
+        code: outcome.error?.code,
+        latencyMs: now - timing.received,
+        queuedMs: timing.started - timing.received,
+        model: outcome.model,
+        inputTokens: outcome.usage?.inputTokens ?? 0,
+        outputTokens: outcome.usage?.outputTokens ?? 0,
+        cacheReadTokens: outcome.usage?.cacheReadTokens ?? 0,
+        cacheWriteTokens: outcome.usage?.cacheWriteTokens ?? 0,
+        toolCalls: timing.toolCalls,
+      },
+      'question answered',
+    );
+  }
+
+  return { answer };
+}

@@ -1,0 +1,103 @@
+/**
+ * The one path every accepted question takes: status at once, thread history, the pipeline with a
+ * thread sink, and whatever goes wrong ends as a message in the thread plus one log line.
+ */
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from 'pino';
+import { asAppError } from '../errors.js';
+import type { ConversationTurn, Question } from '../pipeline/types.js';
+import type { SlackDeps } from './deps.js';
+import { slackErrorCode } from './errors.js';
+import { threadToHistory, type ThreadMessage } from './history.js';
+import { failureNote } from './render/messages.js';
+import { createThreadSink, type ThreadTarget } from './stream-sink.js';
+
+/** The first status shown while the pipeline gets going. */
+export const THINKING_STATUS = 'Thinking…';
+/** Thread pages read for history (200 messages each); older turns would be trimmed anyway. */
+const MAX_HISTORY_PAGES = 5;
+
+export interface ThreadQuestion {
+  question: Omit<Question, 'history' | 'threadTs' | 'channel'>;
+  target: ThreadTarget;
+  /** When set, the thread's earlier messages become history; this message is the question itself. */
+  historyBefore?: string;
+  /** performance-free wall clock of receipt, for the latency figure in the log line. */
+  receivedAt: number;
+}
+
+export async function readThreadHistory(client: WebClient, deps: SlackDeps, channel: string, threadTs: string, currentTs: string, log: Logger): Promise<ConversationTurn[]> {
+  const messages: ThreadMessage[] = [];
+  let cursor: string | undefined;
+  try {
+    for (let page = 0; page < MAX_HISTORY_PAGES; page += 1) {
+      const result = await client.conversations.replies({ channel, ts: threadTs, limit: 200, include_all_metadata: true, ...(cursor === undefined ? {} : { cursor }) });
+      messages.push(...((result.messages ?? []) as ThreadMessage[]));
+      cursor = result.response_metadata?.next_cursor || undefined;
+      if (cursor === undefined) break;
+    }
+  } catch (error) {
+    // Without history the answer is still useful; say why in the log.
+    log.warn({ slackError: slackErrorCode(error) }, 'could not read the thread history; answering without it');
+    return [];
+  }
+  return threadToHistory(messages, { botUserId: deps.identity.botUserId, botId: deps.identity.botId, currentTs });
+}
+
+export async function answerInThread(client: WebClient, deps: SlackDeps, request: ThreadQuestion): Promise<void> {
+  const { target } = request;
+  const log = deps.logger.child({ questionId: request.question.id, source: request.question.source, channel: target.channel, threadTs: target.threadTs, user: request.question.userId });
+  const sink = createThreadSink({ client, target, logger: log, streaming: deps.streaming, ...deps.sink });
+  // Question text only at debug: it can hold anything users paste (the logger scrubs secrets).
+  log.debug({ text: request.question.text, historyBefore: request.historyBefore }, 'question received');
+  try {
+    await sink.status(THINKING_STATUS);
+    const history = request.historyBefore === undefined ? [] : await readThreadHistory(client, deps, target.channel, target.threadTs, request.historyBefore, log);
+    const question: Question = { ...request.question, channel: target.channel, threadTs: target.threadTs, history };
+    const outcome = await deps.answers.answer(question, sink);
+    if (!sink.isFinished) await sink.finish(outcome);
+    const report = sink.report;
+    log.debug(
+      {
+        ok: outcome.ok,
+        incomplete: outcome.incomplete,
+        errorCode: outcome.error?.code,
+        latencyMs: Date.now() - request.receivedAt,
+        historyTurns: history.length,
+        model: outcome.model,
+        inputTokens: outcome.usage?.inputTokens,
+        outputTokens: outcome.usage?.outputTokens,
+        cacheReadTokens: outcome.usage?.cacheReadTokens,
+        cacheWriteTokens: outcome.usage?.cacheWriteTokens,
+        messages: report.messages,
+        fallback: report.usedFallback,
+        answerChars: report.chars,
+      },
+      'slack reply delivered',
+    );
+  } catch (error) {
+    const appError = asAppError(error);
+    log.error({ err: error, code: appError.code, latencyMs: Date.now() - request.receivedAt }, 'question failed');
+    await replyWithError(client, sink, target, appError.code, appError.userMessage, log);
+  }
+}
+
+/** Best effort: finish the sink with the error, or post the note directly if the sink is done. */
+async function replyWithError(
+  client: WebClient,
+  sink: ReturnType<typeof createThreadSink>,
+  target: ThreadTarget,
+  code: string,
+  userMessage: string,
+  log: Logger,
+): Promise<void> {
+  try {
+    if (!sink.isFinished) {
+      await sink.finish({ ok: false, incomplete: sink.hasText, error: { code, userMessage } });
+      return;
+    }
+    await client.chat.postMessage({ channel: target.channel, thread_ts: target.threadTs, text: failureNote(userMessage) });
+  } catch (error) {
+    log.error({ slackError: slackErrorCode(error) }, 'could not post the error note in the thread either');
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * The Slack edge: a Bolt app (HTTP receiver at /slack/events with GET /healthz, or Socket Mode when
+ * an app token is given) with every listener registered. Builds nothing else: the answer service,
+ * logger and ledger come from main.ts.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App, HTTPReceiver, SocketModeReceiver, type Receiver } from '@slack/bolt';
+import { WebClient, type RetryOptions, type WebClientOptions } from '@slack/web-api';
+import type { Logger } from 'pino';
+import { AppError } from '../errors.js';
+import type { AnswerService } from '../pipeline/types.js';
+import { toSlackLogger, slackLogLevel } from './bolt-logger.js';
+import { createMemoryEventLedger, type EventLedger } from './dedupe.js';
+import type { BotIdentity, SinkSettings, SlackDeps } from './deps.js';
+import { slackErrorCode } from './errors.js';
+import { registerListeners } from './listeners/index.js';
+import { StreamingAvailability } from './stream-sink.js';
+
+export const DEFAULT_COMMAND = '/migrate-help';
+
+/**
+ * Web API retries for interactive answers: a few quick tries, not the SDK's default of ten over
+ * half an hour (nobody waits that long for a thread reply).
+ */
+export const INTERACTIVE_RETRY: RetryOptions = { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 4000, randomize: true };
+
+export interface SlackAppOptions {
+  botToken: string;
+  /** HTTP mode (required there). */
+  signingSecret?: string;
+  /** When set, connect with Socket Mode instead of serving HTTP. */
+  appToken?: string;
+  /** Web API base URL (proxies, Enterprise Grid, tests). */
+  apiUrl?: string;
+  answers: AnswerService;
+  logger: Logger;
+  events?: EventLedger;
+  commandName?: string;
+  sink?: SinkSettings;
+  retryConfig?: RetryOptions;
+  /** Per Web API request timeout (default 15 s). */
+  requestTimeoutMs?: number;
+}
+
+export interface SlackApp {
+  app: App;
+  identity: BotIdentity;
+  mode: 'http' | 'socket';
+  /** Start serving; resolves with the bound port in HTTP mode. */
+  start(port: number): Promise<{ port?: number }>;
+  /** Stop taking requests, then wait (up to `graceMs`) for answers in progress. */
+  stop(graceMs?: number): Promise<void>;
+  /** Answers in progress. */
+  readonly inFlight: number;
+}
+
+function clientOptions(options: SlackAppOptions, logger: Logger): WebClientOptions {
+  return {
+    ...(options.apiUrl === undefined ? {} : { slackApiUrl: options.apiUrl }),
+    retryConfig: options.retryConfig ?? INTERACTIVE_RETRY,
+    timeout: options.requestTimeoutMs ?? 15_000,
+    logger: toSlackLogger(logger),
+  };
+}
+
+/** auth.test once at start: proves the token works and tells us who we are (to ignore ourselves). */
+async function whoAmI(options: SlackAppOptions, logger: Logger): Promise<BotIdentity> {
+  const client = new WebClient(options.botToken, clientOptions(options, logger));
+  try {
+    const result = await client.auth.test();
+    if (result.user_id === undefined || result.bot_id === undefined) throw new Error('auth.test returned no user_id/bot_id');
+    return { botUserId: result.user_id, botId: result.bot_id, teamId: result.team_id ?? '' };
+  } catch (error) {
+    const code = slackErrorCode(error);
+    const hint =
+      code === 'invalid_auth' || code === 'not_authed' || code === 'token_revoked' || code === 'account_inactive'
+        ? 'SLACK_BOT_TOKEN was rejected by Slack: copy the Bot User OAuth Token (xoxb-…) again from OAuth & Permissions, and reinstall the app if it was removed.'
+        : `Slack's auth.test failed (${code ?? (error instanceof Error ? error.message : String(error))}): check the network and SLACK_API_URL if set.`;
+    throw new AppError('config_invalid', hint, { cause: error });
+  }
+}
+
+export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp> {
+  const logger = options.logger.child({ module: 'slack' });
+  const identity = await whoAmI(options, logger);
+  const boltLogger = toSlackLogger(logger);
+  let ready = false;
+  const running = new Set<Promise<unknown>>();
+
+  const mode: SlackApp['mode'] = options.appToken === undefined ? 'http' : 'socket';
+  let receiver: Receiver;
+  if (mode === 'socket') {
+    receiver = new SocketModeReceiver({ appToken: options.appToken!, logger: boltLogger });
+  } else {
+    if (options.signingSecret === undefined) throw new AppError('config_invalid', 'SLACK_SIGNING_SECRET is required in HTTP mode (no SLACK_APP_TOKEN set).');
+    receiver = new HTTPReceiver({
+      signingSecret: options.signingSecret,
+      endpoints: '/slack/events',
+      logger: boltLogger,
+      customRoutes: [
+        {
+          path: '/healthz',
+          method: ['GET'],
+          handler: (_req, res) => {
+            res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' });
+            res.end(JSON.stringify({ ok: ready }));
+          },
+        },
+      ],
+    });
+  }
+
+  const app = new App({
+    token: options.botToken,
+    botId: identity.botId,
+    botUserId: identity.botUserId,
+    receiver,
+    logger: boltLogger,
+    logLevel: slackLogLevel(logger),
+    clientOptions: clientOptions(options, logger),
+    // Bolt's conversation store is unused; skip its per-event middleware.
+    convoStore: false,
+  });
+
+  const deps: SlackDeps = {
+    answers: options.answers,
+    logger,
+    events: options.events ?? createMemoryEventLedger(),
+    streaming: new StreamingAvailability(),
+    identity,
+    commandName: options.commandName ?? DEFAULT_COMMAND,
+    sink: options.sink ?? {},
+    track: (work) => {
+      running.add(work);
+      void work.finally(() => running.delete(work)).catch(() => undefined);
+      return work;
+    },
+  };
+  registerListeners(app, deps);
+  app.error(async (error) => {
+    logger.error({ err: error, code: (error as { code?: unknown }).code }, 'unhandled error in a Slack listener');
+  });
+
+  return {
+    app,
+    identity,
+    mode,
+    get inFlight() {
+      return running.size;
+    },
+    async start(port) {
+      if (mode === 'socket') {
+        await app.start();
+        ready = true;
+        logger.info({ mode, botUserId: identity.botUserId, teamId: identity.teamId }, 'connected to Slack with Socket Mode');
+        return {};
+      }
+      const server = (await app.start(port)) as Server;
+      ready = true;
+      const bound = (server.address() as AddressInfo).port;
+      logger.info({ mode, port: bound, botUserId: identity.botUserId, teamId: identity.teamId }, 'serving Slack at /slack/events');
+      return { port: bound };
+    },
+    async stop(graceMs = 20_000) {
+      ready = false;
+      await app.stop().catch((error: unknown) => logger.warn({ err: error }, 'receiver did not stop cleanly'));
+      if (running.size > 0) {
+        logger.info({ inFlight: running.size }, 'waiting for answers in progress');
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, graceMs);
+          timer.unref();
+        });
+        await Promise.race([Promise.allSettled([...running]), timeout]);
+        clearTimeout(timer);
+      }
+    },
+  };
+}

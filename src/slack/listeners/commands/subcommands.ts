@@ -1,0 +1,48 @@
+/**
+ * `/migrate-help <subcommand …>`. Anything that is not a subcommand is a question. To add one
+ * (link, unlink, status, review…), add an entry: its name, usage line, description and handler.
+ */
+import type { RespondFn } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { SlackDeps } from '../../deps.js';
+import { usageText, type SubcommandHelp } from '../../render/messages.js';
+
+export interface SubcommandContext {
+  deps: SlackDeps;
+  client: WebClient;
+  respond: RespondFn;
+  /** Words after the subcommand name. */
+  args: string;
+  userId: string;
+  channelId: string;
+  teamId: string;
+}
+
+export interface Subcommand extends SubcommandHelp {
+  name: string;
+  /** Runs after the command was acknowledged. */
+  run(context: SubcommandContext): Promise<void>;
+}
+
+export const SUBCOMMANDS: Subcommand[] = [
+  {
+    name: 'help',
+    usage: 'help',
+    description: 'show this list.',
+    run: async ({ deps, respond }) => {
+      await respond({ response_type: 'ephemeral', text: helpText(deps.commandName) });
+    },
+  },
+];
+
+export function helpText(commandName: string): string {
+  return usageText(commandName, SUBCOMMANDS);
+}
+
+/** The subcommand a command's text starts with, if any (case-insensitive). */
+export function findSubcommand(text: string): { subcommand: Subcommand; args: string } | undefined {
+  const match = /^(\S+)(?:\s+([\s\S]*))?$/.exec(text.trim());
+  if (match === null) return undefined;
+  const subcommand = SUBCOMMANDS.find((candidate) => candidate.name === match[1]!.toLowerCase());
+  return subcommand === undefined ? undefined : { subcommand, args: (match[2] ?? '').trim() };
+}

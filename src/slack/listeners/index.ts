@@ -1,0 +1,12 @@
+import type { App } from '@slack/bolt';
+import type { SlackDeps } from '../deps.js';
+import { register as registerCommands } from './commands/index.js';
+import { register as registerEvents } from './events/index.js';
+import { register as registerMessages } from './messages/index.js';
+
+/** Every listener kind, each registering its handlers (one handler per file). */
+export function registerListeners(app: App, deps: SlackDeps): void {
+  registerCommands(app, deps);
+  registerEvents(app, deps);
+  registerMessages(app, deps);
+}

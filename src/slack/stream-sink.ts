@@ -1,0 +1,385 @@
+/**
+ * An AnswerSink that writes one answer into a Slack thread.
+ *
+ * - While the model thinks: a thread status (`assistant.threads.setStatus`).
+ * - Text: streamed with the Web API's chat stream helper (`client.chatStream`), split into
+ *   messages of at most 12,000 characters without cutting a code block open.
+ * - Where streaming is refused (`chat.startStream` fails: not_allowed, missing_scope,
+ *   messages_tab_disabled, an unknown method…) or a stream dies mid-answer
+ *   (`message_not_in_streaming_state` after Slack's ~5 minute limit), the rest goes out with
+ *   `chat.postMessage` + `chat.update` at most once a second, without losing or repeating text.
+ * - `finish`: an error note (or an "incomplete" marker), the stream stopped, the status cleared.
+ */
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from 'pino';
+import { AppError } from '../errors.js';
+import type { AnswerOutcome, AnswerSink } from '../pipeline/types.js';
+import { slackAppError, slackErrorCode } from './errors.js';
+import { FenceTracker } from './render/fences.js';
+import { emptyAnswerNote, failureNote, incompleteNote, truncate } from './render/messages.js';
+import { MessageSplitter, type SplitStep } from './render/splitter.js';
+
+/** Our planning ceiling for one message's Markdown (the markdown_text / markdown block limit). */
+export const MAX_MESSAGE_CHARS = 12_000;
+/** `chat.update` rejects `text` over 4,000 characters; the fallback's `text` is only a preview. */
+const PREVIEW_TEXT_CHARS = 3_000;
+
+export interface ThreadTarget {
+  channel: string;
+  threadTs: string;
+  /** Who asked: streaming in channels needs the recipient. */
+  userId: string;
+  teamId?: string;
+}
+
+/**
+ * Remembers that Slack refused streaming (missing scope, feature off) so later answers go straight
+ * to the fallback for a while instead of paying a refused Tier 2 call each time.
+ */
+export class StreamingAvailability {
+  private refusedUntil = 0;
+  private refusedCode: string | undefined;
+
+  constructor(private readonly retryAfterMs = 10 * 60_000, private readonly now: () => number = Date.now) {}
+
+  get allowed(): boolean {
+    return this.now() >= this.refusedUntil;
+  }
+
+  get lastRefusal(): string | undefined {
+    return this.refusedCode;
+  }
+
+  /** Called when `chat.startStream` failed; transient failures do not count as a refusal. */
+  noteStartFailure(code: string | undefined): void {
+    if (code === undefined || TRANSIENT.has(code) || code.startsWith('http_5') || code === 'request_error') return;
+    // DMs need the Messages tab; channels may still stream, so this one is not remembered.
+    if (code === 'messages_tab_disabled') return;
+    this.refusedCode = code;
+    this.refusedUntil = this.now() + this.retryAfterMs;
+  }
+}
+
+const TRANSIENT = new Set(['rate_limited', 'ratelimited', 'internal_error', 'fatal_error', 'request_timeout', 'service_unavailable']);
+
+export interface ThreadSinkOptions {
+  client: WebClient;
+  target: ThreadTarget;
+  logger: Logger;
+  streaming: StreamingAvailability;
+  /** Characters the stream helper buffers before each Slack call (default 300). */
+  bufferSize?: number;
+  /** Minimum gap between two `chat.update` calls on one message (default 1,000 ms). */
+  updateIntervalMs?: number;
+  maxMessageChars?: number;
+}
+
+export interface ThreadSinkReport {
+  /** Messages the answer used in the thread. */
+  messages: number;
+  /** True when any part went through the post + update fallback. */
+  usedFallback: boolean;
+  /** Characters of answer text handed to Slack. */
+  chars: number;
+}
+
+/** A stream call failed; `undelivered` is the text Slack never accepted. */
+class StreamBroken extends Error {
+  constructor(
+    override readonly cause: unknown,
+    readonly started: boolean,
+    readonly undelivered: string,
+    /** The text Slack has shown in the streamed message. */
+    readonly delivered: string,
+  ) {
+    super(`chat stream failed: ${slackErrorCode(cause) ?? String(cause)}`);
+  }
+}
+
+interface MessageWriter {
+  readonly kind: 'stream' | 'update';
+  append(text: string): Promise<void>;
+  end(): Promise<void>;
+}
+
+type ChatStreamer = ReturnType<WebClient['chatStream']>;
+
+/** One streamed message, through the SDK's ChatStreamer, tracking what Slack confirmed. */
+class StreamWriter implements MessageWriter {
+  readonly kind = 'stream';
+  private readonly streamer: ChatStreamer;
+  private delivered = '';
+  private buffered = '';
+
+  constructor(client: WebClient, target: ThreadTarget, bufferSize: number) {
+    this.streamer = client.chatStream({
+      channel: target.channel,
+      thread_ts: target.threadTs,
+      recipient_user_id: target.userId,
+      ...(target.teamId === undefined ? {} : { recipient_team_id: target.teamId }),
+      buffer_size: bufferSize,
+    });
+  }
+
+  async append(text: string): Promise<void> {
+    this.buffered += text;
+    try {
+      const flushed = await this.streamer.append({ markdown_text: text });
+      // The helper returns null while it only buffers; a response means the buffer reached Slack.
+      if (flushed !== null) this.confirm();
+    } catch (error) {
+      throw new StreamBroken(error, this.streamer.ts !== undefined, this.buffered, this.delivered);
+    }
+  }
+
+  async end(): Promise<void> {
+    try {
+      await this.streamer.stop();
+      this.confirm();
+    } catch (error) {
+      throw new StreamBroken(error, this.streamer.ts !== undefined, this.buffered, this.delivered);
+    }
+  }
+
+  private confirm(): void {
+    this.delivered += this.buffered;
+    this.buffered = '';
+  }
+}
+
+/** One message written with chat.postMessage, then chat.update at most once per interval. */
+class UpdateWriter implements MessageWriter {
+  readonly kind = 'update';
+  private content = '';
+  private shown = '';
+  private ts: string | undefined;
+  private lastUpdate = 0;
+  private timer: NodeJS.Timeout | undefined;
+  /** Serialises timer flushes with appends. */
+  private queue: Promise<void> = Promise.resolve();
+  private failure: unknown;
+
+  constructor(
+    private readonly client: WebClient,
+    private readonly target: ThreadTarget,
+    private readonly intervalMs: number,
+  ) {}
+
+  append(text: string): Promise<void> {
+    this.content += text;
+    return this.run(async () => {
+      if (this.ts === undefined) await this.flush();
+      else if (Date.now() - this.lastUpdate >= this.intervalMs) await this.flush();
+      else this.schedule();
+    });
+  }
+
+  end(): Promise<void> {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    return this.run(() => this.flush());
+  }
+
+  private schedule(): void {
+    if (this.timer !== undefined) return;
+    const wait = Math.max(0, this.intervalMs - (Date.now() - this.lastUpdate));
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      // A failed timer flush is reported by the next append or by end().
+      void this.run(() => this.flush()).catch(() => undefined);
+    }, wait);
+    this.timer.unref();
+  }
+
+  private run(operation: () => Promise<void>): Promise<void> {
+    const next = this.queue.then(async () => {
+      if (this.failure !== undefined) throw this.failure;
+      try {
+        await operation();
+      } catch (error) {
+        this.failure = error;
+        throw error;
+      }
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async flush(): Promise<void> {
+    if (this.content === this.shown || this.content.trim() === '') return;
+    const content = this.content;
+    // Markdown goes in a markdown block; `text` is the notification preview (chat.update caps text at 4,000).
+    const payload = { text: truncate(content, PREVIEW_TEXT_CHARS), blocks: [{ type: 'markdown' as const, text: content }] };
+    if (this.ts === undefined) {
+      const posted = await this.client.chat.postMessage({ channel: this.target.channel, thread_ts: this.target.threadTs, ...payload });
+      this.ts = posted.ts;
+    } else {
+      await this.client.chat.update({ channel: this.target.channel, ts: this.ts, ...payload });
+    }
+    this.shown = content;
+    this.lastUpdate = Date.now();
+  }
+}
+
+export class ThreadSink implements AnswerSink {
+  private readonly splitter: MessageSplitter;
+  private writer: MessageWriter | undefined;
+  /** Once a stream broke in this answer, the rest uses the fallback. */
+  private streamBroken = false;
+  private lastStatus: string | undefined;
+  private statusSet = false;
+  private statusDisabled = false;
+  private finished = false;
+  private readonly stats: ThreadSinkReport = { messages: 0, usedFallback: false, chars: 0 };
+  private readonly bufferSize: number;
+  private readonly updateIntervalMs: number;
+
+  constructor(private readonly options: ThreadSinkOptions) {
+    this.splitter = new MessageSplitter({ maxChars: options.maxMessageChars ?? MAX_MESSAGE_CHARS });
+    this.bufferSize = options.bufferSize ?? 300;
+    this.updateIntervalMs = options.updateIntervalMs ?? 1000;
+  }
+
+  get report(): ThreadSinkReport {
+    return { ...this.stats };
+  }
+
+  /** True once any answer text went to Slack. */
+  get hasText(): boolean {
+    return this.stats.chars > 0;
+  }
+
+  get isFinished(): boolean {
+    return this.finished;
+  }
+
+  async status(text: string): Promise<void> {
+    if (this.finished || this.statusDisabled || text === this.lastStatus) return;
+    this.lastStatus = text;
+    await this.setStatus(text);
+  }
+
+  async text(delta: string): Promise<void> {
+    if (this.finished || delta === '') return;
+    await this.apply(this.splitter.push(delta));
+  }
+
+  async finish(outcome: AnswerOutcome): Promise<void> {
+    if (this.finished) return;
+    try {
+      const steps: SplitStep[] = [];
+      if (outcome.error !== undefined) {
+        if (this.hasText) steps.push(...this.splitter.closeOpenFence(), ...this.splitter.push(incompleteNote(outcome.error.userMessage)));
+        else steps.push(...this.splitter.push(failureNote(outcome.error.userMessage)));
+      } else if (!this.hasText) {
+        steps.push(...this.splitter.push(emptyAnswerNote()));
+      } else {
+        steps.push(...this.splitter.closeOpenFence());
+      }
+      // A note alone is not worth a stream: post it.
+      if (!this.hasText && this.writer === undefined) this.streamBroken = true;
+      await this.apply(steps);
+      await this.endMessage();
+    } finally {
+      this.finished = true;
+      if (this.statusSet) await this.setStatus('');
+    }
+  }
+
+  private async setStatus(text: string): Promise<void> {
+    const { client, target, logger } = this.options;
+    try {
+      await client.assistant.threads.setStatus({ channel_id: target.channel, thread_ts: target.threadTs, status: text });
+      this.statusSet = text !== '';
+    } catch (error) {
+      // The status is a courtesy: never let it stop an answer.
+      const code = slackErrorCode(error);
+      logger.warn({ slackError: code }, 'could not set the thread status');
+      if (code === 'missing_scope' || code === 'not_allowed' || code === 'unknown_method') this.statusDisabled = true;
+    }
+  }
+
+  private async apply(steps: SplitStep[]): Promise<void> {
+    for (const step of steps) {
+      if (step.kind === 'break') await this.endMessage();
+      else await this.write(step.text, step.synthetic);
+    }
+  }
+
+  private openWriter(): MessageWriter {
+    const { client, target, streaming } = this.options;
+    this.stats.messages += 1;
+    if (!this.streamBroken && streaming.allowed) return new StreamWriter(client, target, this.bufferSize);
+    this.stats.usedFallback = true;
+    return new UpdateWriter(client, target, this.updateIntervalMs);
+  }
+
+  private async write(text: string, synthetic: boolean): Promise<void> {
+    this.writer ??= this.openWriter();
+    try {
+      await this.writer.append(text);
+    } catch (error) {
+      if (!(error instanceof StreamBroken)) throw slackAppError(error, 'posting the answer');
+      await this.recover(error);
+    }
+    if (!synthetic) this.stats.chars += text.length;
+  }
+
+  /** Move what a broken stream did not deliver into a fallback message. */
+  private async recover(broken: StreamBroken): Promise<void> {
+    const { logger, streaming } = this.options;
+    const code = slackErrorCode(broken.cause);
+    this.streamBroken = true;
+    if (!broken.started) {
+      streaming.noteStartFailure(code);
+      logger.warn({ slackError: code }, 'Slack refused chat streaming; answering with post + update');
+      this.stats.messages -= 1;
+    } else {
+      logger.warn({ slackError: code, deliveredChars: broken.delivered.length }, 'chat stream died mid-answer; continuing with post + update');
+    }
+    // A message that died inside a code block leaves it open there; reopen it in the continuation.
+    const fences = new FenceTracker();
+    fences.feed(broken.delivered);
+    const open = fences.afterLineEnd();
+    const reopen = open === null ? '' : `${open.marker}${open.info}\n`;
+    this.writer = this.openWriter();
+    if (broken.undelivered !== '' || reopen !== '') {
+      try {
+        await this.writer.append(reopen + broken.undelivered);
+      } catch (error) {
+        throw slackAppError(error, 'posting the answer');
+      }
+    }
+  }
+
+  private async endMessage(): Promise<void> {
+    const writer = this.writer;
+    if (writer === undefined) return;
+    this.writer = undefined;
+    try {
+      await writer.end();
+    } catch (error) {
+      if (!(error instanceof StreamBroken)) throw slackAppError(error, 'finishing the answer');
+      // Stopping failed (the stream died at the very end): post what it never showed.
+      await this.recover(error);
+      const fallback = this.writer as MessageWriter | undefined;
+      this.writer = undefined;
+      if (fallback !== undefined) {
+        try {
+          await fallback.end();
+        } catch (endError) {
+          throw slackAppError(endError, 'finishing the answer');
+        }
+      }
+    }
+  }
+}
+
+export function createThreadSink(options: ThreadSinkOptions): ThreadSink {
+  return new ThreadSink(options);
+}
+
+/** For listeners: an AppError to show when Slack itself failed while answering. */
+export function isSlackFailure(error: unknown): error is AppError {
+  return error instanceof AppError && (error.code === 'slack_api_error' || error.code === 'slack_not_in_channel');
+}

@@ -1,0 +1,50 @@
+/** manifest.yml must stay importable and in step with the code (command name, events, prompts). */
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_COMMAND } from '../../src/slack/app.js';
+import { SUGGESTED_PROMPTS } from '../../src/slack/listeners/events/app-home-opened.js';
+
+interface Manifest {
+  display_information: { name: string; description: string; long_description: string };
+  features: {
+    app_home: { messages_tab_enabled: boolean; messages_tab_read_only_enabled: boolean };
+    bot_user: { display_name: string };
+    slash_commands: Array<{ command: string; description: string; usage_hint: string }>;
+    agent_view: { agent_description: string; suggested_prompts: Array<{ title: string; message: string }> };
+  };
+  oauth_config: { scopes: { bot: string[] } };
+  settings: { event_subscriptions: { bot_events: string[] }; interactivity: { is_enabled: boolean }; socket_mode_enabled: boolean };
+}
+
+const manifest = parse(readFileSync(new URL('../../manifest.yml', import.meta.url), 'utf8')) as Manifest;
+
+describe('manifest.yml', () => {
+  it('respects Slack field limits', () => {
+    expect(manifest.display_information.name.length).toBeLessThanOrEqual(35);
+    expect(manifest.display_information.description.length).toBeLessThanOrEqual(140);
+    expect(manifest.display_information.long_description.length).toBeGreaterThanOrEqual(174);
+    expect(manifest.features.agent_view.agent_description.length).toBeLessThanOrEqual(300);
+    expect(manifest.features.agent_view.suggested_prompts.length).toBeLessThanOrEqual(4);
+  });
+
+  it('declares the command, events and Messages tab the listeners use', () => {
+    expect(manifest.features.slash_commands.map((command) => command.command)).toEqual([DEFAULT_COMMAND]);
+    expect(manifest.features.slash_commands[0]!.usage_hint).toBeTruthy();
+    expect([...manifest.settings.event_subscriptions.bot_events].sort()).toEqual(['app_home_opened', 'app_mention', 'message.im']);
+    expect(manifest.features.app_home).toMatchObject({ messages_tab_enabled: true, messages_tab_read_only_enabled: false });
+    expect(manifest.settings.interactivity.is_enabled).toBe(true);
+    expect(manifest.settings.socket_mode_enabled).toBe(true);
+  });
+
+  it('asks for exactly the scopes documented in docs/slack.md', () => {
+    const docs = readFileSync(new URL('../../docs/slack.md', import.meta.url), 'utf8');
+    const scopes = manifest.oauth_config.scopes.bot;
+    expect([...scopes].sort()).toEqual(['app_mentions:read', 'assistant:write', 'channels:history', 'chat:write', 'commands', 'files:read', 'groups:history', 'im:history']);
+    for (const scope of scopes) expect(docs).toContain(`\`${scope}\``);
+  });
+
+  it('offers the same suggested prompts as the Messages tab listener', () => {
+    expect(manifest.features.agent_view.suggested_prompts).toEqual(SUGGESTED_PROMPTS);
+  });
+});
