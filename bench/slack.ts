@@ -144,6 +144,7 @@ async function main(): Promise<void> {
   // Warm both apps up (JIT, connection pools) before measuring.
   await fire(botUrl, slack, 10, 'C0WARMUP01');
   await fire(bare.url, slack, 10, 'C0WARMUP02');
+  await slack.waitFor(() => slack.callsTo('assistant.threads.setStatus').filter((call) => call.body.status === '').length >= 10, 60_000, 'the warm-up answers to finish');
 
   const botAck: number[] = [];
   const bareAck: number[] = [];
@@ -157,11 +158,11 @@ async function main(): Promise<void> {
       const first = slack.calls.find((call) => call.body.thread_ts === sample.ts)!;
       firstCall.push(first.at - sample.sentAt);
     }
+    // Each burst starts from a quiet bot: let this round's answers finish first.
+    await slack.waitFor(() => slack.callsTo('assistant.threads.setStatus').filter((call) => call.body.status === '').length >= n * (round + 1) + 10, 120_000, 'the round\'s answers to finish');
     bareAck.push(...(await fire(bare.url, slack, n, `C0BARE${String(round).padStart(4, '0')}`)).map((sample) => sample.ackMs));
   }
 
-  // Let the answers finish so shutdown is clean, then report.
-  await slack.waitFor(() => slack.callsTo('assistant.threads.setStatus').filter((call) => call.body.status === '').length >= n * rounds + 10, 120_000, 'all answers to finish');
   bot.child.kill('SIGTERM');
   bare.child.kill('SIGTERM');
   await Promise.all([once(bot.child, 'exit'), once(bare.child, 'exit')]);

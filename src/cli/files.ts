@@ -2,8 +2,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import type { Dirent } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { initParser, parseAppConfigLabel, parseMigration } from '../engine/parse/index.js';
-import type { MigrationFile } from '../engine/types.js';
+import { initParser, parseAppConfigLabel, parseMigration } from '../engine/index.js';
+import type { MigrationFile } from '../engine/index.js';
 import { ioError, usageError } from './exit.js';
 import { compileGlobs } from './glob.js';
 

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command, Option } from 'commander';
+// Narrow engine imports here (not engine/index.js): --version and diagnose should not load every rule.
 import { REPORT_FORMATS } from '../engine/report/index.js';
 import type { ReportFormat } from '../engine/report/index.js';
 import { DATABASES } from '../engine/types.js';
@@ -147,8 +148,10 @@ async function readAll(stream: NodeJS.ReadStream): Promise<string> {
 
 /** Entry point for bin/migrate-help.js and `npm run cli`. */
 export async function main(): Promise<number> {
+  // `npm run cli -- check .` runs in the package folder; npm keeps the caller's folder in INIT_CWD.
+  const cwd = process.env['npm_lifecycle_event'] === 'cli' && process.env['INIT_CWD'] ? process.env['INIT_CWD'] : process.cwd();
   return runCli(process.argv.slice(2), {
-    cwd: process.cwd(),
+    cwd,
     env: process.env,
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),

@@ -132,11 +132,13 @@ function flattenVisits(file: MigrationFile, timeline: StateTimeline | undefined)
   };
   walk(file.operations);
   const start = timeline ? timeline.before({ app: file.app, name: file.name }) : EMPTY_STATE;
-  return visitOperations(file, start).map((visit) => {
+  const visits = visitOperations(file, start) as FlatVisit[];
+  for (const visit of visits) {
     const ancestors: Operation[] = [];
     for (let parent = parents.get(visit.op); parent; parent = parents.get(parent)) ancestors.unshift(parent);
-    return { ...visit, ancestors };
-  });
+    visit.ancestors = ancestors; // the visits are fresh objects made for this run
+  }
+  return visits;
 }
 
 /** Which operation a `# migrate-help: ignore` comment belongs to: the nearest one it precedes or sits inside. */

@@ -9,7 +9,11 @@ import { DATABASES } from './types.js';
 
 export type Version = [number, number, number];
 
-/** Versions assumed when the caller names a database but no version (current mainstream releases). */
+/**
+ * Versions assumed when the caller names a database but no version (current mainstream releases).
+ * MySQL and MariaDB carry a patch level because features rules depend on arrived in patch releases
+ * (instant ADD COLUMN in 8.0.12, TEXT defaults in 8.0.13); `8.0` alone would read as 8.0.0.
+ */
 export const DEFAULT_VERSIONS: Readonly<Record<Database, string>> = {
   postgresql: '16',
   mysql: '8.0.40',

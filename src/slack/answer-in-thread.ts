@@ -45,6 +45,7 @@ export async function readThreadHistory(client: WebClient, deps: SlackDeps, chan
 }
 
 export async function answerInThread(client: WebClient, deps: SlackDeps, request: ThreadQuestion): Promise<void> {
+  await deps.ackFirst();
   const { target } = request;
   const log = deps.logger.child({ questionId: request.question.id, source: request.question.source, channel: target.channel, threadTs: target.threadTs, user: request.question.userId });
   const sink = createThreadSink({ client, target, logger: log, streaming: deps.streaming, ...deps.sink });

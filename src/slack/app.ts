@@ -10,6 +10,7 @@ import { WebClient, type RetryOptions, type WebClientOptions } from '@slack/web-
 import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
 import type { AnswerService } from '../pipeline/types.js';
+import { AckFirstGate } from './ack-gate.js';
 import { toSlackLogger, slackLogLevel } from './bolt-logger.js';
 import { createMemoryEventLedger, type EventLedger } from './dedupe.js';
 import type { BotIdentity, SinkSettings, SlackDeps } from './deps.js';
@@ -87,6 +88,7 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
   const boltLogger = toSlackLogger(logger);
   let ready = false;
   const running = new Set<Promise<unknown>>();
+  const gate = new AckFirstGate();
 
   const mode: SlackApp['mode'] = options.appToken === undefined ? 'http' : 'socket';
   let receiver: Receiver;
@@ -131,6 +133,7 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
     identity,
     commandName: options.commandName ?? DEFAULT_COMMAND,
     sink: options.sink ?? {},
+    ackFirst: () => gate.quiet(),
     track: (work) => {
       running.add(work);
       void work.finally(() => running.delete(work)).catch(() => undefined);
@@ -157,6 +160,7 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
         return {};
       }
       const server = (await app.start(port)) as Server;
+      gate.watch(server);
       ready = true;
       const bound = (server.address() as AddressInfo).port;
       logger.info({ mode, port: bound, botUserId: identity.botUserId, teamId: identity.teamId }, 'serving Slack at /slack/events');

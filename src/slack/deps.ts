@@ -28,6 +28,8 @@ export interface SlackDeps {
   /** The slash command as registered in the manifest. */
   commandName: string;
   sink: SinkSettings;
+  /** Resolves when the receiver has acknowledged what is arriving (see ack-gate.ts). */
+  ackFirst(): Promise<void>;
   /** Keeps a running answer known to the app, so shutdown can wait for it. */
   track<T>(work: Promise<T>): Promise<T>;
 }

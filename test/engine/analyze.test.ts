@@ -346,8 +346,8 @@ describe('analyze: settings', () => {
 
   it('defaults database, per-vendor version and the user model', () => {
     expect(resolveSettings({})).toEqual({ database: 'postgresql', version: [16, 0, 0], versionText: '16', swappable: { AUTH_USER_MODEL: 'auth.User' } });
-    expect(resolveSettings({ database: 'mysql' }).version).toEqual([8, 0, 0]);
-    expect(resolveSettings({ database: 'mariadb' }).versionText).toBe('10.11');
+    expect(resolveSettings({ database: 'mysql' }).version).toEqual([8, 0, 40]);
+    expect(resolveSettings({ database: 'mariadb' }).versionText).toBe('10.11.10');
     expect(resolveSettings({ database: 'sqlite' }).version).toEqual([3, 45, 0]);
     expect(resolveSettings({ database: 'oracle' }).version).toEqual([19, 0, 0]);
     expect(resolveSettings({ databaseVersion: ' ' }).versionText).toBe('16');

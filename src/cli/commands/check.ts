@@ -1,11 +1,8 @@
 /** `check <path…>`: lint migrations and report risky operations. Returns data; prints nothing. */
 import { realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { analyze } from '../../engine/analyze.js';
-import type { Report } from '../../engine/analyze.js';
-import type { RuleMeta } from '../../engine/report/index.js';
-import { rules as registry } from '../../engine/rules/index.js';
-import type { EngineSettings, Severity } from '../../engine/types.js';
+import { analyze, rules as registry } from '../../engine/index.js';
+import type { EngineSettings, Report, RuleMeta, Severity } from '../../engine/index.js';
 import { loadConfig } from '../config.js';
 import type { Config } from '../config.js';
 import { usageError } from '../exit.js';

@@ -1,7 +1,6 @@
 /** `diagnose`: recognise pasted errors and management command output. */
-import { buildGraph } from '../../engine/graph/index.js';
-import { compareWithGraph, diagnose as runPlaybooks, parseShowMigrations } from '../../engine/playbooks/index.js';
-import type { Diagnosis, GraphComparison, ShowMigrations } from '../../engine/playbooks/index.js';
+import { buildGraph, compareWithGraph, diagnose as runPlaybooks, parseShowMigrations } from '../../engine/index.js';
+import type { Diagnosis, GraphComparison, ShowMigrations } from '../../engine/index.js';
 import { loadConfig } from '../config.js';
 import { usageError } from '../exit.js';
 import { discoverMigrations, readMigrations } from '../files.js';

@@ -1,7 +1,7 @@
 /** `graph <path…>`: leaves, conflicts, cycles, missing dependencies, stale squashes and the plan. */
 import { dirname } from 'node:path';
-import { buildGraph } from '../../engine/graph/index.js';
-import type { GraphReport } from '../../engine/graph/types.js';
+import { buildGraph } from '../../engine/index.js';
+import type { GraphReport } from '../../engine/index.js';
 import { loadConfig } from '../config.js';
 import { usageError } from '../exit.js';
 import { discoverMigrations, readMigrations } from '../files.js';

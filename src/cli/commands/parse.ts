@@ -1,6 +1,6 @@
 /** `parse <path…>`: what the parser reads from each migration file. */
-import { toParseJson } from '../../engine/parse/index.js';
-import type { MigrationFile } from '../../engine/types.js';
+import { toParseJson } from '../../engine/index.js';
+import type { MigrationFile } from '../../engine/index.js';
 import { usageError } from '../exit.js';
 import { discoverMigrations, readMigrations } from '../files.js';
 

@@ -1,6 +1,6 @@
 /** `rules`: the rule catalogue (id, severity, databases, summary). */
-import { rules as registry } from '../../engine/rules/index.js';
-import type { Database, Severity } from '../../engine/types.js';
+import { rules as registry } from '../../engine/index.js';
+import type { Database, Severity } from '../../engine/index.js';
 
 export interface RuleRow {
   id: string;

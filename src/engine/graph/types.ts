@@ -5,7 +5,7 @@ export type NodeId = string;
 
 export interface GraphConflict {
   app: string;
-  /** The leaf migrations (Django: "multiple leaf nodes"). */
+  /** The leaf migrations as `app.name`, sorted (Django: "multiple leaf nodes"). */
   leaves: string[];
   /** Per leaf, the migrations only that branch has since the common ancestor, oldest first. */
   branches: Record<string, string[]>;
@@ -32,8 +32,12 @@ export interface GraphCycle {
   message: string;
 }
 
+/**
+ * A squash transition left half done. `path`/`line` point at the squashed migration, except for
+ * `depends-on-replaced`, where they point at the dependency that names the deleted migration.
+ */
 export interface StaleReplace {
-  /** The squashed migration. */
+  /** The squashed migration (for `depends-on-replaced`: the one standing in for the target). */
   squashed: MigrationKey;
   kind: 'replaced-files-gone' | 'depends-on-replaced' | 'partially-present';
   message: string;
@@ -48,13 +52,13 @@ export interface StaleReplace {
 }
 
 export interface GraphReport {
-  /** Apps seen, with their leaf migrations (sorted). */
+  /** First-party apps (those with migration files), with their file count and leaf migrations as `app.name` (sorted). */
   apps: Record<string, { migrations: number; leaves: string[] }>;
   conflicts: GraphConflict[];
   cycles: GraphCycle[];
   missing: GraphMissing[];
   staleReplaces: StaleReplace[];
-  /** Squashed migrations in use, and what they replace. */
+  /** Squashed migrations (files with `replaces`), what they replace, and whether the graph uses them. */
   squashes: Array<{ squashed: NodeId; replaces: NodeId[]; used: boolean }>;
   /** Forward plan like `migrate --plan` (empty when a cycle prevents one). */
   plan: NodeId[];

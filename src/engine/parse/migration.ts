@@ -105,7 +105,7 @@ function readTree(file: MigrationFile, root: Node, cursor: TreeCursor, source: s
   } else if (module.migrationClass) readMigrationClass(file, ctx, module.migrationClass);
   else addProblem(ctx, 'no-migration-class', 'No `class Migration` in this file: Django raises BadMigrationError ("has no Migration class") when it loads it.', 1);
   for (const node of [...module.functionNodes, ...ctx.classFunctions]) {
-    const info = readFunction(node, cursor, source);
+    const info = readFunction(node, cursor, source, ctx.reader.lineIndex);
     if (info) file.functions[info.name] = info;
   }
   applySuppressions(file, findSuppressionComments(source, root));

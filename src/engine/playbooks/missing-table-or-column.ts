@@ -1,5 +1,12 @@
 import { appFromTable, definePlaybook, orPlaceholder, step, unqualified } from './types.js';
 
+function describeCommand(database: string | undefined, table: string): string {
+  if (database === 'mysql' || database === 'mariadb') return `DESCRIBE ${table};`;
+  if (database === 'sqlite') return `.schema ${table}`;
+  if (database === 'oracle') return `DESCRIBE ${table.toUpperCase()}`;
+  return `\\d ${table}`;
+}
+
 export default definePlaybook({
   id: 'missing-table-or-column',
   title: 'Table or column does not exist',
@@ -56,7 +63,7 @@ export default definePlaybook({
           ? [step(`The error came while applying ${failing}: if it uses ${what} from another app, add a dependency on the migration that creates it, then rerun:`, `python manage.py migrate ${x.app}`)]
           : []),
         step(`If they show [X] but the object is missing, print the SQL the migration should have run and compare with the real schema:`, `python manage.py sqlmigrate ${app} ${orPlaceholder(tableApp ? undefined : x.migration, 'migration')}`),
-        step(`Inspect the real table in the database shell (PostgreSQL: \\d ${orPlaceholder(x.table, 'table')}):`, 'python manage.py dbshell'),
+        step(`Inspect the real table in the database shell (${describeCommand(x.database, orPlaceholder(x.table, 'table'))}):`, 'python manage.py dbshell'),
         step('If old code still uses a column a migration removed, roll the code forward (or restore the column) and split such changes into expand/contract releases: stop using the column in one release, drop it in the next.'),
       ],
       verify: [`\`python manage.py showmigrations ${app}\` shows every migration as [X].`, 'The failing request or command succeeds.'],

@@ -29,15 +29,16 @@ export function renderSummary(input: ReporterInput, s: Style = style(input.color
   return `${head}\n${s.dim(`Rules, why they matter and safe alternatives: ${RULES_DOC}`)}`;
 }
 
-/** Readable report: by migration file, then severity; each finding with its safe alternative. */
+/** Readable report: by migration file, then severity; each finding with its rule's safe alternative (printed once). */
 export function renderText(input: ReporterInput): string {
   const s = style(input.color === true);
   const out: string[] = [];
   const byFile = groupBy(sortFindings(input.findings), (finding) => posixPath(finding.path));
+  // A recipe is printed in full the first time its rule appears, then referred to.
+  const shownAlternatives = new Set<string>();
   for (const [path, findings] of byFile) {
     const first = findings[0] as Finding;
     out.push(`${s.bold(path)}  ${s.dim(`${first.app}.${first.migration}`)}`);
-    const shownAlternatives = new Set<string>();
     for (const severity of SEVERITIES) {
       for (const finding of findings.filter((f) => f.severity === severity)) {
         const where = finding.operation ? `${finding.operation.type} #${finding.operation.index + 1}` : '';

@@ -119,9 +119,6 @@ interface StateIO {
 
 /** Apply one operation's state effect (Django's state_forwards). Unknown operations change nothing. */
 function applyOperation(op: Operation, app: string, at: MigrationKey | null, io: StateIO): void {
-  const nested = (arg: string) => {
-    for (const child of op.children?.[arg] ?? []) applyOperation(child, app, at, io);
-  };
   switch (op.type) {
     case 'CreateModel': {
       const name = modelName(op);
@@ -203,7 +200,8 @@ function applyOperation(op: Operation, app: string, at: MigrationKey | null, io:
     case 'SeparateDatabaseAndState':
     case 'RunSQL':
       // Only state_operations change the state; database_operations / SQL never do.
-      return nested('state_operations');
+      for (const child of op.children?.['state_operations'] ?? []) applyOperation(child, app, at, io);
+      return;
     default:
       return;
   }

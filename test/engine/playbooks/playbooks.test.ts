@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { diagnose, playbooks } from '../../../src/engine/playbooks/index.js';
+import { renderDiagnosisMarkdown } from '../../../src/engine/report/index.js';
 
 const playbookDir = fileURLToPath(new URL('../../../src/engine/playbooks/', import.meta.url));
 
@@ -38,6 +39,8 @@ for (const playbook of playbooks) {
         expect(sample.text).toContain(diagnosis.matched.slice(0, 40));
         const rendered = JSON.stringify(diagnosis);
         expect(rendered).not.toContain('undefined');
+        // What the user sees, reviewed as a snapshot (squawk-style).
+        expect(renderDiagnosisMarkdown(diagnosis)).toMatchSnapshot();
         // Commands carry the extracted names rather than placeholders when the names are known.
         for (const key of ['app', 'table'] as const) {
           const value = diagnosis.extracted[key];

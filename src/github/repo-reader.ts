@@ -1,0 +1,307 @@
+/**
+ * Reading a repository's migrations with as few rate-limited requests as GitHub allows:
+ *   - ref → commit sha: one conditional request (a 304 when the branch has not moved is free);
+ *   - every migration folder: ONE recursive git-tree request at that sha, cached forever (a tree by sha
+ *     never changes); GitHub truncates very large trees, and then we walk subtrees instead;
+ *   - file contents: git blobs by sha, through the blob cache (memory LRU + the persistent store),
+ *     so a file is downloaded once, ever.
+ */
+import { parseAppConfigLabel } from '../engine/index.js';
+import { AppError } from '../errors.js';
+import type { GitHubOctokit, GitHubTransport } from './client.js';
+import { isHttpError } from './errors.js';
+import { appPathOf, appsPyPathOf, folderLabelOf, isMigrationPath, isSkippedDir, isUnder, migrationNameOf } from './paths.js';
+import type { AppFolder, ListMigrationFilesInput, MigrationEntry, MigrationTree, ReadFileInput, ReadResult, RepoFile, RepoRef, SkippedFile } from './types.js';
+
+interface TreeEntry {
+  path: string;
+  type: string;
+  sha: string;
+  size?: number;
+}
+
+const SHA = /^[0-9a-f]{40}$/i;
+
+export type ReadFileResult = { ok: true; file: RepoFile } | { ok: false; skipped: SkippedFile };
+
+function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${bytes} bytes`;
+}
+
+function skippedNote(path: string, reason: SkippedFile['reason'], detail: { size?: number; maxBytes?: number } = {}): SkippedFile {
+  const notes: Record<SkippedFile['reason'], string> = {
+    binary: `${path} looks like a binary file (it contains NUL bytes), so I did not read it.`,
+    'too-large': `${path} is ${formatBytes(detail.size ?? 0)}, over the ${formatBytes(detail.maxBytes ?? 0)} limit for reading a file, so I did not read it.`,
+    'not-utf8': `${path} is not valid UTF-8 text, so I did not read it.`,
+    unreadable: `${path} could not be read from GitHub (it may have been removed), so I skipped it.`,
+  };
+  return { path, reason, note: notes[reason] };
+}
+
+/** Bytes → text, or why not. */
+function decodeText(bytes: Buffer): { text: string } | { reason: 'binary' | 'not-utf8' } {
+  if (bytes.includes(0)) return { reason: 'binary' };
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
+  } catch {
+    return { reason: 'not-utf8' };
+  }
+}
+
+/** Branch, tag or sha → commit sha. A sha is returned as is (no request). */
+export async function resolveCommitSha(t: GitHubTransport, octokit: GitHubOctokit, ref: RepoRef, gitRef: string): Promise<string> {
+  if (SHA.test(gitRef)) return gitRef.toLowerCase();
+  try {
+    // The sha media type answers with just the 40 characters, and supports ETags.
+    const { data } = await octokit.request('GET /repos/{owner}/{repo}/commits/{ref}', { owner: ref.owner, repo: ref.repo, ref: gitRef, headers: { accept: 'application/vnd.github.sha' } });
+    const sha = String(data).trim();
+    if (!SHA.test(sha)) throw new AppError('github_unavailable', `GitHub gave an unexpected answer for ${ref.owner}/${ref.repo}@${gitRef}; try again in a minute.`);
+    return sha.toLowerCase();
+  } catch (error) {
+    const notFound = gitRef === 'HEAD' ? undefined : `a branch, tag or commit named "${gitRef}" in ${ref.owner}/${ref.repo}`;
+    throw t.translate(error, { repo: ref, ...(notFound === undefined ? {} : { notFound }) });
+  }
+}
+
+async function fetchTree(octokit: GitHubOctokit, ref: RepoRef, sha: string, recursive: boolean): Promise<{ entries: TreeEntry[]; truncated: boolean }> {
+  const { data } = await octokit.request('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', {
+    owner: ref.owner,
+    repo: ref.repo,
+    tree_sha: sha,
+    // GitHub treats any value of `recursive` as true, so non-recursive requests leave it out.
+    ...(recursive ? { recursive: '1' } : {}),
+    request: { cache: 'immutable' },
+  });
+  return { entries: data.tree.map((entry) => ({ path: entry.path ?? '', type: entry.type ?? '', sha: entry.sha ?? '', ...(entry.size === undefined ? {} : { size: entry.size }) })), truncated: data.truncated };
+}
+
+/**
+ * All blob entries under `folder` at `rootSha`: one recursive request, or a walk of subtrees when
+ * GitHub truncates (each subtree tried recursively first, walked level by level only if it too is
+ * truncated). Hidden folders, virtualenvs and node_modules are not walked.
+ */
+async function collectEntries(octokit: GitHubOctokit, ref: RepoRef, rootSha: string, folder: string | undefined): Promise<{ entries: TreeEntry[]; walked: boolean }> {
+  const first = await fetchTree(octokit, ref, rootSha, true);
+  if (!first.truncated) return { entries: first.entries, walked: false };
+  const entries: TreeEntry[] = [];
+  const relevant = (dirPath: string): boolean => isUnder(dirPath, folder) || isUnder(folder ?? '', dirPath);
+  const walk = async (sha: string, prefix: string): Promise<void> => {
+    const level = await fetchTree(octokit, ref, sha, false);
+    const subdirs: Array<{ sha: string; path: string }> = [];
+    for (const entry of level.entries) {
+      const path = prefix === '' ? entry.path : `${prefix}/${entry.path}`;
+      if (entry.type === 'tree') {
+        if (!isSkippedDir(entry.path) && relevant(path)) subdirs.push({ sha: entry.sha, path });
+      } else entries.push({ ...entry, path });
+    }
+    await Promise.all(
+      subdirs.map(async (dir) => {
+        const sub = await fetchTree(octokit, ref, dir.sha, true);
+        if (sub.truncated) return walk(dir.sha, dir.path);
+        for (const entry of sub.entries) entries.push({ ...entry, path: `${dir.path}/${entry.path}` });
+      }),
+    );
+  };
+  await walk(rootSha, '');
+  return { entries, walked: true };
+}
+
+function buildTree(ref: RepoRef, gitRef: string, commitSha: string, entries: TreeEntry[], walked: boolean, folder: string | undefined): MigrationTree {
+  const blobs = new Map<string, TreeEntry>();
+  for (const entry of entries) if (entry.type === 'blob') blobs.set(entry.path, entry);
+  const migrations: MigrationEntry[] = [];
+  const apps = new Map<string, AppFolder>();
+  for (const entry of blobs.values()) {
+    if (!isMigrationPath(entry.path) || !isUnder(entry.path, folder)) continue;
+    const appPath = appPathOf(entry.path);
+    let app = apps.get(appPath);
+    if (app === undefined) {
+      const appsPy = blobs.get(appsPyPathOf(appPath));
+      const folderLabel = folderLabelOf(appPath);
+      app = { path: appPath, folderLabel, label: folderLabel, labelSource: 'folder', appsPy: appsPy ? { path: appsPy.path, sha: appsPy.sha, size: appsPy.size ?? 0 } : null, migrations: 0 };
+      apps.set(appPath, app);
+    }
+    app.migrations += 1;
+    migrations.push({ path: entry.path, appPath, app: app.label, name: migrationNameOf(entry.path), sha: entry.sha, size: entry.size ?? 0 });
+  }
+  migrations.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const appList = [...apps.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { owner: ref.owner, repo: ref.repo, ref: gitRef, commitSha, migrations, apps: appList, walked, skipped: [] };
+}
+
+/** Apply a new label to an app folder and its migrations. */
+export function setAppLabel(tree: MigrationTree, app: AppFolder, label: string, source: AppFolder['labelSource']): void {
+  app.label = label;
+  app.labelSource = source;
+  for (const migration of tree.migrations) if (migration.appPath === app.path) migration.app = label;
+}
+
+/**
+ * The `label` each apps.py declares (null when it declares none or could not be read), read by blob
+ * sha through the cache. Keys are app folder paths.
+ */
+export async function readAppsPyLabels(
+  t: GitHubTransport,
+  ref: RepoRef,
+  appsPys: ReadonlyArray<{ appPath: string; path: string; sha: string; size?: number }>,
+  skipped: SkippedFile[],
+): Promise<Map<string, string | null>> {
+  const labels = new Map<string, string | null>();
+  if (appsPys.length === 0) return labels;
+  const read = await readBlobs(t, ref, appsPys);
+  skipped.push(...read.skipped);
+  if (read.files.length > 0) await t.parserReady();
+  const textByPath = new Map(read.files.map((file) => [file.path, file.text]));
+  for (const appsPy of appsPys) {
+    const text = textByPath.get(appsPy.path);
+    labels.set(appsPy.appPath, text === undefined ? null : parseAppConfigLabel(text));
+  }
+  return labels;
+}
+
+/** Read the apps.py of `apps` and apply each declared `label` to the tree. */
+export async function applyAppsPyLabels(t: GitHubTransport, tree: MigrationTree, apps: readonly AppFolder[]): Promise<void> {
+  const appsPys = apps.flatMap((app) => (app.appsPy === null ? [] : [{ appPath: app.path, ...app.appsPy }]));
+  const labels = await readAppsPyLabels(t, tree, appsPys, tree.skipped);
+  for (const app of apps) {
+    const label = labels.get(app.path);
+    if (label !== undefined && label !== null && label !== app.folderLabel) setAppLabel(tree, app, label, 'apps.py');
+  }
+}
+
+export async function listMigrationFiles(t: GitHubTransport, input: ListMigrationFilesInput): Promise<MigrationTree> {
+  const ref: RepoRef = { owner: input.owner, repo: input.repo };
+  const octokit = await t.octokitFor(ref);
+  const gitRef = input.ref ?? 'HEAD';
+  const commitSha = await resolveCommitSha(t, octokit, ref, gitRef);
+  let collected: { entries: TreeEntry[]; walked: boolean };
+  try {
+    collected = await collectEntries(octokit, ref, commitSha, input.path);
+  } catch (error) {
+    throw t.translate(error, { repo: ref });
+  }
+  const tree = buildTree(ref, gitRef, commitSha, collected.entries, collected.walked, input.path);
+  if (input.readLabels !== false) await applyAppsPyLabels(t, tree, tree.apps);
+  return tree;
+}
+
+/**
+ * File contents by blob sha, in the order given. Cached blobs cost nothing; files over `maxBytes`
+ * (known from the tree's size) are skipped before any request; binary and non-UTF-8 files are skipped
+ * with a note. Auth and rate-limit failures throw; a single unreadable blob is skipped.
+ */
+export async function readBlobs(
+  t: GitHubTransport,
+  ref: RepoRef,
+  entries: ReadonlyArray<{ path: string; sha: string; size?: number }>,
+  options: { maxBytes?: number } = {},
+): Promise<ReadResult> {
+  t.allowlist.check(ref);
+  const maxBytes = options.maxBytes ?? t.maxFileBytes;
+  const results: Array<{ file?: RepoFile; skipped?: SkippedFile }> = [];
+  let octokit: GitHubOctokit | undefined;
+  const pending: Array<Promise<void>> = [];
+  for (const [index, entry] of entries.entries()) {
+    if (entry.size !== undefined && entry.size > maxBytes) {
+      results[index] = { skipped: skippedNote(entry.path, 'too-large', { size: entry.size, maxBytes }) };
+      continue;
+    }
+    const cached = t.blobs.get(entry.sha);
+    if (cached !== undefined) {
+      t.counters.cacheHits += 1;
+      results[index] = { file: { path: entry.path, sha: entry.sha, text: cached, size: Buffer.byteLength(cached) } };
+      continue;
+    }
+    const known = t.skippedBlobs.get(entry.sha);
+    if (known !== undefined) {
+      results[index] = { skipped: skippedNote(entry.path, known.reason, { size: known.size, maxBytes }) };
+      continue;
+    }
+    octokit ??= await t.octokitFor(ref);
+    const client = octokit;
+    pending.push(
+      (async () => {
+        let bytes: Buffer;
+        try {
+          const { data } = await client.request('GET /repos/{owner}/{repo}/git/blobs/{file_sha}', { owner: ref.owner, repo: ref.repo, file_sha: entry.sha, request: { cache: 'none' } });
+          bytes = Buffer.from(data.content, data.encoding === 'base64' ? 'base64' : 'utf8');
+        } catch (error) {
+          if (isHttpError(error) && (error.status === 404 || error.status === 422)) {
+            results[index] = { skipped: skippedNote(entry.path, 'unreadable') };
+            return;
+          }
+          throw t.translate(error, { repo: ref });
+        }
+        if (bytes.length > maxBytes) {
+          t.skippedBlobs.set(entry.sha, { reason: 'too-large', size: bytes.length });
+          results[index] = { skipped: skippedNote(entry.path, 'too-large', { size: bytes.length, maxBytes }) };
+          return;
+        }
+        const decoded = decodeText(bytes);
+        if ('reason' in decoded) {
+          t.skippedBlobs.set(entry.sha, { reason: decoded.reason, size: bytes.length });
+          results[index] = { skipped: skippedNote(entry.path, decoded.reason) };
+          return;
+        }
+        t.blobs.set(entry.sha, decoded.text);
+        results[index] = { file: { path: entry.path, sha: entry.sha, text: decoded.text, size: bytes.length } };
+      })(),
+    );
+  }
+  await Promise.all(pending);
+  const files: RepoFile[] = [];
+  const skipped: SkippedFile[] = [];
+  for (const result of results) {
+    if (result?.file) files.push(result.file);
+    if (result?.skipped) skipped.push(result.skipped);
+  }
+  return { files, skipped };
+}
+
+interface ContentsFile {
+  type: string;
+  path: string;
+  sha: string;
+  size: number;
+  content?: string;
+  encoding?: string;
+}
+
+/** One file for the model's read tool: size-capped, text only, with clear errors. */
+export async function readFile(t: GitHubTransport, input: ReadFileInput): Promise<ReadFileResult> {
+  const ref: RepoRef = { owner: input.owner, repo: input.repo };
+  const path = input.path.replace(/^\/+/, '').replace(/\/+$/, '');
+  const maxBytes = input.maxBytes ?? t.maxFileBytes;
+  const at = input.ref === undefined ? '' : ` at ${input.ref}`;
+  if (path === '' || path.split('/').some((part) => part === '..' || part === '.')) {
+    throw new AppError('github_not_found', `"${input.path}" is not a file path in ${ref.owner}/${ref.repo}; give a path like app/migrations/0001_initial.py.`);
+  }
+  const octokit = await t.octokitFor(ref);
+  let data: unknown;
+  try {
+    ({ data } = await octokit.request('GET /repos/{owner}/{repo}/contents/{path}', { owner: ref.owner, repo: ref.repo, path, ...(input.ref === undefined ? {} : { ref: input.ref }) }));
+  } catch (error) {
+    throw t.translate(error, { repo: ref, notFound: `${path}${at} in ${ref.owner}/${ref.repo}` });
+  }
+  if (Array.isArray(data)) {
+    const names = data.slice(0, 30).map((item: { name?: string; type?: string }) => `${item.name ?? '?'}${item.type === 'dir' ? '/' : ''}`);
+    throw new AppError('github_not_found', `${path} is a folder in ${ref.owner}/${ref.repo}, not a file. It holds: ${names.join(', ')}${data.length > 30 ? ', …' : ''}.`);
+  }
+  const file = data as ContentsFile;
+  if (file.type !== 'file') return { ok: false, skipped: skippedNote(path, 'unreadable') };
+  if (file.size > maxBytes) return { ok: false, skipped: skippedNote(path, 'too-large', { size: file.size, maxBytes }) };
+  const cached = t.blobs.get(file.sha);
+  if (cached !== undefined) return { ok: true, file: { path, sha: file.sha, text: cached, size: Buffer.byteLength(cached) } };
+  if (file.encoding !== 'base64' || file.content === undefined) {
+    // Contents over 1 MB come without inline content; the blob endpoint still serves them.
+    const read = await readBlobs(t, ref, [{ path, sha: file.sha, size: file.size }], { maxBytes });
+    if (read.files[0]) return { ok: true, file: read.files[0] };
+    return { ok: false, skipped: read.skipped[0] ?? skippedNote(path, 'unreadable') };
+  }
+  const decoded = decodeText(Buffer.from(file.content, 'base64'));
+  if ('reason' in decoded) return { ok: false, skipped: skippedNote(path, decoded.reason) };
+  t.blobs.set(file.sha, decoded.text);
+  return { ok: true, file: { path, sha: file.sha, text: decoded.text, size: Buffer.byteLength(decoded.text) } };
+}

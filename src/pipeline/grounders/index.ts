@@ -1,0 +1,3 @@
+export { createEngineGrounder, type EngineGrounderOptions } from './engine-grounder.js';
+export { createPlaybookGrounder, MAX_LOG_CHARS, type PlaybookGrounderOptions } from './playbook-grounder.js';
+export { discoverCode, extractFences, MAX_PIECES, MAX_SHARED_FILE_CHARS, type CodePiece, type DiscoveredCode } from './pasted-code.js';
