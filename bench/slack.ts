@@ -138,13 +138,28 @@ async function main(): Promise<void> {
     ANTHROPIC_BASE_URL: anthropic.url,
     LOG_LEVEL: 'warn',
   };
+  // Index the fake's calls as they arrive: scanning the growing call list would load this process.
+  const firstCallAt = new Map<string, number>();
+  let answersFinished = 0;
+  slack.onCall = (call) => {
+    const threadTs = call.body.thread_ts;
+    if (typeof threadTs === 'string' && !firstCallAt.has(threadTs)) firstCallAt.set(threadTs, call.at);
+    if (call.method === 'assistant.threads.setStatus' && call.body.status === '') answersFinished += 1;
+  };
+  const until = async (condition: () => boolean, what: string, timeoutMs = 120_000): Promise<void> => {
+    const deadline = Date.now() + timeoutMs;
+    while (!condition()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
   const [bot, bare] = await Promise.all([spawnApp('bot', env), spawnApp('bare', env)]);
   const botUrl = bot.url;
 
   // Warm both apps up (JIT, connection pools) before measuring.
   await fire(botUrl, slack, 10, 'C0WARMUP01');
   await fire(bare.url, slack, 10, 'C0WARMUP02');
-  await slack.waitFor(() => slack.callsTo('assistant.threads.setStatus').filter((call) => call.body.status === '').length >= 10, 60_000, 'the warm-up answers to finish');
+  await until(() => answersFinished >= 10, 'the warm-up answers to finish');
 
   const botAck: number[] = [];
   const bareAck: number[] = [];
@@ -153,13 +168,11 @@ async function main(): Promise<void> {
     const channel = `C0BENCH${String(round).padStart(3, '0')}`;
     const samples = await fire(botUrl, slack, n, channel);
     botAck.push(...samples.map((sample) => sample.ackMs));
-    await slack.waitFor(() => samples.every((sample) => slack.calls.some((call) => call.body.thread_ts === sample.ts)), 30_000, 'a first Slack call for every event');
-    for (const sample of samples) {
-      const first = slack.calls.find((call) => call.body.thread_ts === sample.ts)!;
-      firstCall.push(first.at - sample.sentAt);
-    }
+    if (process.env.BENCH_VERBOSE) console.error(`round ${round}: bot ack p50 ${percentile(samples.map((x) => x.ackMs), 50).toFixed(0)} p99 ${percentile(samples.map((x) => x.ackMs), 99).toFixed(0)}`);
+    await until(() => samples.every((sample) => firstCallAt.has(sample.ts)), 'a first Slack call for every event');
+    for (const sample of samples) firstCall.push(firstCallAt.get(sample.ts)! - sample.sentAt);
     // Each burst starts from a quiet bot: let this round's answers finish first.
-    await slack.waitFor(() => slack.callsTo('assistant.threads.setStatus').filter((call) => call.body.status === '').length >= n * (round + 1) + 10, 120_000, 'the round\'s answers to finish');
+    await until(() => answersFinished >= n * (round + 1) + 10, "the round's answers to finish");
     bareAck.push(...(await fire(bare.url, slack, n, `C0BARE${String(round).padStart(4, '0')}`)).map((sample) => sample.ackMs));
   }
 

@@ -74,6 +74,8 @@ export class FakeSlackApi {
   private tsCounter = 0;
   /** Delay before answering each call (simulates Slack's own latency). */
   latencyMs = 0;
+  /** Called with every recorded call (benchmarks index calls here instead of scanning `calls`). */
+  onCall: ((call: RecordedCall) => void) | undefined;
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
@@ -218,7 +220,9 @@ export class FakeSlackApi {
     } else {
       response = this.answer(method, body);
     }
-    this.calls.push({ method, body, token, at, response });
+    const call: RecordedCall = { method, body, token, at, response };
+    this.calls.push(call);
+    this.onCall?.(call);
     this.reply(res, status, response, status === 429 ? { 'retry-after': '1' } : {});
     this.notify();
   }

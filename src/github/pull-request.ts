@@ -1,0 +1,241 @@
+/**
+ * Pull requests: the PR, its changed files, and the review context the engine runs on.
+ *
+ * Request budget for a cold review of a PR with k migration files (token auth):
+ *   get PR (1) + list files (1 per 100 files) + base tree at the base sha (1) + k head blobs = k + 3.
+ * App labels come from the migrations' own dependencies (`('accounts', '0041_x')` next to
+ * `0041_x.py` names the label), so apps.py is read only for an app where they say nothing (a lone
+ * `0001_initial`). Base contents (`baseContents: 'touched-apps'`) add one blob per base migration of
+ * the touched apps not yet in the blob cache: a one-time cost, since blobs never change.
+ * A warm review (nothing changed) is two 304s (PR, files) and cache hits: 0 rate-limit units.
+ */
+import { parseMigration } from '../engine/index.js';
+import type { GitHubOctokit, GitHubTransport } from './client.js';
+import { appPathOf, appsPyPathOf, folderLabelOf, isMigrationPath, migrationNameOf } from './paths.js';
+import { listMigrationFiles, readAppsPyLabels, readBlobs, setAppLabel } from './repo-reader.js';
+import type {
+  AppFolder,
+  GitHubRequestStats,
+  LoadReviewContextOptions,
+  MigrationEntry,
+  PullRequestFile,
+  PullRequestFileStatus,
+  PullRequestInfo,
+  PullRequestRef,
+  RepoFile,
+  ReviewContext,
+  ReviewFile,
+  SkippedFile,
+} from './types.js';
+
+function prName(ref: PullRequestRef): string {
+  return `pull request ${ref.owner}/${ref.repo}#${ref.number}`;
+}
+
+export async function getPullRequest(t: GitHubTransport, ref: PullRequestRef): Promise<PullRequestInfo> {
+  const octokit = await t.octokitFor(ref);
+  try {
+    const { data } = await octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', { owner: ref.owner, repo: ref.repo, pull_number: ref.number });
+    return {
+      owner: ref.owner,
+      repo: ref.repo,
+      number: data.number,
+      title: data.title,
+      state: data.state === 'closed' ? 'closed' : 'open',
+      merged: data.merged === true || (data.merged_at ?? null) !== null,
+      draft: data.draft === true,
+      author: data.user?.login ?? null,
+      url: data.html_url,
+      base: { ref: data.base.ref, sha: data.base.sha, repo: data.base.repo?.full_name ?? `${ref.owner}/${ref.repo}` },
+      head: { ref: data.head.ref, sha: data.head.sha, repo: data.head.repo?.full_name ?? `${ref.owner}/${ref.repo}` },
+    };
+  } catch (error) {
+    throw t.translate(error, { repo: ref, notFound: prName(ref) });
+  }
+}
+
+async function paginateFiles(octokit: GitHubOctokit, ref: PullRequestRef): Promise<PullRequestFile[]> {
+  // GitHub lists at most 3,000 files per PR; 100 per page keeps that to 30 requests.
+  const files = await octokit.paginate('GET /repos/{owner}/{repo}/pulls/{pull_number}/files', { owner: ref.owner, repo: ref.repo, pull_number: ref.number, per_page: 100 });
+  return files.map((file) => ({
+    path: file.filename,
+    status: file.status as PullRequestFileStatus,
+    previousPath: file.previous_filename ?? null,
+    sha: file.sha || null,
+    additions: file.additions,
+    deletions: file.deletions,
+  }));
+}
+
+export async function listPullRequestFiles(t: GitHubTransport, ref: PullRequestRef): Promise<PullRequestFile[]> {
+  const octokit = await t.octokitFor(ref);
+  try {
+    return await paginateFiles(octokit, ref);
+  } catch (error) {
+    throw t.translate(error, { repo: ref, notFound: prName(ref) });
+  }
+}
+
+/** The PR's migration files: any status, including renames into or out of a migrations folder. */
+export function pickMigrationFiles(files: readonly PullRequestFile[]): PullRequestFile[] {
+  return files.filter((file) => isMigrationPath(file.path) || (file.previousPath !== null && isMigrationPath(file.previousPath)));
+}
+
+function diffStats(after: GitHubRequestStats, before: GitHubRequestStats): GitHubRequestStats {
+  return {
+    requests: after.requests - before.requests,
+    notModified: after.notModified - before.notModified,
+    cacheHits: after.cacheHits - before.cacheHits,
+    billable: after.billable - before.billable,
+  };
+}
+
+/**
+ * The label a folder's migrations use for themselves: a dependency `(label, name)` where `name` is a
+ * migration in the same folder. Returns null when they disagree or say nothing (then apps.py decides).
+ */
+function labelFromDependencies(texts: readonly RepoFile[], namesInFolder: ReadonlySet<string>): string | null {
+  const votes = new Map<string, number>();
+  for (const file of texts) {
+    const parsed = parseMigration(file.text, { path: file.path });
+    for (const dependency of parsed.dependencies) {
+      if (!('app' in dependency) || !namesInFolder.has(dependency.name)) continue;
+      votes.set(dependency.app, (votes.get(dependency.app) ?? 0) + 1);
+    }
+  }
+  const ranked = [...votes.entries()].sort((a, b) => b[1] - a[1]);
+  const [first, second] = ranked;
+  if (first === undefined) return null;
+  // A foreign dependency can share a name with one of ours (`('auth', '0001_initial')`): only a clear majority counts.
+  if (second !== undefined && first[1] < second[1] * 2) return null;
+  return first[0];
+}
+
+export async function loadReviewContext(t: GitHubTransport, ref: PullRequestRef, options: LoadReviewContextOptions = {}): Promise<ReviewContext> {
+  const before = { ...t.counters };
+  const baseContents = options.baseContents ?? 'touched-apps';
+  const maxPerApp = options.maxBaseFilesPerApp ?? 300;
+  const pullRequest = await getPullRequest(t, ref);
+  const changedFiles = await listPullRequestFiles(t, ref);
+  const migrationChanges = pickMigrationFiles(changedFiles);
+  const skipped: SkippedFile[] = [];
+
+  if (migrationChanges.length === 0) {
+    return {
+      pullRequest,
+      changedFiles,
+      migrationChanges,
+      headFiles: [],
+      baseTree: null,
+      baseFiles: [],
+      baseNamesOnly: [],
+      touchedApps: [],
+      skipped,
+      engineInput: { sources: [], targets: [] },
+      requests: diffStats(t.counters, before),
+    };
+  }
+
+  const headChanges = migrationChanges.filter((file) => file.status !== 'removed' && isMigrationPath(file.path));
+  for (const file of headChanges) if (file.sha === null) skipped.push({ path: file.path, reason: 'unreadable', note: `GitHub gave no content id for ${file.path}, so I did not read it.` });
+  const [baseTree, headRead] = await Promise.all([
+    listMigrationFiles(t, { owner: ref.owner, repo: ref.repo, ref: pullRequest.base.sha, readLabels: false }),
+    readBlobs(
+      t,
+      ref,
+      headChanges.flatMap((file) => (file.sha === null ? [] : [{ path: file.path, sha: file.sha }])),
+    ),
+  ]);
+  skipped.push(...headRead.skipped);
+
+  // Base paths the PR rewrites, removes or renames away: the head version (or nothing) replaces them.
+  const replaced = new Set<string>();
+  for (const file of migrationChanges) {
+    replaced.add(file.path);
+    if (file.previousPath !== null) replaced.add(file.previousPath);
+  }
+  const touchedPaths = new Set(migrationChanges.flatMap((file) => [file.path, ...(file.previousPath === null ? [] : [file.previousPath])]).filter(isMigrationPath).map(appPathOf));
+
+  let baseRead: RepoFile[] = [];
+  const baseNamesOnly: MigrationEntry[] = [];
+  const toRead: MigrationEntry[] = [];
+  const perApp = new Map<string, MigrationEntry[]>();
+  for (const entry of baseTree.migrations) {
+    if (replaced.has(entry.path)) continue;
+    if (baseContents === 'touched-apps' && touchedPaths.has(entry.appPath)) {
+      const list = perApp.get(entry.appPath) ?? [];
+      list.push(entry);
+      perApp.set(entry.appPath, list);
+    } else baseNamesOnly.push(entry);
+  }
+  for (const list of perApp.values()) {
+    // Newest first: the leaves and their parents matter most for conflicts and state near the PR.
+    list.sort((a, b) => (a.name < b.name ? 1 : a.name > b.name ? -1 : 0));
+    toRead.push(...list.slice(0, maxPerApp));
+    baseNamesOnly.push(...list.slice(maxPerApp));
+  }
+  if (toRead.length > 0) {
+    const read = await readBlobs(t, ref, toRead);
+    baseRead = read.files;
+    skipped.push(...read.skipped);
+  }
+
+  // App labels of the touched folders: dependencies first, apps.py (base, or as the PR changes it) otherwise.
+  await t.parserReady();
+  const appsByPath = new Map<string, AppFolder>(baseTree.apps.map((app) => [app.path, app]));
+  const labels = new Map<string, { label: string; source: AppFolder['labelSource'] }>();
+  const needAppsPy: Array<{ appPath: string; path: string; sha: string; size?: number }> = [];
+  for (const appPath of touchedPaths) {
+    const names = new Set<string>([
+      ...baseTree.migrations.filter((entry) => entry.appPath === appPath && !replaced.has(entry.path)).map((entry) => entry.name),
+      ...headRead.files.filter((file) => appPathOf(file.path) === appPath).map((file) => migrationNameOf(file.path)),
+    ]);
+    const texts = [...headRead.files, ...baseRead].filter((file) => appPathOf(file.path) === appPath);
+    const inferred = labelFromDependencies(texts, names);
+    if (inferred !== null) {
+      labels.set(appPath, { label: inferred, source: inferred === folderLabelOf(appPath) ? 'folder' : 'dependency' });
+      continue;
+    }
+    const changedAppsPy = changedFiles.find((file) => file.path === appsPyPathOf(appPath));
+    if (changedAppsPy !== undefined) {
+      if (changedAppsPy.status !== 'removed' && changedAppsPy.sha !== null) needAppsPy.push({ appPath, path: changedAppsPy.path, sha: changedAppsPy.sha });
+      continue;
+    }
+    const appsPy = appsByPath.get(appPath)?.appsPy;
+    if (appsPy) needAppsPy.push({ appPath, ...appsPy });
+  }
+  const declared = await readAppsPyLabels(t, ref, needAppsPy, skipped);
+  for (const [appPath, label] of declared) if (label !== null) labels.set(appPath, { label, source: 'apps.py' });
+
+  const labelOf = (appPath: string): string => labels.get(appPath)?.label ?? folderLabelOf(appPath);
+  for (const [appPath, { label, source }] of labels) {
+    const app = appsByPath.get(appPath);
+    if (app !== undefined && label !== app.folderLabel) setAppLabel(baseTree, app, label, source);
+  }
+  const toReview = (file: RepoFile): ReviewFile => {
+    const appPath = appPathOf(file.path);
+    return { ...file, appPath, app: labelOf(appPath), name: migrationNameOf(file.path) };
+  };
+  const headFiles = headRead.files.map(toReview);
+  const baseFiles = baseRead.map(toReview);
+  const touchedApps = [...new Set([...touchedPaths].map(labelOf))].sort();
+  const sources = [...baseFiles, ...headFiles].map((file) => ({
+    path: file.path,
+    text: file.text,
+    ...(file.app === folderLabelOf(file.appPath) ? {} : { appLabel: file.app }),
+  }));
+
+  return {
+    pullRequest,
+    changedFiles,
+    migrationChanges,
+    headFiles,
+    baseTree,
+    baseFiles,
+    baseNamesOnly,
+    touchedApps,
+    skipped,
+    engineInput: { sources, targets: headFiles.map((file) => file.path) },
+    requests: diffStats(t.counters, before),
+  };
+}
