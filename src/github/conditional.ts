@@ -11,6 +11,7 @@
  *     returned with no request at all.
  *   - `none`: plain request (blobs, which have their own cache by sha).
  */
+import type { Octokit } from '@octokit/rest';
 import type { ConditionalCache, GitHubRequestStats } from './types.js';
 
 export type CacheMode = 'revalidate' | 'immutable' | 'none';
@@ -21,18 +22,7 @@ interface StoredResponse {
   link?: string;
 }
 
-/** The slice of Octokit this hook needs (structural, so tests can pass any Octokit). */
-interface HookableOctokit {
-  hook: {
-    wrap(
-      name: 'request',
-      // Octokit's hook types are generic over every route; this hook treats options and responses as plain data.
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      wrapper: (request: (options: any) => Promise<any>, options: any) => Promise<any>,
-    ): void;
-  };
-  request: { endpoint: (options: Record<string, unknown>) => { method: string; url: string; headers: Record<string, unknown> } };
-}
+type HookableOctokit = Pick<Octokit, 'hook' | 'request'>;
 
 function decodeData(data: unknown): unknown {
   // Non-JSON media types (e.g. `application/vnd.github.sha`) can arrive as bytes.
@@ -51,7 +41,7 @@ function readStored(cache: ConditionalCache, key: string): { etag: string; store
 
 export function installConditionalRequests(octokit: HookableOctokit, cache: ConditionalCache, counters: GitHubRequestStats): void {
   octokit.hook.wrap('request', async (request, options) => {
-    const mode: CacheMode = options.request?.cache ?? 'revalidate';
+    const mode = ((options.request as { cache?: CacheMode } | undefined)?.cache ?? 'revalidate') as CacheMode;
     if (String(options.method).toUpperCase() !== 'GET' || mode === 'none') return request(options);
     const endpoint = octokit.request.endpoint(options);
     const key = `GET ${endpoint.url} ${String(endpoint.headers.accept ?? '')}`;
@@ -68,7 +58,7 @@ export function installConditionalRequests(octokit: HookableOctokit, cache: Cond
       return fromCache({ 'x-migrate-help-cache': 'hit' }, cached.stored);
     }
     const headers = { ...options.headers, ...(cached === undefined ? {} : { 'if-none-match': cached.etag }) };
-    let response;
+    let response: Awaited<ReturnType<typeof request>>;
     try {
       response = await request({ ...options, headers });
     } catch (error) {

@@ -9,7 +9,7 @@ import type { Server } from 'node:http';
 export class AckFirstGate {
   private receiving = 0;
 
-  constructor(private readonly maxWaitMs = 250) {}
+  constructor(private readonly maxWaitMs = 1000) {}
 
   /** Count requests on an HTTP server from arrival until their response is done. */
   watch(server: Server): void {

@@ -94,7 +94,7 @@ export default defineRule({
   summary: 'An index, constraint or table name is longer than Django or the database allows.',
   messages: {
     indexNameDjango:
-      'Index name `{{name}}` is {{length}} characters long; Django allows at most 30 (system check models.E034), so `migrate` and `check` stop before running anything.',
+      'Index name `{{name}}` is {{length}} characters long; Django allows at most 30: the system check models.E034 fails for the model that declares it (unless silenced), and `migrate` runs the checks before anything else.',
     tooLong: '{{kind}} name `{{name}}` is {{length}} {{unit}} long, over the {{max}}-{{unit}} limit: {{consequence}}.',
   },
   why: [

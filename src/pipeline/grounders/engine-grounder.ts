@@ -10,7 +10,7 @@ import type { Grounder, Grounding, Question } from '../types.js';
 import { describeOperations } from './operations-summary.js';
 import { discoverCode } from './pasted-code.js';
 import type { CodePiece } from './pasted-code.js';
-import { blocksWithin, clip, databaseName, firstSentence, inlineCode } from './markdown.js';
+import { blocksWithin, clip, databaseName, firstSentence, inlineCode, unwrapProse } from './markdown.js';
 
 export interface EngineGrounderOptions {
   /** Target database, version and rule switches for this question (the channel's settings). */
@@ -26,7 +26,7 @@ const MULTIPLE_LEAVES = 'multiple-leaf-nodes';
 const MAX_RULE_GROUPS = 8;
 const MAX_ITEMS_PER_RULE = 4;
 const MAX_FULL_ALTERNATIVES = 2;
-const FULL_ALTERNATIVE_CHARS = 1_500;
+const FULL_ALTERNATIVE_CHARS = 1_200;
 const MAX_PARSE_NOTES = 5;
 const CONTEXT_ALTERNATIVE_CHARS = 6_000;
 const MAX_CONTEXT_CHARS = 40_000;
@@ -173,9 +173,10 @@ function renderFindingsMarkdown(input: RenderInput & { sources: string }): strin
       if (group.severity === 'error' && fullShown < MAX_FULL_ALTERNATIVES && alternative.trim()) {
         fullShown++;
         const more = `_(Shortened here: the full recipe is in docs/rules.md under ${inlineCode(group.ruleId)}.)_`;
-        sections.push(`${lines.join('\n')}\n\n_Safe alternative:_\n${blocksWithin(alternative, FULL_ALTERNATIVE_CHARS, more)}`);
+        sections.push(`${lines.join('\n')}\n\n_Safe alternative:_\n${blocksWithin(unwrapProse(alternative), FULL_ALTERNATIVE_CHARS, more)}`);
       } else {
-        if (alternative.trim()) lines.push(`_First step:_ ${firstSentence(alternative)}`);
+        // A blank line keeps it out of the list item above (a lazy continuation line would join the bullet).
+        if (alternative.trim()) lines.push(`\n_First step:_ ${firstSentence(alternative)}`);
         sections.push(lines.join('\n'));
       }
     }

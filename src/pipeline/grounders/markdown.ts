@@ -64,6 +64,34 @@ export function markdownBlocks(markdown: string): string[] {
   return blocks;
 }
 
+/**
+ * Join hard-wrapped prose lines (rule texts are wrapped at ~120 columns) so Slack, which keeps
+ * single newlines, shows paragraphs; list items, tables and code fences keep their lines.
+ */
+export function unwrapProse(markdown: string): string {
+  return markdownBlocks(markdown)
+    .map((block) => {
+      const out: string[] = [];
+      let inFence = false;
+      let joinable = false;
+      for (const line of block.split('\n')) {
+        const trimmed = line.trim();
+        if (trimmed.startsWith('```')) {
+          inFence = !inFence;
+          out.push(line);
+          joinable = false;
+          continue;
+        }
+        const startsItem = /^(?:[-*+]\s|\d+[.)]\s|[|#>])/.test(trimmed);
+        if (!inFence && joinable && !startsItem) out[out.length - 1] = `${out[out.length - 1]} ${trimmed}`;
+        else out.push(line);
+        joinable = !inFence && !trimmed.startsWith('|');
+      }
+      return out.join('\n');
+    })
+    .join('\n\n');
+}
+
 /** Whole blocks up to `max` characters; `more` is appended when something was left out. */
 export function blocksWithin(markdown: string, max: number, more: string): string {
   const blocks = markdownBlocks(markdown.trim());

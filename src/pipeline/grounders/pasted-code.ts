@@ -48,8 +48,8 @@ const MIGRATION_SIGNAL = /^[ \t]*(?:class[ \t]+Migration\b|migrations\.[A-Z]\w*[
 const TRACEBACK = /Traceback \(most recent call last\)|^[ \t]*File "[^"\n]+", line \d+/m;
 /** `shop/migrations/0002_paid.py` anywhere in a line (prose before a fence, or a comment in the code). */
 const PATH_HINT = /(?:^|[\s`'"(/])([A-Za-z_]\w*)\/migrations\/(\w+)\.py\b/;
-/** `0002_paid.py` alone. */
-const NAME_HINT = /(?:^|[\s`'"(/])(\d{4}\w*)\.py\b/;
+/** `0002_paid.py` or `0002_paid` alone. */
+const NAME_HINT = /(?:^|[\s`'"(/])(\d{4}_\w+)(?:\.py)?(?!\w)/;
 /** A new file inside one fence: a `# shop/migrations/0002_x.py` comment line. */
 const FILE_COMMENT = /^[ \t]*#[ \t]*(?:[\w./-]*\/)?\w+\.py[ \t]*$/;
 const DJANGO_IMPORT = /^from[ \t]+django\.db[ \t]+import\b/;

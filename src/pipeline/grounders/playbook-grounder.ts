@@ -117,7 +117,8 @@ function groundingFor(diagnoses: Diagnosis[], show: ShowMigrations | undefined, 
 
   if (show) {
     markdown.push(renderShowMigrationsShort(show, comparison, MAX_NODES_SHOWN));
-    context.push(renderShowMigrationsShort(show, comparison, MAX_NODES_FOR_MODEL));
+    const repo = comparison ? '' : '\n(No linked repository graph was available to compare with.)';
+    context.push(`Pasted ${show.format === 'migrate-plan' ? 'migrate --plan' : 'showmigrations'} output, as parsed:\n${renderShowMigrationsShort(show, comparison, MAX_NODES_FOR_MODEL)}${repo}`);
   }
   if (graphNote) {
     markdown.push(`_${graphNote}_`);
@@ -128,7 +129,7 @@ function groundingFor(diagnoses: Diagnosis[], show: ShowMigrations | undefined, 
 
 /** Title, the recognised line, meaning, numbered recovery with commands, verify, and the first ways to prevent it. */
 function renderDiagnosisShort(d: Diagnosis): string {
-  const parts = [`**Diagnosis: ${d.title}**${d.confidence === 'high' ? '' : ` _(confidence: ${d.confidence})_`}`, `Recognised: ${inlineCode(clip(d.matched, 200))}`, d.meaning];
+  const parts = [`**Diagnosis: ${d.title}**${d.confidence === 'high' ? '' : ` _(confidence: ${d.confidence})_`}`, `Recognised: ${inlineCode(clip(d.matched.replace(/`{3}/g, '').trim(), 200))}`, d.meaning];
   if (d.steps.length > 0) {
     const steps = d.steps.map((step, index) => `${index + 1}. ${step.text}${step.command ? `\n${fence(step.command, 'bash')}` : ''}`);
     parts.push(`**Recovery**\n${steps.join('\n')}`);
@@ -157,18 +158,22 @@ function renderShowMigrationsShort(show: ShowMigrations, comparison: GraphCompar
   }
   if (comparison) {
     const problems = comparison.unapplied.length + comparison.appliedMissingOnDisk.length + comparison.notShown.length + comparison.outOfOrder.length;
-    lines.push('**Compared with the linked repository**');
+    lines.push('\n**Compared with the linked repository**');
     if (problems === 0) lines.push('- The applied migrations match the files on disk: nothing pending, nothing missing.');
     if (comparison.unapplied.length > 0) lines.push(`- Not applied yet, in plan order: ${nodeList(comparison.unapplied, maxNodes)}`);
     if (comparison.appliedMissingOnDisk.length > 0) {
       lines.push(`- Recorded as applied but not in the repository (deleted, renamed, or from another branch): ${nodeList(comparison.appliedMissingOnDisk, maxNodes)}`);
     }
     if (comparison.notShown.length > 0) lines.push(`- In the repository but not in the pasted output (newer than the deployed code?): ${nodeList(comparison.notShown, maxNodes)}`);
-    if (comparison.outOfOrder.length > 0) {
-      const items = comparison.outOfOrder.slice(0, maxNodes).map((item) => `${inlineCode(item.migration)} before ${inlineCode(item.unappliedDependency)}`);
-      const more = comparison.outOfOrder.length > maxNodes ? ` …and ${comparison.outOfOrder.length - maxNodes} more` : '';
-      lines.push(`- Applied before a dependency that is not (Django raises InconsistentMigrationHistory): ${items.join(', ')}${more}`);
-    }
+    const byDependency = comparison.outOfOrder.filter((item) => item.basis === 'dependency');
+    const byOrder = comparison.outOfOrder.filter((item) => item.basis === 'order');
+    const pairs = (items: GraphComparison['outOfOrder']) => {
+      const shown = items.slice(0, maxNodes).map((item) => `${inlineCode(item.migration)} before ${inlineCode(item.unappliedDependency)}`);
+      return `${shown.join(', ')}${items.length > maxNodes ? ` …and ${items.length - maxNodes} more` : ''}`;
+    };
+    if (byDependency.length > 0) lines.push(`- Applied before a dependency that is not (Django raises InconsistentMigrationHistory): ${pairs(byDependency)}`);
+    // Without dependency data only the printed order is known: a hint, not a verdict.
+    if (byOrder.length > 0) lines.push(`- Applied although an earlier migration of the same app is not (check whether it depends on it): ${pairs(byOrder)}`);
   }
   return lines.join('\n');
 }
