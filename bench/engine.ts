@@ -13,6 +13,8 @@ import { mkdtemp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { analyze, buildGraph, initParser, parseMigration, replayState } from '../src/engine/index.js';
 import type { MigrationFile } from '../src/engine/index.js';
 import { ParsePool, defaultWorkerCount } from '../src/engine-runner/parse-pool.js';
@@ -128,6 +130,13 @@ async function buildSynthetic(sources: readonly Source[], count: number): Promis
   return { dir, paths };
 }
 
+/**
+ * A full GC between rounds, so one round's garbage does not count toward the next round's peak RSS
+ * (the npm script cannot pass --expose-gc, so the flag is set at run time).
+ */
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+
 const median = (values: readonly number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -223,6 +232,7 @@ async function main(): Promise<void> {
     let problems = 0;
     let operations = 0;
     for (let round = 0; round < options.repeat; round++) {
+      collectGarbage();
       const parsed = measure(() => {
         const files: MigrationFile[] = [];
         for (let i = 0; i < sources.length; i++) {

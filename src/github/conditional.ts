@@ -57,10 +57,11 @@ export function installConditionalRequests(octokit: HookableOctokit, cache: Cond
       counters.cacheHits += 1;
       return fromCache({ 'x-migrate-help-cache': 'hit' }, cached.stored);
     }
-    const headers = { ...options.headers, ...(cached === undefined ? {} : { 'if-none-match': cached.etag }) };
+    // before-after-hook binds every layer to the same options object: headers must be added in place.
+    if (cached !== undefined) options.headers['if-none-match'] = cached.etag;
     let response: Awaited<ReturnType<typeof request>>;
     try {
-      response = await request({ ...options, headers });
+      response = await request(options);
     } catch (error) {
       const status = (error as { status?: number }).status;
       if (status === 304 && cached !== undefined) {

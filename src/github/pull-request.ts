@@ -111,6 +111,25 @@ function labelFromDependencies(texts: readonly RepoFile[], namesInFolder: Readon
   return first[0];
 }
 
+/** Head dependencies on first-party apps that name no known migration (by name, across the whole base tree). */
+function findUnresolvedDependencies(headFiles: readonly ReviewFile[], base: readonly MigrationEntry[]): ReviewContext['unresolvedDependencies'] {
+  const known = new Set<string>();
+  const firstParty = new Set<string>();
+  for (const entry of [...base, ...headFiles]) {
+    known.add(`${entry.app}\u0000${entry.name}`);
+    firstParty.add(entry.app);
+  }
+  const unresolved: ReviewContext['unresolvedDependencies'] = [];
+  for (const file of headFiles) {
+    for (const dependency of parseMigration(file.text, { path: file.path, appLabel: file.app }).dependencies) {
+      if (!('app' in dependency) || dependency.name === '__first__' || dependency.name === '__latest__') continue;
+      if (!firstParty.has(dependency.app) || known.has(`${dependency.app}\u0000${dependency.name}`)) continue;
+      unresolved.push({ path: file.path, line: dependency.line, app: dependency.app, name: dependency.name });
+    }
+  }
+  return unresolved;
+}
+
 export async function loadReviewContext(t: GitHubTransport, ref: PullRequestRef, options: LoadReviewContextOptions = {}): Promise<ReviewContext> {
   const before = { ...t.counters };
   const baseContents = options.baseContents ?? 'touched-apps';
@@ -130,6 +149,7 @@ export async function loadReviewContext(t: GitHubTransport, ref: PullRequestRef,
       baseFiles: [],
       baseNamesOnly: [],
       touchedApps: [],
+      unresolvedDependencies: [],
       skipped,
       engineInput: { sources: [], targets: [] },
       requests: diffStats(t.counters, before),
@@ -139,7 +159,7 @@ export async function loadReviewContext(t: GitHubTransport, ref: PullRequestRef,
   const headChanges = migrationChanges.filter((file) => file.status !== 'removed' && isMigrationPath(file.path));
   for (const file of headChanges) if (file.sha === null) skipped.push({ path: file.path, reason: 'unreadable', note: `GitHub gave no content id for ${file.path}, so I did not read it.` });
   const [baseTree, headRead] = await Promise.all([
-    listMigrationFiles(t, { owner: ref.owner, repo: ref.repo, ref: pullRequest.base.sha, readLabels: false }),
+    listMigrationFiles(t, { owner: ref.owner, repo: ref.repo, ref: options.baseAt === 'branch-tip' ? pullRequest.base.ref : pullRequest.base.sha, readLabels: false }),
     readBlobs(
       t,
       ref,
@@ -204,6 +224,9 @@ export async function loadReviewContext(t: GitHubTransport, ref: PullRequestRef,
     const appsPy = appsByPath.get(appPath)?.appsPy;
     if (appsPy) needAppsPy.push({ appPath, ...appsPy });
   }
+  if (options.readAllAppLabels === true) {
+    for (const app of baseTree.apps) if (!touchedPaths.has(app.path) && app.appsPy !== null) needAppsPy.push({ appPath: app.path, ...app.appsPy });
+  }
   const declared = await readAppsPyLabels(t, ref, needAppsPy, skipped);
   for (const [appPath, label] of declared) if (label !== null) labels.set(appPath, { label, source: 'apps.py' });
 
@@ -219,6 +242,7 @@ export async function loadReviewContext(t: GitHubTransport, ref: PullRequestRef,
   const headFiles = headRead.files.map(toReview);
   const baseFiles = baseRead.map(toReview);
   const touchedApps = [...new Set([...touchedPaths].map(labelOf))].sort();
+  const unresolvedDependencies = findUnresolvedDependencies(headFiles, baseTree.migrations.filter((entry) => !replaced.has(entry.path)));
   const sources = [...baseFiles, ...headFiles].map((file) => ({
     path: file.path,
     text: file.text,
@@ -234,6 +258,7 @@ export async function loadReviewContext(t: GitHubTransport, ref: PullRequestRef,
     baseFiles,
     baseNamesOnly,
     touchedApps,
+    unresolvedDependencies,
     skipped,
     engineInput: { sources, targets: headFiles.map((file) => file.path) },
     requests: diffStats(t.counters, before),

@@ -179,6 +179,17 @@ export interface LoadReviewContextOptions {
   baseContents?: 'none' | 'touched-apps';
   /** Default 300. */
   maxBaseFilesPerApp?: number;
+  /**
+   * Also read the apps.py of apps the PR does not touch, so their labels are exact (one blob per app,
+   * once: apps.py is cached by sha). Without it, untouched apps go by folder name. Default false.
+   */
+  readAllAppLabels?: boolean;
+  /**
+   * Which base to compare with: the PR's `base.sha` (default; no extra call), or the base branch's
+   * current tip (one more conditional call: a 304 when it has not moved), which also sees migrations
+   * merged into the base branch after the PR was last updated.
+   */
+  baseAt?: 'pr-base-sha' | 'branch-tip';
 }
 
 export interface ReviewContext {
@@ -197,6 +208,12 @@ export interface ReviewContext {
   baseNamesOnly: MigrationEntry[];
   /** Apps the PR's migrations belong to, by label. */
   touchedApps: string[];
+  /**
+   * Dependencies of the head files on a first-party app (one with migrations in the base tree or the
+   * PR) naming a migration that exists in neither: Django's NodeNotFoundError after merge. Checked by
+   * name against the whole base tree, so it holds for apps whose contents were not read.
+   */
+  unresolvedDependencies: Array<{ path: string; line: number; app: string; name: string }>;
   skipped: SkippedFile[];
   /**
    * Ready for the engine's `analyzeSources`: base files (as the PR leaves them) plus the head files,

@@ -323,6 +323,8 @@ export class ThreadSink implements AnswerSink {
       await this.recover(error);
     }
     if (!synthetic) this.stats.chars += text.length;
+    // Slack clears the status when the bot posts, so the same status may be needed again later.
+    this.lastStatus = undefined;
   }
 
   /** Move what a broken stream did not deliver into a fallback message. */

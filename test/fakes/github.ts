@@ -294,7 +294,16 @@ export async function createFakeGitHub(options: FakeGitHubOptions = {}): Promise
     return out;
   }
 
-  function diffFiles(repo: FakeRepo, baseSha: string, headSha: string) {
+  /** GitHub diffs a PR from the merge base of base and head (three-dot), not from the base tip. */
+  function mergeBase(repo: FakeRepo, baseSha: string, headSha: string): string {
+    const ancestors = new Set<string>();
+    for (let sha: string | null = baseSha; sha !== null; sha = repo.commits.get(sha)?.parent ?? null) ancestors.add(sha);
+    for (let sha: string | null = headSha; sha !== null; sha = repo.commits.get(sha)?.parent ?? null) if (ancestors.has(sha)) return sha;
+    return baseSha;
+  }
+
+  function diffFiles(repo: FakeRepo, baseTip: string, headSha: string) {
+    const baseSha = mergeBase(repo, baseTip, headSha);
     const base = repo.commits.get(baseSha)!.files;
     const head = repo.commits.get(headSha)!.files;
     const lines = (sha: string | undefined) => (sha ? (repo.blobs.get(sha)?.toString('utf8').split('\n').length ?? 0) : 0);
@@ -370,7 +379,7 @@ export async function createFakeGitHub(options: FakeGitHubOptions = {}): Promise
         if (request.headers['if-none-match'] === etag) {
           counts.notModified += 1;
           record.status = 304;
-          response.writeHead(304, { ...headers, ...rateHeaders() });
+          response.writeHead(304, { ...rateHeaders(), ...headers });
           response.end();
           return;
         }
@@ -379,7 +388,8 @@ export async function createFakeGitHub(options: FakeGitHubOptions = {}): Promise
         limit.remaining = Math.max(0, limit.remaining - 1);
         counts.units += 1;
       }
-      response.writeHead(status, { 'content-type': options.contentType ?? 'application/json; charset=utf-8', ...headers, ...rateHeaders() });
+      // Scripted headers (a failure's x-ratelimit-*) win over the live budget.
+      response.writeHead(status, { 'content-type': options.contentType ?? 'application/json; charset=utf-8', ...rateHeaders(), ...headers });
       response.end(text);
     };
     const notFound = () => send(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
@@ -619,6 +629,7 @@ export function djangoProjectFiles(spec: { apps: number; perApp: number; labels?
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False)),
             ],
+            options={'db_table': '${folder}_item'},
         ),`
           : undefined;
       files[`project/${folder}/migrations/${migrationName(m)}.py`] = migrationSource({ dependencies, ...(operations === undefined ? {} : { operations }) });

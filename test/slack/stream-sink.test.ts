@@ -148,6 +148,15 @@ describe('ThreadSink', () => {
     expect(text).toBe('Partial:\n```python\nfrom django.db import migrations\n```\n\n\n⚠️ *The answer is incomplete:* The model connection dropped; ask again.');
   });
 
+  it('shows a repeated status again after text was posted (Slack clears it on reply)', async () => {
+    const { sink } = newSink();
+    await sink.status('Thinking…');
+    await feed(sink, 'Checks first.');
+    await sink.status('Thinking…');
+    await sink.finish({ ok: true, incomplete: false });
+    expect(slack.callsTo('assistant.threads.setStatus').map((call) => call.body.status)).toEqual(['Thinking…', 'Thinking…', '']);
+  });
+
   it('posts an error note (not a stream) when nothing was answered', async () => {
     const { sink, threadTs } = newSink();
     await sink.status('Thinking…');

@@ -34,15 +34,18 @@ import dependencyCycle from './dependency-cycle.js';
 import dependencyNotFound from './dependency-not-found.js';
 import identifierTooLong from './identifier-too-long.js';
 import indexBuildUnderExclusiveLock from './index-build-under-exclusive-lock.js';
+import indexTooManyColumns from './index-too-many-columns.js';
 import mixedDeployStages from './mixed-deploy-stages.js';
 import multipleLeafNodes from './multiple-leaf-nodes.js';
 import noMigrationClass from './no-migration-class.js';
 import notValidAndValidateTogether from './not-valid-and-validate-together.js';
 import pg14ConcurrentIndexCorruption from './pg14-concurrent-index-corruption.js';
+import pk32Bit from './pk-32-bit.js';
 import removeField from './remove-field.js';
 import removeFieldNotNullUnprepared from './remove-field-not-null-unprepared.js';
 import removeIndexNonConcurrent from './remove-index-non-concurrent.js';
 import renameField from './rename-field.js';
+import renameIndexRebuild from './rename-index-rebuild.js';
 import renameModelTable from './rename-model-table.js';
 import replacesInconsistent from './replaces-inconsistent.js';
 import runpythonDirectModelImport from './runpython-direct-model-import.js';
@@ -57,6 +60,7 @@ import runsqlIrreversible from './runsql-irreversible.js';
 import runsqlRawSql from './runsql-raw-sql.js';
 import runsqlTransactionControl from './runsql-transaction-control.js';
 import unusedSuppression from './unused-suppression.js';
+import varcharLength from './varchar-length.js';
 
 /** Every rule, sorted by id. */
 export const rules: readonly Rule[] = [
@@ -93,15 +97,18 @@ export const rules: readonly Rule[] = [
   dependencyNotFound,
   identifierTooLong,
   indexBuildUnderExclusiveLock,
+  indexTooManyColumns,
   mixedDeployStages,
   multipleLeafNodes,
   noMigrationClass,
   notValidAndValidateTogether,
   pg14ConcurrentIndexCorruption,
+  pk32Bit,
   removeField,
   removeFieldNotNullUnprepared,
   removeIndexNonConcurrent,
   renameField,
+  renameIndexRebuild,
   renameModelTable,
   replacesInconsistent,
   runpythonDirectModelImport,
@@ -116,6 +123,7 @@ export const rules: readonly Rule[] = [
   runsqlRawSql,
   runsqlTransactionControl,
   unusedSuppression,
+  varcharLength,
 ];
 
 export const rulesById: ReadonlyMap<string, Rule> = new Map(rules.map((rule) => [rule.id, rule]));

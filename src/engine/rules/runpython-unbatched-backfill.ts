@@ -3,8 +3,8 @@ import type { FunctionInfo } from '../types.js';
 import { runPythonCallables, runsInTransaction, withHelpers } from './_lib/runpython.js';
 
 const WRITE_WORDS: Record<FunctionInfo['bulkWrites'][number]['kind'], string> = {
-  update: 'runs a table-wide `.update()`',
-  delete: 'runs a table-wide `.delete()`',
+  update: 'runs one `.update()` over a whole queryset',
+  delete: 'runs one `.delete()` over a whole queryset',
   bulk_update: 'calls `bulk_update()` on every row',
   bulk_create: 'calls `bulk_create()` with every row',
   save: 'calls `.save()` for every row in a loop',

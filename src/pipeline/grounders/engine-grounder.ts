@@ -11,6 +11,7 @@ import { describeOperations } from './operations-summary.js';
 import { discoverCode } from './pasted-code.js';
 import type { CodePiece } from './pasted-code.js';
 import { blocksWithin, clip, databaseName, firstSentence, inlineCode, unwrapProse } from './markdown.js';
+import { showStatus } from './status.js';
 
 export interface EngineGrounderOptions {
   /** Target database, version and rule switches for this question (the channel's settings). */
@@ -49,7 +50,7 @@ export function createEngineGrounder(options: EngineGrounderOptions): Grounder {
           const note = skipped.map((line) => `_${line}_`).join('\n');
           return { deterministicMarkdown: note, contextForModel: `Note from migrate-help: ${skipped.join(' ')}` };
         }
-        await context.status(pieces.length === 1 ? `Checking ${plainLabel(pieces[0] as CodePiece)}…` : `Checking ${pieces.length} migrations…`);
+        await showStatus(context, pieces.length === 1 ? `Checking ${plainLabel(pieces[0] as CodePiece)}…` : `Checking ${pieces.length} migrations…`);
         const settings = options.settingsFor(question);
         let report: Report;
         try {

@@ -186,7 +186,9 @@ function linkPieces(raw: RawPiece[]): void {
       }
       for (let before = index - 1; before >= 0; before--) {
         const candidate = raw[before] as RawPiece;
-        if (candidate.app === undefined && candidate.name === undefined) {
+        // A piece that depends on the same migration is a sibling, not that migration.
+        const dependsOnIt = realDependencies(candidate.parsed).some((own) => own.app === dep.app && own.name === dep.name);
+        if (candidate.app === undefined && candidate.name === undefined && !dependsOnIt) {
           candidate.app = dep.app;
           candidate.name = dep.name;
           break;

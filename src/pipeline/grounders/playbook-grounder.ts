@@ -9,6 +9,7 @@ import type { Confidence, Diagnosis, GraphComparison, GraphReport, NodeId, ShowM
 import { isAppError } from '../../errors.js';
 import type { Grounder, Grounding, Question } from '../types.js';
 import { clip, fence, inlineCode } from './markdown.js';
+import { showStatus } from './status.js';
 
 export interface PlaybookGrounderOptions {
   /** The linked repository's migration graph, to compare pasted showmigrations output with. */
@@ -46,7 +47,7 @@ export function createPlaybookGrounder(options: PlaybookGrounderOptions = {}): G
         let comparison: GraphComparison | undefined;
         let graphNote: string | undefined;
         if (show && options.graphFor) {
-          await context.status('Comparing the pasted output with the linked repository’s migrations…');
+          await showStatus(context, 'Comparing the pasted output with the linked repository’s migrations…');
           try {
             const graph = await options.graphFor(question);
             if (graph) comparison = compareWithGraph(show, graph);

@@ -53,6 +53,13 @@ describe('engine grounder', () => {
     expect(grounding?.contextForModel).toContain('- shop.0001_initial');
   });
 
+  it('reports two pasted migrations on the same parent as a conflict, but not unrelated unnamed pastes', async () => {
+    const named = `\`shop/migrations/0042_order_paid.py\`\n${fenced(ADD_NOT_NULL)}\nand on the other branch \`shop/migrations/0042_order_coupon.py\`\n${fenced(NULLABLE_FIELD)}`;
+    expect((await ground(postgres, question(named)))?.deterministicMarkdown).toContain('`multiple-leaf-nodes`');
+    const unnamed = `${fenced(ADD_NOT_NULL)}\n${fenced(NULLABLE_FIELD)}`;
+    expect((await ground(postgres, question(unnamed)))?.deterministicMarkdown).not.toContain('multiple-leaf-nodes');
+  });
+
   it('checks a shared .py file and says so by name', async () => {
     const q = question('Can we ship this on Friday?', { files: [{ name: '0042_order_paid.py', text: ADD_NOT_NULL }] });
     const markdown = (await ground(postgres, q))?.deterministicMarkdown ?? '';

@@ -53,6 +53,9 @@ export function migrateHelpCommand(deps: SlackDeps) {
       const root = await client.chat.postMessage({
         channel: command.channel_id,
         text: askedRootText(command.user_id, text),
+        // A pasted link would otherwise unfurl into the channel under the question.
+        unfurl_links: false,
+        unfurl_media: false,
         metadata: { event_type: QUESTION_METADATA_EVENT, event_payload: { user_id: command.user_id, question: truncateBytes(text, METADATA_QUESTION_BYTES) } },
       });
       rootTs = root.ts;
