@@ -111,6 +111,8 @@ export interface GitHub {
   loadReviewContext(ref: PullRequestRef, options?: LoadReviewContextOptions): Promise<ReviewContext>;
   /** The last rate-limit headers seen (core resource preferred); null before the first response. */
   rateLimit(): RateLimitBudget | null;
+  /** Ask GitHub for the budget now (`GET /rate_limit` costs no unit), as the identity that reads `ref`. */
+  checkRateLimit(ref: RepoRef): Promise<RateLimitBudget>;
   /** Cumulative request counters since start. */
   stats(): GitHubRequestStats;
 }
@@ -263,6 +265,16 @@ export function createGitHub(options: CreateGitHubOptions): GitHub {
     listPullRequestFiles: (ref) => listPullRequestFiles(transport, ref),
     loadReviewContext: (ref, reviewOptions) => loadReviewContext(transport, ref, reviewOptions),
     rateLimit: () => budgets.get('core') ?? lastBudget,
+    checkRateLimit: async (ref) => {
+      const octokit = await octokitFor(ref);
+      try {
+        const { data } = await octokit.request('GET /rate_limit', { request: { cache: 'none' } });
+        const core = data.resources.core;
+        return { limit: core.limit, remaining: core.remaining, used: core.used ?? null, resetAt: new Date(core.reset * 1000).toISOString(), resource: 'core', observedAt: new Date().toISOString() };
+      } catch (error) {
+        throw translate(error, { repo: ref });
+      }
+    },
     stats: () => ({ ...counters }),
   };
 }

@@ -140,6 +140,27 @@ describe('errors from GitHub', () => {
   });
 });
 
+describe('rate-limit budget', () => {
+  it('reports the last budget seen and asks GitHub for it without spending a unit', async () => {
+    const github = client();
+    expect(github.rateLimit()).toBeNull();
+    await github.listMigrationFiles({ owner: 'acme', repo: 'shop', readLabels: false });
+    expect(github.rateLimit()).toMatchObject({ limit: 5000, remaining: 4998, used: 2, resource: 'core' });
+    const before = fake.counts().units;
+    await expect(github.checkRateLimit({ owner: 'acme', repo: 'shop' })).resolves.toMatchObject({ limit: 5000, remaining: 4998 });
+    expect(fake.counts().units).toBe(before);
+  });
+
+  it('says GitHub cannot be reached when the connection fails', async () => {
+    const url = fake.url;
+    await fake.close();
+    const error = await failure(createGitHub({ token: TOKEN, baseUrl: url, allowedRepos: ['acme/shop'], allowedOrgs: [], caches: createMemoryCaches(), limits: { retryBaseMs: 1, retries: 1 } }).listMigrationFiles({ owner: 'acme', repo: 'shop' }));
+    expect(error.code).toBe('github_unavailable');
+    expect(error.userMessage).toBe('I could not reach GitHub; try again in a few minutes.');
+    fake = await createFakeGitHub();
+  });
+});
+
 describe('GitHub App auth', () => {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
 

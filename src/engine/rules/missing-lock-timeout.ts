@@ -86,7 +86,7 @@ export default defineRule({
     '    dependencies = [("shop", "0041_previous")]',
     '',
     '    operations = [',
-    '        migrations.RunSQL("SET LOCAL lock_timeout = \'5s\';", reverse_sql="SET LOCAL lock_timeout = \'5s\';"),',
+    '        migrations.RunSQL("SET LOCAL lock_timeout = \'5s\';", reverse_sql=migrations.RunSQL.noop),',
     '        migrations.AddField(',
     '            model_name="order",',
     '            name="channel",',
@@ -95,7 +95,8 @@ export default defineRule({
     '    ]',
     '```',
     '',
-    '1. Or set it once for every migration: `ALTER ROLE migrator SET lock_timeout = \'5s\';`, or run',
+    '1. Or set it once for every migration, which also covers rollbacks (they run the operations in reverse, so the',
+    '   SET above comes last): `ALTER ROLE migrator SET lock_timeout = \'5s\';`, or',
     '   `PGOPTIONS="-c lock_timeout=5s" python manage.py migrate`.',
     '2. MySQL / MariaDB: `migrations.RunSQL("SET SESSION lock_wait_timeout = 5;", migrations.RunSQL.noop)` first.',
     '3. When it fires (`canceling statement due to lock timeout`, or `Lock wait timeout exceeded`), nothing was',
@@ -194,7 +195,7 @@ class Migration(migrations.Migration):
     dependencies = [("shop", "0041_previous")]
 
     operations = [
-        migrations.RunSQL("SET LOCAL lock_timeout = '5s';", reverse_sql="SET LOCAL lock_timeout = '5s';"),
+        migrations.RunSQL("SET LOCAL lock_timeout = '5s';", reverse_sql=migrations.RunSQL.noop),
         migrations.AddField(
             model_name="order",
             name="channel",
