@@ -9,6 +9,7 @@ import { config as loadDotenv } from 'dotenv';
 import { ConfigError, formatConfigError, loadConfig, secretValues, type Config } from './config.js';
 import { createExpert, loadPrompts } from './expert/index.js';
 import { createLogger } from './logger.js';
+import { createEngineGrounder, createPlaybookGrounder } from './pipeline/grounders/index.js';
 import { createAnswerService } from './pipeline/index.js';
 import type { AnswerOutcome, AnswerService, AnswerSink, ConversationTurn, Grounder } from './pipeline/types.js';
 
@@ -110,7 +111,13 @@ export async function runConsole(service: AnswerService, io: ConsoleIo, modelNot
   }
 }
 
-/** Everything but the REPL loop: config, logger, expert, pipeline. Grounders come from the engine when it is wired in. */
+/** The engine's grounders for the console: pasted migrations and shared files, pasted errors and showmigrations. */
+export function consoleGrounders(config: Config): Grounder[] {
+  const settings = { database: config.engine.database, ...(config.engine.databaseVersion === undefined ? {} : { databaseVersion: config.engine.databaseVersion }) };
+  return [createEngineGrounder({ settingsFor: () => settings }), createPlaybookGrounder()];
+}
+
+/** Everything but the REPL loop: config, logger, expert, pipeline (with `consoleGrounders` in `npm run console`). */
 export function createConsoleService(config: Config, grounders: Grounder[] = []): { service: AnswerService; modelNote: string } {
   // The REPL prints answers on stdout; logs go to stderr and only warnings unless LOG_LEVEL asks for more.
   const level = process.env.LOG_LEVEL ? config.logLevel : 'warn';
@@ -143,7 +150,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const { service, modelNote } = createConsoleService(config);
+  const { service, modelNote } = createConsoleService(config, consoleGrounders(config));
   await runConsole(service, { input: process.stdin, output: process.stdout, notes: process.stderr, interactive: Boolean(process.stdin.isTTY) }, modelNote);
 }
 

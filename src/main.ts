@@ -11,13 +11,22 @@ import dotenv from 'dotenv';
 import type { RetryOptions } from '@slack/web-api';
 import type { DestinationStream } from 'pino';
 import { ConfigError, formatConfigError, loadConfig, secretValues, type Config } from './config.js';
-import { isAppError } from './errors.js';
+import { EngineSettingsError } from './engine/index.js';
+import { AppError, isAppError } from './errors.js';
 import { createExpert, loadPrompts } from './expert/index.js';
+import { createGitHub, formatPullRequest, formatRepo, parsePullRequestRef, type GitHub } from './github/index.js';
+import { createLinkedRepoGrounder, createPullRequestGrounder, linkedGraphSource } from './github/grounders.js';
+import { checkLink } from './github/repo-context.js';
 import { createLogger, type Logger } from './logger.js';
+import { createChannelSettings, type ChannelSettings } from './pipeline/channel-settings.js';
+import { createEngineGrounder, createPlaybookGrounder } from './pipeline/grounders/index.js';
 import { createAnswerService } from './pipeline/index.js';
+import type { Expert, Grounder, Question } from './pipeline/types.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
 import type { EventLedger } from './slack/dedupe.js';
-import type { SinkSettings } from './slack/deps.js';
+import type { ChannelFeatures, SinkSettings } from './slack/deps.js';
+import { openSqliteStore } from './store/sqlite.js';
+import type { Store } from './store/types.js';
 
 export interface StartBotOptions {
   env: Record<string, string | undefined>;
@@ -29,13 +38,21 @@ export interface StartBotOptions {
   /** Tests and the benchmark tune Slack retries and streaming granularity. */
   slackRetry?: RetryOptions;
   sink?: SinkSettings;
+  /** Overrides the store's event ledger (the default dedupes across instances sharing DATA_DIR). */
   events?: EventLedger;
+  /** Another store (tests); default: SQLite under DATA_DIR. */
+  store?: Store;
+  /** Another fetch for GitHub (the benchmark counts requests with it). */
+  githubFetch?: typeof fetch;
 }
 
 export interface RunningBot {
   config: Config;
   logger: Logger;
   slack: SlackApp;
+  store: Store;
+  /** Absent when neither GITHUB_TOKEN nor a GitHub App is configured. */
+  github?: GitHub;
   /** The HTTP port bound (HTTP mode). */
   port?: number;
   stop(): Promise<void>;
@@ -54,23 +71,141 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       : createExpert({ apiKey: config.anthropic.apiKey, model: config.anthropic.model, logger, ...(config.anthropic.baseURL === undefined ? {} : { baseURL: config.anthropic.baseURL }) });
   if (expert === undefined) logger.warn('ANTHROPIC_API_KEY is not set: the bot starts, and answers say the expert model is not configured');
 
-  const answers = createAnswerService({ expert, systemPrompt: prompts.system, logger, maxConcurrent: config.anthropic.maxConcurrent, secrets });
+  const store = options.store ?? openSqliteStore(config.dataDir);
+  const channelSettings = createChannelSettings(store.links, config.engine);
+  const github = createGitHubFromConfig(config, store, logger, options.githubFetch);
+  const grounders = createGrounders(channelSettings, github);
 
-  const slack = await createSlackApp({
+  const answers = createAnswerService({ expert, systemPrompt: prompts.system, logger, maxConcurrent: config.anthropic.maxConcurrent, grounders, secrets });
+
+  let slack: SlackApp;
+  try {
+    slack = await createSlackApp({
     // loadConfig requires the bot token whenever Slack is required, which it is here.
     botToken: config.slack.botToken!,
     signingSecret: config.slack.signingSecret,
     appToken: config.slack.appToken,
     apiUrl: config.slack.apiUrl,
     answers,
+    channels: createChannelFeatures({ settings: channelSettings, github, config, expert }),
+    adminUserIds: config.slack.adminUserIds,
     logger,
-    ...(options.events === undefined ? {} : { events: options.events }),
+    events: options.events ?? store.events,
     ...(options.sink === undefined ? {} : { sink: options.sink }),
     ...(options.slackRetry === undefined ? {} : { retryConfig: options.slackRetry }),
-  });
+    });
+  } catch (error) {
+    if (options.store === undefined) store.close();
+    throw error;
+  }
   const { port } = await slack.start(options.port ?? config.slack.port);
-  logger.info({ mode: slack.mode, port, model: expert?.model ?? null }, 'migrate-help is running');
-  return { config, logger, slack, port, stop: () => slack.stop() };
+  logger.info({ mode: slack.mode, port, model: expert?.model ?? null, github: github?.authMode ?? null, dataDir: config.dataDir }, 'migrate-help is running');
+  return {
+    config,
+    logger,
+    slack,
+    store,
+    ...(github === undefined ? {} : { github }),
+    port,
+    stop: async () => {
+      await slack.stop();
+      if (options.store === undefined) store.close();
+    },
+  };
+}
+
+/** The GitHub client, when GITHUB_TOKEN or the App credentials are set, with the store's blob and ETag caches. */
+export function createGitHubFromConfig(config: Config, store: Pick<Store, 'blobs' | 'conditional'>, logger: Logger, fetchImpl?: typeof fetch): GitHub | undefined {
+  const { github } = config;
+  const hasApp = github.appId !== undefined && github.privateKey !== undefined;
+  if (github.token === undefined && !hasApp) {
+    logger.info('GitHub is not configured (no GITHUB_TOKEN or GitHub App): repository links and PR reviews are off');
+    return undefined;
+  }
+  return createGitHub({
+    ...(hasApp ? { appId: github.appId, privateKey: github.privateKey } : { token: github.token }),
+    ...(github.apiUrl === undefined ? {} : { baseUrl: github.apiUrl }),
+    allowedRepos: github.allowedRepos,
+    allowedOrgs: github.allowedOrgs,
+    caches: { blobs: store.blobs, conditional: store.conditional },
+    logger: logger.child({ module: 'github' }),
+    ...(fetchImpl === undefined ? {} : { fetch: fetchImpl }),
+  });
+}
+
+/**
+ * Every question goes through these, in this order (their deterministic parts show in this order):
+ * a pull request review, migrations pasted or shared, pasted errors and showmigrations (compared with
+ * the linked repository's graph), and the linked repository's tools.
+ */
+export function createGrounders(settings: ChannelSettings, github: GitHub | undefined): Grounder[] {
+  const settingsFor = (question: Question) => settings.engineSettings(question.channel);
+  const linkFor = (question: Question) => settings.state(question.channel).link;
+  if (github === undefined) return [createEngineGrounder({ settingsFor }), createPlaybookGrounder()];
+  return [
+    createPullRequestGrounder({ github, linkFor, settingsFor }),
+    createEngineGrounder({ settingsFor }),
+    createPlaybookGrounder({ graphFor: linkedGraphSource({ github, linkFor }) }),
+    createLinkedRepoGrounder({ github, linkFor, settingsFor }),
+  ];
+}
+
+/** `/migrate-help link|unlink|status|db|review` over the channel settings and the GitHub client. */
+function createChannelFeatures(deps: { settings: ChannelSettings; github: GitHub | undefined; config: Config; expert: Expert | undefined }): ChannelFeatures {
+  const { settings, github, config } = deps;
+  const requireGitHub = (): GitHub => {
+    if (github === undefined) throw new AppError('github_not_configured', 'GitHub is not set up for migrate-help: ask whoever runs it to set GITHUB_TOKEN (or a GitHub App) and GITHUB_ALLOWED_REPOS / GITHUB_ALLOWED_ORGS.');
+    return github;
+  };
+  return {
+    githubConfigured: github !== undefined,
+    async link({ channelId, userId, repo, branch, path }) {
+      const check = await checkLink(requireGitHub(), { repo, branch, path });
+      const linked = settings.link(channelId, { repo: formatRepo(check.repo), branch: check.branch, path: check.path }, userId);
+      const state = settings.state(channelId);
+      return { ...linked, commitSha: check.commitSha, migrations: check.migrations, apps: check.apps, database: state.database, databaseVersion: state.databaseVersion };
+    },
+    async unlink(channelId) {
+      const removed = settings.unlink(channelId);
+      return removed === null ? null : { repo: removed.repo };
+    },
+    async status(channelId) {
+      const state = settings.state(channelId);
+      let rateLimit = github?.rateLimit() ?? null;
+      const linked = state.link === null || github === undefined ? null : github.parseRepo(state.link.repo);
+      if (rateLimit === null && github !== undefined && linked !== null && github.allowlist.allows(linked)) {
+        // Nothing seen since start: ask (GET /rate_limit costs no unit).
+        rateLimit = await github.checkRateLimit(linked).catch(() => null);
+      }
+      const allowed = github?.allowlist.describe() ?? { repos: config.github.allowedRepos, orgs: config.github.allowedOrgs };
+      return {
+        link: state.link,
+        database: state.database,
+        databaseVersion: state.databaseVersion,
+        databaseSource: state.databaseSource,
+        github: {
+          mode: github?.authMode ?? 'off',
+          rateLimit: rateLimit === null ? null : { limit: rateLimit.limit, remaining: rateLimit.remaining, resetAt: rateLimit.resetAt, observedAt: rateLimit.observedAt },
+          allowedRepos: allowed.repos,
+          allowedOrgs: allowed.orgs,
+        },
+        model: deps.expert?.model ?? null,
+      };
+    },
+    async setDatabase({ channelId, userId, database, version }) {
+      try {
+        const state = settings.setDatabase(channelId, database, version, userId);
+        return { database: state.database, databaseVersion: state.databaseVersion };
+      } catch (error) {
+        if (error instanceof EngineSettingsError) throw new AppError('config_invalid', error.message, { cause: error });
+        throw error;
+      }
+    },
+    parsePullRequest(text) {
+      const ref = github === undefined ? parsePullRequestRef(text) : github.parsePullRequest(text);
+      return ref === null ? null : formatPullRequest(ref);
+    },
+  };
 }
 
 /** `npm start`: .env, start, signals, and a one-line-per-problem exit on bad configuration. */

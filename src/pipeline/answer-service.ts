@@ -62,9 +62,10 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
   function checkInput(question: Question): AppError | undefined {
     const text = question.text.trim();
     if (!text && (question.files ?? []).length === 0) {
+      const notRead = (question.skippedFiles ?? []).map((file) => file.note).join(' ');
       return new AppError(
         'input_empty',
-        'Your message has no question in it. Ask about a Django migration, paste a traceback or `showmigrations` output, or share a migration file.',
+        `${notRead ? `${notRead} ` : ''}Your message has no question in it. Ask about a Django migration, paste a traceback or \`showmigrations\` output, or share a migration file.`,
       );
     }
     if (question.text.length > maxInputChars) {
@@ -88,8 +89,18 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
     return scrub(parts.filter(Boolean).join('\n\n'));
   }
 
+  /** Files the edge could not read: said to the user (with the checks) and to the model. */
+  function skippedFilesGrounding(question: Question): Grounding | undefined {
+    const skipped = question.skippedFiles ?? [];
+    if (skipped.length === 0) return undefined;
+    const notes = skipped.map((file) => file.note);
+    return { deterministicMarkdown: notes.map((note) => `_${note}_`).join('\n'), contextForModel: `Shared files that were not read: ${notes.join(' ')}` };
+  }
+
   async function runGrounders(question: Question, sink: AnswerSink): Promise<Grounding[]> {
     const results: Grounding[] = [];
+    const skippedFiles = skippedFilesGrounding(question);
+    if (skippedFiles) results.push(skippedFiles);
     for (const grounder of deps.grounders ?? []) {
       try {
         const grounding = await grounder.ground(question, { status: (text) => sink.status(text) });
@@ -128,6 +139,7 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
     let model: string | undefined;
     let toolCalls = 0;
     let outcome: AnswerOutcome;
+    let unavailableNote: string | undefined;
     // Grounders and the queue change the status line; "Thinking…" comes back before the model starts.
     let lastStatus = '';
     const status = async (text: string) => {
@@ -138,6 +150,7 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
     try {
       await status('Thinking…');
       const groundings = await runGrounders(question, trackedSink);
+      unavailableNote = groundings.find((grounding) => grounding.modelUnavailableNote)?.modelUnavailableNote;
       const deterministic = groundings.map((grounding) => grounding.deterministicMarkdown?.trim()).filter((text): text is string => Boolean(text));
       if (deterministic.length > 0) {
         await sink.text(`${deterministic.join('\n\n')}\n\n`);
@@ -146,7 +159,10 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
       }
 
       const expert = deps.expert;
-      if (!expert) {
+      if (groundings.some((grounding) => grounding.skipModel === true)) {
+        // A grounder answered in full (e.g. a PR without migrations): nothing for the model to add.
+        outcome = { ok: true, incomplete: false };
+      } else if (!expert) {
         outcome = { ok: false, incomplete: false, error: { code: NOT_CONFIGURED.code, userMessage: NOT_CONFIGURED.userMessage } };
       } else {
         const history: ConversationTurn[] = question.history.map((turn) => ({ role: turn.role, text: scrub(turn.text) }));
@@ -155,7 +171,11 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
           .map((grounding) => grounding.contextForModel?.trim())
           .filter((text): text is string => Boolean(text))
           .join('\n\n');
-        const tools: ExpertTool[] = groundings.flatMap((grounding) => grounding.tools ?? []);
+        // Tool names must be unique in a request: the first grounder offering a name wins.
+        const tools: ExpertTool[] = [];
+        for (const tool of groundings.flatMap((grounding) => grounding.tools ?? [])) {
+          if (!tools.some((known) => known.definition.name === tool.definition.name)) tools.push(tool);
+        }
 
         // Jobs just scheduled may not be running yet, so everything in the limiter counts toward the cap.
         const counts = modelLimiter.counts();
@@ -193,12 +213,12 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
       usage = sumUsage((error as { usageBefore?: TokenUsage }).usageBefore, usage);
       if (appError.code === 'unknown') log.error({ questionId: question.id, err: error }, 'unexpected error while answering');
       const userMessage = deterministicSent
-        ? `${appError.userMessage} The checks above come from migrate-help’s own analysis and do not depend on the model.`
+        ? `${appError.userMessage} ${unavailableNote ?? 'The checks above come from migrate-help’s own analysis and do not depend on the model.'}`
         : appError.userMessage;
       outcome = { ok: false, incomplete: modelTextSent, error: { code: appError.code, userMessage }, ...(usage ? { usage } : {}), ...(model ? { model } : {}) };
     }
     if (!outcome.ok && outcome.error?.code === NOT_CONFIGURED.code && deterministicSent) {
-      outcome = { ...outcome, error: { code: NOT_CONFIGURED.code, userMessage: `${NOT_CONFIGURED.userMessage} The checks above come from migrate-help’s own analysis.` } };
+      outcome = { ...outcome, error: { code: NOT_CONFIGURED.code, userMessage: `${NOT_CONFIGURED.userMessage} ${unavailableNote ?? 'The checks above come from migrate-help’s own analysis.'}` } };
     }
     await finishSafely(sink, outcome, question);
     logAnswered(question, outcome, { received, started, toolCalls });

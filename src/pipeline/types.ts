@@ -29,6 +29,10 @@ export interface Question {
   /** Earlier turns of the conversation, oldest first, not including `text`. */
   history: ConversationTurn[];
   files?: SharedFile[];
+  /** Shared files that were not read (binary, too large, download failed), with why: shown with the answer. */
+  skippedFiles?: Array<{ name: string; note: string }>;
+  /** A pull request the user explicitly asked to review (`/migrate-help review …`), as typed. */
+  reviewRef?: string;
 }
 
 export interface TokenUsage {
@@ -118,6 +122,10 @@ export interface Grounding {
   deterministicMarkdown?: string;
   /** Extra tools for this answer (e.g. reading the linked repository). */
   tools?: ExpertTool[];
+  /** The deterministic part is the whole answer (e.g. "this PR changes no migrations"): the model is not called. */
+  skipModel?: boolean;
+  /** Said after the deterministic part when the model cannot answer, instead of the generic sentence (e.g. "The expert review is unavailable"). */
+  modelUnavailableNote?: string;
 }
 
 /** Inspects a question (pasted migrations, tracebacks, linked repo) and returns what it can add. */

@@ -9,6 +9,7 @@ import type { ConversationTurn, Question } from '../pipeline/types.js';
 import type { SlackDeps } from './deps.js';
 import { slackErrorCode } from './errors.js';
 import { threadToHistory, type ThreadMessage } from './history.js';
+import { downloadSharedFiles, type SlackFile } from './files.js';
 import { failureNote } from './render/messages.js';
 import { createThreadSink, type ThreadTarget } from './stream-sink.js';
 
@@ -22,6 +23,8 @@ export interface ThreadQuestion {
   target: ThreadTarget;
   /** When set, the thread's earlier messages become history; this message is the question itself. */
   historyBefore?: string;
+  /** Files shared with the message (downloaded here, after the acknowledgement). */
+  files?: SlackFile[];
   /** performance-free wall clock of receipt, for the latency figure in the log line. */
   receivedAt: number;
 }
@@ -54,7 +57,16 @@ export async function answerInThread(client: WebClient, deps: SlackDeps, request
   try {
     await sink.status(THINKING_STATUS);
     const history = request.historyBefore === undefined ? [] : await readThreadHistory(client, deps, target.channel, target.threadTs, request.historyBefore, log);
-    const question: Question = { ...request.question, channel: target.channel, threadTs: target.threadTs, history };
+    const shared = request.files === undefined || request.files.length === 0 ? undefined : await downloadSharedFiles(request.files, { token: client.token, hosts: deps.fileHosts });
+    if (shared !== undefined) log.debug({ files: shared.files.map((file) => file.name), skipped: shared.skipped.map((file) => file.name) }, 'shared files read');
+    const question: Question = {
+      ...request.question,
+      channel: target.channel,
+      threadTs: target.threadTs,
+      history,
+      ...(shared !== undefined && shared.files.length > 0 ? { files: shared.files } : {}),
+      ...(shared !== undefined && shared.skipped.length > 0 ? { skippedFiles: shared.skipped } : {}),
+    };
     const outcome = await deps.answers.answer(question, sink);
     if (!sink.isFinished) await sink.finish(outcome);
     const report = sink.report;

@@ -13,7 +13,7 @@ import type { AnswerService } from '../pipeline/types.js';
 import { AckFirstGate } from './ack-gate.js';
 import { toSlackLogger, slackLogLevel } from './bolt-logger.js';
 import { createMemoryEventLedger, type EventLedger } from './dedupe.js';
-import type { BotIdentity, SinkSettings, SlackDeps } from './deps.js';
+import type { BotIdentity, ChannelFeatures, SinkSettings, SlackDeps } from './deps.js';
 import { slackErrorCode } from './errors.js';
 import { registerListeners } from './listeners/index.js';
 import { StreamingAvailability } from './stream-sink.js';
@@ -35,6 +35,10 @@ export interface SlackAppOptions {
   /** Web API base URL (proxies, Enterprise Grid, tests). */
   apiUrl?: string;
   answers: AnswerService;
+  /** Link/unlink/status/db/review; absent: those subcommands say they are not set up. */
+  channels?: ChannelFeatures;
+  /** SLACK_ADMIN_USER_IDS. */
+  adminUserIds?: readonly string[];
   logger: Logger;
   events?: EventLedger;
   commandName?: string;
@@ -82,6 +86,19 @@ async function whoAmI(options: SlackAppOptions, logger: Logger): Promise<BotIden
   }
 }
 
+/** Slack serves shared files from files.slack.com; a custom SLACK_API_URL (proxy, tests) serves them from its own host. */
+function fileHostsFor(apiUrl: string | undefined): string[] {
+  const hosts = ['files.slack.com'];
+  if (apiUrl !== undefined) {
+    try {
+      hosts.push(new URL(apiUrl).host);
+    } catch {
+      // loadConfig already checked the URL; nothing to add.
+    }
+  }
+  return hosts;
+}
+
 export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp> {
   const logger = options.logger.child({ module: 'slack' });
   const identity = await whoAmI(options, logger);
@@ -127,6 +144,9 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
 
   const deps: SlackDeps = {
     answers: options.answers,
+    ...(options.channels === undefined ? {} : { channels: options.channels }),
+    adminUserIds: options.adminUserIds ?? [],
+    fileHosts: fileHostsFor(options.apiUrl),
     logger,
     events: options.events ?? createMemoryEventLedger(),
     streaming: new StreamingAvailability(),

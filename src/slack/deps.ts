@@ -19,8 +19,62 @@ export interface SinkSettings {
   updateIntervalMs?: number;
 }
 
+/** What a `link` did, for the reply in the channel. */
+export interface LinkSummary {
+  repo: string;
+  /** null = the repository's default branch. */
+  branch: string | null;
+  path: string | null;
+  commitSha: string;
+  migrations: number;
+  apps: number;
+  database: string;
+  databaseVersion: string;
+}
+
+export interface ChannelStatus {
+  link: { repo: string; branch: string | null; path: string | null; linkedBy: string; linkedAt: string } | null;
+  database: string;
+  databaseVersion: string;
+  /** `channel` when set with `db`; `default` when it comes from the bot's configuration. */
+  databaseSource: 'channel' | 'default';
+  github: {
+    /** `off` when neither GITHUB_TOKEN nor a GitHub App is configured. */
+    mode: 'token' | 'app' | 'anonymous' | 'off';
+    /** The last rate-limit headers seen, if any. */
+    rateLimit: { limit: number; remaining: number; resetAt: string; observedAt: string } | null;
+    allowedRepos: string[];
+    allowedOrgs: string[];
+  };
+  /** The expert model's name, or null when ANTHROPIC_API_KEY is not set. */
+  model: string | null;
+}
+
+/**
+ * Channel settings and repository features behind `/migrate-help link|unlink|status|db|review`,
+ * implemented in main.ts over the store and the GitHub edge. Failures throw AppError (shown ephemerally).
+ */
+export interface ChannelFeatures {
+  /** False when GitHub is not configured: `link` and `review` say what to set. */
+  readonly githubConfigured: boolean;
+  link(input: { channelId: string; userId: string; repo: string; branch: string | null; path: string | null }): Promise<LinkSummary>;
+  /** The repository that was unlinked, or null when none was. */
+  unlink(channelId: string): Promise<{ repo: string } | null>;
+  status(channelId: string): Promise<ChannelStatus>;
+  /** Throws AppError for an unknown database or unreadable version. */
+  setDatabase(input: { channelId: string; userId: string; database: string; version: string | null }): Promise<{ database: string; databaseVersion: string }>;
+  /** `owner/repo#N` for a PR URL or reference, or null when the text is not one. */
+  parsePullRequest(text: string): string | null;
+}
+
 export interface SlackDeps {
   answers: AnswerService;
+  /** Absent: the repository subcommands explain that they are not set up. */
+  channels?: ChannelFeatures;
+  /** SLACK_ADMIN_USER_IDS: when non-empty, only these users may link, unlink or set the database. */
+  adminUserIds: readonly string[];
+  /** Hosts the bot token may be sent to when downloading shared files (Slack's file host, SLACK_API_URL's host). */
+  fileHosts: readonly string[];
   logger: Logger;
   events: EventLedger;
   streaming: StreamingAvailability;

@@ -408,7 +408,7 @@ class Migration(migrations.Migration):
       { targets: ['library/migrations/0002_fill.py'] },
     );
     expect(report.stats.ms.parse).toBeGreaterThanOrEqual(0);
-    expect(report.findings.map((f) => `${f.ruleId}:${f.line}`)).toEqual(['runpython-unbatched-backfill:6', 'runpython-irreversible:13']);
+    expect(report.findings.map((f) => `${f.ruleId}:${f.line}`)).toEqual(['runpython-unbatched-backfill:6', 'runpython-irreversible:13', 'runpython-not-elidable:13']);
     expect(report.findings[1]!.safeAlternative).toContain('RunPython.noop');
     expect(report.settings.versionText).toBe('16');
   });

@@ -2,10 +2,11 @@
  * Facts about module-level functions (RunPython callables): which models they fetch, which
  * managers they touch, whether they write in bulk or in batches, whether they use schema_editor.
  */
-import type { Node, TreeCursor } from 'web-tree-sitter';
+import type { Node } from 'web-tree-sitter';
 import type { FunctionInfo } from '../types.js';
 import { decodeStringToken, dottedPath } from './literals.js';
 import type { LineIndex } from './reader.js';
+import type { TreeWalker } from './walker.js';
 
 const RANGE_LOOKUP = /^(?:pk|id)__(?:gt|gte|lt|lte|range)$/;
 const QUERYSET_HINT = /\.objects\b|\._default_manager\b|\.filter\(|\.exclude\(|\.all\(\)|\.using\(|\bqs\b|queryset/i;
@@ -14,6 +15,7 @@ const MAX_DEPTH = 200;
 
 interface ScanState {
   info: FunctionInfo;
+  walker: TreeWalker;
   source: string;
   lines: LineIndex;
   schemaEditor: string | null;
@@ -23,9 +25,15 @@ interface ScanState {
   /** Variable and value offset of the assignment around the node, for `X = apps.get_model(...)`. */
   assignTarget: string | null;
   assignValueStart: number;
+  /** The innermost function defined inside the body that the walk is in (null: the body itself). */
+  nestedIn: string | null;
+  /** Nested function name → the nested function it is defined in. */
+  nestedParents: Map<string, string | null>;
+  /** get_model calls in walk order, with the nested function they are made in (kept only if it runs). */
+  getModel: Array<{ owner: string | null; call: FunctionInfo['getModelCalls'][number] }>;
 }
 
-export function readFunction(node: Node, cursor: TreeCursor, source: string, lines: LineIndex): FunctionInfo | null {
+export function readFunction(node: Node, walker: TreeWalker, source: string, lines: LineIndex): FunctionInfo | null {
   const nameNode = node.childForFieldName('name');
   const body = node.childForFieldName('body');
   if (!nameNode) return null;
@@ -43,11 +51,45 @@ export function readFunction(node: Node, cursor: TreeCursor, source: string, lin
     calls: [],
   };
   if (!body) return info;
-  const state: ScanState = { info, source, lines, schemaEditor: params[1] ?? null, modelVariables: new Set(), calls: new Set(), loopDepth: 0, assignTarget: null, assignValueStart: -1 };
-  cursor.reset(body);
-  scan(cursor, state, 0);
+  const state: ScanState = {
+    info,
+    walker,
+    source,
+    lines,
+    schemaEditor: params[1] ?? null,
+    modelVariables: new Set(),
+    calls: new Set(),
+    loopDepth: 0,
+    assignTarget: null,
+    assignValueStart: -1,
+    nestedIn: null,
+    nestedParents: new Map(),
+    getModel: [],
+  };
+  walker.enter(body);
+  try {
+    scan(state, 0);
+  } finally {
+    walker.leave();
+  }
+  keepCalledNestedGetModel(state);
   info.calls = [...state.calls];
   return info;
+}
+
+/**
+ * A function defined inside the body runs with it only when the body calls it; one that is only
+ * passed along (a `post_migrate` handler, a callback) runs later, with the `apps` it is given
+ * then, so its get_model calls are not the migration's.
+ */
+function keepCalledNestedGetModel(state: ScanState): void {
+  const runs = (owner: string | null): boolean => {
+    for (let current = owner, hops = 0; current !== null && hops < 50; current = state.nestedParents.get(current) ?? null, hops++) {
+      if (!state.calls.has(current)) return false;
+    }
+    return true;
+  };
+  for (const entry of state.getModel) if (runs(entry.owner)) state.info.getModelCalls.push(entry.call);
 }
 
 function readParams(parameters: Node | null, source: string): string[] {
@@ -62,39 +104,45 @@ function readParams(parameters: Node | null, source: string): string[] {
 }
 
 /**
- * Pre-order walk of a function body with the cursor only (no Node objects): each node costs its
+ * Pre-order walk of a function body with the walker only (no Node objects): each node costs its
  * type, and its offsets where the text matters.
  */
-function scan(cursor: TreeCursor, state: ScanState, depth: number): void {
+function scan(state: ScanState, depth: number): void {
   if (depth > MAX_DEPTH) return;
-  const type = cursor.nodeType;
+  const w = state.walker;
+  const typeId = w.typeId();
+  const type = w.names[typeId] as string;
   const { source } = state;
   const loop = LOOPS.has(type);
   switch (type) {
     case 'call':
-      readCall(cursor, state);
+      readCall(state);
       break;
     case 'attribute': {
-      const start = cursor.startIndex;
-      const value = source.slice(start, cursor.endIndex);
+      const start = w.start();
+      const value = source.slice(start, w.end());
       const manager = /^([\p{L}_][\p{L}\p{N}_]*)\s*\.\s*(?:objects|_default_manager)$/u.exec(value);
       if (manager) state.info.managerUses.push({ name: manager[1] as string, line: state.lines.line(start) });
       // `schema_editor.connection.alias` / `.vendor` only name the database: not a use.
       if (state.schemaEditor && dottedPath(value)?.match(/^([^.]+)\.connection\.(?:alias|vendor)$/)?.[1] === state.schemaEditor) return;
       break;
     }
-    case 'identifier':
-      if (state.schemaEditor && cursor.endIndex - cursor.startIndex === state.schemaEditor.length && source.slice(cursor.startIndex, cursor.endIndex) === state.schemaEditor) {
-        state.info.usesSchemaEditor = true;
+    case 'identifier': {
+      const editor = state.schemaEditor;
+      if (editor) {
+        const start = w.start();
+        const end = w.end();
+        if (end - start === editor.length && source.startsWith(editor, start)) state.info.usesSchemaEditor = true;
       }
       return;
+    }
     case 'slice':
       state.info.batches = true;
       break;
     case 'keyword_argument': {
-      if (cursor.gotoFirstChild()) {
-        const key = source.slice(cursor.startIndex, cursor.endIndex);
-        cursor.gotoParent();
+      if (w.firstChild()) {
+        const key = source.slice(w.start(), w.end());
+        w.parent();
         if (key === 'chunk_size' || RANGE_LOOKUP.test(key)) state.info.batches = true;
       }
       break;
@@ -106,41 +154,49 @@ function scan(cursor: TreeCursor, state: ScanState, depth: number): void {
       return;
     default:
   }
-  const start = type === 'for_statement' || type === 'assignment' ? cursor.startIndex : -1;
-  if (!cursor.gotoFirstChild()) return;
+  const start = type === 'for_statement' || type === 'assignment' ? w.start() : -1;
+  if (!w.firstChild()) return;
   if (loop) state.loopDepth++;
   const outerTarget = state.assignTarget;
   const outerValueStart = state.assignValueStart;
+  const outerNested = state.nestedIn;
   let afterEquals = false;
   let first = true;
   do {
     if (type === 'assignment') {
-      const childType = cursor.nodeType;
-      if (first) state.assignTarget = childType === 'identifier' ? source.slice(cursor.startIndex, cursor.endIndex) : null;
-      else if (afterEquals && cursor.nodeIsNamed) {
-        state.assignValueStart = cursor.startIndex;
+      const childId = w.typeId();
+      if (first) state.assignTarget = w.names[childId] === 'identifier' ? source.slice(w.start(), w.end()) : null;
+      else if (afterEquals && w.named[childId] === 1) {
+        state.assignValueStart = w.start();
         afterEquals = false;
-      } else if (childType === '=') afterEquals = true;
-    } else if (type === 'for_statement' && cursor.nodeType === 'block') {
-      const header = source.slice(start, cursor.startIndex);
+      } else if (w.names[childId] === '=') afterEquals = true;
+    } else if (type === 'for_statement' && w.type() === 'block') {
+      const header = source.slice(start, w.start());
       if (/\.objects\s*(?:\.\s*(?:all|iterator)\s*\(\s*\))?\s*:\s*$/.test(header)) {
         state.info.bulkWrites.push({ kind: 'iterate_all', line: state.lines.line(start) });
       }
+    } else if (type === 'function_definition' && first === false && state.nestedIn === outerNested && w.type() === 'identifier') {
+      // The first identifier after `def` (or `async def`) names the nested function.
+      const name = source.slice(w.start(), w.end());
+      state.nestedParents.set(name, outerNested);
+      state.nestedIn = name;
     }
     first = false;
-    scan(cursor, state, depth + 1);
-  } while (cursor.gotoNextSibling());
-  cursor.gotoParent();
+    scan(state, depth + 1);
+  } while (w.nextSibling());
+  w.parent();
   state.assignTarget = outerTarget;
   state.assignValueStart = outerValueStart;
+  state.nestedIn = outerNested;
   if (loop) state.loopDepth--;
 }
 
-function readCall(cursor: TreeCursor, state: ScanState): void {
+function readCall(state: ScanState): void {
+  const w = state.walker;
   const { source } = state;
-  const start = cursor.startIndex;
-  if (!cursor.gotoFirstChild()) return;
-  const calleeText = source.slice(start, cursor.endIndex);
+  const start = w.start();
+  if (!w.firstChild()) return;
+  const calleeText = source.slice(start, w.end());
   const callee = dottedPath(calleeText);
   if (callee) state.calls.add(callee);
   const method = /([\p{L}_][\p{L}\p{N}_]*)\s*$/u.exec(calleeText)?.[1] ?? '';
@@ -148,15 +204,16 @@ function readCall(cursor: TreeCursor, state: ScanState): void {
   const line = state.lines.line(start);
   if (method === 'get_model') {
     const strings: Array<string | null> = [];
-    if (cursor.gotoNextSibling() && cursor.nodeType === 'argument_list' && cursor.gotoFirstChild()) {
+    if (w.nextSibling() && w.type() === 'argument_list' && w.firstChild()) {
       do {
-        const type: string = cursor.nodeType;
+        const typeId = w.typeId();
+        const type = w.names[typeId] as string;
         if (type === 'string') {
-          const decoded = decodeStringToken(source.slice(cursor.startIndex, cursor.endIndex));
+          const decoded = decodeStringToken(source.slice(w.start(), w.end()));
           strings.push(decoded && !decoded.formatted ? decoded.value : null);
-        } else if (cursor.nodeIsNamed && type !== 'comment' && type !== 'keyword_argument') strings.push(null);
-      } while (cursor.gotoNextSibling());
-      cursor.gotoParent();
+        } else if (w.named[typeId] === 1 && type !== 'comment' && type !== 'keyword_argument') strings.push(null);
+      } while (w.nextSibling());
+      w.parent();
     }
     let app: string | null = null;
     let model: string | null = null;
@@ -167,7 +224,7 @@ function readCall(cursor: TreeCursor, state: ScanState): void {
     }
     const variable = state.assignValueStart === start ? state.assignTarget : null;
     if (variable) state.modelVariables.add(variable);
-    state.info.getModelCalls.push({ app, model, variable, line });
+    state.getModel.push({ owner: state.nestedIn, call: { app, model, variable, line } });
   } else {
     const onQueryset = QUERYSET_HINT.test(receiver) || [...state.modelVariables].some((name) => receiver === name || receiver.startsWith(`${name}.`));
     if (method === 'bulk_update' || method === 'bulk_create') state.info.bulkWrites.push({ kind: method, line });
@@ -176,5 +233,5 @@ function readCall(cursor: TreeCursor, state: ScanState): void {
     if (state.loopDepth > 0 && /(?:^|\.)atomic$/.test(callee ?? '')) state.info.batches = true;
     if (method === 'Paginator') state.info.batches = true;
   }
-  cursor.gotoParent();
+  w.parent();
 }

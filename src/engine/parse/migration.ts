@@ -4,12 +4,13 @@ import type { Dependency, ImportInfo, MigrationFile, MigrationKey, Operation, Py
 import type { FileContext } from './context.js';
 import { addProblem, lineOf, resolveConstant } from './context.js';
 import { readFunction } from './functions.js';
-import { loadedParser } from './grammar.js';
+import { createWalker, loadedParser } from './grammar.js';
 import { utf8Length } from './literals.js';
 import { collectOperations } from './operations.js';
 import { appLabelFromPath, migrationNameFromPath, toPosixPath } from './paths.js';
 import { ValueReader } from './reader.js';
 import { applySuppressions, findSuppressionComments } from './suppressions.js';
+import type { TreeWalker } from './walker.js';
 import { lastSegment, renderPy, stringValue } from './values.js';
 
 /** Larger sources are refused with a problem: no real migration comes near this. */
@@ -76,7 +77,7 @@ export function parseMigration(source: string, opts: ParseOptions, mode: ReadMod
       return file;
     }
     cursor = tree.walk();
-    readTree(file, tree.rootNode, cursor, source, mode);
+    readTree(file, tree.rootNode, createWalker(tree, cursor), source, mode);
   } catch (error) {
     file.problems.push({ code: 'internal-error', message: `The parser failed on this file (${error instanceof Error ? error.message : String(error)}); please report it.`, line: 0 });
   } finally {
@@ -86,9 +87,9 @@ export function parseMigration(source: string, opts: ParseOptions, mode: ReadMod
   return file;
 }
 
-function readTree(file: MigrationFile, root: Node, cursor: TreeCursor, source: string, mode: ReadMode): void {
+function readTree(file: MigrationFile, root: Node, walker: TreeWalker, source: string, mode: ReadMode): void {
   const ctx: FileContext = {
-    reader: new ValueReader(cursor, source),
+    reader: new ValueReader(walker, source),
     constants: new Map(),
     functionNames: new Set(),
     classNames: new Set(),
@@ -105,7 +106,7 @@ function readTree(file: MigrationFile, root: Node, cursor: TreeCursor, source: s
   } else if (module.migrationClass) readMigrationClass(file, ctx, module.migrationClass);
   else addProblem(ctx, 'no-migration-class', 'No `class Migration` in this file: Django raises BadMigrationError ("has no Migration class") when it loads it.', 1);
   for (const node of [...module.functionNodes, ...ctx.classFunctions]) {
-    const info = readFunction(node, cursor, source, ctx.reader.lineIndex);
+    const info = readFunction(node, walker, source, ctx.reader.lineIndex);
     if (info) file.functions[info.name] = info;
   }
   applySuppressions(file, findSuppressionComments(source, root));

@@ -3,9 +3,10 @@
  * (many) nodes inside operation lists, and each node costs as few calls into the wasm runtime as
  * possible (type and offsets; lines and columns come from a line table built here).
  */
-import type { Node, TreeCursor } from 'web-tree-sitter';
+import type { Node } from 'web-tree-sitter';
 import type { PyValue, SourceSpan } from '../types.js';
 import { decodeFloat, decodeInteger, decodeStringToken, dottedPath } from './literals.js';
+import type { TreeWalker } from './walker.js';
 
 /** Values nested deeper than this are kept as text (guards the JS stack on hostile input). */
 const MAX_DEPTH = 120;
@@ -43,16 +44,21 @@ export class ValueReader {
   readonly lineIndex: LineIndex;
 
   constructor(
-    private readonly cursor: TreeCursor,
+    private readonly walker: TreeWalker,
     readonly source: string,
   ) {
     this.lineIndex = new LineIndex(source);
   }
 
-  /** Read the value of a node (positions the shared cursor on it). */
+  /** Read the value of a node (the shared walker enters it and leaves before returning). */
   read(node: Node): PyValue {
-    this.cursor.reset(node);
-    return this.readCurrent(0, this.cursor.nodeType);
+    const w = this.walker;
+    w.enter(node);
+    try {
+      return this.readCurrent(0, w.typeId());
+    } finally {
+      w.leave();
+    }
   }
 
   text(node: Node): string {
@@ -69,14 +75,15 @@ export class ValueReader {
     return { kind: 'expr', text: this.source.slice(start, end), line: this.lineIndex.line(start) };
   }
 
-  /** Read the node under the cursor (of the given type); the cursor is back on it afterwards. */
-  private readCurrent(depth: number, type: string): PyValue {
-    const c = this.cursor;
-    const start = c.startIndex;
-    if (depth > MAX_DEPTH) return this.expr(start, c.endIndex);
+  /** Read the node under the walker (of the given type id); the walker is back on it afterwards. */
+  private readCurrent(depth: number, typeId: number): PyValue {
+    const w = this.walker;
+    const start = w.start();
+    if (depth > MAX_DEPTH) return this.expr(start, w.end());
+    const type = w.names[typeId] as string;
     switch (type) {
       case 'string': {
-        const end = c.endIndex;
+        const end = w.end();
         const decoded = decodeStringToken(this.source.slice(start, end));
         if (!decoded || decoded.formatted) return this.expr(start, end);
         const value: PyValue = { kind: decoded.bytes ? 'bytes' : 'str', value: decoded.value };
@@ -86,13 +93,13 @@ export class ValueReader {
       case 'concatenated_string':
         return this.readConcatenated(start);
       case 'integer': {
-        const end = c.endIndex;
+        const end = w.end();
         const text = this.source.slice(start, end);
         const value = decodeInteger(text);
         return value === null ? this.expr(start, end) : { kind: 'int', value, text };
       }
       case 'float': {
-        const end = c.endIndex;
+        const end = w.end();
         const text = this.source.slice(start, end);
         const value = decodeFloat(text);
         return value === null ? this.expr(start, end) : { kind: 'float', value, text };
@@ -105,7 +112,7 @@ export class ValueReader {
         return { kind: 'none' };
       case 'identifier':
       case 'attribute': {
-        const end = c.endIndex;
+        const end = w.end();
         const path = dottedPath(this.source.slice(start, end));
         if (path === null) return this.expr(start, end);
         const value: PyValue = { kind: 'name', path };
@@ -116,19 +123,30 @@ export class ValueReader {
       case 'tuple':
       case 'set': {
         const items: PyValue[] = [];
-        this.forEachNamedChild((childType) => {
-          items.push(this.readCurrent(depth + 1, childType));
-        });
+        if (w.firstChild()) {
+          do {
+            const child = w.typeId();
+            if (w.valueChild[child] === 1) items.push(this.readCurrent(depth + 1, child));
+          } while (w.nextSibling());
+          w.parent();
+        }
         const value: PyValue = { kind: type, items };
         this.offsets.set(value, start);
         return value;
       }
       case 'parenthesized_expression': {
         let inner: PyValue | null = null;
-        this.forEachNamedChild((childType) => {
-          if (inner === null) inner = this.readCurrent(depth + 1, childType);
-        });
-        return inner ?? this.expr(start, c.endIndex);
+        if (w.firstChild()) {
+          do {
+            const child = w.typeId();
+            if (w.valueChild[child] === 1) {
+              inner = this.readCurrent(depth + 1, child);
+              break;
+            }
+          } while (w.nextSibling());
+          w.parent();
+        }
+        return inner ?? this.expr(start, w.end());
       }
       case 'dictionary':
         return this.readDictionary(depth, start);
@@ -137,11 +155,15 @@ export class ValueReader {
       case 'lambda':
         return this.readLambda(start);
       case 'unary_operator': {
-        const end = c.endIndex;
+        const end = w.end();
         let operand: PyValue | null = null;
-        this.forEachNamedChild((childType) => {
-          operand = this.readCurrent(depth + 1, childType);
-        });
+        if (w.firstChild()) {
+          do {
+            const child = w.typeId();
+            if (w.valueChild[child] === 1) operand = this.readCurrent(depth + 1, child);
+          } while (w.nextSibling());
+          w.parent();
+        }
         const value = operand as PyValue | null;
         if (value && (value.kind === 'int' || value.kind === 'float')) {
           const sign = this.source.slice(start, end).trimStart()[0];
@@ -151,33 +173,20 @@ export class ValueReader {
         return this.expr(start, end);
       }
       default:
-        return this.expr(start, c.endIndex);
+        return this.expr(start, w.end());
     }
   }
 
-  /** Visit each named, non-comment child with its type; the callback reads at the cursor. */
-  private forEachNamedChild(visit: (type: string) => void): void {
-    const c = this.cursor;
-    if (!c.gotoFirstChild()) return;
-    do {
-      const type = c.nodeType;
-      // Punctuation is anonymous; only word-like types need the (costlier) named check.
-      // ERROR nodes are reported once as syntax errors; their debris is not a value.
-      if (isWordType(type) && type !== 'comment' && type !== 'ERROR' && c.nodeIsNamed) visit(type);
-    } while (c.gotoNextSibling());
-    c.gotoParent();
-  }
-
   private readConcatenated(start: number): PyValue {
-    const c = this.cursor;
+    const w = this.walker;
     let joined = '';
     let bytes = false;
     let dynamic = false;
     let count = 0;
-    if (c.gotoFirstChild()) {
+    if (w.firstChild()) {
       do {
-        if (c.nodeType !== 'string') continue;
-        const decoded = decodeStringToken(this.source.slice(c.startIndex, c.endIndex));
+        if (w.type() !== 'string') continue;
+        const decoded = decodeStringToken(this.source.slice(w.start(), w.end()));
         if (!decoded || decoded.formatted) dynamic = true;
         else {
           if (count > 0 && decoded.bytes !== bytes) dynamic = true;
@@ -185,53 +194,64 @@ export class ValueReader {
           joined += decoded.value;
         }
         count++;
-      } while (c.gotoNextSibling());
-      c.gotoParent();
+      } while (w.nextSibling());
+      w.parent();
     }
-    if (dynamic) return this.expr(start, c.endIndex);
+    if (dynamic) return this.expr(start, w.end());
     const value: PyValue = { kind: bytes ? 'bytes' : 'str', value: joined };
     this.offsets.set(value, start);
     return value;
   }
 
   private readDictionary(depth: number, start: number): PyValue {
+    const w = this.walker;
     const entries: Array<{ key: PyValue; value: PyValue }> = [];
     let dynamic = false;
-    this.forEachNamedChild((childType) => {
-      if (childType !== 'pair') {
-        dynamic = true;
-        return;
-      }
-      let key: PyValue | null = null;
-      let value: PyValue | null = null;
-      this.forEachNamedChild((partType) => {
-        if (key === null) key = this.readCurrent(depth + 1, partType);
-        else if (value === null) value = this.readCurrent(depth + 1, partType);
-      });
-      if (key && value) entries.push({ key, value });
-      else dynamic = true;
-    });
-    if (dynamic) return this.expr(start, this.cursor.endIndex);
+    if (w.firstChild()) {
+      do {
+        const childId = w.typeId();
+        if (w.valueChild[childId] !== 1) continue;
+        if (w.names[childId] !== 'pair') {
+          dynamic = true;
+          continue;
+        }
+        let key: PyValue | null = null;
+        let value: PyValue | null = null;
+        if (w.firstChild()) {
+          do {
+            const partId = w.typeId();
+            if (w.valueChild[partId] !== 1) continue;
+            if (key === null) key = this.readCurrent(depth + 1, partId);
+            else if (value === null) value = this.readCurrent(depth + 1, partId);
+          } while (w.nextSibling());
+          w.parent();
+        }
+        if (key && value) entries.push({ key, value });
+        else dynamic = true;
+      } while (w.nextSibling());
+      w.parent();
+    }
+    if (dynamic) return this.expr(start, w.end());
     const result: PyValue = { kind: 'dict', entries };
     this.offsets.set(result, start);
     return result;
   }
 
   private readCall(depth: number, start: number): PyValue {
-    const c = this.cursor;
-    const end = c.endIndex;
+    const w = this.walker;
+    const end = w.end();
     let callee = '';
     const args: PyValue[] = [];
     const kwargs: Record<string, PyValue> = {};
-    if (c.gotoFirstChild()) {
-      const calleeText = this.source.slice(start, c.endIndex);
+    if (w.firstChild()) {
+      const calleeText = this.source.slice(start, w.end());
       callee = dottedPath(calleeText) ?? calleeText;
-      while (c.gotoNextSibling()) {
-        const type = c.nodeType;
+      while (w.nextSibling()) {
+        const type = w.type();
         if (type === 'argument_list') this.readArguments(depth, args, kwargs);
-        else if (type === 'generator_expression') args.push(this.expr(c.startIndex, c.endIndex));
+        else if (type === 'generator_expression') args.push(this.expr(w.start(), w.end()));
       }
-      c.gotoParent();
+      w.parent();
     }
     const lines = this.lineIndex;
     const line = lines.line(start);
@@ -242,45 +262,50 @@ export class ValueReader {
   }
 
   private readArguments(depth: number, args: PyValue[], kwargs: Record<string, PyValue>): void {
-    const c = this.cursor;
-    this.forEachNamedChild((type) => {
-      if (type === 'keyword_argument') {
+    const w = this.walker;
+    if (!w.firstChild()) return;
+    do {
+      const typeId = w.typeId();
+      if (w.valueChild[typeId] !== 1) continue;
+      if (w.names[typeId] === 'keyword_argument') {
         let name: string | null = null;
         let value: PyValue | null = null;
-        this.forEachNamedChild((partType) => {
-          if (name === null) name = this.source.slice(c.startIndex, c.endIndex);
-          else if (value === null) value = this.readCurrent(depth + 1, partType);
-        });
+        if (w.firstChild()) {
+          do {
+            const partId = w.typeId();
+            if (w.valueChild[partId] !== 1) continue;
+            if (name === null) name = this.source.slice(w.start(), w.end());
+            else if (value === null) value = this.readCurrent(depth + 1, partId);
+          } while (w.nextSibling());
+          w.parent();
+        }
         if (name !== null && value !== null) setOwn(kwargs, name, value);
       } else {
         // `*args` / `**kwargs` stay as expressions among the positional arguments.
-        args.push(this.readCurrent(depth + 1, type));
+        args.push(this.readCurrent(depth + 1, typeId));
       }
-    });
+    } while (w.nextSibling());
+    w.parent();
   }
 
   private readLambda(start: number): PyValue {
-    const c = this.cursor;
-    const text = this.source.slice(start, c.endIndex);
+    const w = this.walker;
+    const text = this.source.slice(start, w.end());
     const params: string[] = [];
-    if (c.gotoFirstChild()) {
+    if (w.firstChild()) {
       do {
-        if (c.nodeType === 'lambda_parameters') {
-          this.forEachNamedChild(() => {
-            const param = /[\p{L}_][\p{L}\p{N}_]*/u.exec(this.source.slice(c.startIndex, c.endIndex));
-            if (param) params.push(param[0]);
-          });
-        }
-      } while (c.gotoNextSibling());
-      c.gotoParent();
+        if (w.type() !== 'lambda_parameters' || !w.firstChild()) continue;
+        do {
+          if (w.valueChild[w.typeId()] !== 1) continue;
+          const param = /[\p{L}_][\p{L}\p{N}_]*/u.exec(this.source.slice(w.start(), w.end()));
+          if (param) params.push(param[0]);
+        } while (w.nextSibling());
+        w.parent();
+      } while (w.nextSibling());
+      w.parent();
     }
     return { kind: 'lambda', text, params, line: this.lineIndex.line(start) };
   }
-}
-
-function isWordType(type: string): boolean {
-  const first = type.charCodeAt(0);
-  return (first >= 97 && first <= 122) || (first >= 65 && first <= 90) || first === 95;
 }
 
 /** Assign without letting a Python keyword named `__proto__` change the object's prototype. */

@@ -35,9 +35,12 @@ import dependencyNotFound from './dependency-not-found.js';
 import identifierTooLong from './identifier-too-long.js';
 import indexBuildUnderExclusiveLock from './index-build-under-exclusive-lock.js';
 import indexTooManyColumns from './index-too-many-columns.js';
+import lambdaOrUnserializableInField from './lambda-or-unserializable-in-field.js';
+import missingLockTimeout from './missing-lock-timeout.js';
 import mixedDeployStages from './mixed-deploy-stages.js';
 import multipleLeafNodes from './multiple-leaf-nodes.js';
 import noMigrationClass from './no-migration-class.js';
+import nonAtomicMultiOp from './non-atomic-multi-op.js';
 import notValidAndValidateTogether from './not-valid-and-validate-together.js';
 import pg14ConcurrentIndexCorruption from './pg14-concurrent-index-corruption.js';
 import pk32Bit from './pk-32-bit.js';
@@ -48,10 +51,14 @@ import renameField from './rename-field.js';
 import renameIndexRebuild from './rename-index-rebuild.js';
 import renameModelTable from './rename-model-table.js';
 import replacesInconsistent from './replaces-inconsistent.js';
+import runpythonArgNames from './runpython-arg-names.js';
 import runpythonDirectModelImport from './runpython-direct-model-import.js';
 import runpythonIrreversible from './runpython-irreversible.js';
 import runpythonLambda from './runpython-lambda.js';
 import runpythonMissingAppDependency from './runpython-missing-app-dependency.js';
+import runpythonModelVarName from './runpython-model-var-name.js';
+import runpythonNoDbAlias from './runpython-no-db-alias.js';
+import runpythonNotElidable from './runpython-not-elidable.js';
 import runpythonSchemaEditorNontransactional from './runpython-schema-editor-nontransactional.js';
 import runpythonUnbatchedBackfill from './runpython-unbatched-backfill.js';
 import runpythonWithSchemaOps from './runpython-with-schema-ops.js';
@@ -59,6 +66,9 @@ import runsqlDdlWithoutState from './runsql-ddl-without-state.js';
 import runsqlIrreversible from './runsql-irreversible.js';
 import runsqlRawSql from './runsql-raw-sql.js';
 import runsqlTransactionControl from './runsql-transaction-control.js';
+import separateDbAndStateReview from './separate-db-and-state-review.js';
+import sqliteTableRebuild from './sqlite-table-rebuild.js';
+import unknownOperation from './unknown-operation.js';
 import unusedSuppression from './unused-suppression.js';
 import varcharLength from './varchar-length.js';
 
@@ -98,9 +108,12 @@ export const rules: readonly Rule[] = [
   identifierTooLong,
   indexBuildUnderExclusiveLock,
   indexTooManyColumns,
+  lambdaOrUnserializableInField,
+  missingLockTimeout,
   mixedDeployStages,
   multipleLeafNodes,
   noMigrationClass,
+  nonAtomicMultiOp,
   notValidAndValidateTogether,
   pg14ConcurrentIndexCorruption,
   pk32Bit,
@@ -111,10 +124,14 @@ export const rules: readonly Rule[] = [
   renameIndexRebuild,
   renameModelTable,
   replacesInconsistent,
+  runpythonArgNames,
   runpythonDirectModelImport,
   runpythonIrreversible,
   runpythonLambda,
   runpythonMissingAppDependency,
+  runpythonModelVarName,
+  runpythonNoDbAlias,
+  runpythonNotElidable,
   runpythonSchemaEditorNontransactional,
   runpythonUnbatchedBackfill,
   runpythonWithSchemaOps,
@@ -122,6 +139,9 @@ export const rules: readonly Rule[] = [
   runsqlIrreversible,
   runsqlRawSql,
   runsqlTransactionControl,
+  separateDbAndStateReview,
+  sqliteTableRebuild,
+  unknownOperation,
   unusedSuppression,
   varcharLength,
 ];

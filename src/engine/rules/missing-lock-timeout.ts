@@ -1,6 +1,6 @@
 import { defineRule } from './types.js';
 import type { MigrationRuleContext, OperationVisit } from './types.js';
-import { changesDatabase, isConcurrentStatement, touchesExistingTable } from './_lib/locking-helpers.js';
+import { changesDatabase, isConcurrentStatement, objectName, touchesExistingTable } from './_lib/locking-helpers.js';
 import { modelLabel, previousField } from './_lib/rolling-deploy-helpers.js';
 import type { LocatedStatement } from './_lib/sql.js';
 import { excerpt, forwardStatements, statementTable } from './_lib/sql.js';
@@ -47,7 +47,7 @@ function lockingStep(ctx: MigrationRuleContext, visit: OperationVisit): { operat
     const before = previousField(visit, ctx.migration.app);
     if (before && op.field && !changesDatabase(before, op.field)) return undefined; // help_text, choices…: no SQL
   }
-  const name = op.name ?? op.oldName;
+  const name = op.name ?? op.oldName ?? objectName(op.args['index']) ?? objectName(op.args['constraint']);
   return { operation: name ? `${op.type} \`${name}\`` : op.type, target: `\`${modelLabel(visit)}\``, share: SHARE_LOCK_TYPES.has(op.type) };
 }
 

@@ -52,7 +52,7 @@ export default defineRule({
   summary: 'A new table with a 32-bit (or 16-bit) integer primary key will run out of ids on a busy table.',
   messages: {
     narrowKey:
-      '`{{model}}.{{field}}` is a {{type}} primary key ({{bits}}-bit): ids stop at {{max}}, and widening it later rewrites this table and every table with a foreign key to it.',
+      '`{{model}}.{{field}}` is a {{bits}}-bit primary key ({{type}}): ids stop at {{max}}, and widening it later rewrites this table and every table with a foreign key to it.',
   },
   why: [
     'An `AutoField` is a PostgreSQL `integer` (`serial` / identity): inserts fail with',

@@ -151,6 +151,20 @@ class Migration(migrations.Migration):
 `,
       },
       {
+        name: 'a lambda is left to runpython-lambda',
+        path: 'blog/migrations/0013_noop.py',
+        code: `from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("blog", "0012_article_reviewed")]
+
+    operations = [
+        migrations.RunPython(lambda a, s: None, migrations.RunPython.noop),
+    ]
+`,
+      },
+      {
         name: 'functools.partial binding a keyword',
         path: 'blog/migrations/0013_publish_drafts.py',
         code: `import functools

@@ -19,9 +19,10 @@ export default defineRule({
   why: [
     'A migration runs against the database named by `migrate --database` (Django\'s default: `default`), and',
     'the schema editor it passes to RunPython is connected to that database. Querysets in the RunPython code do',
-    'not know that: without `.using(schema_editor.connection.alias)` they go through the routers to the default',
-    'database. In a multi-database project the schema change lands on one database and the data change on',
-    'another, silently. This rule is opt-in because single-database projects are not affected.',
+    'not know that: without `.using(schema_editor.connection.alias)` they go wherever the routers send them,',
+    'which is `default` unless a router says otherwise. In a multi-database project the schema change lands on',
+    'one database and the data change on another, silently. This rule is opt-in because single-database',
+    'projects are not affected.',
   ].join('\n'),
   safeAlternative: [
     'Take the alias from the schema editor and route every query through it:',

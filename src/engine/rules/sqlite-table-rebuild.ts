@@ -1,7 +1,7 @@
 import { defineRule } from './types.js';
 import type { MigrationRuleContext, OperationVisit } from './types.js';
 import type { FieldDef, PyValue } from '../types.js';
-import { hasNoColumn, isAutoField, isGeneratedField, isNullable, isPrimaryKey, isUnique } from './_lib/fields.js';
+import { hasNoColumn, isAutoField, isGeneratedField, isNullable, isPrimaryKey, isUnique, relationTarget } from './_lib/fields.js';
 import { addsUniqueIndex, changesDatabase, constraintInfo, existingRowFill, isLiteralDbDefault, objectName, touchesExistingTable } from './_lib/locking-helpers.js';
 import { modelLabel, previousField, relationResolver, typeChange } from './_lib/rolling-deploy-helpers.js';
 import { asBool, asItems } from './_lib/values.js';
@@ -13,11 +13,11 @@ import { asBool, asItems } from './_lib/values.js';
  * Unique, primary-key and auto columns are left to add-field-unique / add-field-auto-increment.
  */
 function addFieldRebuildReason(field: FieldDef): string | undefined {
-  if (!isNullable(field)) return 'a NOT NULL column';
+  if (!isNullable(field)) return 'adds a NOT NULL column';
   const fill = existingRowFill(field);
-  if (fill && fill.source !== 'db_default') return 'a column with a default';
+  if (fill && fill.source !== 'db_default') return 'adds a column with a default';
   const dbDefault = field.kwargs['db_default'];
-  if (dbDefault && dbDefault.kind !== 'none' && !isLiteralDbDefault(dbDefault)) return 'a db_default expression';
+  if (dbDefault && dbDefault.kind !== 'none' && !isLiteralDbDefault(dbDefault)) return 'adds a column with a db_default expression';
   return undefined;
 }
 
@@ -29,10 +29,14 @@ function alterFieldRebuildReason(ctx: MigrationRuleContext, visit: OperationVisi
   if (typeChange(before, after, 'sqlite', relationResolver(visit, ctx.migration.app, ctx.settings)) !== 'none') return undefined; // alter-field-type
   if (isNullable(before) !== isNullable(after)) return undefined; // alter-field-set-not-null / alter-field-drop-not-null
   // A pure column rename without foreign key constraints is ALTER TABLE … RENAME COLUMN (SQLite 3.25+).
-  if (!changesDatabase(before, after, ['db_column']) && !isForeignKeyWithConstraint(before) && !ctx.versionBelow('3.25')) return undefined;
-  if (addsUniqueIndex(before) !== addsUniqueIndex(after)) return 'a unique change';
-  if (asBool(before.kwargs['db_index']) !== asBool(after.kwargs['db_index'])) return 'an index change';
-  return 'a column definition change';
+  if (!changesDatabase(before, after, ['db_column'])) {
+    if (!isForeignKeyWithConstraint(before) && !ctx.versionBelow('3.25')) return undefined;
+    return isForeignKeyWithConstraint(before) ? 'renames a foreign key column' : `renames a column (SQLite ${ctx.settings.versionText} has no RENAME COLUMN)`;
+  }
+  if (addsUniqueIndex(before) !== addsUniqueIndex(after)) return addsUniqueIndex(after) ? 'makes the column unique' : 'drops the column\'s unique constraint';
+  if (asBool(before.kwargs['db_index']) !== asBool(after.kwargs['db_index'])) return asBool(after.kwargs['db_index']) ? 'adds an index on the column' : 'drops the column\'s index';
+  if (relationTarget(before) !== relationTarget(after)) return 'points the foreign key at another table';
+  return 'changes the column definition';
 }
 
 function isForeignKeyWithConstraint(field: FieldDef): boolean {
@@ -60,7 +64,7 @@ export default defineRule({
   summary: 'The operation makes Django rebuild the whole SQLite table (create a copy, move every row, drop, rename).',
   messages: {
     rebuildsTable:
-      '{{operation}} on `{{model}}` is {{reason}}: SQLite cannot do that with ALTER TABLE, so Django creates a new table, copies every row into it, drops the old one and renames the copy.',
+      '{{operation}} on `{{model}}` {{reason}}, which SQLite\'s ALTER TABLE cannot do: Django creates a new table, copies every row into it, drops the old one and renames the copy.',
   },
   why: [
     'SQLite\'s ALTER TABLE can only add a plain nullable column, rename, and (3.35.5+) drop an unindexed column.',
@@ -109,7 +113,6 @@ export default defineRule({
         const field = op.field;
         if (hasNoColumn(field) || isGeneratedField(field) || isUnique(field) || addsUniqueIndex(field) || isAutoField(field)) continue;
         reason = addFieldRebuildReason(field);
-        if (reason) reason = `adding ${reason}`;
       } else if (op.type === 'AlterField' && op.field) {
         const before = previousField(visit, ctx.migration.app);
         if (!before) continue; // without the earlier definition we cannot tell what changes
@@ -119,13 +122,13 @@ export default defineRule({
         // Unique constraints are add-unique-constraint's; SQLite check constraints have no other rule.
         if (rebuild && rebuild.kind === 'check constraint') {
           operation = `AddConstraint \`${rebuild.name}\``;
-          reason = 'a new check constraint';
+          reason = 'adds a check constraint';
         }
       } else if (op.type === 'RemoveConstraint' && op.name) {
         const state = visit.model ? visit.stateBefore.model(ctx.migration.app, visit.model) : undefined;
         const existing = asItems(state?.options['constraints'])?.find((value) => objectName(value) === op.name);
         const rebuild = constraintRebuilds(existing);
-        if (rebuild) reason = `the removal of a ${rebuild.kind}`;
+        if (rebuild) reason = `removes a ${rebuild.kind}`;
       }
       if (reason) ctx.report({ messageId: 'rebuildsTable', op, data: { operation, model, reason } });
     }

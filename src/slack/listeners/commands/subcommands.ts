@@ -1,11 +1,13 @@
 /**
- * `/migrate-help <subcommand …>`. Anything that is not a subcommand is a question. To add one
- * (link, unlink, status, review…), add an entry: its name, usage line, description and handler.
+ * `/migrate-help <subcommand …>`. Anything that is not a subcommand is a question. To add one, add
+ * an entry: its name, usage line, description and handler (channel ones live in channel-subcommands.ts).
  */
 import type { RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import type { Logger } from 'pino';
 import type { SlackDeps } from '../../deps.js';
 import { usageText, type SubcommandHelp } from '../../render/messages.js';
+import { CHANNEL_SUBCOMMANDS } from './channel-subcommands.js';
 
 export interface SubcommandContext {
   deps: SlackDeps;
@@ -16,6 +18,10 @@ export interface SubcommandContext {
   userId: string;
   channelId: string;
   teamId: string;
+  triggerId: string;
+  /** When the command arrived (for the latency in the log line). */
+  receivedAt: number;
+  log: Logger;
 }
 
 export interface Subcommand extends SubcommandHelp {
@@ -33,6 +39,7 @@ export const SUBCOMMANDS: Subcommand[] = [
       await respond({ response_type: 'ephemeral', text: helpText(deps.commandName) });
     },
   },
+  ...CHANNEL_SUBCOMMANDS,
 ];
 
 export function helpText(commandName: string): string {

@@ -6,6 +6,7 @@ import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { answerInThread } from '../../answer-in-thread.js';
 import { EVENT_TTL_MS } from '../../dedupe.js';
 import type { SlackDeps } from '../../deps.js';
+import type { SlackFile } from '../../files.js';
 import { emptyQuestionText } from '../../render/messages.js';
 import { slackTextToPlain } from '../../text.js';
 import { postThreadNote } from '../thread-note.js';
@@ -23,7 +24,8 @@ export function appMention(deps: SlackDeps) {
     }
     const threadTs = event.thread_ts ?? event.ts;
     const text = slackTextToPlain(event.text, deps.identity.botUserId);
-    if (text === '') {
+    const files = (event as { files?: SlackFile[] }).files ?? [];
+    if (text === '' && files.length === 0) {
       await postThreadNote(client, event.channel, threadTs, emptyQuestionText(), log);
       return;
     }
@@ -32,6 +34,7 @@ export function appMention(deps: SlackDeps) {
         question: { id: body.event_id, source: 'mention', userId: event.user, teamId: event.team ?? context.teamId, text },
         target: { channel: event.channel, threadTs, userId: event.user, teamId: event.team ?? context.teamId },
         historyBefore: event.thread_ts === undefined ? undefined : event.ts,
+        files,
         receivedAt,
       }),
     );

@@ -7,6 +7,7 @@ import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { answerInThread } from '../../answer-in-thread.js';
 import { EVENT_TTL_MS } from '../../dedupe.js';
 import type { SlackDeps } from '../../deps.js';
+import type { SlackFile } from '../../files.js';
 import { emptyQuestionText } from '../../render/messages.js';
 import { slackTextToPlain } from '../../text.js';
 import { postThreadNote } from '../thread-note.js';
@@ -22,6 +23,7 @@ interface DirectMessageEvent {
   ts: string;
   thread_ts?: string;
   team?: string;
+  files?: SlackFile[];
 }
 
 export function directMessage(deps: SlackDeps) {
@@ -38,7 +40,8 @@ export function directMessage(deps: SlackDeps) {
     }
     const threadTs = message.thread_ts ?? message.ts;
     const text = slackTextToPlain(message.text ?? '', deps.identity.botUserId);
-    if (text === '') {
+    const files = message.files ?? [];
+    if (text === '' && files.length === 0) {
       await postThreadNote(client, message.channel, threadTs, emptyQuestionText(), log);
       return;
     }
@@ -47,6 +50,7 @@ export function directMessage(deps: SlackDeps) {
         question: { id: body.event_id, source: 'dm', userId: message.user, teamId: message.team ?? context.teamId, text },
         target: { channel: message.channel, threadTs, userId: message.user, teamId: message.team ?? context.teamId },
         historyBefore: message.thread_ts === undefined ? undefined : message.ts,
+        files,
         receivedAt,
       }),
     );

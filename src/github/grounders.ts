@@ -1,0 +1,265 @@
+/**
+ * Grounders that bring a GitHub repository into an answer:
+ *   - pull request review: the PR's migrations checked by the engine with the base branch's
+ *     migrations as context (conflicting numbers, missing dependencies), a deterministic risk report
+ *     shown first, then the model's review with the report, the file contents and PR-scoped tools;
+ *   - the channel's linked repository: tools to read it, and the files of migrations a pasted error
+ *     or `showmigrations` output names;
+ *   - the linked repository's graph, for the playbook grounder's showmigrations comparison.
+ */
+import { analyzeSources, parseShowMigrations, renderMarkdown } from '../engine/index.js';
+import type { EngineSettings, Finding, GraphReport, Report } from '../engine/index.js';
+import { isAppError } from '../errors.js';
+import type { Grounder, Grounding, Question } from '../pipeline/types.js';
+import type { GitHub } from './client.js';
+import { formatPullRequest } from './refs.js';
+import { createScopeReader, migrationsNamedIn, scopeForLink, shortPath, type LinkedRepo, type RepoScope } from './repo-context.js';
+import { createRepoTools, describeFindings } from './tools.js';
+import type { PullRequestRef, ReviewContext } from './types.js';
+
+export interface RepoGrounderOptions {
+  github: GitHub;
+  /** The repository linked to the question's channel, or null. */
+  linkFor(question: Question): LinkedRepo | null;
+  /** Target database/version for the question's channel. */
+  settingsFor(question: Question): EngineSettings;
+}
+
+/** Keeps the report readable in a thread; the model gets every finding in full. */
+const REPORT_MAX_CHARS = 9_000;
+const CONTEXT_FILE_CHARS = 40_000;
+const MAX_NAMED_FILES = 4;
+
+export const REVIEW_UNAVAILABLE_NOTE = 'The expert review is unavailable, so only the risk report above is shown; it comes from migrate-help’s own analysis and does not depend on the model.';
+
+type PullRequestTarget = { ref: PullRequestRef; explicit: boolean; others: PullRequestRef[] } | { invalid: string; explicit: boolean };
+
+/**
+ * The pull request a question is about: the one `/migrate-help review` names, else a PR URL in the
+ * text, else `owner/repo#N` when the channel is linked to that repository.
+ */
+export function pullRequestFor(github: GitHub, question: Question, link: LinkedRepo | null): PullRequestTarget | undefined {
+  if (question.reviewRef !== undefined) {
+    const ref = github.parsePullRequest(question.reviewRef);
+    return ref === null ? { invalid: question.reviewRef, explicit: true } : { ref, explicit: true, others: [] };
+  }
+  const linked = link === null ? null : github.parseRepo(link.repo);
+  const lower = question.text.toLowerCase();
+  const refs = github.findPullRequests(question.text).filter((ref) => {
+    const sameAsLink = linked !== null && linked.owner.toLowerCase() === ref.owner.toLowerCase() && linked.repo.toLowerCase() === ref.repo.toLowerCase();
+    return sameAsLink || lower.includes(`${ref.owner}/${ref.repo}/pull/${ref.number}`.toLowerCase());
+  });
+  const [first, ...others] = refs;
+  return first === undefined ? undefined : { ref: first, explicit: false, others };
+}
+
+export function createPullRequestGrounder(options: RepoGrounderOptions): Grounder {
+  const { github } = options;
+  return {
+    name: 'pull-request-review',
+    async ground(question, context) {
+      const target = pullRequestFor(github, question, options.linkFor(question));
+      if (target === undefined) return undefined;
+      if ('invalid' in target) {
+        return { deterministicMarkdown: `_"${target.invalid}" is not a pull request: use a PR URL or owner/repo#123._`, skipModel: true };
+      }
+      const name = formatPullRequest(target.ref);
+      let review: ReviewContext;
+      try {
+        await safeStatus(context, `Reading pull request ${name}…`);
+        review = await github.loadReviewContext(target.ref);
+      } catch (error) {
+        const reason = isAppError(error) ? error.userMessage : 'an unexpected error while reading it from GitHub.';
+        const line = `_I could not review ${name}: ${reason}_`;
+        // Asked for a review: the refusal is the answer. In a question: say it, and let the model answer the rest.
+        return target.explicit ? { deterministicMarkdown: line, skipModel: true } : { deterministicMarkdown: line, contextForModel: `Note: ${line.replace(/_/g, '')}` };
+      }
+      const pr = review.pullRequest;
+      if (review.migrationChanges.length === 0) {
+        const files = review.changedFiles.length;
+        return {
+          deterministicMarkdown: `${name} (“${pr.title}”) changes no migration files (${files} file${files === 1 ? '' : 's'} changed), so there is nothing for me to review.`,
+          skipModel: true,
+        };
+      }
+
+      await safeStatus(context, `Checking ${review.headFiles.length} migration${review.headFiles.length === 1 ? '' : 's'} of ${name}…`);
+      const settings = options.settingsFor(question);
+      const report = await analyzeSources(review.engineInput.sources, settings, { targets: review.engineInput.targets });
+      const targets = new Set(review.engineInput.targets);
+      const findings = report.findings.filter((finding) => targets.has(finding.path));
+      const graph = graphProblems(review, report);
+
+      const scope: RepoScope = {
+        repo: { owner: pr.owner, repo: pr.repo },
+        ref: pr.head.sha,
+        label: `${name} (head ${pr.head.ref})`,
+        pullRequest: { number: pr.number, title: pr.title, baseRef: pr.base.ref, baseSha: pr.base.sha, headSha: pr.head.sha, migrationChanges: review.migrationChanges, headFiles: review.headFiles },
+      };
+      const others = target.others.length > 0 ? `\n\n_I review one pull request per question; ask again for ${target.others.map(formatPullRequest).join(', ')}._` : '';
+      return {
+        deterministicMarkdown: `${renderReport(name, review, report, findings, graph)}${others}`,
+        contextForModel: renderReviewContext(name, review, report, findings, graph),
+        tools: createRepoTools({ github, scope, settings }),
+        modelUnavailableNote: REVIEW_UNAVAILABLE_NOTE,
+      };
+    },
+  };
+}
+
+interface GraphProblems {
+  conflicts: Array<{ app: string; leaves: string[]; prLeaves: string[] }>;
+  missing: Array<{ path: string; line: number; node: string }>;
+}
+
+/** Conflicts in the apps the PR touches, and dependencies of the PR's files that name nothing. */
+function graphProblems(review: ReviewContext, report: Report): GraphProblems {
+  const headIds = new Set(review.headFiles.map((file) => `${file.app}.${file.name}`));
+  const touched = new Set(review.touchedApps);
+  const conflicts = report.graph.conflicts
+    .filter((conflict) => touched.has(conflict.app))
+    .map((conflict) => ({ app: conflict.app, leaves: conflict.leaves, prLeaves: conflict.leaves.filter((leaf) => headIds.has(leaf)) }));
+  const targets = new Set(review.engineInput.targets);
+  const missing = new Map<string, { path: string; line: number; node: string }>();
+  for (const item of report.graph.missing) {
+    // Base files read as context can point at older files that were not read: only the PR's own dependencies count.
+    if (!targets.has(item.path) || item.via !== 'dependency') continue;
+    const node = `${item.missing.app}.${item.missing.name}`;
+    missing.set(`${item.path}\u0000${node}`, { path: item.path, line: item.line, node });
+  }
+  for (const item of review.unresolvedDependencies) {
+    const node = `${item.app}.${item.name}`;
+    missing.set(`${item.path}\u0000${node}`, { path: item.path, line: item.line, node });
+  }
+  return { conflicts, missing: [...missing.values()] };
+}
+
+function code(text: string): string {
+  return `\`${text.replace(/`/g, "'")}\``;
+}
+
+function changeSummary(review: ReviewContext): string {
+  const counts = new Map<string, number>();
+  for (const change of review.migrationChanges) counts.set(change.status, (counts.get(change.status) ?? 0) + 1);
+  return [...counts].map(([status, count]) => `${count} ${status}`).join(', ');
+}
+
+function renderReport(name: string, review: ReviewContext, report: Report, findings: Finding[], graph: GraphProblems): string {
+  const pr = review.pullRequest;
+  const total = review.migrationChanges.length;
+  const sections = [`**Migration review of ${name}** “${pr.title}” (${code(pr.head.ref)} → ${code(pr.base.ref)}): ${total} migration file${total === 1 ? '' : 's'} changed (${changeSummary(review)}).`];
+  sections.push(renderMarkdown({ findings, settings: report.settings }, { maxChars: REPORT_MAX_CHARS }).trim());
+  const graphLines: string[] = [];
+  for (const conflict of graph.conflicts) {
+    const base = conflict.leaves.filter((leaf) => !conflict.prLeaves.includes(leaf));
+    graphLines.push(
+      `- Conflict in ${code(conflict.app)}: after merge it has ${conflict.leaves.length} leaf migrations (${conflict.leaves.map(code).join(', ')}); ${conflict.prLeaves.length > 0 && base.length > 0 ? `${conflict.prLeaves.map(code).join(', ')} from this PR and ${base.map(code).join(', ')} already on ${code(pr.base.ref)}` : 'the branches diverge'}. Rebase and renumber the PR's migration (its dependency must be the newest on ${code(pr.base.ref)}), or add a merge migration with \`python manage.py makemigrations --merge\`.`,
+    );
+  }
+  for (const item of graph.missing) {
+    graphLines.push(`- Missing dependency: ${code(`${shortPath(item.path)}:${item.line}`)} depends on ${code(item.node)}, which exists neither on ${code(pr.base.ref)} nor in this PR (Django raises NodeNotFoundError).`);
+  }
+  if (graphLines.length > 0) sections.push(`**Graph after merge**\n${graphLines.join('\n')}`);
+  else sections.push(`**Graph after merge**: no conflicts or missing dependencies with ${code(pr.base.ref)}.`);
+  if (review.skipped.length > 0) sections.push(review.skipped.map((item) => `_${item.note}_`).join('\n'));
+  return sections.join('\n\n');
+}
+
+function renderReviewContext(name: string, review: ReviewContext, report: Report, findings: Finding[], graph: GraphProblems): string {
+  const pr = review.pullRequest;
+  const parts = [
+    `The user asked about pull request ${name} “${pr.title}” by ${pr.author ?? 'unknown'} (${pr.state}${pr.draft ? ', draft' : ''}; base ${pr.base.ref} at ${pr.base.sha.slice(0, 12)}, head ${pr.head.ref} at ${pr.head.sha.slice(0, 12)}). migrate-help already posted a deterministic risk report of its migrations above your answer (engine target ${report.settings.database} ${report.settings.versionText}). Write the review below it: what matters for deploying these migrations safely, most serious first, with concrete fixes; do not repeat the report's list. Tools read the PR head (and the base branch) if you need more.`,
+    `Migration file changes:\n${review.migrationChanges.map((change) => `- ${change.status} ${change.path}${change.previousPath ? ` (from ${change.previousPath})` : ''}`).join('\n')}`,
+    findings.length === 0 ? 'Engine findings: none.' : `Engine findings (${findings.length}):\n${describeFindings(findings).join('\n\n')}`,
+  ];
+  const graphFacts = [
+    ...graph.conflicts.map((conflict) => `Conflict after merge in ${conflict.app}: leaves ${conflict.leaves.join(', ')} (from this PR: ${conflict.prLeaves.join(', ') || 'none'}).`),
+    ...graph.missing.map((item) => `Missing dependency: ${item.path}:${item.line} depends on ${item.node}, found neither on ${pr.base.ref} nor in the PR.`),
+  ];
+  parts.push(graphFacts.length > 0 ? `Graph after merge:\n${graphFacts.join('\n')}` : 'Graph after merge: no conflicts or missing dependencies.');
+  const leaves = review.touchedApps.map((app) => `${app}: ${(report.graph.apps[app]?.leaves ?? []).join(', ') || 'none'}`);
+  if (leaves.length > 0) parts.push(`Leaves of the touched apps after merge: ${leaves.join('; ')}.`);
+  let room = CONTEXT_FILE_CHARS;
+  const contents: string[] = [];
+  for (const file of review.headFiles) {
+    if (room <= 0) {
+      contents.push(`(${file.path} left out for length: use pr_migration_files or read_file.)`);
+      continue;
+    }
+    const text = file.text.length > room ? `${file.text.slice(0, room)}\n[… cut]` : file.text;
+    room -= file.text.length;
+    contents.push(`${file.path} (app ${file.app}) at the PR head:\n\`\`\`python\n${text}\n\`\`\``);
+  }
+  if (contents.length > 0) parts.push(contents.join('\n\n'));
+  if (review.skipped.length > 0) parts.push(`Not read: ${review.skipped.map((item) => item.note).join(' ')}`);
+  return parts.join('\n\n');
+}
+
+async function safeStatus(context: { status(text: string): Promise<void> }, text: string): Promise<void> {
+  try {
+    await context.status(text);
+  } catch {
+    // A status line is a nicety; the answer reports transport failures.
+  }
+}
+
+/**
+ * The channel's linked repository: PR-free questions get tools over it, and migrations the question
+ * names (a traceback's `0042_add_email`, showmigrations lines) are read and given to the model.
+ */
+export function createLinkedRepoGrounder(options: RepoGrounderOptions): Grounder {
+  const { github } = options;
+  return {
+    name: 'linked-repository',
+    async ground(question, context): Promise<Grounding | undefined> {
+      const link = options.linkFor(question);
+      if (link === null) return undefined;
+      // A pull request in play brings its own repository tools (same names).
+      if (pullRequestFor(github, question, link) !== undefined) return undefined;
+      const scope = scopeForLink(github, link);
+      if (scope === null || !github.allowlist.allows(scope.repo)) return undefined;
+      const reader = createScopeReader(github, scope);
+      const settings = options.settingsFor(question);
+      const parts = [
+        `This channel is linked to the GitHub repository ${scope.label}${link.branch === null ? ' (default branch)' : ''}. When the answer depends on the team's real migrations, read them with the tools (list_migrations, read_file, analyze_migrations, app_graph) instead of guessing.`,
+      ];
+      const searchable = [question.text, ...(question.files ?? []).filter((file) => !/\.py$/i.test(file.name)).map((file) => file.text.slice(-50_000))].join('\n');
+      if (/\d{4}_\w/.test(searchable)) {
+        try {
+          const tree = await reader.tree();
+          const named = migrationsNamedIn(searchable, tree, MAX_NAMED_FILES);
+          if (named.length > 0) {
+            await safeStatus(context, `Reading ${named.map((entry) => shortPath(entry.path)).join(', ')} from ${scope.label}…`);
+            const read = await reader.readEntries(named);
+            let room = CONTEXT_FILE_CHARS;
+            for (const file of read.files) {
+              const text = file.text.length > room ? `${file.text.slice(0, Math.max(0, room))}\n[… cut]` : file.text;
+              room -= file.text.length;
+              parts.push(`The question names ${file.app}.${shortPath(file.path).split('/').pop()}; ${file.path} in ${scope.label}:\n\`\`\`python\n${text}\n\`\`\``);
+            }
+            if (read.skipped.length > 0) parts.push(`Not read: ${read.skipped.map((item) => item.note).join(' ')}`);
+          }
+        } catch (error) {
+          parts.push(`Note: the linked repository could not be read just now (${isAppError(error) ? error.userMessage : 'unexpected error'}).`);
+        }
+      }
+      return { contextForModel: parts.join('\n\n'), tools: createRepoTools({ github, scope, settings, reader }) };
+    },
+  };
+}
+
+/** The linked repository's graph (apps named in pasted showmigrations output, else all), for the playbook grounder. */
+export function linkedGraphSource(options: Pick<RepoGrounderOptions, 'github' | 'linkFor'>): (question: Question) => Promise<GraphReport | undefined> {
+  return async (question) => {
+    const link = options.linkFor(question);
+    if (link === null) return undefined;
+    const scope = scopeForLink(options.github, link);
+    if (scope === null) return undefined;
+    const reader = createScopeReader(options.github, scope);
+    const tree = await reader.tree();
+    const show = parseShowMigrations(question.text);
+    const known = new Set(tree.migrations.map((entry) => entry.app));
+    const apps = show ? Object.keys(show.apps).filter((app) => known.has(app)) : [];
+    return reader.graph(apps.length > 0 ? apps : undefined);
+  };
+}

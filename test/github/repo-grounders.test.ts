@@ -1,0 +1,186 @@
+/**
+ * The PR review grounder, the linked-repository grounder and the model's repository tools, run
+ * with the real Octokit client against the fake GitHub REST server.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createGitHub, createMemoryCaches, type GitHub } from '../../src/github/index.js';
+import { createLinkedRepoGrounder, createPullRequestGrounder, linkedGraphSource } from '../../src/github/grounders.js';
+import { createRepoTools } from '../../src/github/tools.js';
+import type { LinkedRepo } from '../../src/github/repo-context.js';
+import type { ExpertTool, Grounding, Question } from '../../src/pipeline/types.js';
+import { createFakeGitHub, migrationSource, type FakeGitHub } from '../fakes/github.js';
+
+const TOKEN = 'ghp_testtokentesttokentesttoken0013';
+const repo = { owner: 'acme', repo: 'shop' };
+
+/** NOT NULL column with only a Python default: Django drops the default after filling rows. */
+export const RISKY_ADD_FIELD = `        migrations.AddField(
+            model_name='order',
+            name='channel',
+            field=models.CharField(default='web', max_length=32),
+        ),`;
+
+export const CREATE_ORDER = `        migrations.CreateModel(
+            name='Order',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False)),
+            ],
+        ),`;
+
+/** A shop app with 0001..0042 on main; returns the files. */
+export function shopFiles(): Record<string, string> {
+  const files: Record<string, string> = { 'shop/__init__.py': '', 'shop/migrations/__init__.py': '', 'shop/models.py': 'from django.db import models\n' };
+  files['shop/migrations/0001_initial.py'] = migrationSource({ dependencies: [], operations: CREATE_ORDER });
+  for (let index = 2; index <= 42; index++) {
+    const name = `${String(index).padStart(4, '0')}_step_${index}`;
+    const previous = index === 2 ? '0001_initial' : `${String(index - 1).padStart(4, '0')}_step_${index - 1}`;
+    files[`shop/migrations/${name}.py`] = migrationSource({ dependencies: [['shop', previous]], operations: `        migrations.AlterModelOptions(name='order', options={'ordering': ['id']}),` });
+  }
+  return files;
+}
+
+let fake: FakeGitHub;
+let github: GitHub;
+const settings = { database: 'postgresql' as const, databaseVersion: '16' };
+
+function question(text: string, extra: Partial<Question> = {}): Question {
+  return { id: 'q1', source: 'mention', userId: 'U1', channel: 'C1', text, history: [], ...extra };
+}
+
+const statuses: string[] = [];
+const groundContext = { status: async (text: string) => void statuses.push(text) };
+
+beforeEach(async () => {
+  statuses.length = 0;
+  fake = await createFakeGitHub();
+  fake.addToken(TOKEN, '*');
+  fake.addRepo({ ...repo, private: true });
+  fake.addRepo({ owner: 'other', repo: 'secret', private: true });
+  fake.commit('acme', 'shop', 'main', shopFiles());
+  github = createGitHub({ token: TOKEN, baseUrl: fake.url, allowedRepos: ['acme/shop'], allowedOrgs: [], caches: createMemoryCaches(), limits: { retryBaseMs: 1 } });
+});
+afterEach(async () => {
+  await fake.close();
+});
+
+function openConflictingPullRequest(number: number): void {
+  fake.commit('acme', 'shop', `feature-${number}`, { 'shop/migrations/0042_order_channel.py': migrationSource({ dependencies: [['shop', '0041_step_41']], operations: RISKY_ADD_FIELD }) }, { from: 'main' });
+  fake.addPullRequest('acme', 'shop', { number, base: 'main', head: `feature-${number}`, title: 'Add order channel' });
+}
+
+const noLink = (): LinkedRepo | null => null;
+
+describe('pull request review grounder', () => {
+  it('reports the risky AddField with its safe alternative and the 0042 conflict with the base branch', async () => {
+    openConflictingPullRequest(7);
+    const grounder = createPullRequestGrounder({ github, linkFor: noLink, settingsFor: () => settings });
+    const grounding = (await grounder.ground(question('is https://github.com/acme/shop/pull/7 safe to deploy?'), groundContext)) as Grounding;
+
+    const report = grounding.deterministicMarkdown!;
+    expect(report).toContain('**Migration review of acme/shop#7** “Add order channel”');
+    expect(report).toContain('add-field-not-null-without-db-default');
+    expect(report).toContain('_Safe alternative:_');
+    expect(report).toContain('db_default');
+    expect(report).toMatch(/Conflict in `shop`: after merge it has 2 leaf migrations \(`shop.0042_order_channel`, `shop.0042_step_42`\)/);
+    // Errors come before the graph section.
+    expect(report.indexOf('**Errors**')).toBeLessThan(report.indexOf('**Graph after merge**'));
+    expect(grounding.skipModel).toBeUndefined();
+    expect(grounding.contextForModel).toContain("field=models.CharField(default='web', max_length=32)");
+    expect(grounding.tools!.map((tool) => tool.definition.name)).toEqual(['list_migrations', 'read_file', 'analyze_migrations', 'app_graph', 'pr_migration_files']);
+    expect(statuses).toEqual(['Reading pull request acme/shop#7…', 'Checking 1 migration of acme/shop#7…']);
+  });
+
+  it('reports a dependency on a migration that exists neither on base nor in the PR as missing', async () => {
+    fake.commit('acme', 'shop', 'ghost', { 'shop/migrations/0043_ghost.py': migrationSource({ dependencies: [['shop', '0042_not_there']] }) }, { from: 'main' });
+    fake.addPullRequest('acme', 'shop', { number: 8, base: 'main', head: 'ghost' });
+    const grounder = createPullRequestGrounder({ github, linkFor: noLink, settingsFor: () => settings });
+    const grounding = (await grounder.ground(question('', { reviewRef: 'acme/shop#8', source: 'slash' }), groundContext)) as Grounding;
+    expect(grounding.deterministicMarkdown).toContain('Missing dependency: `shop/0043_ghost:');
+    expect(grounding.deterministicMarkdown).toContain('`shop.0042_not_there`');
+  });
+
+  it('says in one line that a PR without migrations has nothing to review, and skips the model', async () => {
+    fake.commit('acme', 'shop', 'docs', { 'README.md': '# shop\n' }, { from: 'main' });
+    fake.addPullRequest('acme', 'shop', { number: 9, base: 'main', head: 'docs', title: 'Docs' });
+    const grounder = createPullRequestGrounder({ github, linkFor: noLink, settingsFor: () => settings });
+    const grounding = (await grounder.ground(question('', { reviewRef: 'https://github.com/acme/shop/pull/9' }), groundContext)) as Grounding;
+    expect(grounding).toEqual({ deterministicMarkdown: 'acme/shop#9 (“Docs”) changes no migration files (1 file changed), so there is nothing for me to review.', skipModel: true });
+  });
+
+  it('refuses a repository outside the allowlist by naming the settings, without a request', async () => {
+    const grounder = createPullRequestGrounder({ github, linkFor: noLink, settingsFor: () => settings });
+    const grounding = (await grounder.ground(question('', { reviewRef: 'other/secret#1' }), groundContext)) as Grounding;
+    expect(grounding.skipModel).toBe(true);
+    expect(grounding.deterministicMarkdown).toContain('GITHUB_ALLOWED_REPOS');
+    expect(fake.counts().requests).toBe(0);
+  });
+
+  it('takes owner/repo#N from a mention only when the channel is linked to that repository', async () => {
+    openConflictingPullRequest(7);
+    const grounder = createPullRequestGrounder({ github, linkFor: noLink, settingsFor: () => settings });
+    expect(await grounder.ground(question('what about acme/shop#7?'), groundContext)).toBeUndefined();
+    const linked = createPullRequestGrounder({ github, linkFor: () => ({ repo: 'acme/shop', branch: null, path: null }), settingsFor: () => settings });
+    const grounding = (await linked.ground(question('what about acme/shop#7?'), groundContext)) as Grounding;
+    expect(grounding.deterministicMarkdown).toContain('Migration review of acme/shop#7');
+  });
+});
+
+async function runTool(tools: ExpertTool[], name: string, input: unknown): Promise<string> {
+  const tool = tools.find((candidate) => candidate.definition.name === name);
+  if (tool === undefined) throw new Error(`no tool ${name}`);
+  return tool.run(input, {});
+}
+
+describe('repository tools', () => {
+  const scope = { repo, label: 'acme/shop' };
+
+  it('list, read, analyze and graph the linked repository, describing each call for the thread', async () => {
+    fake.commit('acme', 'shop', 'main', { 'shop/migrations/0043_order_channel.py': migrationSource({ dependencies: [['shop', '0042_step_42']], operations: RISKY_ADD_FIELD }) });
+    const tools = createRepoTools({ github, scope, settings });
+
+    expect(await runTool(tools, 'list_migrations', {})).toContain('- shop (folder shop): 43 migrations; latest by name: 0041_step_41, 0042_step_42, 0043_order_channel');
+    const listed = await runTool(tools, 'list_migrations', { app: 'shop' });
+    expect(listed).toContain('- 0043_order_channel (shop/migrations/0043_order_channel.py)');
+
+    const read = tools.find((tool) => tool.definition.name === 'read_file')!;
+    expect(read.describe!({ path: 'shop/migrations/0043_order_channel.py' })).toBe('Reading shop/0043_order_channel…');
+    const text = await runTool(tools, 'read_file', { path: 'shop/0043_order_channel' });
+    expect(text).toContain("name='channel'");
+    expect(await runTool(tools, 'read_file', { path: 'shop/models.py' })).toContain('from django.db import models');
+
+    const analysis = await runTool(tools, 'analyze_migrations', { paths: ['shop.0043_order_channel'] });
+    expect(analysis).toContain('[error] add-field-not-null-without-db-default at shop/migrations/0043_order_channel.py');
+    expect(analysis).toContain('Safe alternative:');
+
+    const graph = await runTool(tools, 'app_graph', { app: 'shop' });
+    expect(graph).toContain('`shop.0043_order_channel`');
+    expect(graph).toContain('No conflicts');
+  });
+
+  it('turns bad input and unreadable paths into errors the model can read', async () => {
+    const tools = createRepoTools({ github, scope, settings });
+    await expect(runTool(tools, 'analyze_migrations', { paths: 'x' })).rejects.toThrow(/Bad input for analyze_migrations/);
+    await expect(runTool(tools, 'read_file', { path: '../etc/passwd' })).rejects.toThrow(/not a file path/);
+    // The tool loop shows the model an AppError's userMessage.
+    await expect(runTool(tools, 'read_file', { path: 'nope/missing.py' })).rejects.toMatchObject({ userMessage: expect.stringContaining("can't see nope/missing.py") });
+    expect(await runTool(tools, 'app_graph', { app: 'billing' })).toBe('No app "billing" with migrations in acme/shop. Apps: shop.');
+  });
+});
+
+describe('linked repository grounder', () => {
+  it('reads the migrations a pasted error names and offers the tools', async () => {
+    const grounder = createLinkedRepoGrounder({ github, linkFor: () => ({ repo: 'acme/shop', branch: 'main', path: null }), settingsFor: () => settings });
+    const grounding = (await grounder.ground(question('django.db.utils.ProgrammingError while applying shop.0042_step_42, why?'), groundContext)) as Grounding;
+    expect(grounding.contextForModel).toContain('linked to the GitHub repository acme/shop@main');
+    expect(grounding.contextForModel).toContain('shop/migrations/0042_step_42.py in acme/shop@main');
+    expect(grounding.tools).toHaveLength(4);
+    expect(statuses).toEqual(['Reading shop/0042_step_42 from acme/shop@main…']);
+    expect(await grounder.ground(question('hello', { channel: 'C2' }), groundContext)).toBeDefined();
+  });
+
+  it('gives the playbook grounder the linked graph for showmigrations output', async () => {
+    const graphFor = linkedGraphSource({ github, linkFor: () => ({ repo: 'acme/shop', branch: null, path: null }) });
+    const graph = await graphFor(question('shop\n [X] 0001_initial\n [ ] 0002_step_2'));
+    expect(graph?.apps.shop).toEqual({ migrations: 42, leaves: ['shop.0042_step_42'] });
+  });
+});
