@@ -121,6 +121,13 @@ const EMPTY_STATE: ProjectState = {
 
 /** Operations in execution order with the state each sees (state replay's walk), plus their enclosing operations. */
 function flattenVisits(file: MigrationFile, timeline: StateTimeline | undefined): FlatVisit[] {
+  const start = timeline ? timeline.before({ app: file.app, name: file.name }) : EMPTY_STATE;
+  const visits = visitOperations(file, start) as FlatVisit[];
+  // Most files have no nested operations: share one empty ancestor list instead of building a parent map.
+  if (!file.operations.some((op) => op.children !== undefined)) {
+    for (const visit of visits) visit.ancestors = NO_ANCESTORS;
+    return visits;
+  }
   const parents = new Map<Operation, Operation>();
   const walk = (ops: readonly Operation[]): void => {
     for (const op of ops) {
@@ -131,8 +138,6 @@ function flattenVisits(file: MigrationFile, timeline: StateTimeline | undefined)
     }
   };
   walk(file.operations);
-  const start = timeline ? timeline.before({ app: file.app, name: file.name }) : EMPTY_STATE;
-  const visits = visitOperations(file, start) as FlatVisit[];
   for (const visit of visits) {
     const ancestors: Operation[] = [];
     for (let parent = parents.get(visit.op); parent; parent = parents.get(parent)) ancestors.unshift(parent);
@@ -140,6 +145,8 @@ function flattenVisits(file: MigrationFile, timeline: StateTimeline | undefined)
   }
   return visits;
 }
+
+const NO_ANCESTORS: Operation[] = [];
 
 /** Which operation a `# migrate-help: ignore` comment belongs to: the nearest one it precedes or sits inside. */
 function commentOwners(file: MigrationFile, visits: readonly FlatVisit[]): Map<number, Operation> {

@@ -7,9 +7,11 @@
  *     or `showmigrations` output names;
  *   - the linked repository's graph, for the playbook grounder's showmigrations comparison.
  */
-import { analyzeSources, parseShowMigrations, renderMarkdown } from '../engine/index.js';
+import { analyzeSources, parseShowMigrations } from '../engine/index.js';
 import type { EngineSettings, Finding, GraphReport, Report } from '../engine/index.js';
 import { isAppError } from '../errors.js';
+import { blocksWithin, databaseName, unwrapProse } from '../pipeline/grounders/markdown.js';
+import { REVIEW_QUESTION_PREFIX } from '../pipeline/review.js';
 import type { Grounder, Grounding, Question } from '../pipeline/types.js';
 import type { GitHub } from './client.js';
 import { formatPullRequest } from './refs.js';
@@ -25,14 +27,18 @@ export interface RepoGrounderOptions {
   settingsFor(question: Question): EngineSettings;
 }
 
-/** Keeps the report readable in a thread; the model gets every finding in full. */
-const REPORT_MAX_CHARS = 9_000;
+/** Keeps the report readable in a thread (every finding is listed; recipes are cut); the model gets them in full. */
+const ALTERNATIVE_SHOWN_CHARS = 1_200;
+const MAX_ITEMS_PER_RULE = 6;
+const SEVERITIES = ['error', 'warning', 'info'] as const;
+const HEADINGS = { error: 'Errors', warning: 'Warnings', info: 'Info' } as const;
 const CONTEXT_FILE_CHARS = 40_000;
 const MAX_NAMED_FILES = 4;
 
 export const REVIEW_UNAVAILABLE_NOTE = 'The expert review is unavailable, so only the risk report above is shown; it comes from migrate-help’s own analysis and does not depend on the model.';
 
-type PullRequestTarget = { ref: PullRequestRef; explicit: boolean; others: PullRequestRef[] } | { invalid: string; explicit: boolean };
+type PullRequestTarget = { ref: PullRequestRef; explicit: boolean; others: PullRequestRef[]; fromHistory?: boolean } | { invalid: string; explicit: boolean };
+
 
 /**
  * The pull request a question is about: the one `/migrate-help review` names, else a PR URL in the
@@ -44,13 +50,22 @@ export function pullRequestFor(github: GitHub, question: Question, link: LinkedR
     return ref === null ? { invalid: question.reviewRef, explicit: true } : { ref, explicit: true, others: [] };
   }
   const linked = link === null ? null : github.parseRepo(link.repo);
-  const lower = question.text.toLowerCase();
-  const refs = github.findPullRequests(question.text).filter((ref) => {
-    const sameAsLink = linked !== null && linked.owner.toLowerCase() === ref.owner.toLowerCase() && linked.repo.toLowerCase() === ref.repo.toLowerCase();
-    return sameAsLink || lower.includes(`${ref.owner}/${ref.repo}/pull/${ref.number}`.toLowerCase());
-  });
-  const [first, ...others] = refs;
-  return first === undefined ? undefined : { ref: first, explicit: false, others };
+  const refsIn = (text: string): PullRequestRef[] => {
+    const lower = text.toLowerCase();
+    return github.findPullRequests(text).filter((ref) => {
+      const sameAsLink = linked !== null && linked.owner.toLowerCase() === ref.owner.toLowerCase() && linked.repo.toLowerCase() === ref.repo.toLowerCase();
+      return sameAsLink || lower.includes(`${ref.owner}/${ref.repo}/pull/${ref.number}`.toLowerCase()) || text.startsWith(REVIEW_QUESTION_PREFIX);
+    });
+  };
+  const [first, ...others] = refsIn(question.text);
+  if (first !== undefined) return { ref: first, explicit: false, others };
+  // A follow-up in a review thread: the PR named earlier is still the one in play.
+  for (const turn of [...question.history].reverse()) {
+    if (turn.role !== 'user') continue;
+    const [earlier] = refsIn(turn.text);
+    if (earlier !== undefined) return { ref: earlier, explicit: false, others: [], fromHistory: true };
+  }
+  return undefined;
 }
 
 export function createPullRequestGrounder(options: RepoGrounderOptions): Grounder {
@@ -71,11 +86,13 @@ export function createPullRequestGrounder(options: RepoGrounderOptions): Grounde
       } catch (error) {
         const reason = isAppError(error) ? error.userMessage : 'an unexpected error while reading it from GitHub.';
         const line = `_I could not review ${name}: ${reason}_`;
+        if (target.fromHistory === true) return { contextForModel: `Note: the pull request ${name} discussed in this thread could not be read again: ${reason}` };
         // Asked for a review: the refusal is the answer. In a question: say it, and let the model answer the rest.
         return target.explicit ? { deterministicMarkdown: line, skipModel: true } : { deterministicMarkdown: line, contextForModel: `Note: ${line.replace(/_/g, '')}` };
       }
       const pr = review.pullRequest;
       if (review.migrationChanges.length === 0) {
+        if (target.fromHistory === true) return { contextForModel: `The pull request ${name} discussed in this thread changes no migration files.` };
         const files = review.changedFiles.length;
         return {
           deterministicMarkdown: `${name} (“${pr.title}”) changes no migration files (${files} file${files === 1 ? '' : 's'} changed), so there is nothing for me to review.`,
@@ -96,6 +113,10 @@ export function createPullRequestGrounder(options: RepoGrounderOptions): Grounde
         label: `${name} (head ${pr.head.ref})`,
         pullRequest: { number: pr.number, title: pr.title, baseRef: pr.base.ref, baseSha: pr.base.sha, headSha: pr.head.sha, migrationChanges: review.migrationChanges, headFiles: review.headFiles },
       };
+      if (target.fromHistory === true) {
+        // The report is already in the thread: only the facts and the PR's tools for the follow-up.
+        return { contextForModel: renderReviewContext(name, review, report, findings, graph).replace('migrate-help already posted a deterministic risk report of its migrations above your answer', 'Earlier in this thread migrate-help posted a deterministic risk report of its migrations, and this is a follow-up question'), tools: createRepoTools({ github, scope, settings }) };
+      }
       const others = target.others.length > 0 ? `\n\n_I review one pull request per question; ask again for ${target.others.map(formatPullRequest).join(', ')}._` : '';
       return {
         deterministicMarkdown: `${renderReport(name, review, report, findings, graph)}${others}`,
@@ -148,7 +169,7 @@ function renderReport(name: string, review: ReviewContext, report: Report, findi
   const pr = review.pullRequest;
   const total = review.migrationChanges.length;
   const sections = [`**Migration review of ${name}** “${pr.title}” (${code(pr.head.ref)} → ${code(pr.base.ref)}): ${total} migration file${total === 1 ? '' : 's'} changed (${changeSummary(review)}).`];
-  sections.push(renderMarkdown({ findings, settings: report.settings }, { maxChars: REPORT_MAX_CHARS }).trim());
+  sections.push(...renderFindings(findings, `${databaseName(report.settings.database)} ${report.settings.versionText}`));
   const graphLines: string[] = [];
   for (const conflict of graph.conflicts) {
     const base = conflict.leaves.filter((leaf) => !conflict.prLeaves.includes(leaf));
@@ -163,6 +184,34 @@ function renderReport(name: string, review: ReviewContext, report: Report, findi
   else sections.push(`**Graph after merge**: no conflicts or missing dependencies with ${code(pr.base.ref)}.`);
   if (review.skipped.length > 0) sections.push(review.skipped.map((item) => `_${item.note}_`).join('\n'));
   return sections.join('\n\n');
+}
+
+function countText(findings: readonly Finding[]): string {
+  return SEVERITIES.map((severity) => [severity, findings.filter((finding) => finding.severity === severity).length] as const)
+    .filter(([, count]) => count > 0)
+    .map(([severity, count]) => (severity === 'info' ? `${count} info` : `${count} ${severity}${count === 1 ? '' : 's'}`))
+    .join(', ');
+}
+
+/** Findings by severity, then rule: every finding listed, each rule's safe alternative once (long recipes cut between blocks). */
+function renderFindings(findings: readonly Finding[], target: string): string[] {
+  if (findings.length === 0) return [`**Migration risk report** (${target}): no risky operations found.`];
+  const sections = [`**Migration risk report** (${target}): ${countText(findings)}.`];
+  for (const severity of SEVERITIES) {
+    const ofSeverity = findings.filter((finding) => finding.severity === severity);
+    if (ofSeverity.length === 0) continue;
+    sections.push(`**${HEADINGS[severity]}**`);
+    const rules = [...new Set(ofSeverity.map((finding) => finding.ruleId))];
+    for (const ruleId of rules) {
+      const group = ofSeverity.filter((finding) => finding.ruleId === ruleId);
+      const items = group.slice(0, MAX_ITEMS_PER_RULE).map((finding) => `- ${code(`${shortPath(finding.path)}:${finding.line}`)}${finding.operation ? ` (${finding.operation.type})` : ''}: ${finding.message}`);
+      if (group.length > MAX_ITEMS_PER_RULE) items.push(`- …and ${group.length - MAX_ITEMS_PER_RULE} more like this`);
+      const alternative = group[0]!.safeAlternative.trim();
+      const more = `_(Shortened: the full recipe is in docs/rules.md under ${code(ruleId)}.)_`;
+      sections.push(`${code(ruleId)}\n${items.join('\n')}${alternative ? `\n\n_Safe alternative:_\n${blocksWithin(unwrapProse(alternative), ALTERNATIVE_SHOWN_CHARS, more)}` : ''}`);
+    }
+  }
+  return sections;
 }
 
 function renderReviewContext(name: string, review: ReviewContext, report: Report, findings: Finding[], graph: GraphProblems): string {

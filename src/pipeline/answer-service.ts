@@ -99,8 +99,6 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
 
   async function runGrounders(question: Question, sink: AnswerSink): Promise<Grounding[]> {
     const results: Grounding[] = [];
-    const skippedFiles = skippedFilesGrounding(question);
-    if (skippedFiles) results.push(skippedFiles);
     for (const grounder of deps.grounders ?? []) {
       try {
         const grounding = await grounder.ground(question, { status: (text) => sink.status(text) });
@@ -110,6 +108,8 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
         log.warn({ grounder: grounder.name, questionId: question.id, code: asAppError(error).code, err: error }, 'grounder failed');
       }
     }
+    const skippedFiles = skippedFilesGrounding(question);
+    if (skippedFiles) results.push(skippedFiles);
     return results;
   }
 
@@ -152,14 +152,16 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
       const groundings = await runGrounders(question, trackedSink);
       unavailableNote = groundings.find((grounding) => grounding.modelUnavailableNote)?.modelUnavailableNote;
       const deterministic = groundings.map((grounding) => grounding.deterministicMarkdown?.trim()).filter((text): text is string => Boolean(text));
+      const skipModel = groundings.some((grounding) => grounding.skipModel === true);
       if (deterministic.length > 0) {
-        await sink.text(`${deterministic.join('\n\n')}\n\n`);
+        // The blank line separates the checks from the model's answer; alone, they end the message.
+        await sink.text(skipModel ? deterministic.join('\n\n') : `${deterministic.join('\n\n')}\n\n`);
         deterministicSent = true;
         lastStatus = ''; // Text replaces the status line in Slack, so "Thinking…" must be shown again.
       }
 
       const expert = deps.expert;
-      if (groundings.some((grounding) => grounding.skipModel === true)) {
+      if (skipModel) {
         // A grounder answered in full (e.g. a PR without migrations): nothing for the model to add.
         outcome = { ok: true, incomplete: false };
       } else if (!expert) {

@@ -71,7 +71,7 @@ export async function downloadSharedFiles(files: readonly SlackFile[] | undefine
   for (const [index, file] of (files ?? []).entries()) {
     const name = file.name ?? file.title ?? `file ${index + 1}`;
     const skip = (note: string) => void result.skipped.push({ name, note });
-    if (index >= maxFiles) {
+    if (result.files.length >= maxFiles) {
       skip(`\`${name}\` was not read: I read up to ${maxFiles} shared files per question.`);
       continue;
     }

@@ -3,6 +3,9 @@
  * SDK, the real pipeline, the real Bolt app on an ephemeral port) against the fake Slack Web API
  * and the fake Anthropic API, and offers signed-request helpers shaped like Slack's payloads.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startBot, type RunningBot } from '../../src/main.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic.js';
 import { postCommand, postEvent, type SignOptions, type SlackResponse } from '../fakes/sign.js';
@@ -22,6 +25,8 @@ export interface Harness {
   baseUrl: string;
   /** Every JSON log line the bot wrote. */
   logs: string[];
+  /** The bot's DATA_DIR (a fresh temporary folder unless the test chose one). */
+  dataDir: string;
   close(): Promise<void>;
 }
 
@@ -29,10 +34,17 @@ export interface HarnessOptions {
   env?: Record<string, string | undefined>;
 }
 
+/** A fresh DATA_DIR: test files run in parallel and each must have its own store (links, event ledger). */
+export function temporaryDataDir(): string {
+  return mkdtempSync(join(tmpdir(), 'migrate-help-e2e-'));
+}
+
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const slack = await new FakeSlackApi().start();
   const anthropic = await startFakeAnthropic();
   const logs: string[] = [];
+  const ownDataDir = options.env?.DATA_DIR === undefined;
+  const dataDir = options.env?.DATA_DIR ?? temporaryDataDir();
   const bot = await startBot({
     env: {
       SLACK_BOT_TOKEN: BOT_TOKEN,
@@ -43,6 +55,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       ANTHROPIC_MODEL: 'claude-test-model',
       LOG_LEVEL: 'debug',
       ...options.env,
+      DATA_DIR: dataDir,
     },
     port: 0,
     logDestination: { write: (line: string) => void logs.push(line) },
@@ -58,9 +71,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     eventsUrl: `${baseUrl}/slack/events`,
     baseUrl,
     logs,
+    dataDir,
     async close() {
       await bot.stop();
       await Promise.all([slack.close(), anthropic.close()]);
+      if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

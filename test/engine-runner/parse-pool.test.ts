@@ -1,8 +1,9 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ParsePool, parseMany } from '../../src/engine-runner/parse-pool.js';
 import type { ParseJob } from '../../src/engine-runner/parse-pool.js';
+import { workerSource } from '../../src/engine-runner/worker-bundle.js';
 import { initParser, parseMigration } from '../../src/engine/parse/index.js';
 
 const ROOT = fileURLToPath(new URL('../fixtures/migrations/', import.meta.url));
@@ -46,6 +47,19 @@ describe('ParsePool', () => {
   it('parses small lists in the calling thread with the same result', async () => {
     const jobs = fixtureJobs().slice(0, 2);
     expect(await parseMany(jobs, { inlineBelow: 10 })).toEqual(jobs.map((job) => parseMigration(job.source, { path: job.path })));
+  });
+
+  it('also parses on the calling thread when asked, with the same results in order', async () => {
+    const jobs = [...fixtureJobs(), ...fixtureJobs()].map((job, index) => ({ ...job, path: `${index}/${job.path}` }));
+    const files = await parseMany(jobs, { workers: 1, callerParses: true, inlineBelow: 0, batchSize: 2 });
+    expect(files).toEqual(JSON.parse(JSON.stringify(jobs.map((job) => parseMigration(job.source, { path: job.path })))));
+  });
+
+  it('runs workers from a prebuilt JavaScript bundle, not through tsx', async () => {
+    const source = await workerSource();
+    expect(source.kind).toBe('module');
+    expect(source.url.pathname).toMatch(/\.(?:m?js)$/);
+    expect(existsSync(source.url)).toBe(true);
   });
 
   it('refuses work after close', async () => {

@@ -61,8 +61,24 @@ interface ActiveFailure extends FailureScript {
   failed: number;
 }
 
+/** A file as Slack describes it in `files` of a message event (only the fields the bot reads). */
+export interface FakeFile {
+  id: string;
+  name: string;
+  mimetype: string;
+  filetype: string;
+  size: number;
+  mode: 'hosted' | 'snippet';
+  url_private: string;
+  url_private_download: string;
+}
+
 export class FakeSlackApi {
   readonly calls: RecordedCall[] = [];
+  /** Downloads of shared files: which file, with which Bearer token. */
+  readonly fileDownloads: Array<{ id: string; token: string | undefined }> = [];
+  private readonly files = new Map<string, { file: FakeFile; content: Buffer }>();
+  private fileCounter = 0;
   readonly responseUrlPosts: RecordedResponseUrlPost[] = [];
   /** channel → messages in post order. */
   readonly channels = new Map<string, FakeMessage[]>();
@@ -120,6 +136,30 @@ export class FakeSlackApi {
     const list = this.failures.get(method) ?? [];
     list.push({ ...script, seen: 0, failed: 0 });
     this.failures.set(method, list);
+  }
+
+  /**
+   * Store a file as if a user uploaded it; the returned object goes into a message event's `files`.
+   * Downloads need `Authorization: Bearer <token>`; without one Slack (and this fake) serve an HTML
+   * sign-in page with status 200.
+   */
+  addFile(spec: { name: string; content: string | Buffer; mimetype?: string; filetype?: string }): FakeFile {
+    this.fileCounter += 1;
+    const id = `F0FAKE${String(this.fileCounter).padStart(4, '0')}`;
+    const content = typeof spec.content === 'string' ? Buffer.from(spec.content, 'utf8') : spec.content;
+    const url = `http://127.0.0.1:${this.port}/files-pri/${FAKE_TEAM_ID}-${id}/${encodeURIComponent(spec.name)}`;
+    const file: FakeFile = {
+      id,
+      name: spec.name,
+      mimetype: spec.mimetype ?? 'text/plain',
+      filetype: spec.filetype ?? (spec.name.endsWith('.py') ? 'python' : 'text'),
+      size: content.length,
+      mode: 'hosted',
+      url_private: url,
+      url_private_download: `${url}?download=1`,
+    };
+    this.files.set(id, { file, content });
+    return file;
   }
 
   /** Answer a method with a custom handler (after failures are checked). */
@@ -196,6 +236,18 @@ export class FakeSlackApi {
       const body = raw === '' ? {} : (JSON.parse(raw) as Record<string, unknown>);
       this.responseUrlPosts.push({ id: decodeURIComponent(url.pathname.slice('/response/'.length)), body, at });
       this.reply(res, 200, { ok: true });
+      this.notify();
+      return;
+    }
+    if (url.pathname.startsWith('/files-pri/')) {
+      const id = url.pathname.split('/')[2]?.split('-').pop() ?? '';
+      const auth = req.headers.authorization;
+      const token = typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice('Bearer '.length) : undefined;
+      this.fileDownloads.push({ id, token });
+      const stored = this.files.get(id);
+      if (stored === undefined) res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      else if (token === undefined) res.writeHead(200, { 'content-type': 'text/html' }).end('<html>Sign in to Slack</html>');
+      else res.writeHead(200, { 'content-type': stored.file.mimetype }).end(stored.content);
       this.notify();
       return;
     }

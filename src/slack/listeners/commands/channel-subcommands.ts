@@ -3,6 +3,7 @@
  * and pull request reviews. Changes are announced in the channel; refusals and status are ephemeral.
  */
 import { DATABASES } from '../../../engine/types.js';
+import { reviewQuestionText } from '../../../pipeline/review.js';
 import type { ChannelFeatures } from '../../deps.js';
 import {
   databaseSetText,
@@ -125,7 +126,7 @@ export const CHANNEL_SUBCOMMANDS: Subcommand[] = [
         triggerId: context.triggerId,
         receivedAt: context.receivedAt,
         rootText: `<@${context.userId}> asked for a migration review of ${escapeMrkdwn(ref)}`,
-        question: { text: `Review the migrations of pull request ${ref}.`, reviewRef: ref },
+        question: { text: reviewQuestionText(ref), reviewRef: ref },
       });
     },
   },
