@@ -13,11 +13,13 @@
  * each run in a child (this file with `--serve fakes|bot|bare`). Times cross processes as
  * `performance.timeOrigin + performance.now()`.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { cpus, loadavg } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -176,6 +178,8 @@ async function main(): Promise<void> {
     ANTHROPIC_API_KEY: 'sk-ant-bench-key-000000000000',
     ANTHROPIC_BASE_URL: fakes.info.anthropicUrl,
     LOG_LEVEL: 'warn',
+    // A fresh database per run: the bot dedupes event ids in DATA_DIR, and bench ids repeat across runs.
+    DATA_DIR: fs.mkdtempSync(path.join(tmpdir(), 'mh-bench-slack-')),
   };
   const [bot, bare] = await Promise.all([spawnChild<{ port: number }>('bot', env), spawnChild<{ port: number }>('bare', env)]);
   const botUrl = `http://127.0.0.1:${bot.info.port}/slack/events`;
