@@ -269,7 +269,10 @@ export class ThreadSink implements AnswerSink {
     try {
       const steps: SplitStep[] = [];
       if (outcome.error !== undefined) {
-        if (this.hasText) steps.push(...this.splitter.closeOpenFence(), ...this.splitter.push(incompleteNote(outcome.error.userMessage)));
+        // "Incomplete" only when the model's own answer was cut; deterministic checks shown before a
+        // failure are complete in themselves, so the note then just says what could not be done.
+        if (outcome.incomplete) steps.push(...this.splitter.closeOpenFence(), ...this.splitter.push(incompleteNote(outcome.error.userMessage)));
+        else if (this.hasText) steps.push(...this.splitter.closeOpenFence(), ...this.splitter.push(`\n\n${failureNote(outcome.error.userMessage)}`));
         else steps.push(...this.splitter.push(failureNote(outcome.error.userMessage)));
       } else if (!this.hasText) {
         steps.push(...this.splitter.push(emptyAnswerNote()));

@@ -2,6 +2,9 @@
  * End to end: request signatures, health check, secrets kept out of the logs, start-up failures
  * (bad configuration in a real child process, a token Slack rejects, no model key).
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -100,7 +103,8 @@ describe('start-up', () => {
     const slack = await new FakeSlackApi().start();
     slack.fail('auth.test', { error: 'invalid_auth' });
     try {
-      await expect(startBot({ env: { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl, LOG_LEVEL: 'silent' }, port: 0, slackRetry: { retries: 0 } })).rejects.toMatchObject({
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mh-startup-'));
+      await expect(startBot({ env: { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl, LOG_LEVEL: 'silent', DATA_DIR: dataDir }, port: 0, slackRetry: { retries: 0 } })).rejects.toMatchObject({
         code: 'config_invalid',
         userMessage: expect.stringContaining('SLACK_BOT_TOKEN was rejected'),
       });

@@ -148,6 +148,15 @@ describe('ThreadSink', () => {
     expect(text).toBe('Partial:\n```python\nfrom django.db import migrations\n```\n\n\n⚠️ *The answer is incomplete:* The model connection dropped; ask again.');
   });
 
+  it('after complete checks, a failure is a plain note, not an "incomplete answer"', async () => {
+    const { sink, threadTs } = newSink();
+    await feed(sink, '*Engine findings*\n- add-field-not-null-without-db-default');
+    await sink.finish({ ok: false, incomplete: false, error: { code: 'model_not_configured', userMessage: 'The expert model is not configured.' } });
+    const text = slack.botReplies(CHANNEL, threadTs).map((message) => message.text).join('');
+    expect(text).toBe('*Engine findings*\n- add-field-not-null-without-db-default\n\n⚠️ The expert model is not configured.');
+    expect(text).not.toContain('incomplete');
+  });
+
   it('shows a repeated status again after text was posted (Slack clears it on reply)', async () => {
     const { sink } = newSink();
     await sink.status('Thinking…');
