@@ -7,6 +7,7 @@ import { createAppAuth } from '@octokit/auth-app';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
+import Bottleneck from 'bottleneck';
 import { initParser } from '../engine/index.js';
 import { AppError } from '../errors.js';
 import { createAllowlist, type Allowlist } from './allowlist.js';
@@ -53,6 +54,25 @@ export interface GitHubLimits {
   retryBaseMs?: number;
   /** Per-request timeout. Default 30 s. */
   requestTimeoutMs?: number;
+  /**
+   * Least time between two GraphQL queries of this client: the throttling plugin sends GraphQL (a
+   * POST) one at a time with this spacing, against secondary limits. Default 1000, the plugin's own.
+   */
+  graphqlIntervalMs?: number;
+}
+
+/** How blob contents are read in bulk. */
+export interface GitHubGraphQLOptions {
+  /**
+   * Read uncached blobs in batches through the GraphQL API (aliased `object(oid:)` selections): one
+   * query per batch instead of one REST call per file. Default true. Anonymous clients always use REST
+   * (GitHub's GraphQL needs a token); a server without GraphQL (404) makes the client fall back to REST.
+   */
+  enabled?: boolean;
+  /** Blobs per query. Default 100. */
+  blobsPerQuery?: number;
+  /** Stop filling a query once the blobs' sizes (as the tree gives them) add up to this. Default 4 MB. */
+  bytesPerQuery?: number;
 }
 
 export interface CreateGitHubOptions {
@@ -71,6 +91,7 @@ export interface CreateGitHubOptions {
   /** Memory LRU in front of `caches.blobs`, in characters. Default 32 Mi. */
   blobMemoryChars?: number;
   limits?: GitHubLimits;
+  graphql?: GitHubGraphQLOptions;
   /** Another fetch (tests and the benchmark count with it); default globalThis.fetch. */
   fetch?: typeof fetch;
 }
@@ -93,6 +114,17 @@ export interface GitHubTransport {
   /** The engine's parser (for apps.py labels and dependencies), initialised once. */
   parserReady(): Promise<void>;
   logger: GitHubLogger;
+  readonly graphql: GraphQLBlobReads;
+}
+
+/** Batched blob reads through GraphQL, and whether they can be used. */
+export interface GraphQLBlobReads {
+  readonly blobsPerQuery: number;
+  readonly bytesPerQuery: number;
+  /** True while GraphQL is enabled, the client is authenticated and the server has not refused it. */
+  usable(): boolean;
+  /** The server has no GraphQL API: warn once and read blobs through REST from now on. */
+  markUnavailable(detail: { status: number }): void;
 }
 
 export interface GitHub {
@@ -123,13 +155,13 @@ export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
 
 export function createGitHub(options: CreateGitHubOptions): GitHub {
   const logger = options.logger ?? SILENT;
-  const limits = { maxRateLimitWaitSeconds: 20, retries: 2, retryBaseMs: 1000, requestTimeoutMs: 30_000, ...options.limits };
+  const limits = { maxRateLimitWaitSeconds: 20, retries: 2, retryBaseMs: 1000, requestTimeoutMs: 30_000, graphqlIntervalMs: 1000, ...options.limits };
   const allowlist = createAllowlist({ repos: options.allowedRepos, orgs: options.allowedOrgs });
   const webHost = webHostOfApiUrl(options.baseUrl);
   const hosts = webHost === null ? [] : [webHost];
   const hasApp = options.appId !== undefined && options.privateKey !== undefined;
   const authMode: AuthMode = hasApp ? 'app' : options.token !== undefined ? 'token' : 'anonymous';
-  const counters: GitHubRequestStats = { requests: 0, notModified: 0, cacheHits: 0, billable: 0 };
+  const counters: GitHubRequestStats = { requests: 0, notModified: 0, cacheHits: 0, billable: 0, graphqlQueries: 0 };
   const budgets = new Map<string, RateLimitBudget>();
   let lastBudget: RateLimitBudget | null = null;
   const baseFetch = options.fetch ?? globalThis.fetch;
@@ -158,6 +190,8 @@ export function createGitHub(options: CreateGitHubOptions): GitHub {
     const timeout = AbortSignal.timeout(limits.requestTimeoutMs);
     const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
     counters.requests += 1;
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    if (/\/graphql$/.test(new URL(url).pathname)) counters.graphqlQueries += 1;
     const response = await baseFetch(input, { ...init, signal });
     if (response.status === 304) counters.notModified += 1;
     else counters.billable += 1;
@@ -178,6 +212,9 @@ export function createGitHub(options: CreateGitHubOptions): GitHub {
     error: (message: string) => logger.error({ module: 'github' }, String(message)),
   };
 
+  // The plugin's own group for POSTs is shared by every Octokit in the process with a fixed 1 s spacing; ours is per client and configurable.
+  const graphqlQueue = new Bottleneck.Group({ maxConcurrent: 1, minTime: limits.graphqlIntervalMs });
+
   const build = (auth: { authStrategy?: unknown; auth?: unknown }): GitHubOctokit => {
     const octokit = new GitHubOctokit({
       ...auth,
@@ -189,6 +226,7 @@ export function createGitHub(options: CreateGitHubOptions): GitHub {
         onRateLimit: onLimit('primary'),
         onSecondaryRateLimit: onLimit('secondary'),
         retryAfterBaseValue: limits.retryBaseMs,
+        write: graphqlQueue,
       },
       // 429 is the throttling plugin's to handle; retrying it here too would double the waits.
       retry: { retries: limits.retries, retryAfterBaseValue: limits.retryBaseMs, doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
@@ -237,6 +275,19 @@ export function createGitHub(options: CreateGitHubOptions): GitHub {
     };
   }
 
+  let graphqlUnavailable = false;
+  const graphqlEnabled = options.graphql?.enabled !== false && authMode !== 'anonymous';
+  const graphql: GraphQLBlobReads = {
+    blobsPerQuery: Math.max(1, Math.floor(options.graphql?.blobsPerQuery ?? 100)),
+    bytesPerQuery: Math.max(1, options.graphql?.bytesPerQuery ?? 4 * 1024 * 1024),
+    usable: () => graphqlEnabled && !graphqlUnavailable,
+    markUnavailable: ({ status }) => {
+      if (graphqlUnavailable) return;
+      graphqlUnavailable = true;
+      logger.warn({ module: 'github', status }, 'GitHub GraphQL API is not available here; reading file contents with one REST request per file from now on');
+    },
+  };
+
   let parser: Promise<void> | undefined;
   const transport: GitHubTransport = {
     authMode,
@@ -249,6 +300,7 @@ export function createGitHub(options: CreateGitHubOptions): GitHub {
     translate,
     parserReady: () => (parser ??= initParser()),
     logger,
+    graphql,
   };
 
   return {

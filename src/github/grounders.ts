@@ -82,7 +82,8 @@ export function createPullRequestGrounder(options: RepoGrounderOptions): Grounde
       let review: ReviewContext;
       try {
         await safeStatus(context, `Reading pull request ${name}…`);
-        review = await github.loadReviewContext(target.ref);
+        // The touched apps' base history too (conflicts, earlier model state): read with the PR's files in batched GraphQL queries.
+        review = await github.loadReviewContext(target.ref, { baseContents: 'touched-apps' });
       } catch (error) {
         const reason = isAppError(error) ? error.userMessage : 'an unexpected error while reading it from GitHub.';
         const line = `_I could not review ${name}: ${reason}_`;

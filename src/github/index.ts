@@ -3,7 +3,7 @@
  * blob and conditional caches); commands, model tools and PR review use its methods.
  */
 export { createGitHub, DEFAULT_MAX_FILE_BYTES, GitHubOctokit } from './client.js';
-export type { AuthMode, CreateGitHubOptions, GitHub, GitHubLimits, GitHubLogger } from './client.js';
+export type { AuthMode, CreateGitHubOptions, GitHub, GitHubGraphQLOptions, GitHubLimits, GitHubLogger } from './client.js';
 export { createAllowlist } from './allowlist.js';
 export type { Allowlist } from './allowlist.js';
 export { createLayeredBlobCache, createMemoryBlobCache, createMemoryCaches, createMemoryConditionalCache } from './caches.js';

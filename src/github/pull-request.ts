@@ -1,13 +1,15 @@
 /**
  * Pull requests: the PR, its changed files, and the review context the engine runs on.
  *
- * Request budget for a cold review of a PR with k migration files (token auth):
- *   get PR (1) + list files (1 per 100 files) + base tree at the base sha (1) + k head blobs = k + 3.
- * App labels come from the migrations' own dependencies (`('accounts', '0041_x')` next to
- * `0041_x.py` names the label), so apps.py is read only for an app where they say nothing (a lone
- * `0001_initial`). Base contents (`baseContents: 'touched-apps'`) add one blob per base migration of
- * the touched apps not yet in the blob cache: a one-time cost, since blobs never change.
- * A warm review (nothing changed) is two 304s (PR, files) and cache hits: 0 rate-limit units.
+ * Request budget for a cold review (token auth): get PR and list files (1 + 1 per 100 files, sent
+ * together) + the base tree at the base sha (1) + the contents of the PR's migration files and of the
+ * touched apps' base migrations, read together in GraphQL queries of up to 100 uncached blobs each
+ * (graphql-blobs.ts): 4 calls for a typical PR, ≤ k + 3 for k ≥ 1 while each query has room. App
+ * labels come from the migrations' own dependencies (`('accounts', '0041_x')` next to `0041_x.py`
+ * names the label); the apps.py files that may be needed instead ride along in the same query, so a
+ * lone `0001_initial` costs nothing more. Where GraphQL is unavailable each blob is one REST call.
+ * Blobs are cached by sha, so each is downloaded once, ever. A warm review (nothing changed) is two
+ * 304s (PR, files) and cache hits: 0 rate-limit units.
  */
 import { parseMigration } from '../engine/index.js';
 import type { GitHubOctokit, GitHubTransport } from './client.js';
@@ -87,6 +89,7 @@ function diffStats(after: GitHubRequestStats, before: GitHubRequestStats): GitHu
     notModified: after.notModified - before.notModified,
     cacheHits: after.cacheHits - before.cacheHits,
     billable: after.billable - before.billable,
+    graphqlQueries: after.graphqlQueries - before.graphqlQueries,
   };
 }
 
@@ -134,8 +137,7 @@ export async function loadReviewContext(t: GitHubTransport, ref: PullRequestRef,
   const before = { ...t.counters };
   const baseContents = options.baseContents ?? 'touched-apps';
   const maxPerApp = options.maxBaseFilesPerApp ?? 300;
-  const pullRequest = await getPullRequest(t, ref);
-  const changedFiles = await listPullRequestFiles(t, ref);
+  const [pullRequest, changedFiles] = await Promise.all([getPullRequest(t, ref), listPullRequestFiles(t, ref)]);
   const migrationChanges = pickMigrationFiles(changedFiles);
   const skipped: SkippedFile[] = [];
 
@@ -158,15 +160,7 @@ export async function loadReviewContext(t: GitHubTransport, ref: PullRequestRef,
 
   const headChanges = migrationChanges.filter((file) => file.status !== 'removed' && isMigrationPath(file.path));
   for (const file of headChanges) if (file.sha === null) skipped.push({ path: file.path, reason: 'unreadable', note: `GitHub gave no content id for ${file.path}, so I did not read it.` });
-  const [baseTree, headRead] = await Promise.all([
-    listMigrationFiles(t, { owner: ref.owner, repo: ref.repo, ref: options.baseAt === 'branch-tip' ? pullRequest.base.ref : pullRequest.base.sha, readLabels: false }),
-    readBlobs(
-      t,
-      ref,
-      headChanges.flatMap((file) => (file.sha === null ? [] : [{ path: file.path, sha: file.sha }])),
-    ),
-  ]);
-  skipped.push(...headRead.skipped);
+  const baseTree = await listMigrationFiles(t, { owner: ref.owner, repo: ref.repo, ref: options.baseAt === 'branch-tip' ? pullRequest.base.ref : pullRequest.base.sha, readLabels: false });
 
   // Base paths the PR rewrites, removes or renames away: the head version (or nothing) replaces them.
   const replaced = new Set<string>();
@@ -176,7 +170,6 @@ export async function loadReviewContext(t: GitHubTransport, ref: PullRequestRef,
   }
   const touchedPaths = new Set(migrationChanges.flatMap((file) => [file.path, ...(file.previousPath === null ? [] : [file.previousPath])]).filter(isMigrationPath).map(appPathOf));
 
-  let baseRead: RepoFile[] = [];
   const baseNamesOnly: MigrationEntry[] = [];
   const toRead: MigrationEntry[] = [];
   const perApp = new Map<string, MigrationEntry[]>();
@@ -194,15 +187,28 @@ export async function loadReviewContext(t: GitHubTransport, ref: PullRequestRef,
     toRead.push(...list.slice(0, maxPerApp));
     baseNamesOnly.push(...list.slice(maxPerApp));
   }
-  if (toRead.length > 0) {
-    const read = await readBlobs(t, ref, toRead);
-    baseRead = read.files;
-    skipped.push(...read.skipped);
-  }
+
+  // The apps.py a label may need (as the PR leaves it): read with the migrations when there is room in a query anyway.
+  const appsByPath = new Map<string, AppFolder>(baseTree.apps.map((app) => [app.path, app]));
+  const appsPyOf = (appPath: string): { appPath: string; path: string; sha: string; size?: number } | null => {
+    const changed = changedFiles.find((file) => file.path === appsPyPathOf(appPath));
+    if (changed !== undefined) return changed.status === 'removed' || changed.sha === null ? null : { appPath, path: changed.path, sha: changed.sha };
+    const appsPy = appsByPath.get(appPath)?.appsPy;
+    return appsPy ? { appPath, ...appsPy } : null;
+  };
+  const labelCandidates = [...touchedPaths, ...(options.readAllAppLabels === true ? baseTree.apps.map((app) => app.path).filter((path) => !touchedPaths.has(path)) : [])];
+  const alongside = labelCandidates.flatMap((appPath) => appsPyOf(appPath) ?? []);
+
+  // Head files and base history in one read: with GraphQL, one query per batch of uncached files.
+  const headEntries = headChanges.flatMap((file) => (file.sha === null ? [] : [{ path: file.path, sha: file.sha }]));
+  const read = await readBlobs(t, ref, [...headEntries, ...toRead], { alongside });
+  skipped.push(...read.skipped);
+  const headPaths = new Set(headEntries.map((entry) => entry.path));
+  const headRead = { files: read.files.filter((file) => headPaths.has(file.path)) };
+  const baseRead: RepoFile[] = read.files.filter((file) => !headPaths.has(file.path));
 
   // App labels of the touched folders: dependencies first, apps.py (base, or as the PR changes it) otherwise.
   await t.parserReady();
-  const appsByPath = new Map<string, AppFolder>(baseTree.apps.map((app) => [app.path, app]));
   const labels = new Map<string, { label: string; source: AppFolder['labelSource'] }>();
   const needAppsPy: Array<{ appPath: string; path: string; sha: string; size?: number }> = [];
   for (const appPath of touchedPaths) {
@@ -216,17 +222,13 @@ export async function loadReviewContext(t: GitHubTransport, ref: PullRequestRef,
       labels.set(appPath, { label: inferred, source: inferred === folderLabelOf(appPath) ? 'folder' : 'dependency' });
       continue;
     }
-    const changedAppsPy = changedFiles.find((file) => file.path === appsPyPathOf(appPath));
-    if (changedAppsPy !== undefined) {
-      if (changedAppsPy.status !== 'removed' && changedAppsPy.sha !== null) needAppsPy.push({ appPath, path: changedAppsPy.path, sha: changedAppsPy.sha });
-      continue;
-    }
-    const appsPy = appsByPath.get(appPath)?.appsPy;
-    if (appsPy) needAppsPy.push({ appPath, ...appsPy });
+    const appsPy = appsPyOf(appPath);
+    if (appsPy !== null) needAppsPy.push(appsPy);
   }
   if (options.readAllAppLabels === true) {
     for (const app of baseTree.apps) if (!touchedPaths.has(app.path) && app.appsPy !== null) needAppsPy.push({ appPath: app.path, ...app.appsPy });
   }
+  // Usually cache hits: they came with the migrations.
   const declared = await readAppsPyLabels(t, ref, needAppsPy, skipped);
   for (const [appPath, label] of declared) if (label !== null) labels.set(appPath, { label, source: 'apps.py' });
 

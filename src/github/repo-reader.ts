@@ -4,12 +4,14 @@
  *   - every migration folder: ONE recursive git-tree request at that sha, cached forever (a tree by sha
  *     never changes); GitHub truncates very large trees, and then we walk subtrees instead;
  *   - file contents: git blobs by sha, through the blob cache (memory LRU + the persistent store),
- *     so a file is downloaded once, ever.
+ *     so a file is downloaded once, ever; uncached blobs are read many per request through GraphQL
+ *     (graphql-blobs.ts), with one REST call per blob as the fallback.
  */
 import { parseAppConfigLabel } from '../engine/index.js';
 import { AppError } from '../errors.js';
 import type { GitHubOctokit, GitHubTransport } from './client.js';
 import { isHttpError } from './errors.js';
+import { readBlobsByGraphQL, rememberOutcome, type BlobOutcome, type BlobWanted } from './graphql-blobs.js';
 import { appPathOf, appsPyPathOf, folderLabelOf, isMigrationPath, isSkippedDir, isUnder, migrationNameOf } from './paths.js';
 import type { AppFolder, ListMigrationFilesInput, MigrationEntry, MigrationTree, ReadFileInput, ReadResult, RepoFile, RepoRef, SkippedFile } from './types.js';
 
@@ -187,22 +189,50 @@ export async function listMigrationFiles(t: GitHubTransport, input: ListMigratio
   return tree;
 }
 
+/** One blob through REST (`GET …/git/blobs/{sha}`): the fallback where GraphQL cannot serve it. */
+async function readBlobByRest(t: GitHubTransport, octokit: GitHubOctokit, ref: RepoRef, sha: string, maxBytes: number): Promise<BlobOutcome> {
+  let bytes: Buffer;
+  try {
+    const { data } = await octokit.request('GET /repos/{owner}/{repo}/git/blobs/{file_sha}', { owner: ref.owner, repo: ref.repo, file_sha: sha, request: { cache: 'none' } });
+    bytes = Buffer.from(data.content, data.encoding === 'base64' ? 'base64' : 'utf8');
+  } catch (error) {
+    if (isHttpError(error) && (error.status === 404 || error.status === 422)) return { kind: 'missing' };
+    throw t.translate(error, { repo: ref });
+  }
+  if (bytes.length > maxBytes) return { kind: 'skip', reason: 'too-large', size: bytes.length };
+  const decoded = decodeText(bytes);
+  if ('reason' in decoded) return { kind: 'skip', reason: decoded.reason, size: bytes.length };
+  return { kind: 'text', text: decoded.text, size: bytes.length };
+}
+
+type BlobEntry = { path: string; sha: string; size?: number };
+
 /**
  * File contents by blob sha, in the order given. Cached blobs cost nothing; files over `maxBytes`
- * (known from the tree's size) are skipped before any request; binary and non-UTF-8 files are skipped
- * with a note. Auth and rate-limit failures throw; a single unreadable blob is skipped.
+ * (known from the tree's size) are skipped before any request; the rest are read in batched GraphQL
+ * queries (one per `blobsPerQuery` files), or one REST call each where GraphQL is not available.
+ * Binary and non-UTF-8 files are skipped with a note. Auth and rate-limit failures throw; a single
+ * unreadable blob is skipped.
+ *
+ * `alongside`: blobs worth having in the cache (e.g. apps.py files a label may need) that are read
+ * only when they fit into a query sent anyway; they are not part of the result.
  */
 export async function readBlobs(
   t: GitHubTransport,
   ref: RepoRef,
-  entries: ReadonlyArray<{ path: string; sha: string; size?: number }>,
-  options: { maxBytes?: number } = {},
+  entries: ReadonlyArray<BlobEntry>,
+  options: { maxBytes?: number; alongside?: ReadonlyArray<BlobEntry> } = {},
 ): Promise<ReadResult> {
   t.allowlist.check(ref);
   const maxBytes = options.maxBytes ?? t.maxFileBytes;
   const results: Array<{ file?: RepoFile; skipped?: SkippedFile }> = [];
-  let octokit: GitHubOctokit | undefined;
-  const pending: Array<Promise<void>> = [];
+  // Read each sha once, however many paths share it.
+  const wanted = new Map<string, BlobWanted>();
+  // Blobs known not to be text; one too large for a smaller cap may still fit this one.
+  const knownSkip = (entry: BlobEntry) => {
+    const skip = t.skippedBlobs.get(entry.sha);
+    return skip !== undefined && (skip.reason !== 'too-large' || skip.size > maxBytes) ? skip : undefined;
+  };
   for (const [index, entry] of entries.entries()) {
     if (entry.size !== undefined && entry.size > maxBytes) {
       results[index] = { skipped: skippedNote(entry.path, 'too-large', { size: entry.size, maxBytes }) };
@@ -214,43 +244,33 @@ export async function readBlobs(
       results[index] = { file: { path: entry.path, sha: entry.sha, text: cached, size: Buffer.byteLength(cached) } };
       continue;
     }
-    const known = t.skippedBlobs.get(entry.sha);
-    if (known !== undefined) {
-      results[index] = { skipped: skippedNote(entry.path, known.reason, { size: known.size, maxBytes }) };
+    const skip = knownSkip(entry);
+    if (skip !== undefined) {
+      results[index] = { skipped: skippedNote(entry.path, skip.reason, { size: skip.size, maxBytes }) };
       continue;
     }
-    octokit ??= await t.octokitFor(ref);
-    const client = octokit;
-    pending.push(
-      (async () => {
-        let bytes: Buffer;
-        try {
-          const { data } = await client.request('GET /repos/{owner}/{repo}/git/blobs/{file_sha}', { owner: ref.owner, repo: ref.repo, file_sha: entry.sha, request: { cache: 'none' } });
-          bytes = Buffer.from(data.content, data.encoding === 'base64' ? 'base64' : 'utf8');
-        } catch (error) {
-          if (isHttpError(error) && (error.status === 404 || error.status === 422)) {
-            results[index] = { skipped: skippedNote(entry.path, 'unreadable') };
-            return;
-          }
-          throw t.translate(error, { repo: ref });
-        }
-        if (bytes.length > maxBytes) {
-          t.skippedBlobs.set(entry.sha, { reason: 'too-large', size: bytes.length });
-          results[index] = { skipped: skippedNote(entry.path, 'too-large', { size: bytes.length, maxBytes }) };
-          return;
-        }
-        const decoded = decodeText(bytes);
-        if ('reason' in decoded) {
-          t.skippedBlobs.set(entry.sha, { reason: decoded.reason, size: bytes.length });
-          results[index] = { skipped: skippedNote(entry.path, decoded.reason) };
-          return;
-        }
-        t.blobs.set(entry.sha, decoded.text);
-        results[index] = { file: { path: entry.path, sha: entry.sha, text: decoded.text, size: bytes.length } };
-      })(),
-    );
+    if (!wanted.has(entry.sha)) wanted.set(entry.sha, { sha: entry.sha, ...(entry.size === undefined ? {} : { size: entry.size }) });
   }
-  await Promise.all(pending);
+  if (wanted.size > 0) {
+    const octokit = await t.octokitFor(ref);
+    const extras = (options.alongside ?? []).filter((entry) => !wanted.has(entry.sha) && !(entry.size !== undefined && entry.size > maxBytes) && knownSkip(entry) === undefined && t.blobs.get(entry.sha) === undefined);
+    const outcomes = (t.graphql.usable() ? await readBlobsByGraphQL(t, octokit, ref, [...wanted.values()], extras, maxBytes) : null) ?? new Map<string, BlobOutcome>();
+    const viaRest = [...wanted.keys()].filter((sha) => (outcomes.get(sha) ?? { kind: 'rest' }).kind === 'rest');
+    await Promise.all(
+      viaRest.map(async (sha) => {
+        const outcome = await readBlobByRest(t, octokit, ref, sha, maxBytes);
+        outcomes.set(sha, outcome);
+        rememberOutcome(t, sha, outcome);
+      }),
+    );
+    for (const [index, entry] of entries.entries()) {
+      if (results[index] !== undefined) continue;
+      const outcome = outcomes.get(entry.sha) ?? { kind: 'missing' };
+      if (outcome.kind === 'text') results[index] = { file: { path: entry.path, sha: entry.sha, text: outcome.text, size: outcome.size } };
+      else if (outcome.kind === 'skip') results[index] = { skipped: skippedNote(entry.path, outcome.reason, { size: outcome.size, maxBytes }) };
+      else results[index] = { skipped: skippedNote(entry.path, 'unreadable') };
+    }
+  }
   const files: RepoFile[] = [];
   const skipped: SkippedFile[] = [];
   for (const result of results) {

@@ -52,6 +52,8 @@ export interface GitHubRequestStats {
   cacheHits: number;
   /** Requests that could have cost rate limit: sent and not answered 304. */
   billable: number;
+  /** Of `requests`, GraphQL queries (each reads up to a batch of blobs; one point of the GraphQL budget). */
+  graphqlQueries: number;
 }
 
 /** One migration file found in a tree. */
@@ -171,10 +173,11 @@ export interface ReviewFile extends RepoFile {
 export interface LoadReviewContextOptions {
   /**
    * Base-branch migration contents to read besides the names from the tree:
-   * `none` reads nothing more (k + 3 calls cold); `touched-apps` reads every base migration of the
-   * apps the PR touches (bounded by `maxBaseFilesPerApp`, newest first), so graph and state replay see
-   * those apps' history. Blobs are cached by sha, so each base file costs one call once, ever.
-   * Default `touched-apps`.
+   * `touched-apps` (default) reads every base migration of the apps the PR touches (bounded by
+   * `maxBaseFilesPerApp`, newest first), so graph and state replay see those apps' history; `none`
+   * reads names only. Contents are read together with the PR's own migration files in batched GraphQL
+   * queries (one per `blobsPerQuery` files not yet cached; REST per file where GraphQL is unavailable),
+   * and blobs are cached by sha, so each file is downloaded once, ever.
    */
   baseContents?: 'none' | 'touched-apps';
   /** Default 300. */

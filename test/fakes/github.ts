@@ -5,7 +5,10 @@
  * ids (sha1 of `blob <len>\0…`, tree and commit objects), so blob shas match what GitHub would give.
  * Served: repos, commits/{ref} (sha media type), git trees (recursive, optionally truncated), git
  * blobs (base64), contents, pulls and pull files (Link pagination), the GitHub App endpoints
- * (JWT checked against the app's public key, installation tokens), /rate_limit.
+ * (JWT checked against the app's public key, installation tokens), /rate_limit, and `POST /graphql`
+ * for blob reads: `repository(owner:, name:)` with aliased `object(oid: …)` / `object(expression:
+ * "<rev>:<path>")` selections and `... on Blob { … }` fields, answered in GitHub's shape (per-object
+ * nulls, `errors` with `type` and `path`, RATE_LIMITED with 200), one request and one unit per query.
  * Every JSON answer has an ETag; `If-None-Match` gets a 304 that costs no rate-limit unit, like
  * GitHub. Counts: requests, 304s, rate-limit units, by route. Private repos answer 404 unless the
  * caller's token or installation can see them; an exhausted budget answers 403 with
@@ -69,9 +72,21 @@ export interface FakeRequestRecord {
 export interface FakeCounts {
   requests: number;
   notModified: number;
-  /** Rate-limit units consumed (a 304 costs 0). */
+  /** Rate-limit units consumed (a 304 costs 0; a GraphQL query 1, however many objects it reads). */
   units: number;
   byRoute: Record<string, number>;
+  /** Objects selected by GraphQL queries (blobs read in bulk). */
+  graphqlObjects: number;
+}
+
+/** A scripted GraphQL error: for the whole query, or (with `oid`) for the selections of that object only. */
+export interface FakeGraphQLFailure {
+  type: string;
+  message?: string;
+  oid?: string;
+  headers?: Record<string, string>;
+  /** How many matching queries fail (default 1). */
+  times?: number;
 }
 
 export interface FakeGitHubOptions {
@@ -81,6 +96,8 @@ export interface FakeGitHubOptions {
   truncateTreesOver?: number;
   /** Rate limit per window (default 5000). */
   rateLimit?: number;
+  /** GraphQL `Blob.text` longer than this many bytes comes back cut, with `isTruncated: true`. Default: never cut. */
+  graphqlTextLimit?: number;
 }
 
 export interface FakeGitHub {
@@ -102,6 +119,7 @@ export interface FakeGitHub {
   issuedTokens(): string[];
   setRateLimit(spec: { remaining: number; resetAt?: Date; limit?: number }): void;
   fail(failure: FakeFailure): void;
+  failGraphQL(failure: FakeGraphQLFailure): void;
   close(): Promise<void>;
 }
 
@@ -132,8 +150,9 @@ export async function createFakeGitHub(options: FakeGitHubOptions = {}): Promise
   const installations = new Map<number, { id: number; account: string; repos: string[] }>();
   const installationTokens = new Map<string, { installationId: number; expiresAt: number }>();
   const failures: FakeFailure[] = [];
+  const graphqlFailures: FakeGraphQLFailure[] = [];
   const requests: FakeRequestRecord[] = [];
-  let counts: FakeCounts = { requests: 0, notModified: 0, units: 0, byRoute: {} };
+  let counts: FakeCounts = { requests: 0, notModified: 0, units: 0, byRoute: {}, graphqlObjects: 0 };
   const limit = { limit: options.rateLimit ?? 5000, remaining: options.rateLimit ?? 5000, resetAt: Date.now() + 3600_000 };
   let commitCounter = 0;
   let tokenCounter = 0;
@@ -182,7 +201,7 @@ export async function createFakeGitHub(options: FakeGitHubOptions = {}): Promise
     requests,
     counts: () => ({ ...counts, byRoute: { ...counts.byRoute } }),
     resetCounts: () => {
-      counts = { requests: 0, notModified: 0, units: 0, byRoute: {} };
+      counts = { requests: 0, notModified: 0, units: 0, byRoute: {}, graphqlObjects: 0 };
       requests.length = 0;
     },
     addRepo(spec) {
@@ -236,6 +255,7 @@ export async function createFakeGitHub(options: FakeGitHubOptions = {}): Promise
       if (spec.resetAt) limit.resetAt = spec.resetAt.getTime();
     },
     fail: (failure) => void failures.push({ times: 1, ...failure }),
+    failGraphQL: (failure) => void graphqlFailures.push({ times: 1, ...failure }),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -345,12 +365,106 @@ export async function createFakeGitHub(options: FakeGitHubOptions = {}): Promise
     };
   }
 
+  type Send = (status: number, body: unknown, extra?: Record<string, string>, options?: { free?: boolean; contentType?: string }) => void;
+
+  /** A GraphQL string literal or `$variable`, resolved. */
+  function graphqlValue(token: string, variables: Record<string, unknown>): string | undefined {
+    if (token.startsWith('$')) {
+      const value = variables[token.slice(1)];
+      return typeof value === 'string' ? value : undefined;
+    }
+    return JSON.parse(token) as string;
+  }
+
+  const BLOB_FIELDS = new Set(['__typename', 'oid', 'abbreviatedOid', 'byteSize', 'isBinary', 'isTruncated', 'text']);
+
+  function blobNode(content: Buffer, sha: string, fields: string[]): Record<string, unknown> {
+    const binary = content.includes(0);
+    const cap = options.graphqlTextLimit;
+    const truncated = !binary && cap !== undefined && content.length > cap;
+    const node: Record<string, unknown> = {};
+    for (const field of fields) {
+      if (field === '__typename') node[field] = 'Blob';
+      if (field === 'oid') node[field] = sha;
+      if (field === 'abbreviatedOid') node[field] = sha.slice(0, 7);
+      if (field === 'byteSize') node[field] = content.length;
+      if (field === 'isBinary') node[field] = binary;
+      if (field === 'isTruncated') node[field] = truncated;
+      // Like GitHub: null for binary blobs; bytes that are not UTF-8 become U+FFFD.
+      if (field === 'text') node[field] = binary ? null : (truncated ? content.subarray(0, cap) : content).toString('utf8');
+    }
+    return node;
+  }
+
+  function answerGraphQL(identity: Identity, method: string, body: Buffer, send: Send): void {
+    const graphqlRate = { 'x-ratelimit-resource': 'graphql' };
+    if (method !== 'POST') return send(404, { message: 'Not Found' });
+    if (identity.kind === 'anonymous' || identity.kind === 'jwt') return send(401, { message: 'This endpoint requires you to be authenticated.', documentation_url: 'https://docs.github.com/graphql' }, graphqlRate, { free: true });
+    if (limit.remaining <= 0 && Date.now() <= limit.resetAt) {
+      return send(200, { errors: [{ type: 'RATE_LIMITED', message: 'API rate limit exceeded for user ID 1.' }] }, graphqlRate, { free: true });
+    }
+    let payload: { query?: unknown; variables?: unknown };
+    try {
+      payload = JSON.parse(body.toString('utf8')) as typeof payload;
+    } catch {
+      return send(400, { message: 'Problems parsing JSON' }, graphqlRate, { free: true });
+    }
+    const query = typeof payload.query === 'string' ? payload.query : '';
+    const variables = (typeof payload.variables === 'object' && payload.variables !== null ? payload.variables : {}) as Record<string, unknown>;
+    const whole = graphqlFailures.find((item) => item.oid === undefined && (item.times ?? 1) > 0);
+    if (whole) {
+      whole.times = (whole.times ?? 1) - 1;
+      return send(200, { data: null, errors: [{ type: whole.type, message: whole.message ?? `scripted ${whole.type}` }] }, { ...graphqlRate, ...whole.headers }, { free: whole.type === 'RATE_LIMITED' });
+    }
+    const value = String.raw`("(?:[^"\\]|\\.)*"|\$\w+)`;
+    const repoMatch = new RegExp(String.raw`repository\s*\(\s*owner\s*:\s*${value}\s*,\s*name\s*:\s*${value}\s*\)\s*\{`).exec(query);
+    if (!repoMatch) return send(200, { errors: [{ message: 'migrate-help fake GitHub only answers repository { object(...) } queries', extensions: { code: 'unsupported' } }] }, graphqlRate);
+    const owner = graphqlValue(repoMatch[1] as string, variables) ?? '';
+    const name = graphqlValue(repoMatch[2] as string, variables) ?? '';
+    const repo = findRepo(owner, name);
+    if (!repo || !canSee(identity, repo)) {
+      return send(200, { data: { repository: null }, errors: [{ type: 'NOT_FOUND', path: ['repository'], locations: [{ line: 2, column: 3 }], message: `Could not resolve to a Repository with the name '${owner}/${name}'.` }] }, graphqlRate);
+    }
+    const selection = new RegExp(String.raw`(?:(\w+)\s*:\s*)?object\s*\(\s*(oid|expression)\s*:\s*${value}\s*\)\s*\{\s*\.\.\.\s*on\s+Blob\s*\{([^}]*)\}\s*\}`, 'g');
+    const data: Record<string, unknown> = {};
+    const errors: Array<Record<string, unknown>> = [];
+    for (const match of query.slice(repoMatch.index + repoMatch[0].length).matchAll(selection)) {
+      const alias = match[1] ?? 'object';
+      const fields = (match[4] as string).split(/[\s,]+/).filter((field) => field !== '');
+      const unknown = fields.find((field) => !BLOB_FIELDS.has(field));
+      if (unknown !== undefined) return send(200, { errors: [{ message: `Field '${unknown}' doesn't exist on type 'Blob'`, extensions: { code: 'undefinedField', typeName: 'Blob', fieldName: unknown } }] }, graphqlRate);
+      counts.graphqlObjects += 1;
+      const argument = graphqlValue(match[3] as string, variables) ?? '';
+      let sha: string | undefined;
+      let isTree = false;
+      if (match[2] === 'oid') sha = repo.blobs.has(argument) ? argument : undefined;
+      else {
+        const colon = argument.indexOf(':');
+        const commitSha = resolveCommit(repo, argument.slice(0, colon));
+        const filePath = argument.slice(colon + 1).replace(/\/+$/, '');
+        const files = commitSha === undefined ? undefined : repo.commits.get(commitSha)!.files;
+        sha = files?.get(filePath);
+        isTree = sha === undefined && files !== undefined && [...files.keys()].some((key) => key.startsWith(`${filePath}/`));
+      }
+      const scripted = graphqlFailures.find((item) => item.oid !== undefined && item.oid === sha && (item.times ?? 1) > 0);
+      if (scripted) {
+        scripted.times = (scripted.times ?? 1) - 1;
+        data[alias] = null;
+        errors.push({ type: scripted.type, path: ['repository', alias], message: scripted.message ?? `scripted ${scripted.type}` });
+        continue;
+      }
+      // A tree matches no `... on Blob` fields: an empty object, as GitHub answers.
+      data[alias] = isTree ? {} : sha === undefined ? null : blobNode(repo.blobs.get(sha)!, sha, fields);
+    }
+    send(200, { data: { repository: data }, ...(errors.length > 0 ? { errors } : {}) }, graphqlRate);
+  }
+
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       try {
-        handle(request, response);
+        handle(request, response, Buffer.concat(chunks));
       } catch (error) {
         response.writeHead(500, { 'content-type': 'application/json' });
         response.end(JSON.stringify({ message: `fake GitHub error: ${(error as Error).message}` }));
@@ -358,7 +472,7 @@ export async function createFakeGitHub(options: FakeGitHubOptions = {}): Promise
     });
   });
 
-  function handle(request: IncomingMessage, response: ServerResponse): void {
+  function handle(request: IncomingMessage, response: ServerResponse, body: Buffer): void {
     const method = (request.method ?? 'GET').toUpperCase();
     const url = new URL(request.url ?? '/', 'http://fake.github');
     const path = url.pathname;
@@ -407,6 +521,8 @@ export async function createFakeGitHub(options: FakeGitHubOptions = {}): Promise
       ['pulls.files', /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)\/files$/],
       ['pulls.get', /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)$/],
       ['repos.get', /^\/repos\/([^/]+)\/([^/]+)$/],
+      // GitHub.com serves it at /graphql; Enterprise Server at /api/graphql.
+      ['graphql', /^(?:\/api)?\/graphql$/],
     ];
     let groups: string[] = [];
     for (const [route, pattern] of routes) {
@@ -426,6 +542,10 @@ export async function createFakeGitHub(options: FakeGitHubOptions = {}): Promise
     }
     if (identity.kind === 'invalid') {
       send(401, { message: identity.why, documentation_url: 'https://docs.github.com/rest' }, {}, { free: true });
+      return;
+    }
+    if (record.route === 'graphql') {
+      answerGraphQL(identity, method, body, send);
       return;
     }
     if (limit.remaining <= 0 && Date.now() <= limit.resetAt && identity.kind !== 'jwt' && record.route !== 'rate_limit') {

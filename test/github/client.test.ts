@@ -182,6 +182,9 @@ describe('GitHub App auth', () => {
       ['commits.get', 'installation'],
     ]);
 
+    // The apps.py label read went through GraphQL with the installation token.
+    expect(fake.requests.filter((request) => request.route === 'graphql')).toMatchObject([{ method: 'POST', identity: 'installation', status: 200 }]);
+
     await github.readFile({ owner: 'acme', repo: 'shop', path: 'README.md' });
     expect(fake.issuedTokens()).toHaveLength(1);
     expect(fake.requests.filter((request) => request.route === 'repos.installation')).toHaveLength(1);

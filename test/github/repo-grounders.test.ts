@@ -32,7 +32,7 @@ beforeEach(async () => {
   fake.addRepo({ ...repo, private: true });
   fake.addRepo({ owner: 'other', repo: 'secret', private: true });
   fake.commit('acme', 'shop', 'main', shopFiles());
-  github = createGitHub({ token: TOKEN, baseUrl: fake.url, allowedRepos: ['acme/shop'], allowedOrgs: [], caches: createMemoryCaches(), limits: { retryBaseMs: 1 } });
+  github = createGitHub({ token: TOKEN, baseUrl: fake.url, allowedRepos: ['acme/shop'], allowedOrgs: [], caches: createMemoryCaches(), limits: { retryBaseMs: 1, graphqlIntervalMs: 0 } });
 });
 afterEach(async () => {
   await fake.close();
@@ -63,6 +63,8 @@ describe('pull request review grounder', () => {
     expect(grounding.contextForModel).toContain("field=models.CharField(default='web', max_length=32)");
     expect(grounding.tools!.map((tool) => tool.definition.name)).toEqual(['list_migrations', 'read_file', 'analyze_migrations', 'app_graph', 'pr_migration_files']);
     expect(statuses).toEqual(['Reading pull request acme/shop#7…', 'Checking 1 migration of acme/shop#7…']);
+    // The PR's file and all 42 base migrations of `shop` in one GraphQL query: 4 calls.
+    expect(fake.counts()).toMatchObject({ requests: 4, graphqlObjects: 43, byRoute: { 'pulls.get': 1, 'pulls.files': 1, 'git.trees': 1, graphql: 1 } });
   });
 
   it('reports a dependency on a migration that exists neither on base nor in the PR as missing', async () => {
@@ -123,7 +125,10 @@ describe('repository tools', () => {
     expect(text).toContain("name='channel'");
     expect(await runTool(tools, 'read_file', { path: 'shop/models.py' })).toContain('from django.db import models');
 
+    fake.resetCounts();
     const analysis = await runTool(tools, 'analyze_migrations', { paths: ['shop.0043_order_channel'] });
+    // The app's other 42 migrations as context: one GraphQL query, not 42 blob calls.
+    expect(fake.counts()).toMatchObject({ requests: 1, graphqlObjects: 42, byRoute: { graphql: 1 } });
     expect(analysis).toContain('[error] add-field-not-null-without-db-default at shop/migrations/0043_order_channel.py');
     expect(analysis).toContain('Safe alternative:');
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createGitHub, createMemoryCaches, type GitHub } from '../../src/github/index.js';
+import { createGitHub, createMemoryCaches, formatUtcTime, type GitHub, type GitHubLogger } from '../../src/github/index.js';
 import type { GitHubCaches } from '../../src/github/types.js';
 import { appsPySource, createFakeGitHub, djangoProjectFiles, migrationSource, type FakeGitHub } from '../fakes/github.js';
 
@@ -9,7 +9,14 @@ let fake: FakeGitHub;
 let caches: GitHubCaches;
 
 function client(overrides: Partial<Parameters<typeof createGitHub>[0]> = {}): GitHub {
-  return createGitHub({ token: TOKEN, baseUrl: fake.url, allowedRepos: ['acme/shop'], allowedOrgs: [], caches, limits: { retryBaseMs: 1 }, ...overrides });
+  return createGitHub({ token: TOKEN, baseUrl: fake.url, allowedRepos: ['acme/shop', 'acme/secret'], allowedOrgs: [], caches, limits: { retryBaseMs: 1, graphqlIntervalMs: 0 }, ...overrides });
+}
+
+/** A logger that keeps warnings, to count them. */
+function warningLogger(): { logger: GitHubLogger; warnings: string[] } {
+  const warnings: string[] = [];
+  const ignore = () => undefined;
+  return { warnings, logger: { debug: ignore, info: ignore, error: ignore, warn: (_obj, msg) => void warnings.push(msg ?? '') } };
 }
 
 beforeEach(async () => {
@@ -49,8 +56,9 @@ describe('listMigrationFiles', () => {
       ['project/app_02', 'app_02', 'folder', 4],
     ]);
     expect(tree.migrations.filter((entry) => entry.appPath === 'project/app_01').every((entry) => entry.app === 'billing')).toBe(true);
-    // ref → sha, one recursive tree, three apps.py blobs.
-    expect(fake.counts().byRoute).toEqual({ 'commits.get': 1, 'git.trees': 1, 'git.blobs': 3 });
+    // ref → sha, one recursive tree, the three apps.py blobs in one GraphQL query.
+    expect(fake.counts().byRoute).toEqual({ 'commits.get': 1, 'git.trees': 1, graphql: 1 });
+    expect(fake.counts().graphqlObjects).toBe(3);
   });
 
   it('walks subtrees when GitHub truncates the recursive tree, and limits to a folder', async () => {
@@ -100,8 +108,9 @@ describe('listMigrationFiles', () => {
 });
 
 describe('readBlobs', () => {
-  it('reads contents by sha once: later reads are cache hits without any request', async () => {
-    fake.commit('acme', 'shop', 'main', djangoProjectFiles({ apps: 2, perApp: 3 }));
+  it('reads contents by sha once, many per GraphQL query: later reads are cache hits without any request', async () => {
+    const files = djangoProjectFiles({ apps: 2, perApp: 3 });
+    fake.commit('acme', 'shop', 'main', files);
     const github = client();
     const tree = await github.listMigrationFiles({ owner: 'acme', repo: 'shop', readLabels: false });
     fake.resetCounts();
@@ -109,7 +118,9 @@ describe('readBlobs', () => {
     const first = await github.readBlobs(tree, tree.migrations);
     expect(first.files).toHaveLength(6);
     expect(first.files[1]!.text).toContain("('app_00', '0001_initial')");
-    expect(fake.counts().byRoute).toEqual({ 'git.blobs': 6 });
+    expect(first.files.map((file) => file.text)).toEqual(tree.migrations.map((entry) => files[entry.path]));
+    expect(fake.counts()).toMatchObject({ requests: 1, units: 1, graphqlObjects: 6, byRoute: { graphql: 1 } });
+    expect(github.stats()).toMatchObject({ graphqlQueries: 1 });
 
     fake.resetCounts();
     const before = github.stats().cacheHits;
@@ -124,7 +135,10 @@ describe('readBlobs', () => {
     expect(fake.counts().requests).toBe(0);
   });
 
-  it('skips binary, non-UTF-8 and huge files with a note', async () => {
+  it.each([
+    ['GraphQL', true, { graphql: 1 }],
+    ['REST', false, { 'git.blobs': 3 }],
+  ])('skips binary, non-UTF-8 and huge files with a note (%s)', async (_name, graphql, routes) => {
     const binary = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01]);
     const latin1 = Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]);
     fake.commit('acme', 'shop', 'main', {
@@ -133,7 +147,7 @@ describe('readBlobs', () => {
       'shop/migrations/0003_latin1.py': latin1,
       'shop/migrations/0004_huge.py': `# ${'x'.repeat(5000)}\n`,
     });
-    const github = client({ maxFileBytes: 4096 });
+    const github = client({ maxFileBytes: 4096, graphql: { enabled: graphql } });
     const tree = await github.listMigrationFiles({ owner: 'acme', repo: 'shop', readLabels: false });
     fake.resetCounts();
 
@@ -146,11 +160,155 @@ describe('readBlobs', () => {
       ['shop/migrations/0004_huge.py', 'too-large'],
     ]);
     expect(read.skipped[2]!.note).toMatch(/is 5 KB, over the 4 KB limit/);
-    // The huge file was skipped from its tree size: no request for it.
-    expect(fake.counts().byRoute).toEqual({ 'git.blobs': 3 });
+    // The huge file was skipped from its tree size: not asked for.
+    expect(fake.counts().byRoute).toEqual(routes);
+    if (graphql) expect(fake.counts().graphqlObjects).toBe(3);
     fake.resetCounts();
     await github.readBlobs(tree, tree.migrations);
     expect(fake.counts().requests).toBe(0);
+  });
+});
+
+describe('readBlobs through GraphQL', () => {
+  /** `count` small migration files under shop/migrations (plus `extra`), committed on main; returns the tree. */
+  async function repoWith(github: GitHub, count: number, extra: Record<string, string | Buffer> = {}) {
+    const files: Record<string, string | Buffer> = { ...extra };
+    for (let index = 1; index <= count; index++) files[`shop/migrations/${String(index).padStart(4, '0')}_step.py`] = migrationSource({ dependencies: index === 1 ? [] : [['shop', `${String(index - 1).padStart(4, '0')}_step`]] });
+    fake.commit('acme', 'shop', 'main', files);
+    const tree = await github.listMigrationFiles({ owner: 'acme', repo: 'shop', readLabels: false });
+    fake.resetCounts();
+    return tree;
+  }
+
+  it('splits the reads into queries of blobsPerQuery files and of at most bytesPerQuery known bytes, one unit each', async () => {
+    const github = client({ graphql: { blobsPerQuery: 100 } });
+    const tree = await repoWith(github, 250);
+
+    const read = await github.readBlobs(tree, tree.migrations);
+
+    expect(read.files).toHaveLength(250);
+    expect(read.skipped).toEqual([]);
+    expect(fake.counts()).toMatchObject({ requests: 3, units: 3, graphqlObjects: 250, byRoute: { graphql: 3 } });
+
+    // Ten of the largest files per query: 30 files are three queries.
+    const largest = Math.max(...tree.migrations.map((entry) => entry.size));
+    const bySize = client({ graphql: { blobsPerQuery: 100, bytesPerQuery: largest * 10 }, caches: createMemoryCaches() });
+    fake.resetCounts();
+    await bySize.readBlobs(tree, tree.migrations.slice(0, 30));
+    expect(fake.counts().byRoute).toEqual({ graphql: 3 });
+  });
+
+  it('reads a blob shared by several paths once', async () => {
+    const github = client();
+    const same = migrationSource({ dependencies: [] });
+    fake.commit('acme', 'shop', 'main', { 'a/migrations/0001_initial.py': same, 'b/migrations/0001_initial.py': same });
+    const tree = await github.listMigrationFiles({ owner: 'acme', repo: 'shop', readLabels: false });
+    fake.resetCounts();
+    const read = await github.readBlobs(tree, tree.migrations);
+    expect(read.files.map((file) => file.path)).toEqual(['a/migrations/0001_initial.py', 'b/migrations/0001_initial.py']);
+    expect(fake.counts().graphqlObjects).toBe(1);
+  });
+
+  it('keeps the data of a partly failed query: a missing object is skipped with a note, another failed object is read through REST', async () => {
+    const github = client();
+    const tree = await repoWith(github, 5);
+    const [gone, flaky] = [tree.migrations[1]!, tree.migrations[3]!];
+    fake.failGraphQL({ type: 'NOT_FOUND', oid: gone.sha, message: 'Could not resolve to a Blob' });
+    fake.failGraphQL({ type: 'SERVICE_UNAVAILABLE', oid: flaky.sha });
+
+    const read = await github.readBlobs(tree, tree.migrations);
+
+    expect(read.files.map((file) => file.path)).toEqual(tree.migrations.filter((entry) => entry !== gone).map((entry) => entry.path));
+    expect(read.skipped).toEqual([{ path: gone.path, reason: 'unreadable', note: `${gone.path} could not be read from GitHub (it may have been removed), so I skipped it.` }]);
+    expect(fake.counts().byRoute).toEqual({ graphql: 1, 'git.blobs': 1 });
+  });
+
+  it('reads a blob whose text GraphQL truncated through REST, whole', async () => {
+    await fake.close();
+    fake = await createFakeGitHub({ graphqlTextLimit: 1000 });
+    fake.addToken(TOKEN, '*');
+    fake.addRepo({ owner: 'acme', repo: 'shop', private: true });
+    const big = `# ${'z'.repeat(3000)}\n`;
+    const github = client();
+    const tree = await repoWith(github, 2, { 'shop/migrations/0003_big.py': big });
+
+    const read = await github.readBlobs(tree, tree.migrations);
+
+    expect(read.files.find((file) => file.path === 'shop/migrations/0003_big.py')?.text).toBe(big);
+    expect(fake.counts().byRoute).toEqual({ graphql: 1, 'git.blobs': 1 });
+  });
+
+  it('falls back to one REST call per blob, with one warning, when the server has no GraphQL API (404)', async () => {
+    const { logger, warnings } = warningLogger();
+    const github = client({ logger });
+    const tree = await repoWith(github, 4);
+    fake.fail({ method: 'POST', path: /^\/graphql$/, status: 404 });
+
+    const first = await github.readBlobs(tree, tree.migrations.slice(0, 2));
+    expect(first.files).toHaveLength(2);
+    expect(fake.counts().byRoute).toEqual({ graphql: 1, 'git.blobs': 2 });
+
+    fake.resetCounts();
+    const second = await github.readBlobs(tree, tree.migrations.slice(2));
+    expect(second.files).toHaveLength(2);
+    expect(fake.counts().byRoute).toEqual({ 'git.blobs': 2 });
+    expect(warnings.filter((warning) => /GraphQL/.test(warning))).toHaveLength(1);
+  });
+
+  it('reads through REST only when anonymous (GitHub GraphQL needs a token)', async () => {
+    fake.addRepo({ owner: 'acme', repo: 'public' });
+    fake.commit('acme', 'public', 'main', djangoProjectFiles({ apps: 1, perApp: 3 }));
+    const github = client({ token: undefined, allowedRepos: ['acme/public'] });
+    const tree = await github.listMigrationFiles({ owner: 'acme', repo: 'public', readLabels: false });
+    fake.resetCounts();
+    const read = await github.readBlobs(tree, tree.migrations);
+    expect(read.files).toHaveLength(3);
+    expect(fake.counts().byRoute).toEqual({ 'git.blobs': 3 });
+  });
+
+  it('retries a query GitHub could not finish (plugin-retry) and one rate-limited for a moment (plugin-throttling)', async () => {
+    const github = client();
+    const tree = await repoWith(github, 3);
+    fake.failGraphQL({ type: 'INTERNAL', message: 'Something went wrong while executing your query. This may be the result of a timeout.' });
+    await expect(github.readBlobs(tree, tree.migrations.slice(0, 1))).resolves.toMatchObject({ files: [{ path: tree.migrations[0]!.path }] });
+    expect(fake.counts().byRoute).toEqual({ graphql: 2 });
+
+    fake.resetCounts();
+    const reset = String(Math.ceil(Date.now() / 1000) + 1);
+    fake.failGraphQL({ type: 'RATE_LIMITED', message: 'API rate limit exceeded', headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset } });
+    await expect(github.readBlobs(tree, tree.migrations.slice(1))).resolves.toMatchObject({ files: [{}, {}] });
+    expect(fake.counts().byRoute).toEqual({ graphql: 2 });
+  });
+
+  it('turns a spent budget, an unreadable repository and a failed query into the AppErrors REST gives', async () => {
+    const github = client();
+    const tree = await repoWith(github, 2);
+
+    const resetAt = new Date(Date.now() + 30 * 60_000);
+    fake.setRateLimit({ remaining: 0, resetAt });
+    const started = Date.now();
+    await expect(github.readBlobs(tree, tree.migrations)).rejects.toMatchObject({
+      code: 'github_rate_limited',
+      userMessage: expect.stringContaining(`GitHub rate limit reached; resets at ${formatUtcTime(new Date(Math.ceil(resetAt.getTime() / 1000) * 1000))}`),
+    });
+    expect(Date.now() - started).toBeLessThan(5000);
+    fake.setRateLimit({ remaining: 5000 });
+
+    fake.addRepo({ owner: 'acme', repo: 'secret', private: true });
+    const initial = migrationSource({ dependencies: [] });
+    fake.commit('acme', 'secret', 'main', { 'x/migrations/0001_initial.py': initial });
+    fake.addToken('ghp_onlyshoponlyshoponlyshoponlys01', ['acme/shop']);
+    const hidden = client({ token: 'ghp_onlyshoponlyshoponlyshoponlys01' });
+    await expect(hidden.readBlobs({ owner: 'acme', repo: 'secret' }, [{ path: 'x/migrations/0001_initial.py', sha: fake.blobSha(initial) }])).rejects.toMatchObject({
+      code: 'github_not_found',
+      userMessage: "I can't see acme/secret: check the name and that GITHUB_TOKEN can read it.",
+    });
+
+    fake.failGraphQL({ type: 'MAX_NODE_LIMIT_EXCEEDED', message: 'This query requests too many nodes.' });
+    await expect(client({ caches: createMemoryCaches() }).readBlobs(tree, tree.migrations)).rejects.toMatchObject({ code: 'github_unavailable', userMessage: expect.stringContaining('too many nodes') });
+
+    fake.fail({ method: 'POST', path: /^\/graphql$/, status: 401, message: 'Bad credentials' });
+    await expect(client({ caches: createMemoryCaches() }).readBlobs(tree, tree.migrations)).rejects.toMatchObject({ code: 'github_auth_failed' });
   });
 });
 
