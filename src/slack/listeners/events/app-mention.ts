@@ -17,6 +17,8 @@ export function appMention(deps: SlackDeps) {
     // Other bots mentioning us would start bot-to-bot loops; edits are not new questions.
     if (event.bot_id !== undefined || (event.subtype !== undefined && event.subtype !== 'file_share')) return;
     if (event.user === undefined || event.user === deps.identity.botUserId) return;
+    // Everything after this line waits until the burst being received is acknowledged.
+    await deps.ackFirst();
     const log = deps.logger.child({ eventId: body.event_id, channel: event.channel, retryNum: context.retryNum });
     if (!deps.events.claim(body.event_id, EVENT_TTL_MS)) {
       log.info({ retryReason: context.retryReason }, 'duplicate delivery ignored');

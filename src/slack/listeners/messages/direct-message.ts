@@ -33,6 +33,8 @@ export function directMessage(deps: SlackDeps) {
     if (message.channel_type !== 'im') return;
     if (message.subtype !== undefined && message.subtype !== 'file_share') return;
     if (message.bot_id !== undefined || message.user === undefined || message.user === deps.identity.botUserId) return;
+    // Everything after this line waits until the burst being received is acknowledged.
+    await deps.ackFirst();
     const log = deps.logger.child({ eventId: body.event_id, channel: message.channel, retryNum: context.retryNum });
     if (!deps.events.claim(body.event_id, EVENT_TTL_MS)) {
       log.info({ retryReason: context.retryReason }, 'duplicate delivery ignored');
