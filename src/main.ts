@@ -98,7 +98,14 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     if (options.store === undefined) store.close();
     throw error;
   }
-  const { port } = await slack.start(options.port ?? config.slack.port);
+  let port: number | undefined;
+  try {
+    ({ port } = await slack.start(options.port ?? config.slack.port));
+  } catch (error) {
+    // A port in use or a Socket Mode connection that fails: release the database before giving up.
+    if (options.store === undefined) store.close();
+    throw error;
+  }
   logger.info({ mode: slack.mode, port, model: expert?.model ?? null, github: github?.authMode ?? null, dataDir: config.dataDir }, 'migrate-help is running');
   return {
     config,

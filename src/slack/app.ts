@@ -110,7 +110,12 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
   const mode: SlackApp['mode'] = options.appToken === undefined ? 'http' : 'socket';
   let receiver: Receiver;
   if (mode === 'socket') {
-    receiver = new SocketModeReceiver({ appToken: options.appToken!, logger: boltLogger });
+    receiver = new SocketModeReceiver({
+      appToken: options.appToken!,
+      logger: boltLogger,
+      // apps.connections.open must go to SLACK_API_URL too (proxies, tests); the Socket Mode client keeps its own retries.
+      ...(options.apiUrl === undefined ? {} : { installerOptions: { clientOptions: { slackApiUrl: options.apiUrl } } }),
+    });
   } else {
     if (options.signingSecret === undefined) throw new AppError('config_invalid', 'SLACK_SIGNING_SECRET is required in HTTP mode (no SLACK_APP_TOKEN set).');
     receiver = new HTTPReceiver({
