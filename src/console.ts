@@ -121,7 +121,8 @@ export function consoleGrounders(config: Config): Grounder[] {
 export function createConsoleService(config: Config, grounders: Grounder[] = []): { service: AnswerService; modelNote: string } {
   // The REPL prints answers on stdout; logs go to stderr and only warnings unless LOG_LEVEL asks for more.
   const level = process.env.LOG_LEVEL ? config.logLevel : 'warn';
-  const logger = createLogger({ level, destination: 'stderr', secrets: secretValues(config) });
+  const secrets = secretValues(config);
+  const logger = createLogger({ level, destination: 'stderr', secrets });
   const prompts = loadPrompts();
   const expert = config.anthropic.apiKey
     ? createExpert({ apiKey: config.anthropic.apiKey, baseURL: config.anthropic.baseURL, model: config.anthropic.model, logger })
@@ -132,7 +133,7 @@ export function createConsoleService(config: Config, grounders: Grounder[] = [])
     logger,
     maxConcurrent: config.anthropic.maxConcurrent,
     grounders,
-    secrets: secretValues(config),
+    secrets,
   });
   const modelNote = expert ? `Model: ${expert.model}.` : 'The expert model is not configured (ANTHROPIC_API_KEY is not set): answers contain migrate-help’s own checks only.';
   return { service, modelNote };

@@ -56,10 +56,6 @@ const SECRET_PATTERNS: RegExp[] = [
   /\b(Bearer)\s+[A-Za-z0-9._~+/-]{16,}=*/gi,
 ];
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 /** Replace every known token shape and every given secret value in `text`. */
 export function scrubSecrets(text: string, secrets: readonly string[] = []): string {
   let result = text;
@@ -71,7 +67,7 @@ export function scrubSecrets(text: string, secrets: readonly string[] = []): str
     // A secret can reach a JSON line escaped (newlines in a PEM become \n), so scrub both forms.
     const escaped = JSON.stringify(secret).slice(1, -1);
     const forms = escaped === secret ? [secret] : [secret, escaped];
-    for (const form of forms) result = result.replace(new RegExp(escapeRegExp(form), 'g'), REDACTED);
+    for (const form of forms) result = result.replaceAll(form, REDACTED);
   }
   return result;
 }

@@ -79,30 +79,25 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   const answers = createAnswerService({ expert, systemPrompt: prompts.system, logger, maxConcurrent: config.anthropic.maxConcurrent, grounders, secrets });
 
   let slack: SlackApp;
-  try {
-    slack = await createSlackApp({
-    // loadConfig requires the bot token whenever Slack is required, which it is here.
-    botToken: config.slack.botToken!,
-    signingSecret: config.slack.signingSecret,
-    appToken: config.slack.appToken,
-    apiUrl: config.slack.apiUrl,
-    answers,
-    channels: createChannelFeatures({ settings: channelSettings, github, config, expert }),
-    adminUserIds: config.slack.adminUserIds,
-    logger,
-    events: options.events ?? store.events,
-    ...(options.sink === undefined ? {} : { sink: options.sink }),
-    ...(options.slackRetry === undefined ? {} : { retryConfig: options.slackRetry }),
-    });
-  } catch (error) {
-    if (options.store === undefined) store.close();
-    throw error;
-  }
   let port: number | undefined;
   try {
+    slack = await createSlackApp({
+      // loadConfig requires the bot token whenever Slack is required, which it is here.
+      botToken: config.slack.botToken!,
+      signingSecret: config.slack.signingSecret,
+      appToken: config.slack.appToken,
+      apiUrl: config.slack.apiUrl,
+      answers,
+      channels: createChannelFeatures({ settings: channelSettings, github, config, expert }),
+      adminUserIds: config.slack.adminUserIds,
+      logger,
+      events: options.events ?? store.events,
+      ...(options.sink === undefined ? {} : { sink: options.sink }),
+      ...(options.slackRetry === undefined ? {} : { retryConfig: options.slackRetry }),
+    });
     ({ port } = await slack.start(options.port ?? config.slack.port));
   } catch (error) {
-    // A port in use or a Socket Mode connection that fails: release the database before giving up.
+    // Slack refused the token, a port in use or a Socket Mode connection that fails: release the database before giving up.
     if (options.store === undefined) store.close();
     throw error;
   }

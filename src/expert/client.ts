@@ -8,7 +8,7 @@ import type { ContentBlockParam, MessageParam, MessageStreamEvent, Tool, ToolCho
 import type { Logger } from 'pino';
 import type { Expert, ExpertAnswer, ExpertRequest, ToolDefinition, TokenUsage } from '../pipeline/types.js';
 import { translateModelError } from './errors.js';
-import { runToolLoop } from './tools.js';
+import { emptyUsage, runToolLoop } from './tools.js';
 
 export interface ExpertOptions {
   apiKey: string;
@@ -33,8 +33,6 @@ export interface StreamRequest {
   maxTokens?: number;
   signal?: AbortSignal;
   onText(delta: string): void | Promise<void>;
-  /** Called for every complete tool_use block, in order. */
-  onToolUse?(block: { id: string; name: string; input: unknown }): void | Promise<void>;
 }
 
 export interface StreamResult {
@@ -52,19 +50,6 @@ export interface ExpertClient extends Expert {
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_MAX_TOKENS = 4_096;
-
-export function emptyUsage(): TokenUsage {
-  return { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
-}
-
-export function addUsage(total: TokenUsage, more: TokenUsage): TokenUsage {
-  return {
-    inputTokens: total.inputTokens + more.inputTokens,
-    outputTokens: total.outputTokens + more.outputTokens,
-    cacheReadTokens: total.cacheReadTokens + more.cacheReadTokens,
-    cacheWriteTokens: total.cacheWriteTokens + more.cacheWriteTokens,
-  };
-}
 
 /** Definitions as sent: the last one carries the cache breakpoint, so tools + system are cached together. */
 export function toolsForRequest(tools: ToolDefinition[]): Tool[] {
@@ -159,10 +144,7 @@ export function createExpert(options: ExpertOptions): ExpertClient {
       const content: ContentBlockParam[] = [];
       for (const block of message.content) {
         if (block.type === 'text') content.push({ type: 'text', text: block.text });
-        else if (block.type === 'tool_use') {
-          content.push({ type: 'tool_use', id: block.id, name: block.name, input: block.input });
-          await request.onToolUse?.({ id: block.id, name: block.name, input: block.input });
-        }
+        else if (block.type === 'tool_use') content.push({ type: 'tool_use', id: block.id, name: block.name, input: block.input });
       }
       log.debug({ latencyMs: Date.now() - started, stopReason: message.stop_reason, usage }, 'model call finished');
       return { text, stopReason: message.stop_reason, usage, model: responseModel, content };

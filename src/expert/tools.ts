@@ -12,6 +12,19 @@ export const DEFAULT_TOOL_CALL_BUDGET = 8;
 /** Tool results above this are cut: the model rarely needs more and every token is paid per round. */
 export const MAX_TOOL_RESULT_CHARS = 60_000;
 
+export function emptyUsage(): TokenUsage {
+  return { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
+}
+
+export function addUsage(total: TokenUsage, more: TokenUsage): TokenUsage {
+  return {
+    inputTokens: total.inputTokens + more.inputTokens,
+    outputTokens: total.outputTokens + more.outputTokens,
+    cacheReadTokens: total.cacheReadTokens + more.cacheReadTokens,
+    cacheWriteTokens: total.cacheWriteTokens + more.cacheWriteTokens,
+  };
+}
+
 interface Streams {
   stream(request: StreamRequest): Promise<StreamResult>;
 }
@@ -37,7 +50,7 @@ export async function runToolLoop(client: Streams, request: ExpertRequest): Prom
 
   let text = '';
   let toolCalls = 0;
-  let usage: TokenUsage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
+  let usage = emptyUsage();
   let model = '';
   // Text from successive rounds is one answer; keep paragraphs apart where the model did not.
   let needsBreak = false;
@@ -70,12 +83,7 @@ export async function runToolLoop(client: Streams, request: ExpertRequest): Prom
       if (error instanceof ModelError) error.usageBefore = usage;
       throw error;
     }
-    usage = {
-      inputTokens: usage.inputTokens + result.usage.inputTokens,
-      outputTokens: usage.outputTokens + result.usage.outputTokens,
-      cacheReadTokens: usage.cacheReadTokens + result.usage.cacheReadTokens,
-      cacheWriteTokens: usage.cacheWriteTokens + result.usage.cacheWriteTokens,
-    };
+    usage = addUsage(usage, result.usage);
     model = result.model;
     const toolUses = result.content.filter((block): block is Extract<ContentBlockParam, { type: 'tool_use' }> => block.type === 'tool_use');
     if (result.stopReason !== 'tool_use' || toolUses.length === 0) {

@@ -105,6 +105,8 @@ export interface GitHubTransport {
   readonly blobs: GitHubCaches['blobs'];
   /** Blobs known not to be text (binary, not UTF-8, too large), so they are not downloaded again. */
   readonly skippedBlobs: Map<string, { reason: SkippedFile['reason']; size: number }>;
+  /** Migration trees already built, by repository, commit sha, folder and labelling (a few, newest kept). */
+  readonly builtTrees: Map<string, MigrationTree>;
   readonly allowlist: Allowlist;
   /** Checks the allowlist (before anything is sent), then returns the Octokit for the repo's identity. */
   octokitFor(ref: RepoRef): Promise<GitHubOctokit>;
@@ -294,6 +296,7 @@ export function createGitHub(options: CreateGitHubOptions): GitHub {
     maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
     blobs: createLayeredBlobCache(options.caches.blobs, options.blobMemoryChars),
     skippedBlobs: new Map(),
+    builtTrees: new Map(),
     allowlist,
     octokitFor,
     counters,

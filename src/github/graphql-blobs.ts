@@ -42,7 +42,7 @@ const OID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/i;
 const BLOB_FIELDS = 'oid byteSize isBinary isTruncated text';
 
 /** Split `required` into queries by count and known bytes; `extras` only fill room left in the last one. */
-export function planBatches(required: readonly BlobWanted[], extras: readonly BlobWanted[], limits: { blobsPerQuery: number; bytesPerQuery: number }): BlobWanted[][] {
+function planBatches(required: readonly BlobWanted[], extras: readonly BlobWanted[], limits: { blobsPerQuery: number; bytesPerQuery: number }): BlobWanted[][] {
   const batches: BlobWanted[][] = [];
   let current: BlobWanted[] = [];
   let bytes = 0;
@@ -68,7 +68,7 @@ export function planBatches(required: readonly BlobWanted[], extras: readonly Bl
   return batches;
 }
 
-export function blobQuery(shas: readonly string[]): string {
+function blobQuery(shas: readonly string[]): string {
   const selections = shas.map((sha, index) => `    b${index}: object(oid: "${sha}") { ... on Blob { ${BLOB_FIELDS} } }`);
   return `query ReadBlobs($owner: String!, $name: String!) {\n  repository(owner: $owner, name: $name) {\n${selections.join('\n')}\n  }\n}`;
 }

@@ -15,7 +15,7 @@ import { REVIEW_QUESTION_PREFIX } from '../pipeline/review.js';
 import type { Grounder, Grounding, Question } from '../pipeline/types.js';
 import type { GitHub } from './client.js';
 import { formatPullRequest } from './refs.js';
-import { createScopeReader, migrationsNamedIn, scopeForLink, shortPath, type LinkedRepo, type RepoScope } from './repo-context.js';
+import { createScopeReader, migrationsNamedIn, scopeForLink, shortPath, type LinkedRepo, type RepoScope, type ScopeReader } from './repo-context.js';
 import { createRepoTools, describeFindings } from './tools.js';
 import type { PullRequestRef, ReviewContext } from './types.js';
 
@@ -35,7 +35,7 @@ const HEADINGS = { error: 'Errors', warning: 'Warnings', info: 'Info' } as const
 const CONTEXT_FILE_CHARS = 40_000;
 const MAX_NAMED_FILES = 4;
 
-export const REVIEW_UNAVAILABLE_NOTE = 'The expert review is unavailable, so only the risk report above is shown; it comes from migrate-help’s own analysis and does not depend on the model.';
+const REVIEW_UNAVAILABLE_NOTE = 'The expert review is unavailable, so only the risk report above is shown; it comes from migrate-help’s own analysis and does not depend on the model.';
 
 type PullRequestTarget = { ref: PullRequestRef; explicit: boolean; others: PullRequestRef[]; fromHistory?: boolean } | { invalid: string; explicit: boolean };
 
@@ -44,7 +44,7 @@ type PullRequestTarget = { ref: PullRequestRef; explicit: boolean; others: PullR
  * The pull request a question is about: the one `/migrate-help review` names, else a PR URL in the
  * text, else `owner/repo#N` when the channel is linked to that repository.
  */
-export function pullRequestFor(github: GitHub, question: Question, link: LinkedRepo | null): PullRequestTarget | undefined {
+function pullRequestFor(github: GitHub, question: Question, link: LinkedRepo | null): PullRequestTarget | undefined {
   if (question.reviewRef !== undefined) {
     const ref = github.parsePullRequest(question.reviewRef);
     return ref === null ? { invalid: question.reviewRef, explicit: true } : { ref, explicit: true, others: [] };
@@ -116,7 +116,7 @@ export function createPullRequestGrounder(options: RepoGrounderOptions): Grounde
       };
       if (target.fromHistory === true) {
         // The report is already in the thread: only the facts and the PR's tools for the follow-up.
-        return { contextForModel: renderReviewContext(name, review, report, findings, graph).replace('migrate-help already posted a deterministic risk report of its migrations above your answer', 'Earlier in this thread migrate-help posted a deterministic risk report of its migrations, and this is a follow-up question'), tools: createRepoTools({ github, scope, settings }) };
+        return { contextForModel: renderReviewContext(name, review, report, findings, graph, { followUp: true }), tools: createRepoTools({ github, scope, settings }) };
       }
       const others = target.others.length > 0 ? `\n\n_I review one pull request per question; ask again for ${target.others.map(formatPullRequest).join(', ')}._` : '';
       return {
@@ -215,10 +215,11 @@ function renderFindings(findings: readonly Finding[], target: string): string[] 
   return sections;
 }
 
-function renderReviewContext(name: string, review: ReviewContext, report: Report, findings: Finding[], graph: GraphProblems): string {
+function renderReviewContext(name: string, review: ReviewContext, report: Report, findings: Finding[], graph: GraphProblems, options: { followUp?: boolean } = {}): string {
   const pr = review.pullRequest;
+  const posted = options.followUp === true ? 'Earlier in this thread migrate-help posted a deterministic risk report of its migrations, and this is a follow-up question' : 'migrate-help already posted a deterministic risk report of its migrations above your answer';
   const parts = [
-    `The user asked about pull request ${name} “${pr.title}” by ${pr.author ?? 'unknown'} (${pr.state}${pr.draft ? ', draft' : ''}; base ${pr.base.ref} at ${pr.base.sha.slice(0, 12)}, head ${pr.head.ref} at ${pr.head.sha.slice(0, 12)}). migrate-help already posted a deterministic risk report of its migrations above your answer (engine target ${report.settings.database} ${report.settings.versionText}). Write the review below it: what matters for deploying these migrations safely, most serious first, with concrete fixes; do not repeat the report's list. Tools read the PR head (and the base branch) if you need more.`,
+    `The user asked about pull request ${name} “${pr.title}” by ${pr.author ?? 'unknown'} (${pr.state}${pr.draft ? ', draft' : ''}; base ${pr.base.ref} at ${pr.base.sha.slice(0, 12)}, head ${pr.head.ref} at ${pr.head.sha.slice(0, 12)}). ${posted} (engine target ${report.settings.database} ${report.settings.versionText}). Write the review below it: what matters for deploying these migrations safely, most serious first, with concrete fixes; do not repeat the report's list. Tools read the PR head (and the base branch) if you need more.`,
     `Migration file changes:\n${review.migrationChanges.map((change) => `- ${change.status} ${change.path}${change.previousPath ? ` (from ${change.previousPath})` : ''}`).join('\n')}`,
     findings.length === 0 ? 'Engine findings: none.' : `Engine findings (${findings.length}):\n${describeFindings(findings).join('\n\n')}`,
   ];
@@ -254,6 +255,23 @@ async function safeStatus(context: { status(text: string): Promise<void> }, text
 }
 
 /**
+ * One reader of the linked repository per question (and client), shared by the playbook's graph and
+ * the linked-repository grounder and its tools: the tree is listed, and each migration parsed, once
+ * per question rather than once per grounder.
+ */
+const linkedReaders = new WeakMap<Question, Array<{ github: GitHub; label: string; reader: ScopeReader }>>();
+
+function linkedReaderFor(github: GitHub, question: Question, scope: RepoScope): ScopeReader {
+  const readers = linkedReaders.get(question) ?? [];
+  linkedReaders.set(question, readers);
+  const known = readers.find((item) => item.github === github && item.label === scope.label);
+  if (known !== undefined) return known.reader;
+  const reader = createScopeReader(github, scope);
+  readers.push({ github, label: scope.label, reader });
+  return reader;
+}
+
+/**
  * The channel's linked repository: PR-free questions get tools over it, and migrations the question
  * names (a traceback's `0042_add_email`, showmigrations lines) are read and given to the model.
  */
@@ -268,7 +286,7 @@ export function createLinkedRepoGrounder(options: RepoGrounderOptions): Grounder
       if (pullRequestFor(github, question, link) !== undefined) return undefined;
       const scope = scopeForLink(github, link);
       if (scope === null || !github.allowlist.allows(scope.repo)) return undefined;
-      const reader = createScopeReader(github, scope);
+      const reader = linkedReaderFor(github, question, scope);
       const settings = options.settingsFor(question);
       const parts = [
         `This channel is linked to the GitHub repository ${scope.label}${link.branch === null ? ' (default branch)' : ''}. When the answer depends on the team's real migrations, read them with the tools (list_migrations, read_file, analyze_migrations, app_graph) instead of guessing.`,
@@ -305,7 +323,7 @@ export function linkedGraphSource(options: Pick<RepoGrounderOptions, 'github' | 
     if (link === null) return undefined;
     const scope = scopeForLink(options.github, link);
     if (scope === null) return undefined;
-    const reader = createScopeReader(options.github, scope);
+    const reader = linkedReaderFor(options.github, question, scope);
     const tree = await reader.tree();
     const show = parseShowMigrations(question.text);
     const known = new Set(tree.migrations.map((entry) => entry.app));

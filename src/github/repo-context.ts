@@ -12,7 +12,7 @@ import { formatRepo } from './refs.js';
 import type { MigrationEntry, MigrationTree, PullRequestFile, RepoFile, RepoRef, ReviewFile, SkippedFile } from './types.js';
 
 /** Most migrations read for one graph or analysis (newest first per app); blobs are cached by sha. */
-export const MAX_FILES_PER_APP = 300;
+const MAX_FILES_PER_APP = 300;
 
 export interface PullRequestScope {
   number: number;
@@ -99,12 +99,25 @@ export interface ScopeReader {
 export function createScopeReader(github: GitHub, scope: RepoScope): ScopeReader {
   let treePromise: Promise<MigrationTree> | undefined;
   const tree = (): Promise<MigrationTree> => {
-    treePromise ??= github.listMigrationFiles({ ...scope.repo, ...(scope.ref === undefined ? {} : { ref: scope.ref }), ...(scope.path === undefined ? {} : { path: scope.path }) });
-    // A failed read is not remembered: the next tool call may succeed.
-    treePromise.catch(() => {
-      treePromise = undefined;
-    });
+    if (treePromise === undefined) {
+      const listing = github.listMigrationFiles({ ...scope.repo, ...(scope.ref === undefined ? {} : { ref: scope.ref }), ...(scope.path === undefined ? {} : { path: scope.path }) });
+      treePromise = listing;
+      // A failed read is not remembered: the next tool call may succeed.
+      listing.catch(() => {
+        if (treePromise === listing) treePromise = undefined;
+      });
+    }
     return treePromise;
+  };
+  // Parsed migrations by path: the graph, app_graph and analyze_migrations of one answer parse each file once.
+  const parsedByPath = new Map<string, MigrationFile>();
+  const parse = (file: { path: string; text: string; app: string }): MigrationFile => {
+    let parsed = parsedByPath.get(file.path);
+    if (parsed === undefined) {
+      parsed = parseMigration(file.text, { path: file.path, appLabel: file.app });
+      parsedByPath.set(file.path, parsed);
+    }
+    return parsed;
   };
 
   const appEntries = async (app: string): Promise<MigrationEntry[]> => {
@@ -129,8 +142,7 @@ export function createScopeReader(github: GitHub, scope: RepoScope): ScopeReader
     }
     const read = await readEntries(entries);
     await initParser();
-    const files = read.files.map((file) => parseMigration(file.text, { path: file.path, appLabel: file.app }));
-    return { files, skipped: read.skipped, truncated };
+    return { files: read.files.map(parse), skipped: read.skipped, truncated };
   };
 
   return {

@@ -53,7 +53,7 @@ function decodeText(bytes: Buffer): { text: string } | { reason: 'binary' | 'not
 }
 
 /** Branch, tag or sha → commit sha. A sha is returned as is (no request). */
-export async function resolveCommitSha(t: GitHubTransport, octokit: GitHubOctokit, ref: RepoRef, gitRef: string): Promise<string> {
+async function resolveCommitSha(t: GitHubTransport, octokit: GitHubOctokit, ref: RepoRef, gitRef: string): Promise<string> {
   if (SHA.test(gitRef)) return gitRef.toLowerCase();
   try {
     // The sha media type answers with just the 40 characters, and supports ETags.
@@ -164,7 +164,7 @@ export async function readAppsPyLabels(
 }
 
 /** Read the apps.py of `apps` and apply each declared `label` to the tree. */
-export async function applyAppsPyLabels(t: GitHubTransport, tree: MigrationTree, apps: readonly AppFolder[]): Promise<void> {
+async function applyAppsPyLabels(t: GitHubTransport, tree: MigrationTree, apps: readonly AppFolder[]): Promise<void> {
   const appsPys = apps.flatMap((app) => (app.appsPy === null ? [] : [{ appPath: app.path, ...app.appsPy }]));
   const labels = await readAppsPyLabels(t, tree, appsPys, tree.skipped);
   for (const app of apps) {
@@ -173,11 +173,29 @@ export async function applyAppsPyLabels(t: GitHubTransport, tree: MigrationTree,
   }
 }
 
+/** Built trees kept per client: each question re-resolves the ref, but an unchanged commit is not rebuilt. */
+const MAX_BUILT_TREES = 16;
+
 export async function listMigrationFiles(t: GitHubTransport, input: ListMigrationFilesInput): Promise<MigrationTree> {
   const ref: RepoRef = { owner: input.owner, repo: input.repo };
   const octokit = await t.octokitFor(ref);
   const gitRef = input.ref ?? 'HEAD';
   const commitSha = await resolveCommitSha(t, octokit, ref, gitRef);
+  // Copies in and out: callers relabel apps in place (setAppLabel).
+  const key = [`${ref.owner}/${ref.repo}`.toLowerCase(), commitSha, input.path ?? '', input.readLabels !== false].join('\u0000');
+  const built = t.builtTrees.get(key);
+  if (built !== undefined) return { ...structuredClone(built), owner: ref.owner, repo: ref.repo, ref: gitRef };
+  const tree = await buildMigrationTree(t, octokit, ref, gitRef, commitSha, input);
+  // A tree with an unread apps.py may label differently next time: build it again then.
+  if (tree.skipped.length === 0) t.builtTrees.set(key, structuredClone(tree));
+  for (const oldest of t.builtTrees.keys()) {
+    if (t.builtTrees.size <= MAX_BUILT_TREES) break;
+    t.builtTrees.delete(oldest);
+  }
+  return tree;
+}
+
+async function buildMigrationTree(t: GitHubTransport, octokit: GitHubOctokit, ref: RepoRef, gitRef: string, commitSha: string, input: ListMigrationFilesInput): Promise<MigrationTree> {
   let collected: { entries: TreeEntry[]; walked: boolean };
   try {
     collected = await collectEntries(octokit, ref, commitSha, input.path);

@@ -15,7 +15,7 @@ import type { RepoScope } from './repo-context.js';
 import type { MigrationEntry } from './types.js';
 
 /** Largest file the model may read (bytes): migrations are small; anything bigger is rarely the point. */
-export const TOOL_MAX_FILE_BYTES = 200_000;
+const TOOL_MAX_FILE_BYTES = 200_000;
 const MAX_LISTED = 400;
 const MAX_PR_CHARS = 50_000;
 const MAX_ANALYZE_PATHS = 12;

@@ -31,11 +31,6 @@ export class AckFirstGate {
     });
   }
 
-  /** Requests being received right now. */
-  get pending(): number {
-    return this.receiving;
-  }
-
   /** Resolves once no request is being received, or after `maxWaitMs` at most. */
   async quiet(): Promise<void> {
     const deadline = Date.now() + this.maxWaitMs;

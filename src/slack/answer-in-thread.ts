@@ -47,8 +47,8 @@ export async function readThreadHistory(client: WebClient, deps: SlackDeps, chan
   return threadToHistory(messages, { botUserId: deps.identity.botUserId, botId: deps.identity.botId, currentTs });
 }
 
+/** Callers have already waited for `deps.ackFirst()`. */
 export async function answerInThread(client: WebClient, deps: SlackDeps, request: ThreadQuestion): Promise<void> {
-  await deps.ackFirst();
   const { target } = request;
   const log = deps.logger.child({ questionId: request.question.id, source: request.question.source, channel: target.channel, threadTs: target.threadTs, user: request.question.userId });
   const sink = createThreadSink({ client, target, logger: log, streaming: deps.streaming, ...deps.sink });
@@ -69,6 +69,8 @@ export async function answerInThread(client: WebClient, deps: SlackDeps, request
     };
     const outcome = await deps.answers.answer(question, sink);
     if (!sink.isFinished) await sink.finish(outcome);
+    // The pipeline only logs a sink that failed to finish; the thread must still get a note.
+    if (sink.finishFailure !== undefined) throw sink.finishFailure;
     const report = sink.report;
     log.debug(
       {
@@ -95,7 +97,7 @@ export async function answerInThread(client: WebClient, deps: SlackDeps, request
   }
 }
 
-/** Best effort: finish the sink with the error, or post the note directly if the sink is done. */
+/** Best effort: finish the sink with the error, or post the note directly if the sink is done or cannot finish. */
 async function replyWithError(
   client: WebClient,
   sink: ReturnType<typeof createThreadSink>,
@@ -104,11 +106,15 @@ async function replyWithError(
   userMessage: string,
   log: Logger,
 ): Promise<void> {
-  try {
-    if (!sink.isFinished) {
+  if (!sink.isFinished) {
+    try {
       await sink.finish({ ok: false, incomplete: sink.hasText, error: { code, userMessage } });
       return;
+    } catch (error) {
+      log.warn({ err: error }, 'could not end the answer with the error note; posting it on its own');
     }
+  }
+  try {
     await client.chat.postMessage({ channel: target.channel, thread_ts: target.threadTs, text: failureNote(userMessage) });
   } catch (error) {
     log.error({ slackError: slackErrorCode(error) }, 'could not post the error note in the thread either');

@@ -12,7 +12,6 @@
  */
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
-import { AppError } from '../errors.js';
 import type { AnswerOutcome, AnswerSink } from '../pipeline/types.js';
 import { slackAppError, slackErrorCode } from './errors.js';
 import { FenceTracker } from './render/fences.js';
@@ -38,7 +37,6 @@ export interface ThreadTarget {
  */
 export class StreamingAvailability {
   private refusedUntil = 0;
-  private refusedCode: string | undefined;
 
   constructor(private readonly retryAfterMs = 10 * 60_000, private readonly now: () => number = Date.now) {}
 
@@ -46,16 +44,11 @@ export class StreamingAvailability {
     return this.now() >= this.refusedUntil;
   }
 
-  get lastRefusal(): string | undefined {
-    return this.refusedCode;
-  }
-
   /** Called when `chat.startStream` failed; transient failures do not count as a refusal. */
   noteStartFailure(code: string | undefined): void {
     if (code === undefined || TRANSIENT.has(code) || code.startsWith('http_5') || code === 'request_error') return;
     // DMs need the Messages tab; channels may still stream, so this one is not remembered.
     if (code === 'messages_tab_disabled') return;
-    this.refusedCode = code;
     this.refusedUntil = this.now() + this.retryAfterMs;
   }
 }
@@ -230,6 +223,7 @@ export class ThreadSink implements AnswerSink {
   private statusSet = false;
   private statusDisabled = false;
   private finished = false;
+  private failedToFinish: unknown;
   private readonly stats: ThreadSinkReport = { messages: 0, usedFallback: false, chars: 0 };
   private readonly bufferSize: number;
   private readonly updateIntervalMs: number;
@@ -251,6 +245,14 @@ export class ThreadSink implements AnswerSink {
 
   get isFinished(): boolean {
     return this.finished;
+  }
+
+  /**
+   * Why `finish` could not deliver the end of the answer (its note included), if it failed. The
+   * pipeline only logs such a failure, so the caller checks this to still tell the user.
+   */
+  get finishFailure(): unknown {
+    return this.failedToFinish;
   }
 
   async status(text: string): Promise<void> {
@@ -283,6 +285,9 @@ export class ThreadSink implements AnswerSink {
       if (!this.hasText && this.writer === undefined) this.streamBroken = true;
       await this.apply(steps);
       await this.endMessage();
+    } catch (error) {
+      this.failedToFinish = error;
+      throw error;
     } finally {
       this.finished = true;
       if (this.statusSet) await this.setStatus('');
@@ -382,9 +387,4 @@ export class ThreadSink implements AnswerSink {
 
 export function createThreadSink(options: ThreadSinkOptions): ThreadSink {
   return new ThreadSink(options);
-}
-
-/** For listeners: an AppError to show when Slack itself failed while answering. */
-export function isSlackFailure(error: unknown): error is AppError {
-  return error instanceof AppError && (error.code === 'slack_api_error' || error.code === 'slack_not_in_channel');
 }

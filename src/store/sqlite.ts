@@ -53,19 +53,26 @@ function rowToLink(row: LinkRow): ChannelLink {
  */
 export function openSqliteStore(dataDir: string, options: { now?: () => number } = {}): Store {
   const now = options.now ?? Date.now;
+  const file = path.join(dataDir, STORE_FILE_NAME);
   let db: Database.Database;
   try {
     fs.mkdirSync(dataDir, { recursive: true });
-    db = new Database(path.join(dataDir, STORE_FILE_NAME));
+    db = new Database(file);
   } catch (error) {
     throw new AppError('store_error', `I could not open my database under DATA_DIR=${dataDir}. Check that the folder exists and is writable.`, { cause: error });
   }
-  db.pragma('journal_mode = WAL');
-  // WAL + NORMAL never corrupts the file; a power cut may forget the last few writes (a dedupe id or a
-  // cached blob), which costs one repeated answer at worst, while FULL would fsync on every event.
-  db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 2000');
-  migrateSchema(db);
+  try {
+    // The file is first read here: a file that is not SQLite (or a damaged one) fails now, not at the constructor.
+    db.pragma('journal_mode = WAL');
+    // WAL + NORMAL never corrupts the file; a power cut may forget the last few writes (a dedupe id or a
+    // cached blob), which costs one repeated answer at worst, while FULL would fsync on every event.
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 2000');
+    migrateSchema(db);
+  } catch (error) {
+    db.close();
+    throw new AppError('store_error', `I could not use my database ${file}: ${error instanceof Error ? error.message : String(error)}. Move the file away (links and caches start empty) or point DATA_DIR elsewhere.`, { cause: error });
+  }
 
   const links: LinkStore = (() => {
     const get = db.prepare<[string], LinkRow>('SELECT * FROM channel_links WHERE channel_id = ?');
@@ -117,7 +124,10 @@ export function openSqliteStore(dataDir: string, options: { now?: () => number }
 
   const events: EventLedger = (() => {
     const purge = db.prepare<[number]>('DELETE FROM events WHERE expires_at <= ?');
-    const insert = db.prepare<[string, number]>('INSERT OR IGNORE INTO events (event_id, expires_at) VALUES (?, ?)');
+    // An expired id not purged yet is claimed again (as in the memory store): the upsert renews only an expired row.
+    const claim = db.prepare<[string, number, number]>(
+      'INSERT INTO events (event_id, expires_at) VALUES (?, ?) ON CONFLICT(event_id) DO UPDATE SET expires_at = excluded.expires_at WHERE events.expires_at <= ?',
+    );
     let lastPurge = 0;
     return {
       claim: (eventId, ttlMs) => {
@@ -127,7 +137,7 @@ export function openSqliteStore(dataDir: string, options: { now?: () => number }
           purge.run(current);
           lastPurge = current;
         }
-        return insert.run(eventId, current + ttlMs).changes > 0;
+        return claim.run(eventId, current + ttlMs, current).changes > 0;
       },
     };
   })();

@@ -91,6 +91,21 @@ describe('Slack streaming failures', () => {
     expect(harness.slack.callsTo('chat.postMessage').filter((call) => call.body.thread_ts === ts)).toHaveLength(1);
   });
 
+  it('still posts an error note when the fallback message cannot be posted after the stream died', async () => {
+    harness.slack.fail('chat.appendStream', { error: 'message_not_in_streaming_state', after: 3 });
+    harness.slack.fail('chat.postMessage', { error: 'internal_error', times: 1 });
+    const answer = Array.from({ length: 12 }, (_, i) => `Step ${i + 1}: check pg_stat_activity for blocked queries.`).join('\n');
+    harness.anthropic.enqueue({ text: chunked(answer, 17) });
+    const ts = await ask('C0NOFALLBK', 'walk me through it');
+    await harness.slack.waitFor(
+      () => harness.slack.botReplies('C0NOFALLBK', ts).some((message) => message.text.includes('internal_error')),
+      8000,
+      'an error note in the thread',
+    );
+    const note = harness.slack.botReplies('C0NOFALLBK', ts).at(-1)!.text;
+    expect(note).toMatch(/^⚠️ Slack refused my reply \(internal_error\)/);
+  });
+
   // Last in this file: the refusal is remembered for later answers of this app instance.
   it('answers with post + rate-limited update when chat.startStream is refused', async () => {
     harness.slack.fail('chat.startStream', { error: 'not_allowed' });
@@ -108,5 +123,24 @@ describe('Slack streaming failures', () => {
     const nextTs = await ask('C0NOSTREAM', 'again?');
     expect(await waitForAnswer(harness, 'C0NOSTREAM', nextTs)).toEqual(['Second.']);
     expect(harness.slack.callsTo('chat.startStream')).toHaveLength(1);
+  });
+});
+
+describe('an event ledger that fails', () => {
+  it('answers anyway instead of dropping the question', async () => {
+    const broken = await startHarness({
+      events: {
+        claim: () => {
+          throw new Error('SQLITE_BUSY: database is locked');
+        },
+      },
+    });
+    try {
+      broken.anthropic.enqueue({ text: 'Answered despite the ledger.' });
+      const { message } = await deliverMessage(broken, 'mention', { channel: 'C0LEDGER01', text: `<@${FAKE_BOT_USER_ID}> still there?` });
+      expect(await waitForAnswer(broken, 'C0LEDGER01', message.ts)).toEqual(['Answered despite the ledger.']);
+    } finally {
+      await broken.close();
+    }
   });
 });

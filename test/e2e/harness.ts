@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBot, type RunningBot } from '../../src/main.js';
+import type { EventLedger } from '../../src/slack/dedupe.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic.js';
 import { postCommand, postEvent, type SignOptions, type SlackResponse } from '../fakes/sign.js';
 import { FAKE_BOT_USER_ID, FAKE_TEAM_ID, FakeSlackApi, type FakeMessage } from '../fakes/slack-api.js';
@@ -32,6 +33,8 @@ export interface Harness {
 
 export interface HarnessOptions {
   env?: Record<string, string | undefined>;
+  /** Another event ledger than the store's. */
+  events?: EventLedger;
 }
 
 /** A fresh DATA_DIR: test files run in parallel and each must have its own store (links, event ledger). */
@@ -62,6 +65,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     // Tests want failures at once, and small stream buffers so short answers still stream in pieces.
     slackRetry: { retries: 0 },
     sink: { bufferSize: 24, updateIntervalMs: 30 },
+    ...(options.events === undefined ? {} : { events: options.events }),
   });
   const baseUrl = `http://127.0.0.1:${bot.port}`;
   return {

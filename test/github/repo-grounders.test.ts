@@ -163,4 +163,18 @@ describe('linked repository grounder', () => {
     const graph = await graphFor(question('shop\n [X] 0001_initial\n [ ] 0002_step_2'));
     expect(graph?.apps.shop).toEqual({ migrations: 42, leaves: ['shop.0042_step_42'] });
   });
+
+  it('lists the linked tree once per question, shared by the playbook graph, the grounder and its tools', async () => {
+    const linkFor = (): LinkedRepo => ({ repo: 'acme/shop', branch: 'main', path: null });
+    const asked = question('shop\n [X] 0001_initial\n [ ] 0042_step_42');
+    await linkedGraphSource({ github, linkFor })(asked);
+    const afterGraph = fake.counts();
+    const grounding = (await createLinkedRepoGrounder({ github, linkFor, settingsFor: () => settings }).ground(asked, groundContext)) as Grounding;
+    expect(await runTool(grounding.tools!, 'app_graph', { app: 'shop' })).toContain('shop.0042_step_42');
+    // The migration the text names was read for the graph already: no request at all after it.
+    expect(fake.counts().requests).toBe(afterGraph.requests);
+    // A new question lists the tree again (the branch may have moved).
+    await linkedGraphSource({ github, linkFor })(question('shop\n [X] 0001_initial'));
+    expect(fake.counts().requests).toBeGreaterThan(afterGraph.requests);
+  });
 });

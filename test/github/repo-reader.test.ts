@@ -98,6 +98,23 @@ describe('listMigrationFiles', () => {
     expect(fake.counts().byRoute).toEqual({ 'commits.get': 1, 'git.trees': 1 });
   });
 
+  it('does not rebuild the tree of an unchanged commit, and hands out copies callers may relabel', async () => {
+    fake.commit('acme', 'shop', 'main', djangoProjectFiles({ apps: 2, perApp: 3, labels: { app_01: 'billing' } }));
+    const github = client();
+    const first = await github.listMigrationFiles({ owner: 'acme', repo: 'shop', ref: 'main' });
+    first.apps[1]!.label = 'changed by a caller';
+    first.migrations[0]!.app = 'changed by a caller';
+    const hitsBefore = github.stats().cacheHits;
+
+    const again = await github.listMigrationFiles({ owner: 'ACME', repo: 'shop', ref: 'main' });
+
+    // Neither the stored tree body nor the apps.py blobs were looked at again.
+    expect(github.stats().cacheHits).toBe(hitsBefore);
+    expect(again).toMatchObject({ owner: 'ACME', ref: 'main', commitSha: first.commitSha });
+    expect(again.apps.map((app) => app.label)).toEqual(['app_00', 'billing']);
+    expect(again.migrations[0]!.app).toBe('app_00');
+  });
+
   it('says which ref does not exist', async () => {
     fake.commit('acme', 'shop', 'main', djangoProjectFiles({ apps: 1, perApp: 1 }));
     await expect(client().listMigrationFiles({ owner: 'acme', repo: 'shop', ref: 'nope' })).rejects.toMatchObject({

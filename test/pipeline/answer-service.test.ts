@@ -229,6 +229,26 @@ describe('answer service', () => {
     expect(answeredLogLines()[0]).toMatchObject({ toolCalls: 1 });
   });
 
+  it('strips secrets from tool output before it goes back to the model', async () => {
+    fake.enqueue({ toolUses: [{ name: 'read_settings', input: {} }] }, { text: 'Done.' });
+    const repo: Grounder = {
+      name: 'repo',
+      ground: () => ({
+        tools: [
+          {
+            definition: { name: 'read_settings', description: 'Read settings', input_schema: { type: 'object', properties: {} } },
+            run: () => 'GITHUB_TOKEN = "ghp_abcdefghijklmnopqrstuvwxyz0123456789"\nSECRET = "configured-signing-secret-value"',
+          },
+        ],
+      }),
+    };
+    const outcome = await service({ grounders: [repo], secrets: ['configured-signing-secret-value'] }).answer(question('What is in settings?'), new RecordingSink());
+    expect(outcome.ok).toBe(true);
+    const toolRound = fake.requests[1]?.rawBody ?? '';
+    expect(toolRound).toContain('[redacted]');
+    expect(toolRound).not.toMatch(/ghp_abcdef|configured-signing-secret-value/);
+  });
+
   it('never throws when the sink fails, and still tries to finish', async () => {
     fake.enqueue({ text: ['a', 'b'] });
     const finishes: AnswerOutcome[] = [];

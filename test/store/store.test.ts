@@ -69,6 +69,16 @@ describe.each(implementations)('%s store', (_name, open) => {
     expect(store.events.claim('Ev1', 60_000)).toBe(true);
     store.close();
   });
+
+  it('claims an expired id again before any purge has run', () => {
+    let clock = 1_000;
+    const store = open(() => clock);
+    expect(store.events.claim('Ev1', 10_000)).toBe(true);
+    clock += 20_000;
+    expect(store.events.claim('Ev1', 10_000)).toBe(true);
+    expect(store.events.claim('Ev1', 10_000)).toBe(false);
+    store.close();
+  });
 });
 
 describe('sqlite store', () => {
@@ -90,5 +100,11 @@ describe('sqlite store', () => {
     const file = path.join(tempDir(), 'not-a-dir');
     fs.writeFileSync(file, 'x');
     expect(() => openSqliteStore(file)).toThrowError(/DATA_DIR=.*writable/);
+  });
+
+  it('explains a database file that is not SQLite instead of crashing with a stack', () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, STORE_FILE_NAME), 'this is not a database, just some text that is long enough to have a header');
+    expect(() => openSqliteStore(dir)).toThrowError(expect.objectContaining({ code: 'store_error', userMessage: expect.stringMatching(/Move the file away/) }));
   });
 });

@@ -1,5 +1,5 @@
 import { defineRule } from './types.js';
-import { concurrentOperation, forwardStatements, isDatabaseNoop, isRerunnable, migrationFile, migrationSource } from './_lib/locking-helpers.js';
+import { concurrentOperation, forwardStatementCode, isDatabaseNoop, isRerunnable, migrationFile, migrationSource } from './_lib/locking-helpers.js';
 import type { MigrationFileSpec } from './_lib/locking-helpers.js';
 
 const schemaChange: MigrationFileSpec = {
@@ -76,7 +76,7 @@ export default defineRule({
     const concurrent: Array<{ visit: (typeof ctx.visits)[number]; operation: string; statements: number }> = [];
     for (const visit of ctx.visits) {
       if (!visit.dbEffective || isDatabaseNoop(visit.op)) continue;
-      const count = visit.op.type === 'RunSQL' ? forwardStatements(visit.op).length : 1;
+      const count = visit.op.type === 'RunSQL' ? forwardStatementCode(visit.op).length : 1;
       statements += count;
       rerunnable &&= isRerunnable(visit.op);
       const operation = concurrentOperation(visit.op);

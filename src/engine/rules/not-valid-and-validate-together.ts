@@ -1,6 +1,6 @@
 import { defineRule } from './types.js';
 import { asString } from './_lib/values.js';
-import { constraintInfo, forwardStatements, migrationFile, migrationSource } from './_lib/locking-helpers.js';
+import { constraintInfo, forwardStatementCode, migrationFile, migrationSource } from './_lib/locking-helpers.js';
 import type { MigrationFileSpec } from './_lib/locking-helpers.js';
 
 const ADD_NOT_VALID = /\bADD\s+CONSTRAINT\s+("?)([\w$]+)\1[\s\S]*\bNOT\s+VALID\b/i;
@@ -78,7 +78,7 @@ export default defineRule({
         const name = asString(op.args['name']);
         if (name) validated.push(name);
       } else if (op.type === 'RunSQL') {
-        for (const statement of forwardStatements(op)) {
+        for (const statement of forwardStatementCode(op)) {
           const added = ADD_NOT_VALID.exec(statement)?.[2];
           if (added) addedNotValid.add(added.toLowerCase());
           const checked = VALIDATE.exec(statement)?.[2];

@@ -1,23 +1,6 @@
 import { defineRule } from './types.js';
-import type { SqlStatement } from './_lib/sql.js';
+import { changesTablesOrColumns } from './_lib/hygiene-helpers.js';
 import { excerpt, forwardStatements, statementTable } from './_lib/sql.js';
-
-/** Table- and column-level DDL that Django's migration state should know about. */
-function changesModelSchema(statement: SqlStatement): boolean {
-  const s = statement.masked;
-  if (/^CREATE (GLOBAL |LOCAL )?(TEMP|TEMPORARY) TABLE\b/.test(s)) return false;
-  if (/^CREATE (UNLOGGED )?TABLE\b/.test(s)) return true;
-  if (/^DROP TABLE\b/.test(s)) return true;
-  if (/^RENAME TABLE\b/.test(s)) return true;
-  if (!/^ALTER TABLE\b/.test(s)) return false;
-  return (
-    /\bADD (COLUMN )?(IF NOT EXISTS )?(?!CONSTRAINT\b|INDEX\b|KEY\b|UNIQUE\b|PRIMARY\b|FOREIGN\b|CHECK\b|FULLTEXT\b|SPATIAL\b|PARTITION\b)[^ ,]+ [A-Z]/.test(s) ||
-    /\bDROP COLUMN\b/.test(s) ||
-    /\bRENAME (COLUMN |TO )?/.test(s) ||
-    /\bALTER (COLUMN )?[^ ]+ (SET DATA )?TYPE\b/.test(s) ||
-    /\b(MODIFY|CHANGE) /.test(s)
-  );
-}
 
 export default defineRule({
   id: 'runsql-ddl-without-state',
@@ -74,7 +57,7 @@ export default defineRule({
       // Inside SeparateDatabaseAndState the state side is declared next to it.
       if (op.path.includes('database_operations')) continue;
       if (op.children?.['state_operations'] || op.args['state_operations']) continue;
-      const statement = forwardStatements(op).find(changesModelSchema);
+      const statement = forwardStatements(op).find(changesTablesOrColumns);
       if (statement) ctx.report({ messageId: 'noState', op, line: statement.line, data: { statement: excerpt(statement), table: statementTable(statement) ?? 'a table' } });
     }
   },

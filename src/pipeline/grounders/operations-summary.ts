@@ -8,7 +8,7 @@ const MAX_OPERATIONS = 60;
 const FIELD_KEYS = ['null', 'default', 'db_default', 'unique', 'db_index', 'primary_key', 'max_length', 'to', 'on_delete', 'db_column', 'db_constraint', 'through'];
 
 /** A short Python-like rendering of a parsed value. */
-export function renderValue(value: PyValue, depth = 0): string {
+function renderValue(value: PyValue, depth = 0): string {
   switch (value.kind) {
     case 'str':
       return JSON.stringify(value.value);

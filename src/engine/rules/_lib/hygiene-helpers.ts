@@ -27,8 +27,11 @@ export function isSchemaStatement(statement: SqlStatement): boolean {
   return !isDataStatement(statement) && !isSessionStatement(statement) && !isTransactionControl(statement);
 }
 
-/** Table- or column-level DDL: what a model's state describes (not indexes, triggers or functions). */
-export function changesTableShape(statement: SqlStatement): boolean {
+/**
+ * Tables created, dropped or renamed, columns added, dropped, renamed or retyped: DDL that a
+ * model's state describes, not counting nullability (see `changesTableShape`).
+ */
+export function changesTablesOrColumns(statement: SqlStatement): boolean {
   const s = statement.masked;
   if (/^CREATE (GLOBAL |LOCAL )?(TEMP|TEMPORARY) TABLE\b/.test(s)) return false;
   if (/^(CREATE (UNLOGGED )?TABLE|DROP TABLE|RENAME TABLE)\b/.test(s)) return true;
@@ -38,9 +41,15 @@ export function changesTableShape(statement: SqlStatement): boolean {
     /\bDROP COLUMN\b/.test(s) ||
     /\bRENAME (COLUMN |TO )?/.test(s) ||
     /\bALTER (COLUMN )?[^ ]+ (SET DATA )?TYPE\b/.test(s) ||
-    /\bALTER (COLUMN )?[^ ]+ (SET|DROP) NOT NULL\b/.test(s) ||
     /\b(MODIFY|CHANGE) /.test(s)
   );
+}
+
+/** Table- or column-level DDL: what a model's state describes (not indexes, triggers or functions), nullability included. */
+export function changesTableShape(statement: SqlStatement): boolean {
+  if (changesTablesOrColumns(statement)) return true;
+  const s = statement.masked;
+  return /^ALTER TABLE\b/.test(s) && /\bALTER (COLUMN )?[^ ]+ (SET|DROP) NOT NULL\b/.test(s);
 }
 
 /** Operations that only change Django's state (no SQL at all). */

@@ -5,6 +5,7 @@
  */
 import type { Database, FieldDef, Operation, PyValue } from '../../types.js';
 import type { MigrationRuleContext, OperationVisit } from '../types.js';
+import { itemStatements } from './sql.js';
 import { isForeignKey, isIndexed, isUnique } from './fields.js';
 import { asBool, asItems, asString, describeValue, isTrue, lastSegment } from './values.js';
 
@@ -245,62 +246,12 @@ export function touchesExistingTable(ctx: MigrationRuleContext, visit: Operation
 // ---- SQL ----------------------------------------------------------------------------------
 
 /**
- * Split SQL text into statements, dropping comments and ignoring `;` inside quotes. Hand-written
- * because we only need statement boundaries and keywords, not a full SQL grammar.
+ * Statements of a RunSQL's forward `sql` (every item, dynamic ones included, as their source
+ * text counts as work the migration does), comments removed, case and literals kept.
  */
-export function splitSqlStatements(text: string): string[] {
-  const statements: string[] = [];
-  let current = '';
-  let index = 0;
-  while (index < text.length) {
-    const char = text[index] ?? '';
-    const next = text[index + 1] ?? '';
-    if (char === '-' && next === '-') {
-      const end = text.indexOf('\n', index);
-      index = end === -1 ? text.length : end;
-      current += ' ';
-      continue;
-    }
-    if (char === '/' && next === '*') {
-      const end = text.indexOf('*/', index + 2);
-      index = end === -1 ? text.length : end + 2;
-      current += ' ';
-      continue;
-    }
-    if (char === "'" || char === '"') {
-      const end = text.indexOf(char, index + 1);
-      const stop = end === -1 ? text.length : end + 1;
-      current += text.slice(index, stop);
-      index = stop;
-      continue;
-    }
-    if (char === '$') {
-      const tag = /^\$[A-Za-z_]*\$/.exec(text.slice(index))?.[0];
-      if (tag) {
-        const end = text.indexOf(tag, index + tag.length);
-        const stop = end === -1 ? text.length : end + tag.length;
-        current += text.slice(index, stop);
-        index = stop;
-        continue;
-      }
-    }
-    if (char === ';') {
-      if (current.trim()) statements.push(current.trim());
-      current = '';
-      index += 1;
-      continue;
-    }
-    current += char;
-    index += 1;
-  }
-  if (current.trim()) statements.push(current.trim());
-  return statements;
-}
-
-/** Statements of a RunSQL's forward `sql` (every item). */
-export function forwardStatements(op: Operation): string[] {
+export function forwardStatementCode(op: Operation): string[] {
   if (op.type !== 'RunSQL' || !op.sql) return [];
-  return op.sql.flatMap((item) => splitSqlStatements(item.text));
+  return op.sql.flatMap((item) => itemStatements(item).map((statement) => statement.code));
 }
 
 /** Statements PostgreSQL refuses inside a transaction block because of CONCURRENTLY. */
@@ -320,7 +271,7 @@ export function isConcurrentBuildStatement(statement: string): boolean {
 /** A short description of a concurrent index operation, or undefined when the op is not one. */
 export function concurrentOperation(op: Operation): string | undefined {
   if (op.type === 'AddIndexConcurrently' || op.type === 'RemoveIndexConcurrently') return op.type;
-  const statement = forwardStatements(op).find(isConcurrentStatement);
+  const statement = forwardStatementCode(op).find(isConcurrentStatement);
   if (statement) return `RunSQL \`${firstWords(statement)}\``;
   return undefined;
 }
@@ -328,7 +279,7 @@ export function concurrentOperation(op: Operation): string | undefined {
 /** A short description of an operation that builds an index CONCURRENTLY, or undefined. */
 export function concurrentBuild(op: Operation): string | undefined {
   if (op.type === 'AddIndexConcurrently') return 'AddIndexConcurrently';
-  const statement = forwardStatements(op).find(isConcurrentBuildStatement);
+  const statement = forwardStatementCode(op).find(isConcurrentBuildStatement);
   if (statement) return `RunSQL \`${firstWords(statement)}\``;
   return undefined;
 }
@@ -352,13 +303,13 @@ export function isRerunnableStatement(statement: string): boolean {
  */
 export function isRerunnable(op: Operation): boolean {
   if (op.type === 'RemoveIndexConcurrently') return true;
-  if (op.type === 'RunSQL') return forwardStatements(op).every(isRerunnableStatement);
+  if (op.type === 'RunSQL') return forwardStatementCode(op).every(isRerunnableStatement);
   return false;
 }
 
 /** True when the operation does nothing in the database (RunSQL.noop, RunPython.noop, empty lists). */
 export function isDatabaseNoop(op: Operation): boolean {
-  if (op.type === 'RunSQL') return forwardStatements(op).length === 0;
+  if (op.type === 'RunSQL') return forwardStatementCode(op).length === 0;
   if (op.type === 'RunPython') return op.code?.kind === 'noop';
   if (op.type === 'SeparateDatabaseAndState') return true; // its children are visited on their own
   return false;

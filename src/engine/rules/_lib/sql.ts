@@ -14,6 +14,8 @@ export interface SqlStatement {
    * dollar-quoted bodies → `$$`), whitespace collapsed to single spaces. Safe for keyword regexes.
    */
   masked: string;
+  /** The statement with comments replaced by a space, case and literals kept, trimmed. */
+  code: string;
   /** 0-based line offset of the statement's first token inside the SQL text. */
   lineOffset: number;
 }
@@ -26,6 +28,7 @@ export function splitSqlStatements(sql: string): SqlStatement[] {
   const statements: SqlStatement[] = [];
   let raw = '';
   let masked = '';
+  let code = '';
   let line = 0;
   let startLine = -1;
   let i = 0;
@@ -34,9 +37,10 @@ export function splitSqlStatements(sql: string): SqlStatement[] {
   const flush = (): void => {
     const text = raw.trim();
     const maskedText = masked.replace(/\s+/g, ' ').trim().toUpperCase();
-    if (maskedText.length > 0) statements.push({ text, masked: maskedText, lineOffset: startLine < 0 ? line : startLine });
+    if (maskedText.length > 0) statements.push({ text, masked: maskedText, code: code.trim(), lineOffset: startLine < 0 ? line : startLine });
     raw = '';
     masked = '';
+    code = '';
     startLine = -1;
   };
   const markStart = (): void => {
@@ -50,6 +54,7 @@ export function splitSqlStatements(sql: string): SqlStatement[] {
       line++;
       raw += ch;
       masked += ' ';
+      code += ch;
       i++;
       continue;
     }
@@ -58,6 +63,7 @@ export function splitSqlStatements(sql: string): SqlStatement[] {
       const stop = end === -1 ? n : end;
       raw += sql.slice(i, stop);
       masked += ' ';
+      code += ' ';
       i = stop;
       continue;
     }
@@ -78,6 +84,7 @@ export function splitSqlStatements(sql: string): SqlStatement[] {
       }
       raw += sql.slice(i, j);
       masked += ' ';
+      code += ' ';
       i = j;
       continue;
     }
@@ -101,6 +108,7 @@ export function splitSqlStatements(sql: string): SqlStatement[] {
         j++;
       }
       raw += sql.slice(i, j + 1);
+      code += sql.slice(i, j + 1);
       masked += `${ch}${ch}`;
       i = j + 1;
       continue;
@@ -113,6 +121,7 @@ export function splitSqlStatements(sql: string): SqlStatement[] {
         const stop = close === -1 ? n : close + tag[0].length;
         for (let k = i; k < stop; k++) if (sql[k] === '\n') line++;
         raw += sql.slice(i, stop);
+        code += sql.slice(i, stop);
         masked += ' $$ ';
         i = stop;
         continue;
@@ -126,6 +135,7 @@ export function splitSqlStatements(sql: string): SqlStatement[] {
     if (!/\s/.test(ch)) markStart();
     raw += ch;
     masked += ch;
+    code += ch;
     i++;
   }
   flush();
@@ -139,12 +149,28 @@ export interface LocatedStatement extends SqlStatement {
   item: SqlItem;
 }
 
+/**
+ * Each SQL item split once per analysis, not once per rule: about a dozen rules read the
+ * statements of every RunSQL. Keyed weakly by the parsed item, which nothing mutates.
+ */
+const splitCache = new WeakMap<SqlItem, readonly SqlStatement[]>();
+
+/** The statements of one `sql` item (its text split as `splitSqlStatements` does), memoised per item. */
+export function itemStatements(item: SqlItem): readonly SqlStatement[] {
+  let statements = splitCache.get(item);
+  if (!statements) {
+    statements = splitSqlStatements(item.text);
+    splitCache.set(item, statements);
+  }
+  return statements;
+}
+
 /** Statements of the forward `sql` of a RunSQL operation, with file lines; dynamic items are skipped. */
 export function forwardStatements(op: Operation): LocatedStatement[] {
   const located: LocatedStatement[] = [];
   for (const item of op.sql ?? []) {
     if (item.dynamic) continue;
-    for (const statement of splitSqlStatements(item.text)) {
+    for (const statement of itemStatements(item)) {
       located.push({ ...statement, line: item.line + statement.lineOffset, item });
     }
   }

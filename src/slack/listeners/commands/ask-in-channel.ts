@@ -41,7 +41,7 @@ export interface AskInChannel {
 
 export async function askInChannel(request: AskInChannel): Promise<void> {
   const { deps, client, respond, log } = request;
-  let rootTs: string | undefined;
+  let rootTs: string;
   try {
     const root = await client.chat.postMessage({
       channel: request.channelId,
@@ -51,6 +51,8 @@ export async function askInChannel(request: AskInChannel): Promise<void> {
       unfurl_media: false,
       metadata: { event_type: QUESTION_METADATA_EVENT, event_payload: { user_id: request.userId, question: truncateBytes(request.question.text, METADATA_QUESTION_BYTES) } },
     });
+    // Slack always returns the ts of a posted message; without one there is no thread to answer in.
+    if (root.ts === undefined) throw new Error('chat.postMessage returned no ts');
     rootTs = root.ts;
   } catch (error) {
     const code = slackErrorCode(error);
@@ -61,8 +63,9 @@ export async function askInChannel(request: AskInChannel): Promise<void> {
     await respond({ response_type: 'ephemeral', text: reply }).catch((respondError: unknown) => log.error({ err: respondError }, 'could not reply ephemerally either'));
     return;
   }
-  if (rootTs === undefined) return;
 
+  // Everything after this line waits until the burst being received is acknowledged.
+  await deps.ackFirst();
   await deps.track(
     answerInThread(client, deps, {
       question: { id: `slash:${request.triggerId}`, source: 'slash', userId: request.userId, teamId: request.teamId, ...request.question },

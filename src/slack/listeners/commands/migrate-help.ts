@@ -32,7 +32,7 @@ export function migrateHelpCommand(deps: SlackDeps) {
       } catch (error) {
         const appError = asAppError(error);
         log.error({ err: error, code: appError.code, subcommand: sub.subcommand.name }, 'subcommand failed');
-        await respond({ response_type: 'ephemeral', text: appError.userMessage }).catch(() => undefined);
+        await respond({ response_type: 'ephemeral', text: appError.userMessage }).catch((respondError: unknown) => log.error({ err: respondError }, 'could not reply ephemerally either'));
       }
       return;
     }

@@ -4,13 +4,9 @@
  * own, other bots', edits, deletions and other subtypes are ignored, so there are no loops.
  */
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
-import { answerInThread } from '../../answer-in-thread.js';
-import { EVENT_TTL_MS } from '../../dedupe.js';
 import type { SlackDeps } from '../../deps.js';
 import type { SlackFile } from '../../files.js';
-import { emptyQuestionText } from '../../render/messages.js';
-import { slackTextToPlain } from '../../text.js';
-import { postThreadNote } from '../thread-note.js';
+import { answerThreadMessage } from '../thread-message.js';
 
 /** The subset of Slack's message event we read. */
 interface DirectMessageEvent {
@@ -33,28 +29,19 @@ export function directMessage(deps: SlackDeps) {
     if (message.channel_type !== 'im') return;
     if (message.subtype !== undefined && message.subtype !== 'file_share') return;
     if (message.bot_id !== undefined || message.user === undefined || message.user === deps.identity.botUserId) return;
-    // Everything after this line waits until the burst being received is acknowledged.
-    await deps.ackFirst();
-    const log = deps.logger.child({ eventId: body.event_id, channel: message.channel, retryNum: context.retryNum });
-    if (!deps.events.claim(body.event_id, EVENT_TTL_MS)) {
-      log.info({ retryReason: context.retryReason }, 'duplicate delivery ignored');
-      return;
-    }
-    const threadTs = message.thread_ts ?? message.ts;
-    const text = slackTextToPlain(message.text ?? '', deps.identity.botUserId);
-    const files = message.files ?? [];
-    if (text === '' && files.length === 0) {
-      await postThreadNote(client, message.channel, threadTs, emptyQuestionText(), log);
-      return;
-    }
-    await deps.track(
-      answerInThread(client, deps, {
-        question: { id: body.event_id, source: 'dm', userId: message.user, teamId: message.team ?? context.teamId, text },
-        target: { channel: message.channel, threadTs, userId: message.user, teamId: message.team ?? context.teamId },
-        historyBefore: message.thread_ts === undefined ? undefined : message.ts,
-        files,
-        receivedAt,
-      }),
-    );
+    await answerThreadMessage(client, deps, {
+      eventId: body.event_id,
+      retryNum: context.retryNum,
+      retryReason: context.retryReason,
+      source: 'dm',
+      channel: message.channel,
+      user: message.user,
+      teamId: message.team ?? context.teamId,
+      text: message.text ?? '',
+      ts: message.ts,
+      threadTs: message.thread_ts,
+      files: message.files ?? [],
+      receivedAt,
+    });
   };
 }

@@ -8,7 +8,6 @@ import {
   isConcurrentStatement,
   isLiteralDbDefault,
   isRerunnableStatement,
-  splitSqlStatements,
   togetherSets,
 } from '../../../../src/engine/rules/_lib/locking-helpers.js';
 import type { FieldDef, PyValue } from '../../../../src/engine/types.js';
@@ -17,29 +16,6 @@ const str = (value: string): PyValue => ({ kind: 'str', value });
 const call = (callee: string, args: PyValue[] = [], kwargs: Record<string, PyValue> = {}): PyValue => ({ kind: 'call', callee, args, kwargs, line: 1 });
 const field = (type: string, kwargs: Record<string, PyValue> = {}): FieldDef => ({ type, callee: `models.${type}`, kwargs, extraArgs: [], line: 1 });
 const yes: PyValue = { kind: 'bool', value: true };
-
-describe('splitSqlStatements', () => {
-  it('splits on semicolons outside quotes, comments and dollar-quoted bodies', () => {
-    const sql = [
-      "-- a comment; not a statement",
-      "CREATE INDEX CONCURRENTLY a ON t (x);",
-      "INSERT INTO t (s) VALUES ('a;b');",
-      'DO $do$ BEGIN PERFORM 1; END $do$;',
-      '/* block; comment */ DROP INDEX CONCURRENTLY IF EXISTS b',
-    ].join('\n');
-    const statements = splitSqlStatements(sql);
-    expect(statements).toHaveLength(4);
-    expect(statements[1]).toBe("INSERT INTO t (s) VALUES ('a;b')");
-    expect(statements[2]).toBe('DO $do$ BEGIN PERFORM 1; END $do$');
-    expect(statements[3]).toMatch(/^DROP INDEX CONCURRENTLY IF EXISTS b$/);
-  });
-
-  it('survives unterminated quotes and comments without throwing', () => {
-    expect(splitSqlStatements("SELECT 'open")).toEqual(["SELECT 'open"]);
-    expect(splitSqlStatements('SELECT 1; /* open')).toEqual(['SELECT 1']);
-    expect(splitSqlStatements('')).toEqual([]);
-  });
-});
 
 describe('concurrent and re-runnable statements', () => {
   it('recognises statements PostgreSQL refuses in a transaction, not REFRESH … CONCURRENTLY', () => {
