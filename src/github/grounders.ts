@@ -271,6 +271,15 @@ function linkedReaderFor(github: GitHub, question: Question, scope: RepoScope): 
   return reader;
 }
 
+function allowlistRefusal(github: GitHub, repo: Parameters<GitHub['allowlist']['check']>[0]): string {
+  try {
+    github.allowlist.check(repo);
+    return 'it is not allowed';
+  } catch (error) {
+    return isAppError(error) ? error.userMessage : 'it is not allowed';
+  }
+}
+
 /**
  * The channel's linked repository: PR-free questions get tools over it, and migrations the question
  * names (a traceback's `0042_add_email`, showmigrations lines) are read and given to the model.
@@ -285,7 +294,12 @@ export function createLinkedRepoGrounder(options: RepoGrounderOptions): Grounder
       // A pull request in play brings its own repository tools (same names).
       if (pullRequestFor(github, question, link) !== undefined) return undefined;
       const scope = scopeForLink(github, link);
-      if (scope === null || !github.allowlist.allows(scope.repo)) return undefined;
+      if (scope === null) return undefined;
+      if (!github.allowlist.allows(scope.repo)) {
+        // The link predates an allowlist change: say why the answer has no repository context.
+        const why = allowlistRefusal(github, scope.repo);
+        return { deterministicMarkdown: `_This channel is linked to ${scope.label}, but I can't read it: ${why}_`, contextForModel: `This channel is linked to ${scope.label}, which the bot may no longer read (${why}). Answer without the repository.` };
+      }
       const reader = linkedReaderFor(github, question, scope);
       const settings = options.settingsFor(question);
       const parts = [

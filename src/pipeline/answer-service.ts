@@ -174,10 +174,22 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
           .filter((text): text is string => Boolean(text))
           .join('\n\n');
         // Tool names must be unique in a request: the first grounder offering a name wins.
-        // Tool output (repo files, logs) goes to the model too, so it is scrubbed like the turns.
+        // Tool output and tool errors (repo files, logs, foreign error text) go to the model too, so
+        // they are scrubbed like the turns.
         const tools: ExpertTool[] = [];
         for (const tool of groundings.flatMap((grounding) => grounding.tools ?? [])) {
-          if (!tools.some((known) => known.definition.name === tool.definition.name)) tools.push({ ...tool, run: async (input, context) => scrub(await tool.run(input, context)) });
+          if (tools.some((known) => known.definition.name === tool.definition.name)) continue;
+          tools.push({
+            ...tool,
+            run: async (input, context) => {
+              try {
+                return scrub(await tool.run(input, context));
+              } catch (error) {
+                const reason = error instanceof AppError ? error.userMessage : error instanceof Error ? error.message : String(error);
+                throw new Error(scrub(reason), { cause: error });
+              }
+            },
+          });
         }
 
         // Jobs just scheduled may not be running yet, so everything in the limiter counts toward the cap.

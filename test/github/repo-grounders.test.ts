@@ -158,6 +158,14 @@ describe('linked repository grounder', () => {
     expect(await grounder.ground(question('hello', { channel: 'C2' }), groundContext)).toBeDefined();
   });
 
+  it('says so, without reading anything, when the linked repository is no longer allowed', async () => {
+    const grounder = createLinkedRepoGrounder({ github, linkFor: () => ({ repo: 'acme/private', branch: null, path: null }), settingsFor: () => settings });
+    const grounding = (await grounder.ground(question('why does 0042_step_42 fail?'), groundContext)) as Grounding;
+    expect(grounding.deterministicMarkdown).toContain('linked to acme/private');
+    expect(grounding.deterministicMarkdown).toContain('GITHUB_ALLOWED_REPOS');
+    expect(grounding.tools).toBeUndefined();
+  });
+
   it('gives the playbook grounder the linked graph for showmigrations output', async () => {
     const graphFor = linkedGraphSource({ github, linkFor: () => ({ repo: 'acme/shop', branch: null, path: null }) });
     const graph = await graphFor(question('shop\n [X] 0001_initial\n [ ] 0002_step_2'));

@@ -249,6 +249,28 @@ describe('answer service', () => {
     expect(toolRound).not.toMatch(/ghp_abcdef|configured-signing-secret-value/);
   });
 
+  it('strips secrets from a failing tool\'s error before it goes back to the model', async () => {
+    fake.enqueue({ toolUses: [{ name: 'read_settings', input: {} }] }, { text: 'Done.' });
+    const repo: Grounder = {
+      name: 'repo',
+      ground: () => ({
+        tools: [
+          {
+            definition: { name: 'read_settings', description: 'Read settings', input_schema: { type: 'object', properties: {} } },
+            run: () => {
+              throw new Error('request with token ghp_abcdefghijklmnopqrstuvwxyz0123456789 failed');
+            },
+          },
+        ],
+      }),
+    };
+    const outcome = await service({ grounders: [repo] }).answer(question('What is in settings?'), new RecordingSink());
+    expect(outcome.ok).toBe(true);
+    const toolRound = fake.requests[1]?.rawBody ?? '';
+    expect(toolRound).toContain('The tool failed');
+    expect(toolRound).not.toMatch(/ghp_abcdef/);
+  });
+
   it('never throws when the sink fails, and still tries to finish', async () => {
     fake.enqueue({ text: ['a', 'b'] });
     const finishes: AnswerOutcome[] = [];
