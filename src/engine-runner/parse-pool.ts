@@ -74,6 +74,8 @@ export class ParsePool {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private closed = false;
+  /** Set when a worker died: later calls fail at once with this instead of waiting for it forever. */
+  private broken: Error | null = null;
 
   constructor(options: ParsePoolOptions = {}) {
     this.size = Math.max(1, Math.floor(options.workers ?? defaultWorkerCount()));
@@ -140,6 +142,9 @@ export class ParsePool {
         const worker = createWorker(source);
         worker.on('message', (reply: WorkerReply) => this.settle(reply));
         worker.on('error', (error) => this.failAll(error));
+        worker.on('exit', (code) => {
+          if (!this.closed) this.failAll(new Error(`parse worker ${index} stopped unexpectedly (exit code ${code}); create a new ParsePool`));
+        });
         worker.unref();
         this.workers.push(worker);
       }
@@ -151,6 +156,10 @@ export class ParsePool {
     const worker = this.workers[index] as Worker;
     const id = this.nextId++;
     return new Promise<MigrationFile[]>((resolve, reject) => {
+      if (this.broken) {
+        reject(this.broken);
+        return;
+      }
       this.pending.set(id, { resolve, reject });
       const request: WorkerRequest = { id, jobs };
       worker.ref();
@@ -169,6 +178,7 @@ export class ParsePool {
   }
 
   private failAll(error: Error): void {
+    this.broken ??= error;
     for (const pending of this.pending.values()) pending.reject(error);
     this.pending.clear();
   }

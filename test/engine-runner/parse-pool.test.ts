@@ -62,6 +62,19 @@ describe('ParsePool', () => {
     expect(existsSync(source.url)).toBe(true);
   });
 
+  it('fails at once, with a clear error, after a worker died (instead of waiting forever)', async () => {
+    const crashed = new ParsePool({ workers: 1, inlineBelow: 0 });
+    try {
+      await crashed.warm();
+      // Simulate a crash: the worker thread goes away while the pool is still open.
+      const worker = (crashed as unknown as { workers: Array<{ terminate(): Promise<number> }> }).workers[0];
+      await worker?.terminate();
+      await expect(crashed.parseAll(fixtureJobs())).rejects.toThrow(/stopped unexpectedly/);
+    } finally {
+      await crashed.close();
+    }
+  });
+
   it('refuses work after close', async () => {
     const closed = new ParsePool({ workers: 1 });
     await closed.close();
