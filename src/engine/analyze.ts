@@ -11,6 +11,7 @@ import type { Finding, MigrationRuleContext, OperationVisit, ProjectRuleContext,
 import { unusedSuppressionInputs } from './rules/unused-suppression.js';
 import type { SuppressionUse } from './rules/unused-suppression.js';
 import { EngineSettingsError, compareVersions, parseVersion, resolveSettings, versionInRange } from './settings.js';
+import type { Version } from './settings.js';
 import { replayState, visitOperations } from './state/index.js';
 import type { ProjectState, StateTimeline } from './state/index.js';
 import type { EngineSettings, MigrationFile, Operation, ParseProblem, Severity } from './types.js';
@@ -77,7 +78,35 @@ const INTERNAL_ERROR_FIX = [
 
 /** `{{name}}` holes filled from data; unknown holes stay visible rather than vanish. */
 export function fillTemplate(template: string, data: Record<string, string | number> | undefined): string {
-  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (hole, key: string) => (data && key in data ? String(data[key]) : hole));
+  const parts = templateParts(template);
+  if (parts.length === 1) return parts[0] as string;
+  let out = '';
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
+    // Odd slots are holes: [key, text as written].
+    if (typeof part === 'string') out += part;
+    else out += data && part[0] in data ? String(data[part[0]]) : part[1];
+  }
+  return out;
+}
+
+/** Templates split once into text and holes: a handful of templates fill thousands of findings. */
+const templateCache = new Map<string, ReadonlyArray<string | readonly [string, string]>>();
+
+function templateParts(template: string): ReadonlyArray<string | readonly [string, string]> {
+  let parts = templateCache.get(template);
+  if (!parts) {
+    const built: Array<string | readonly [string, string]> = [];
+    let last = 0;
+    for (const match of template.matchAll(/\{\{\s*(\w+)\s*\}\}/g)) {
+      built.push(template.slice(last, match.index), [match[1]!, match[0]]);
+      last = match.index + match[0].length;
+    }
+    built.push(template.slice(last));
+    parts = built;
+    templateCache.set(template, parts);
+  }
+  return parts;
 }
 
 function normalisePath(path: string): string {
@@ -122,7 +151,7 @@ const EMPTY_STATE: ProjectState = {
 /** Operations in execution order with the state each sees (state replay's walk), plus their enclosing operations. */
 function flattenVisits(file: MigrationFile, timeline: StateTimeline | undefined): FlatVisit[] {
   const start = timeline ? timeline.before({ app: file.app, name: file.name }) : EMPTY_STATE;
-  const visits = visitOperations(file, start) as FlatVisit[];
+  const visits = visitOperations(file, start, timeline?.operationStates?.(file)) as FlatVisit[];
   // Most files have no nested operations: share one empty ancestor list instead of building a parent map.
   if (!file.operations.some((op) => op.children !== undefined)) {
     for (const visit of visits) visit.ancestors = NO_ANCESTORS;
@@ -261,8 +290,7 @@ export function analyze(files: MigrationFile[], settings: Partial<EngineSettings
     const line = input.line ?? input.op?.span.line ?? (file.classLine || 1);
     // A bare suppression must not hide the finding that says it is itself unused.
     const wildcard = rule.id !== UNUSED_SUPPRESSION_ID;
-    const hides = (ids: readonly string[]): boolean => ids.includes(rule.id) || (wildcard && ids.includes('*'));
-    if (hides(file.fileSuppressions)) {
+    if (file.fileSuppressions.length > 0 && hidesRule(file.fileSuppressions, rule.id, wildcard)) {
       file.suppressionComments.forEach((comment, index) => {
         if (comment.scope !== 'file') return;
         if (comment.ids.length === 0 || comment.ids.includes('*')) run.uses.push({ comment: index, id: '*' });
@@ -273,9 +301,13 @@ export function analyze(files: MigrationFile[], settings: Partial<EngineSettings
     const op = input.op ?? innermostAt(run.visits, line);
     if (op) {
       const index = run.visitIndex.get(op);
-      const chain = [...(index === undefined ? [] : run.visits[index]!.ancestors), op];
-      const suppressing = chain.filter((candidate) => hides(candidate.suppressed));
-      if (suppressing.length > 0) {
+      // The operation and its enclosing ones, outermost first; most have no suppression at all.
+      let suppressing: Operation[] | undefined;
+      if (index !== undefined) {
+        for (const candidate of run.visits[index]!.ancestors) if (candidate.suppressed.length > 0 && hidesRule(candidate.suppressed, rule.id, wildcard)) (suppressing ??= []).push(candidate);
+      }
+      if (op.suppressed.length > 0 && hidesRule(op.suppressed, rule.id, wildcard)) (suppressing ??= []).push(op);
+      if (suppressing) {
         for (const [index, owner] of run.owners) {
           if (!suppressing.includes(owner)) continue;
           const comment = file.suppressionComments[index]!;
@@ -321,29 +353,10 @@ export function analyze(files: MigrationFile[], settings: Partial<EngineSettings
         safeAlternative: PARSE_ERROR_FIX,
       });
     }
-    const siblings = new MapWithout(targetKeys, keyOf(file));
-    const isAtomic = file.atomic !== false;
-    let current: Rule | undefined;
-    const ctx: MigrationRuleContext = {
-      migration: file,
-      settings: resolved,
-      visits: run.visits,
-      isNewModel(model: string, before?: Operation): boolean {
-        const created = run.createdAt.get(model.toLowerCase());
-        if (created === undefined) return false;
-        const limit = before ? run.visitIndex.get(before) : undefined;
-        return limit === undefined || created <= limit;
-      },
-      isAtomic,
-      versionAtLeast: (version) => compareVersions(resolved.version, parseVersion(version)) >= 0,
-      versionBelow: (version) => compareVersions(resolved.version, parseVersion(version)) < 0,
-      siblings,
-      files: byKey,
-      report: (input) => emit(current!, run, input),
-    };
+    const ctx = new FileContext(run, resolved, new MapWithout(targetKeys, keyOf(file)), byKey, emit);
     for (const rule of active) {
       if (!rule.check) continue;
-      current = rule;
+      ctx.current = rule;
       try {
         rule.check(ctx);
       } catch (error) {
@@ -399,6 +412,61 @@ export function analyze(files: MigrationFile[], settings: Partial<EngineSettings
   };
 }
 
+/** Parsed version texts: rules ask `versionAtLeast('12')` per migration with a handful of literals. */
+const parsedVersions = new Map<string, Version>();
+
+function cachedVersion(text: string): Version {
+  let version = parsedVersions.get(text);
+  if (!version) {
+    version = parseVersion(text);
+    parsedVersions.set(text, version);
+  }
+  return version;
+}
+
+/**
+ * One target migration's rule context. A class, so its methods live on the prototype instead of
+ * being fresh closures for every file.
+ */
+class FileContext implements MigrationRuleContext {
+  /** The rule being run, for `report`. */
+  current: Rule | undefined;
+  readonly migration: MigrationFile;
+  readonly visits: readonly OperationVisit[];
+  readonly isAtomic: boolean;
+
+  constructor(
+    private readonly run: FileRun,
+    readonly settings: ResolvedSettings,
+    readonly siblings: ReadonlyMap<string, MigrationFile>,
+    readonly files: ReadonlyMap<string, MigrationFile>,
+    private readonly emit: (rule: Rule, run: FileRun, input: ReportInput<string>) => void,
+  ) {
+    this.migration = run.file;
+    this.visits = run.visits;
+    this.isAtomic = run.file.atomic !== false;
+  }
+
+  isNewModel(model: string, before?: Operation): boolean {
+    const created = this.run.createdAt.get(model.toLowerCase());
+    if (created === undefined) return false;
+    const limit = before ? this.run.visitIndex.get(before) : undefined;
+    return limit === undefined || created <= limit;
+  }
+
+  versionAtLeast(version: string): boolean {
+    return compareVersions(this.settings.version, cachedVersion(version)) >= 0;
+  }
+
+  versionBelow(version: string): boolean {
+    return compareVersions(this.settings.version, cachedVersion(version)) < 0;
+  }
+
+  report(input: ReportInput<string>): void {
+    this.emit(this.current!, this.run, input);
+  }
+}
+
 /** A read-only view of a map minus one key: copying the targets map per file would cost O(n²) on big trees. */
 class MapWithout<V> implements ReadonlyMap<string, V> {
   constructor(
@@ -429,6 +497,11 @@ class MapWithout<V> implements ReadonlyMap<string, V> {
   forEach(callback: (value: V, key: string, map: ReadonlyMap<string, V>) => void): void {
     for (const [key, value] of this.entries()) callback(value, key, this);
   }
+}
+
+/** Does a suppression list hide this rule? A bare (`*`) entry does unless `wildcard` is false. */
+function hidesRule(ids: readonly string[], ruleId: string, wildcard: boolean): boolean {
+  return ids.includes(ruleId) || (wildcard && ids.includes('*'));
 }
 
 /** The innermost operation whose span holds the line (for findings reported by line only). */

@@ -1,10 +1,18 @@
 /** State shared by the pieces that read one file. */
-import type { Node } from 'web-tree-sitter';
-import type { ParseProblem, PyValue } from '../types.js';
-import type { ValueReader } from './reader.js';
+import type { ParseProblem, PyValue, SourceSpan } from '../types.js';
+import type { LineIndex } from './reader.js';
+
+/** Where the values a reader produced came from in the source. */
+export interface ValueSpans {
+  /** Full span of every call read, for operations (span, suppression lines). */
+  readonly callSpans: Map<PyValue, SourceSpan>;
+  readonly lineIndex: LineIndex;
+  /** Line where a string, name or container value starts, when it was read from the source. */
+  lineOf(value: PyValue): number | undefined;
+}
 
 export interface FileContext {
-  reader: ValueReader;
+  reader: ValueSpans;
   /** Module-level `NAME = <value>` assignments, to resolve SQL constants and shared lists. */
   constants: Map<string, PyValue>;
   /** Module-level function names (RunPython callables defined in the file). */
@@ -14,8 +22,6 @@ export interface FileContext {
   /** Imported name → the dotted path it stands for (`migrations` → `django.db.migrations`). */
   bindings: Map<string, string>;
   problems: ParseProblem[];
-  /** Functions defined in the Migration class body (read after the class). */
-  classFunctions: Node[];
 }
 
 export function addProblem(ctx: FileContext, code: string, message: string, line: number): void {

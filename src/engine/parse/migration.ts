@@ -1,27 +1,32 @@
 /** Reads one migration file: module-level facts, the Migration class and its attributes. */
 import type { Node, Tree, TreeCursor } from 'web-tree-sitter';
-import type { Dependency, ImportInfo, MigrationFile, MigrationKey, Operation, PyValue } from '../types.js';
+import type { MigrationFile } from '../types.js';
 import type { FileContext } from './context.js';
-import { addProblem, lineOf, resolveConstant } from './context.js';
+import type { AttributeValue, ListPart } from './attributes.js';
+import { KNOWN_ATTRIBUTES, LIST_ATTRIBUTES, addItems, assignAttribute, checkMigrationBases, clip, recordImport, valueListParts } from './attributes.js';
+import { addProblem } from './context.js';
 import { readFunction } from './functions.js';
 import { createWalker, loadedParser } from './grammar.js';
+import { readLiteralModule } from './literal-module.js';
 import { utf8Length } from './literals.js';
-import { collectOperations } from './operations.js';
 import { appLabelFromPath, migrationNameFromPath, toPosixPath } from './paths.js';
 import { ValueReader } from './reader.js';
 import { applySuppressions, findSuppressionComments } from './suppressions.js';
 import type { TreeWalker } from './walker.js';
-import { lastSegment, renderPy, stringValue } from './values.js';
 
 /** Larger sources are refused with a problem: no real migration comes near this. */
 export const MAX_SOURCE_BYTES = 16 * 1024 * 1024;
 const MAX_SYNTAX_PROBLEMS = 10;
-/** Longer attribute values are helper lists, not markers like `stage = Stage.POST_DEPLOY`. */
-const MAX_EXTRA_ATTRIBUTE_TEXT = 300;
-const LIST_ATTRIBUTES = new Set(['dependencies', 'operations', 'replaces', 'run_before']);
-const KNOWN_ATTRIBUTES = new Set([...LIST_ATTRIBUTES, 'initial', 'atomic']);
+let literalReaderEnabled = true;
 const BLOCK_STATEMENTS = new Set(['if_statement', 'for_statement', 'while_statement', 'try_statement', 'with_statement', 'match_statement']);
 const CLAUSES = new Set(['block', 'else_clause', 'elif_clause', 'except_clause', 'except_group_clause', 'finally_clause', 'case_clause']);
+
+/** The tree-sitter reader's context: values are read from nodes. */
+interface TreeContext extends FileContext {
+  reader: ValueReader;
+  /** Functions defined in the Migration class body (read after the class). */
+  classFunctions: Node[];
+}
 
 export interface ParseOptions {
   path: string;
@@ -68,6 +73,20 @@ export function parseMigration(source: string, opts: ParseOptions, mode: ReadMod
     file.problems.push({ code: 'file-too-large', message: `The file is ${file.bytes} bytes; files over ${MAX_SOURCE_BYTES} bytes are not read.`, line: 0 });
     return file;
   }
+  if (!mode.moduleIsClassBody && literalReaderEnabled) {
+    const literal = readLiteralModule(source, file);
+    if (literal) return literal;
+    return readWithTree(source, emptyMigrationFile(source, opts), mode);
+  }
+  return readWithTree(source, file, mode);
+}
+
+/** @internal Tests and benchmarks: read every file with tree-sitter (false) or try the literal reader first (true). */
+export function useLiteralReader(enabled: boolean): void {
+  literalReaderEnabled = enabled;
+}
+
+function readWithTree(source: string, file: MigrationFile, mode: ReadMode): MigrationFile {
   let tree: Tree | null = null;
   let cursor: TreeCursor | null = null;
   try {
@@ -88,7 +107,7 @@ export function parseMigration(source: string, opts: ParseOptions, mode: ReadMod
 }
 
 function readTree(file: MigrationFile, root: Node, walker: TreeWalker, source: string, mode: ReadMode): void {
-  const ctx: FileContext = {
+  const ctx: TreeContext = {
     reader: new ValueReader(walker, source),
     constants: new Map(),
     functionNames: new Set(),
@@ -109,16 +128,16 @@ function readTree(file: MigrationFile, root: Node, walker: TreeWalker, source: s
     const info = readFunction(node, walker, source, ctx.reader.lineIndex);
     if (info) file.functions[info.name] = info;
   }
-  applySuppressions(file, findSuppressionComments(source, root));
+  applySuppressions(file, findSuppressionComments(source, (at) => root.descendantForIndex(at, at + 1)?.type === 'comment'));
   if (root.hasError) addSyntaxProblems(ctx, root);
   file.problems.sort((a, b) => a.line - b.line);
 }
 
-function textOf(ctx: FileContext, node: Node): string {
+function textOf(ctx: TreeContext, node: Node): string {
   return ctx.reader.text(node);
 }
 
-function visitModuleBlock(file: MigrationFile, ctx: FileContext, block: Node, module: { migrationClass: Node | null; functionNodes: Node[] }): void {
+function visitModuleBlock(file: MigrationFile, ctx: TreeContext, block: Node, module: { migrationClass: Node | null; functionNodes: Node[] }): void {
   for (const stmt of block.namedChildren) {
     if (!stmt) continue;
     switch (stmt.type) {
@@ -153,7 +172,7 @@ function visitModuleBlock(file: MigrationFile, ctx: FileContext, block: Node, mo
   }
 }
 
-function visitDefinition(ctx: FileContext, node: Node, module: { migrationClass: Node | null; functionNodes: Node[] }): void {
+function visitDefinition(ctx: TreeContext, node: Node, module: { migrationClass: Node | null; functionNodes: Node[] }): void {
   const nameNode = node.childForFieldName('name');
   const name = nameNode ? textOf(ctx, nameNode) : '';
   if (node.type === 'function_definition') {
@@ -166,37 +185,20 @@ function visitDefinition(ctx: FileContext, node: Node, module: { migrationClass:
   }
 }
 
-function readImport(file: MigrationFile, ctx: FileContext, stmt: Node): void {
+function readImport(file: MigrationFile, ctx: TreeContext, stmt: Node): void {
   const line = stmt.startPosition.row + 1;
+  const names = stmt.childrenForFieldName('name').filter((name): name is Node => name !== null).map((name) => importedName(ctx, name));
   if (stmt.type === 'import_statement') {
-    for (const name of stmt.childrenForFieldName('name')) {
-      if (!name) continue;
-      const { path, alias } = importedName(ctx, name);
-      file.imports.push({ module: path, names: [{ name: path, alias }], line });
-      if (alias) ctx.bindings.set(alias, path);
-      else {
-        const root = path.split('.')[0] as string;
-        ctx.bindings.set(root, root);
-      }
-    }
+    recordImport(file, ctx, null, names, false, line);
     return;
   }
   const moduleNode = stmt.type === 'future_import_statement' ? null : stmt.childForFieldName('module_name');
   const module = stmt.type === 'future_import_statement' ? '__future__' : moduleNode ? textOf(ctx, moduleNode).replace(/\s+/g, '') : '';
-  const info: ImportInfo = { module, names: [], line };
-  for (const child of stmt.namedChildren) {
-    if (child?.type === 'wildcard_import') info.names.push({ name: '*', alias: null });
-  }
-  for (const child of stmt.childrenForFieldName('name')) {
-    if (!child) continue;
-    const { path, alias } = importedName(ctx, child);
-    info.names.push({ name: path, alias });
-    ctx.bindings.set(alias ?? path, module.endsWith('.') ? `${module}${path}` : `${module}.${path}`);
-  }
-  file.imports.push(info);
+  const wildcard = stmt.namedChildren.some((child) => child?.type === 'wildcard_import');
+  recordImport(file, ctx, module, names, wildcard, line);
 }
 
-function importedName(ctx: FileContext, node: Node): { path: string; alias: string | null } {
+function importedName(ctx: TreeContext, node: Node): { path: string; alias: string | null } {
   if (node.type === 'aliased_import') {
     const name = node.childForFieldName('name');
     const alias = node.childForFieldName('alias');
@@ -205,22 +207,17 @@ function importedName(ctx: FileContext, node: Node): { path: string; alias: stri
   return { path: textOf(ctx, node).replace(/\s+/g, ''), alias: null };
 }
 
-/** One part of a list-valued attribute: literal items, or a piece computed at import time. */
-type ListPart = { items: PyValue[] } | { dynamic: string; line: number };
-
-function readMigrationClass(file: MigrationFile, ctx: FileContext, node: Node): void {
+function readMigrationClass(file: MigrationFile, ctx: TreeContext, node: Node): void {
   file.hasMigrationClass = true;
   file.classLine = node.startPosition.row + 1;
   const bases = node.childForFieldName('superclasses');
   const baseNames = bases ? bases.namedChildren.filter((child): child is Node => child !== null && child.type !== 'keyword_argument').map((child) => textOf(ctx, child).replace(/\s+/g, '')) : [];
-  if (!baseNames.some((base) => base.endsWith('Migration'))) {
-    addProblem(ctx, 'unusual-base', `\`class Migration(${baseNames.join(', ')})\` does not extend migrations.Migration; it is read as one anyway.`, file.classLine);
-  }
+  checkMigrationBases(file, ctx, baseNames);
   const body = node.childForFieldName('body');
   if (body) readClassBlock(file, ctx, body, false);
 }
 
-function readClassBlock(file: MigrationFile, ctx: FileContext, block: Node, conditional: boolean): void {
+function readClassBlock(file: MigrationFile, ctx: TreeContext, block: Node, conditional: boolean): void {
   for (const stmt of block.namedChildren) {
     if (!stmt) continue;
     if (stmt.type === 'expression_statement') {
@@ -248,7 +245,7 @@ function readClassBlock(file: MigrationFile, ctx: FileContext, block: Node, cond
  * A truncated or broken `operations = [` leaves an ERROR node holding the attribute name and the
  * calls before the break; read those calls (the syntax error itself is reported separately).
  */
-function salvageAttribute(file: MigrationFile, ctx: FileContext, error: Node): void {
+function salvageAttribute(file: MigrationFile, ctx: TreeContext, error: Node): void {
   const children = error.namedChildren.filter((child): child is Node => child !== null && child.type !== 'comment');
   const first = children[0];
   const name = first?.type === 'identifier' ? textOf(ctx, first) : '';
@@ -258,7 +255,7 @@ function salvageAttribute(file: MigrationFile, ctx: FileContext, error: Node): v
   if (items.length > 0) addItems(file, ctx, name, items, error.startPosition.row + 1, 'extend');
 }
 
-function readClassStatement(file: MigrationFile, ctx: FileContext, stmt: Node, conditional: boolean): void {
+function readClassStatement(file: MigrationFile, ctx: TreeContext, stmt: Node, conditional: boolean): void {
   const expression = stmt.firstNamedChild;
   if (!expression) return;
   const line = stmt.startPosition.row + 1;
@@ -268,7 +265,7 @@ function readClassStatement(file: MigrationFile, ctx: FileContext, stmt: Node, c
     if (left?.type !== 'identifier' || !right) return;
     const name = textOf(ctx, left);
     if (conditional && KNOWN_ATTRIBUTES.has(name)) addProblem(ctx, 'conditional-attribute', `\`${name}\` is set inside a conditional block; the literal values are read as if it ran.`, line);
-    assignAttribute(file, ctx, name, right, 'set');
+    assignAttribute(file, ctx, name, nodeValue(ctx, right), 'set');
   } else if (expression.type === 'augmented_assignment') {
     const left = expression.childForFieldName('left');
     const right = expression.childForFieldName('right');
@@ -281,14 +278,14 @@ function readClassStatement(file: MigrationFile, ctx: FileContext, stmt: Node, c
       return;
     }
     if (conditional) addProblem(ctx, 'conditional-attribute', `\`${name} += …\` runs inside a conditional block; the literal values are read as if it ran.`, line);
-    assignAttribute(file, ctx, name, right, 'extend');
+    assignAttribute(file, ctx, name, nodeValue(ctx, right), 'extend');
   } else if (expression.type === 'call') {
     readMutationCall(file, ctx, expression, conditional, line);
   }
 }
 
 /** `dependencies.append(x)`, `operations.extend([...])`, `operations.insert(0, x)`. */
-function readMutationCall(file: MigrationFile, ctx: FileContext, call: Node, conditional: boolean, line: number): void {
+function readMutationCall(file: MigrationFile, ctx: TreeContext, call: Node, conditional: boolean, line: number): void {
   const fn = call.childForFieldName('function');
   const match = fn ? /^([\p{L}_]\w*)\s*\.\s*(append|extend|insert)$/u.exec(textOf(ctx, fn)) : null;
   if (!match || !LIST_ATTRIBUTES.has(match[1] as string)) return;
@@ -296,43 +293,22 @@ function readMutationCall(file: MigrationFile, ctx: FileContext, call: Node, con
   addProblem(ctx, conditional ? 'conditional-attribute' : 'dynamic-attribute', `\`${name}.${method}(…)\`${conditional ? ' inside a conditional block' : ''} changes \`${name}\` at import time; the literal values are read as if it ran.`, line);
   const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((arg): arg is Node => arg !== null && arg.type !== 'comment');
   if (method === 'append' && args[0]) addItems(file, ctx, name, [ctx.reader.read(args[0])], args[0].startPosition.row + 1, 'extend');
-  else if (method === 'extend' && args[0]) assignAttribute(file, ctx, name, args[0], 'extend');
+  else if (method === 'extend' && args[0]) assignAttribute(file, ctx, name, nodeValue(ctx, args[0]), 'extend');
   else if (method === 'insert' && args[1]) addItems(file, ctx, name, [ctx.reader.read(args[1])], args[1].startPosition.row + 1, 'prepend');
 }
 
-function assignAttribute(file: MigrationFile, ctx: FileContext, name: string, right: Node, mode: 'set' | 'extend'): void {
-  const line = right.startPosition.row + 1;
-  if (LIST_ATTRIBUTES.has(name)) {
-    const parts = listParts(ctx, right);
-    if (mode === 'set') clearAttribute(file, name);
-    for (const part of parts) {
-      if ('items' in part) addItems(file, ctx, name, part.items, line, 'extend');
-      else addProblem(ctx, name === 'operations' ? 'dynamic-operations' : 'dynamic-attribute', `\`${name}\` includes \`${clip(part.dynamic)}\`, computed at import time; only its literal parts are read.`, part.line);
-    }
-    return;
-  }
-  if (name === 'initial' || name === 'atomic') {
-    const value = resolveConstant(ctx, ctx.reader.read(right));
-    if (value.kind === 'bool') file[name] = value.value;
-    else if (value.kind === 'none') file[name] = null;
-    else addProblem(ctx, 'dynamic-attribute', `\`${name} = ${clip(textOf(ctx, right))}\` is not a literal True/False; it is treated as not declared.`, line);
-    return;
-  }
-  // Class-level helpers (`state_operations = [...]` used by a later attribute) resolve like module constants.
-  ctx.constants.set(name, ctx.reader.read(right));
-  const text = textOf(ctx, right);
-  if (text.length <= MAX_EXTRA_ATTRIBUTE_TEXT) file.extraAttributes[name] = text;
-}
-
-function clearAttribute(file: MigrationFile, name: string): void {
-  if (name === 'dependencies') file.dependencies = [];
-  else if (name === 'operations') file.operations = [];
-  else if (name === 'replaces') file.replaces = [];
-  else if (name === 'run_before') file.runBefore = [];
+/** A right-hand side node as the shared attribute logic reads it. */
+function nodeValue(ctx: TreeContext, node: Node): AttributeValue {
+  return {
+    line: node.startPosition.row + 1,
+    text: () => textOf(ctx, node),
+    value: () => ctx.reader.read(node),
+    listParts: () => listParts(ctx, node),
+  };
 }
 
 /** Split `[...] + OTHER + helper()` into literal items and dynamic pieces. */
-function listParts(ctx: FileContext, node: Node, depth = 0): ListPart[] {
+function listParts(ctx: TreeContext, node: Node, depth = 0): ListPart[] {
   const line = node.startPosition.row + 1;
   if (node.type === 'binary_operator' && depth < 50) {
     const operator = node.childForFieldName('operator');
@@ -341,57 +317,10 @@ function listParts(ctx: FileContext, node: Node, depth = 0): ListPart[] {
     if (operator && textOf(ctx, operator) === '+' && left && right) return [...listParts(ctx, left, depth + 1), ...listParts(ctx, right, depth + 1)];
   }
   if (node.type === 'parenthesized_expression' && node.firstNamedChild && depth < 50) return listParts(ctx, node.firstNamedChild, depth + 1);
-  const value = ctx.reader.read(node);
-  const resolved = resolveConstant(ctx, value);
-  if (resolved.kind === 'list' || resolved.kind === 'tuple') return [{ items: resolved.items }];
-  return [{ dynamic: textOf(ctx, node), line }];
+  return valueListParts(ctx, ctx.reader.read(node), textOf(ctx, node), line);
 }
 
-function addItems(file: MigrationFile, ctx: FileContext, name: string, items: PyValue[], line: number, mode: 'extend' | 'prepend'): void {
-  if (name === 'operations') {
-    const ops: Operation[] = [];
-    collectOperations(ctx, items, [], ops, line);
-    file.operations = mode === 'prepend' ? [...ops, ...file.operations] : [...file.operations, ...ops];
-    file.operations.forEach((op, index) => (op.index = index));
-  } else if (name === 'dependencies') {
-    const deps = items.flatMap((item) => dependencyFrom(ctx, item, line));
-    file.dependencies = mode === 'prepend' ? [...deps, ...file.dependencies] : [...file.dependencies, ...deps];
-  } else {
-    const keys = items.flatMap((item) => keyFrom(ctx, item, name, line));
-    const target = name === 'replaces' ? 'replaces' : 'runBefore';
-    file[target] = mode === 'prepend' ? [...keys, ...file[target]] : [...file[target], ...keys];
-  }
-}
-
-function dependencyFrom(ctx: FileContext, raw: PyValue, fallbackLine: number): Dependency[] {
-  const line = lineOf(ctx, raw, fallbackLine);
-  const value = resolveConstant(ctx, raw);
-  if ((value.kind === 'tuple' || value.kind === 'list') && value.items.length === 2) {
-    const app = stringValue(resolveConstant(ctx, value.items[0] as PyValue));
-    const name = stringValue(resolveConstant(ctx, value.items[1] as PyValue));
-    if (app !== undefined && name !== undefined) return [{ app, name, line }];
-  }
-  if (value.kind === 'call' && lastSegment(value.callee) === 'swappable_dependency' && value.args.length >= 1) {
-    const arg = resolveConstant(ctx, value.args[0] as PyValue);
-    if (arg.kind === 'name' && arg.path.includes('.')) return [{ setting: lastSegment(arg.path), line }];
-    if (arg.kind === 'str') return [{ app: arg.value.split('.')[0] as string, name: '__first__', line }];
-  }
-  addProblem(ctx, 'unreadable-dependency', `Dependency \`${clip(value.kind === 'expr' ? value.text : renderPy(value))}\` is not an ("app", "migration") pair; it is skipped.`, line);
-  return [];
-}
-
-function keyFrom(ctx: FileContext, raw: PyValue, attribute: string, fallbackLine: number): MigrationKey[] {
-  const value = resolveConstant(ctx, raw);
-  if ((value.kind === 'tuple' || value.kind === 'list') && value.items.length === 2) {
-    const app = stringValue(resolveConstant(ctx, value.items[0] as PyValue));
-    const name = stringValue(resolveConstant(ctx, value.items[1] as PyValue));
-    if (app !== undefined && name !== undefined) return [{ app, name }];
-  }
-  addProblem(ctx, 'unreadable-dependency', `\`${attribute}\` entry \`${clip(value.kind === 'expr' ? value.text : renderPy(value))}\` is not an ("app", "migration") pair; it is skipped.`, lineOf(ctx, raw, fallbackLine));
-  return [];
-}
-
-function addSyntaxProblems(ctx: FileContext, root: Node): void {
+function addSyntaxProblems(ctx: TreeContext, root: Node): void {
   let reported = 0;
   const visit = (node: Node, depth: number): void => {
     if (reported >= MAX_SYNTAX_PROBLEMS || depth > 400) return;
@@ -409,9 +338,4 @@ function addSyntaxProblems(ctx: FileContext, root: Node): void {
   };
   visit(root, 0);
   if (reported === 0) addProblem(ctx, 'syntax-error', 'Syntax error in this file; the rest of the file is still read.', 1);
-}
-
-function clip(text: string): string {
-  const flat = text.replace(/\s+/g, ' ');
-  return flat.length > 80 ? `${flat.slice(0, 77)}...` : flat;
 }

@@ -2,7 +2,6 @@
  * `# migrate-help: ignore <rule-id>[, <rule-id>…]` (one operation) and
  * `# migrate-help: ignore-file [<rule-id>…]` (the whole file; bare = every rule, stored as '*').
  */
-import type { Node } from 'web-tree-sitter';
 import type { MigrationFile, Operation } from '../types.js';
 
 const MARKER = /#[ \t]*migrate-help:[ \t]*(ignore-file|ignore)\b([^\r\n]*)/g;
@@ -17,16 +16,13 @@ export interface SuppressionComment {
 }
 
 /** Find suppression comments; `isComment` confirms the marker is not inside a string literal. */
-export function findSuppressionComments(source: string, root: Node | null): SuppressionComment[] {
+export function findSuppressionComments(source: string, isComment: ((offset: number) => boolean) | null): SuppressionComment[] {
   if (!source.includes('migrate-help:')) return [];
   const found: SuppressionComment[] = [];
   MARKER.lastIndex = 0;
   for (let match = MARKER.exec(source); match; match = MARKER.exec(source)) {
     const at = match.index;
-    if (root) {
-      const node = root.descendantForIndex(at, at + 1);
-      if (!node || node.type !== 'comment') continue;
-    }
+    if (isComment && !isComment(at)) continue;
     const lineStart = source.lastIndexOf('\n', at - 1) + 1;
     const line = countLines(source, at);
     found.push({ line, ids: parseIds(match[2] ?? ''), scope: match[1] === 'ignore-file' ? 'file' : 'operation', standalone: source.slice(lineStart, at).trim() === '' });

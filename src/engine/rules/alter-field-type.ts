@@ -123,11 +123,12 @@ export default defineRule({
       if (!before || !after || !bothHaveColumns(before, after)) continue;
       if (isPrimaryKeyColumn(before) || isPrimaryKeyColumn(after)) continue;
       const change = typeChange(before, after, database, relationResolver(visit, ctx.migration.app, ctx.settings));
-      const data = { field: op.name ?? '?', model: modelLabel(visit), from: describeColumn(before), to: describeColumn(after) };
-      if (change === 'rewrite') ctx.report({ messageId, op, data });
-      else if (change === 'check-added') ctx.report({ messageId: 'addsNonNegativeCheck', op, data });
+      // Most AlterFields change nothing here: describe the columns only for a finding.
+      const data = () => ({ field: op.name ?? '?', model: modelLabel(visit), from: describeColumn(before), to: describeColumn(after) });
+      if (change === 'rewrite') ctx.report({ messageId, op, data: data() });
+      else if (change === 'check-added') ctx.report({ messageId: 'addsNonNegativeCheck', op, data: data() });
       // A third-party class (or an unresolved foreign key target) may or may not change the type: say so softly.
-      else if (change === 'unknown' && before.type !== after.type) ctx.report({ messageId: 'classChangeUnverified', op, data, severity: 'warning' });
+      else if (change === 'unknown' && before.type !== after.type) ctx.report({ messageId: 'classChangeUnverified', op, data: data(), severity: 'warning' });
     }
   },
   cases: {

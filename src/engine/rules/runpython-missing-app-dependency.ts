@@ -46,13 +46,22 @@ function reachableApps(start: MigrationFile, files: ReadonlyMap<string, Migratio
       continue;
     }
     stack.pop();
-    const apps = new Set<string>();
+    const own: string[] = [];
     for (const dep of top.file.dependencies) {
       const depApp = 'setting' in dep ? swappableApp(dep.setting, swappable) : dep.app;
-      if (depApp !== undefined) apps.add(depApp);
+      if (depApp !== undefined) own.push(depApp);
     }
     // A parent still in progress means a cycle: the graph rules report it; its apps are partial here.
-    for (const parent of parentsOf(top.file)) for (const reached of memo.get(parent) ?? []) apps.add(reached);
+    const parents = parentsOf(top.file);
+    const only = parents.length === 1 ? memo.get(parents[0]!) : undefined;
+    let apps: Set<string>;
+    if (only && own.every((app) => only.has(app))) {
+      // The usual chain step (one parent, nothing new): share the parent's set, never mutated once memoised.
+      apps = only;
+    } else {
+      apps = new Set(own);
+      for (const parent of parents) for (const reached of memo.get(parent) ?? []) apps.add(reached);
+    }
     memo.set(top.file, apps);
     inProgress.delete(top.file);
   }

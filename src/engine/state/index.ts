@@ -26,6 +26,11 @@ export interface StateTimeline {
   final(): ProjectState;
   /** Order the migrations were replayed in. */
   order: readonly NodeId[];
+  /**
+   * The state before each top-level operation of `file`, read straight from the replay (nothing is
+   * re-applied); undefined unless the replay applied this very file object with no operation failing.
+   */
+  operationStates?(file: MigrationFile): ProjectState[] | undefined;
 }
 
 /** Keys AlterModelOptions replaces wholesale (Django's AlterModelOptions.ALTER_OPTION_KEYS). */
@@ -416,6 +421,9 @@ export function replayState(files: readonly MigrationFile[], graph: MigrationGra
     entries: () => live.entries(),
   };
   const starts = new Map<string, number>();
+  // Files whose every operation applied without error: for them the replay's own positions equal
+  // what re-applying the operations on a snapshot would give, so visitOperations can reuse them.
+  const cleanFiles = new Map<string, MigrationFile>();
   let order: NodeId[] = [];
   try {
     order = graph.order();
@@ -426,15 +434,20 @@ export function replayState(files: readonly MigrationFile[], graph: MigrationGra
     const file = graph.file(id);
     if (!file) continue;
     const at = { app: file.app, name: file.name };
-    starts.set(keyOf(at), store.seq);
+    const k = keyOf(at);
+    starts.set(k, store.seq);
+    let clean = Array.isArray(file.operations);
     for (const op of Array.isArray(file.operations) ? file.operations : []) {
       store.seq++;
       try {
         applyOperation(op, file.app, at, io);
       } catch {
         // A malformed operation changes nothing; the replay goes on.
+        clean = false;
       }
     }
+    if (clean) cleanFiles.set(k, file);
+    else cleanFiles.delete(k);
   }
   const end = store.seq;
   const byKey = new Map<string, MigrationFile>();
@@ -472,10 +485,19 @@ export function replayState(files: readonly MigrationFile[], graph: MigrationGra
     return state;
   };
 
+  const operationStates = (file: MigrationFile): ProjectState[] | undefined => {
+    const k = keyOf(file);
+    const pos = starts.get(k);
+    if (pos === undefined || cleanFiles.get(k) !== file) return undefined;
+    // Operation i's changes were recorded at pos + i + 1, so the state before it is position pos + i.
+    return file.operations.map((_, i) => new Snapshot(store, pos + i, EMPTY_OVERLAY));
+  };
+
   return {
     before,
     final: () => new Snapshot(store, end, EMPTY_OVERLAY),
     order,
+    operationStates,
   };
 }
 
@@ -489,17 +511,21 @@ function keyOf(key: MigrationKey): string {
  * produce (Django's database_forwards), and the state after the operation is what
  * state_operations produce. state_operations (and RunSQL's) are not database-effective.
  */
-export function visitOperations(file: MigrationFile, start: ProjectState): OperationVisit[] {
+export function visitOperations(file: MigrationFile, start: ProjectState, topStates?: readonly ProjectState[]): OperationVisit[] {
   const visits: OperationVisit[] = [];
   const at = { app: file.app, name: file.name };
   const walk = (ops: readonly Operation[], state: ProjectState, dbEffective: boolean, depth: number): ProjectState => {
-    for (const op of ops) {
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i]!;
+      // With the replay's own states (StateTimeline.operationStates), top-level operations need not be re-applied.
+      const known = depth === 0 ? topStates?.[i] : undefined;
+      if (known) state = known;
       visits.push({ op, dbEffective, stateBefore: state, model: operationModel(op) });
       const children = op.children ?? {};
       if (depth < 20 && (op.type === 'SeparateDatabaseAndState' || op.type === 'RunSQL')) {
         walk(children['database_operations'] ?? [], state, dbEffective, depth + 1);
         state = walk(children['state_operations'] ?? [], state, false, depth + 1);
-      } else {
+      } else if (!known) {
         state = state.apply(op, file.app, at);
       }
     }

@@ -219,8 +219,17 @@ const NON_DB_ATTRIBUTES = new Set(['blank', 'choices', 'editable', 'error_messag
 
 function canonical(value: PyValue | undefined): string {
   if (value === undefined) return '';
-  return JSON.stringify(value, (key, inner: unknown) => (key === 'line' ? undefined : inner));
+  // Several AlterField rules compare the same parsed values: serialise each once per analysis.
+  let text = canonicalCache.get(value);
+  if (text === undefined) {
+    text = JSON.stringify(value, (key, inner: unknown) => (key === 'line' ? undefined : inner));
+    canonicalCache.set(value, text);
+  }
+  return text;
 }
+
+/** Keyed weakly by the parsed value, which nothing mutates. */
+const canonicalCache = new WeakMap<PyValue, string>();
 
 /** True when an AlterField changes something the schema editor turns into DDL. */
 export function changesDatabase(before: FieldDef, after: FieldDef, ignore: readonly string[] = []): boolean {

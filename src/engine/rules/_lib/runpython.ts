@@ -33,7 +33,19 @@ export function runPythonCallables(op: Operation, file: MigrationFile): RunPytho
 }
 
 /** The function plus the module-level functions it calls directly (one level, as helpers usually go). */
-export function withHelpers(fn: FunctionInfo, file: MigrationFile): FunctionInfo[] {
+export function withHelpers(fn: FunctionInfo, file: MigrationFile): readonly FunctionInfo[] {
+  // About ten RunPython rules ask for the same function's bodies: build the list once per analysis.
+  const cached = helpersCache.get(fn);
+  if (cached && cached.file === file) return cached.bodies;
+  const bodies = collectHelpers(fn, file);
+  helpersCache.set(fn, { file, bodies });
+  return bodies;
+}
+
+/** Keyed weakly by the parsed function, which nothing mutates; the file is checked too. */
+const helpersCache = new WeakMap<FunctionInfo, { file: MigrationFile; bodies: readonly FunctionInfo[] }>();
+
+function collectHelpers(fn: FunctionInfo, file: MigrationFile): FunctionInfo[] {
   const seen = new Set<string>([fn.name]);
   const result = [fn];
   for (const name of fn.calls) {

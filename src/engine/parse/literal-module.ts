@@ -1,0 +1,997 @@
+/**
+ * The literal reader: reads a migration module made only of the shapes `makemigrations` and
+ * people write by hand in the ordinary way (imports, constants, helper functions, a Migration
+ * class of attribute assignments whose values are literals, names, calls and lambdas) straight
+ * from tokens into the same MigrationFile the tree-sitter reader builds.
+ *
+ * Why a second reader next to tree-sitter: the engine has to lint a tree in no more time than
+ * CPython takes just to `ast.parse` it, and web-tree-sitter's parse alone takes about 1.5x that
+ * (measured on saleor's 1,417 migrations; see `npm run bench:engine`). Reading literals needs no
+ * syntax tree, so this reader builds none. It gives up (returns null) on anything outside those
+ * shapes, from `if` blocks to f-strings to syntax errors, and the caller reads the file with
+ * tree-sitter instead. Function bodies are still read by tree-sitter, on just their text.
+ * Both readers must agree exactly; `test/engine/parse/literal-reader.test.ts` compares them on
+ * every fixture and on mutated input.
+ */
+import type { Node, Range } from 'web-tree-sitter';
+import type { MigrationFile, PyValue, SourceSpan } from '../types.js';
+import type { AttributeValue, ListPart } from './attributes.js';
+import { LIST_ATTRIBUTES, assignAttribute, checkMigrationBases, recordImport, valueListParts } from './attributes.js';
+import type { FileContext, ValueSpans } from './context.js';
+import { readFunction } from './functions.js';
+import { createWalker, loadedParser } from './grammar.js';
+import { decodeFloat, decodeInteger, decodeStringToken, dottedPath } from './literals.js';
+import { LineIndex, setOwn } from './reader.js';
+import { applySuppressions, findSuppressionComments } from './suppressions.js';
+import type { Tokens } from './tokens.js';
+import { GiveUp, KEYWORDS, Tok, tokenize } from './tokens.js';
+
+
+/** The kinds of bracketed group, each with its own items. */
+const enum Group {
+  Call = 0,
+  Subscript = 1,
+  Tuple = 2,
+  List = 3,
+  Braces = 4,
+}
+
+/** Where a value ends: a statement's end, an item of a bracketed list, or a dict key. */
+const enum End {
+  Statement = 0,
+  Item = 1,
+  Key = 2,
+}
+
+const COMMA = 44;
+const COLON = 58;
+const EQUALS = 61;
+const DOT = 46;
+const STAR = 42;
+const AT = 64;
+const L_PAREN = 40;
+const R_PAREN = 41;
+const L_BRACKET = 91;
+const R_BRACKET = 93;
+const L_BRACE = 123;
+const R_BRACE = 125;
+const MINUS = 45;
+const PLUS = 43;
+const TILDE = 126;
+const SLASH = 47;
+const LESS = 60;
+const GREATER = 62;
+const PERCENT = 37;
+const AMP = 38;
+const PIPE = 124;
+const CARET = 94;
+/** The lexer's two-character operators that make an augmented assignment (`**=` and `//=` end in them too). */
+const AUGMENTED = /^[-+*/%&|^@]=$/;
+const PARAM_NAME = /[\p{L}_][\p{L}\p{N}_]*/u;
+
+/** A module-level `def` or `class` (other than Migration), whose text tree-sitter reads. */
+interface DefinitionRange {
+  kind: 'function' | 'class';
+  start: number;
+  end: number;
+}
+
+/** A module-level statement range kept for the second pass. */
+interface ClassHeader {
+  line: number;
+  /** Token range of the superclass list (inside the parentheses), or null without parentheses. */
+  basesFrom: number;
+  basesTo: number;
+  hasBases: boolean;
+  bodyFrom: number;
+  bodyTo: number;
+}
+
+class LiteralReader implements ValueSpans {
+  readonly callSpans = new Map<PyValue, SourceSpan>();
+  readonly lineIndex: LineIndex;
+  private readonly offsets = new Map<PyValue, number>();
+  private readonly t: Tokens;
+  private readonly kind: Uint8Array;
+  private readonly start: Int32Array;
+  private readonly end: Int32Array;
+  private readonly op: Uint16Array;
+  private i = 0;
+  /** Span of the value last read, and of the value inside any parentheses around it. */
+  private valueStart = 0;
+  private valueEnd = 0;
+  private innerStart = 0;
+  private innerEnd = 0;
+  /** Whether the value last read was a parse of its own (false: kept as an expression span). */
+  private valueSimple = true;
+  /** Set by readParenthesized: the value inside the parentheses was an expression span. */
+  private parenthesizedSpan = false;
+
+  constructor(private readonly source: string) {
+    this.t = tokenize(source);
+    this.kind = this.t.kind;
+    this.start = this.t.start;
+    this.end = this.t.end;
+    this.op = this.t.op;
+    this.lineIndex = new LineIndex(source);
+  }
+
+  lineOf(value: PyValue): number | undefined {
+    const offset = this.offsets.get(value);
+    return offset === undefined ? undefined : this.lineIndex.line(offset);
+  }
+
+  /** Whether `offset` lies inside a comment (for suppression markers). */
+  isComment(offset: number): boolean {
+    const starts = this.t.commentStarts;
+    let low = 0;
+    let high = starts.length - 1;
+    let found = -1;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      if ((starts[mid] as number) <= offset) {
+        found = mid;
+        low = mid + 1;
+      } else high = mid - 1;
+    }
+    return found !== -1 && offset < (this.t.commentEnds[found] as number);
+  }
+
+  read(file: MigrationFile): { functions: DefinitionRange[] } {
+    const ctx: FileContext = {
+      reader: this,
+      constants: new Map(),
+      functionNames: new Set(),
+      classNames: new Set(),
+      bindings: new Map(),
+      problems: file.problems,
+    };
+    const functions: DefinitionRange[] = [];
+    let migration: ClassHeader | null = null;
+    const { kind, op } = this;
+    while (kind[this.i] !== Tok.End) {
+      const at = this.i;
+      if (this.t.indent[at] !== 0) throw new GiveUp('an indented line at module level');
+      const k = kind[at];
+      if (k === Tok.Name) {
+        const word = this.text(at);
+        if (word === 'import') this.readImport(file, ctx);
+        else if (word === 'from') this.readFromImport(file, ctx);
+        else if (word === 'class') {
+          const header = this.readClass(ctx, functions);
+          if (header) {
+            if (migration) throw new GiveUp('two Migration classes');
+            migration = header;
+          }
+        } else if (word === 'def' || (word === 'async' && this.isName(at + 1, 'def'))) functions.push(this.readDef(ctx, this.start[at] as number));
+        else if (!KEYWORDS.has(word) && kind[at + 1] === Tok.Op && op[at + 1] === EQUALS) {
+          this.i = at + 2;
+          const value = this.readValue(End.Statement);
+          this.expectNewline();
+          ctx.constants.set(word, value);
+        } else this.skipSimpleStatement();
+      } else if (k === Tok.Op && op[at] === AT) {
+        // Decorators: the range starts at the first one; only decorated functions are read here.
+        const rangeStart = this.start[at] as number;
+        while (kind[this.i] === Tok.Op && op[this.i] === AT && this.t.indent[this.i] === 0) this.skipSimpleStatement();
+        const next = this.i;
+        if (this.t.indent[next] !== 0 || !(this.isName(next, 'def') || (this.isName(next, 'async') && this.isName(next + 1, 'def')))) throw new GiveUp('a decorated class');
+        functions.push(this.readDef(ctx, rangeStart));
+      } else this.skipSimpleStatement();
+    }
+    if (!migration) throw new GiveUp('no Migration class');
+    file.hasMigrationClass = true;
+    file.classLine = migration.line;
+    checkMigrationBases(file, ctx, migration.hasBases ? this.baseNames(migration.basesFrom, migration.basesTo) : []);
+    this.readClassBody(file, ctx, migration.bodyFrom, migration.bodyTo);
+    return { functions };
+  }
+
+  private text(at: number): string {
+    return this.source.slice(this.start[at], this.end[at]);
+  }
+
+  private isName(at: number, word: string): boolean {
+    return this.kind[at] === Tok.Name && this.end[at]! - this.start[at]! === word.length && this.source.startsWith(word, this.start[at]);
+  }
+
+  /** Whether tokens `from`..`to` (exclusive) are `name(.name)*`. */
+  private isDottedName(from: number, to: number): boolean {
+    if (this.kind[from] !== Tok.Name || (to - from) % 2 !== 1) return false;
+    for (let at = from + 1; at < to; at += 2) if (!this.isOp(at, DOT) || this.kind[at + 1] !== Tok.Name) return false;
+    return true;
+  }
+
+  private isOp(at: number, code: number): boolean {
+    return this.kind[at] === Tok.Op && this.op[at] === code;
+  }
+
+  private expectNewline(): void {
+    if (this.kind[this.i] !== Tok.Newline) throw new GiveUp('more after a value on its line');
+    this.i++;
+  }
+
+  /**
+   * Check and pass over one statement the tree reader does not read: an expression (a docstring,
+   * a call), an augmented assignment, `pass`, or a decorator line. Anything else gives up, from
+   * `if x: y = 1` (whose body the tree reader visits) to `X: int = 1` (which it reads).
+   */
+  private skipSimpleStatement(): void {
+    let at = this.i;
+    if (this.isName(at, 'pass')) at++;
+    else {
+      if (this.isOp(at, AT)) at++;
+      at = this.checkExpression(at);
+      if (this.kind[at] === Tok.OtherOp && AUGMENTED.test(this.text(at))) at = this.checkExpression(at + 1);
+    }
+    if (this.kind[at] !== Tok.Newline) throw new GiveUp('a statement the literal reader does not read');
+    this.i = at + 1;
+  }
+
+  /** After the header's colon: the indented lines of a block, up to the next module-level line. */
+  private skipBlock(): number {
+    const { kind } = this;
+    if (kind[this.i] !== Tok.Newline) throw new GiveUp('a block on its header line');
+    this.i++;
+    const bodyFrom = this.i;
+    if (kind[bodyFrom] === Tok.End || this.t.indent[bodyFrom] === 0) throw new GiveUp('an empty block');
+    while (kind[this.i] !== Tok.End && this.t.indent[this.i] !== 0) this.i++;
+    return bodyFrom;
+  }
+
+  /** A dotted module name starting at the cursor: its text without whitespace. */
+  private dottedName(): string {
+    if (this.kind[this.i] !== Tok.Name) throw new GiveUp('an import without a name');
+    let path = this.text(this.i++);
+    if (KEYWORDS.has(path)) throw new GiveUp('a keyword as an imported name');
+    while (this.isOp(this.i, DOT) && this.kind[this.i + 1] === Tok.Name) {
+      if (KEYWORDS.has(this.text(this.i + 1))) throw new GiveUp('a keyword as an imported name');
+      path += `.${this.text(this.i + 1)}`;
+      this.i += 2;
+    }
+    return path;
+  }
+
+  private aliasAfter(): string | null {
+    if (!this.isName(this.i, 'as')) return null;
+    if (this.kind[this.i + 1] !== Tok.Name) throw new GiveUp('an alias without a name');
+    const alias = this.text(this.i + 1);
+    this.i += 2;
+    return alias;
+  }
+
+  private readImport(file: MigrationFile, ctx: FileContext): void {
+    const line = this.lineIndex.line(this.start[this.i] as number);
+    this.i++;
+    const names: Array<{ path: string; alias: string | null }> = [];
+    for (;;) {
+      const path = this.dottedName();
+      names.push({ path, alias: this.aliasAfter() });
+      if (!this.isOp(this.i, COMMA)) break;
+      this.i++;
+    }
+    this.expectNewline();
+    recordImport(file, ctx, null, names, false, line);
+  }
+
+  private readFromImport(file: MigrationFile, ctx: FileContext): void {
+    const line = this.lineIndex.line(this.start[this.i] as number);
+    this.i++;
+    let module = '';
+    while (this.isOp(this.i, DOT)) {
+      module += '.';
+      this.i++;
+    }
+    if (!this.isName(this.i, 'import')) module += this.dottedName();
+    if (!this.isName(this.i, 'import')) throw new GiveUp('a from-import without import');
+    this.i++;
+    const names: Array<{ path: string; alias: string | null }> = [];
+    let wildcard = false;
+    const parenthesized = this.isOp(this.i, L_PAREN);
+    if (parenthesized) this.i++;
+    if (this.isOp(this.i, STAR)) {
+      if (parenthesized) throw new GiveUp('a parenthesized wildcard import');
+      wildcard = true;
+      this.i++;
+    } else {
+      for (;;) {
+        // `from m import a.b` is not Python: imported names are single names.
+        if (this.kind[this.i] !== Tok.Name || this.isOp(this.i + 1, DOT)) throw new GiveUp('a from-import of a dotted name');
+        const path = this.dottedName();
+        names.push({ path, alias: this.aliasAfter() });
+        if (!this.isOp(this.i, COMMA)) break;
+        this.i++;
+        if (parenthesized && this.isOp(this.i, R_PAREN)) break;
+      }
+    }
+    if (parenthesized) {
+      if (!this.isOp(this.i, R_PAREN)) throw new GiveUp('an unclosed import list');
+      this.i++;
+    }
+    this.expectNewline();
+    recordImport(file, ctx, module, names, wildcard, line);
+  }
+
+  /** `class Name(...):` and its block; the Migration class is kept for the second pass. */
+  private readClass(ctx: FileContext, definitions: DefinitionRange[]): ClassHeader | null {
+    const classAt = this.i;
+    if (this.kind[classAt + 1] !== Tok.Name) throw new GiveUp('a class without a name');
+    const name = this.text(classAt + 1);
+    ctx.classNames.add(name);
+    this.i = classAt + 2;
+    let hasBases = false;
+    let basesFrom = 0;
+    let basesTo = 0;
+    if (this.isOp(this.i, L_PAREN)) {
+      hasBases = true;
+      basesFrom = this.i + 1;
+      this.i = this.checkGroup(this.i, Group.Call);
+      basesTo = this.i - 1;
+    }
+    if (!this.isOp(this.i, COLON)) throw new GiveUp('a class header without a colon');
+    this.i++;
+    const bodyFrom = this.skipBlock();
+    if (name !== 'Migration') {
+      // Its body is not read, but a syntax error in it must still be found: tree-sitter checks it.
+      definitions.push({ kind: 'class', start: this.start[classAt] as number, end: this.kind[this.i] === Tok.End ? this.source.length : (this.start[this.i] as number) });
+      return null;
+    }
+    return { line: this.lineIndex.line(this.start[classAt] as number), hasBases, basesFrom, basesTo, bodyFrom, bodyTo: this.i };
+  }
+
+  /** `def name(...)` / `async def`: its name is a function of the module, its text a range for tree-sitter. */
+  private readDef(ctx: FileContext, rangeStart: number): DefinitionRange {
+    let at = this.i;
+    if (this.isName(at, 'async')) at++;
+    if (this.kind[at + 1] !== Tok.Name) throw new GiveUp('a def without a name');
+    const name = this.text(at + 1);
+    ctx.functionNames.add(name);
+    // The header ends at the colon before the logical line's end.
+    let headerEnd = at;
+    while (this.kind[headerEnd] !== Tok.Newline) {
+      if (this.kind[headerEnd] === Tok.End) throw new GiveUp('a def without an end');
+      headerEnd++;
+    }
+    this.i = headerEnd;
+    if (this.isOp(headerEnd - 1, COLON)) this.skipBlock();
+    else throw new GiveUp('a def with its body on the header line');
+    const end = this.kind[this.i] === Tok.End ? this.source.length : (this.start[this.i] as number);
+    return { kind: 'function', start: rangeStart, end };
+  }
+
+  /** Superclass names as the tree reader reports them: positional ones, whitespace removed. */
+  private baseNames(from: number, to: number): string[] {
+    const from_ = this.start[from] as number;
+    const to_ = this.start[to] as number;
+    for (const comment of this.t.commentStarts) if (comment > from_ && comment < to_) throw new GiveUp('a comment in the class header');
+    const names: string[] = [];
+    let pieceFrom = from;
+    let depth = 0;
+    for (let at = from; at <= to; at++) {
+      const atEnd = at === to;
+      if (!atEnd && this.kind[at] === Tok.Op) {
+        const c = this.op[at];
+        if (c === L_PAREN || c === L_BRACKET || c === L_BRACE) depth++;
+        else if (c === R_PAREN || c === R_BRACKET || c === R_BRACE) depth--;
+      }
+      if (atEnd || (depth === 0 && this.isOp(at, COMMA))) {
+        if (at > pieceFrom) {
+          const keyword = this.kind[pieceFrom] === Tok.Name && this.isOp(pieceFrom + 1, EQUALS);
+          // Bases are dotted names in practice; anything else is left to tree-sitter.
+          if (!keyword && !this.isDottedName(pieceFrom, at)) throw new GiveUp('a base that is not a dotted name');
+          if (!keyword) names.push(this.source.slice(this.start[pieceFrom], this.end[at - 1]).replace(/\s+/g, ''));
+        }
+        pieceFrom = at + 1;
+      }
+    }
+    return names;
+  }
+
+  private readClassBody(file: MigrationFile, ctx: FileContext, from: number, to: number): void {
+    const indent = this.t.indent[from];
+    this.i = from;
+    while (this.i < to) {
+      const at = this.i;
+      if (this.t.indent[at] !== indent) throw new GiveUp('a nested block in the class body');
+      const k = this.kind[at];
+      if (k === Tok.String) this.skipSimpleStatement();
+      else if (this.isName(at, 'pass') && this.kind[at + 1] === Tok.Newline) this.i = at + 2;
+      else if (k === Tok.Name && this.isOp(at + 1, EQUALS) && !KEYWORDS.has(this.text(at))) {
+        const name = this.text(at);
+        this.i = at + 2;
+        const value = this.readValue(End.Statement);
+        const outer = { start: this.valueStart, end: this.valueEnd };
+        const inner = { start: this.innerStart, end: this.innerEnd };
+        const simple = this.valueSimple;
+        this.expectNewline();
+        // `[...] + OTHER` is split by the tree reader; such values are left to it.
+        if (!simple && LIST_ATTRIBUTES.has(name)) throw new GiveUp('a computed list attribute');
+        const attribute: AttributeValue = {
+          line: this.lineIndex.line(outer.start),
+          text: () => this.source.slice(outer.start, outer.end),
+          value: () => value,
+          listParts: (): ListPart[] => valueListParts(ctx, value, this.source.slice(inner.start, inner.end), this.lineIndex.line(inner.start)),
+        };
+        assignAttribute(file, ctx, name, attribute, 'set');
+      } else throw new GiveUp('a statement the literal reader does not read in the class body');
+    }
+  }
+
+  private isTerminator(at: number, end: End): boolean {
+    const k = this.kind[at];
+    if (end === End.Statement) return k === Tok.Newline;
+    if (k !== Tok.Op) return false;
+    const c = this.op[at];
+    return c === COMMA || c === R_PAREN || c === R_BRACKET || c === R_BRACE || (end === End.Key && c === COLON);
+  }
+
+  /** Read one value; the cursor stops on the token after it, which ends it. */
+  private readValue(end: End): PyValue {
+    const from = this.i;
+    const parenthesized = this.isOp(from, L_PAREN);
+    const value = this.readSimple(end);
+    if (value !== null && this.isTerminator(this.i, end)) {
+      // `(a + b)` is the expression inside: what the tree reader splits, this reader must not take as read.
+      this.valueSimple = !(parenthesized && this.parenthesizedSpan);
+      return value;
+    }
+    this.i = from;
+    return this.readSpan(end);
+  }
+
+  /**
+   * Anything else up to the value's end, kept as text (what the tree reader does with it). The
+   * text is checked to be a well-formed expression first: a syntax error must reach tree-sitter.
+   */
+  private readSpan(end: End, splat = false): PyValue {
+    const from = this.i;
+    let at = from;
+    // `*args` / `**kwargs` only where the caller allows them (call arguments, list items), and of
+    // a name only: tree-sitter reads `*f(x)` as a call of `*f`.
+    if (splat && this.isOp(at, STAR)) {
+      at += this.isOp(at + 1, STAR) ? 2 : 1;
+      let last = at;
+      while (this.isOp(last + 1, DOT) && this.kind[last + 2] === Tok.Name) last += 2;
+      if (this.kind[at] !== Tok.Name || this.isTrailerStart(last + 1)) throw new GiveUp('a splat of something other than a name');
+    }
+    at = this.checkExpression(at);
+    if (!this.isTerminator(at, end)) throw new GiveUp('an expression followed by more');
+    this.i = at;
+    const start = this.start[from] as number;
+    const stop = this.end[at - 1] as number;
+    this.setSpan(start, stop, start, stop);
+    this.valueSimple = false;
+    return this.expr(start, stop);
+  }
+
+  /**
+   * Check one expression starting at token `at` (operands joined by operators, each operand with
+   * its prefixes and trailers); returns the token after it. Comprehensions, `await` and `yield`
+   * give up: the tree reader keeps them as text, but they are not worth checking here.
+   */
+  private checkExpression(at: number): number {
+    // `a if b else c`: each `if` needs its `else`.
+    let openConditionals = 0;
+    const first = at;
+    // `not` binds looser than comparisons: it may start the expression or follow and/or/if/else/not only.
+    let notAllowed = true;
+    for (;;) {
+      // Prefix operators.
+      for (;;) {
+        if (this.kind[at] === Tok.Op && (this.op[at] === MINUS || this.op[at] === PLUS || this.op[at] === TILDE)) notAllowed = false;
+        else if (!this.isName(at, 'not')) break;
+        else if (!notAllowed) throw new GiveUp('`not` after an operator that binds tighter');
+        at++;
+      }
+      const k = this.kind[at];
+      if (k === Tok.Name) {
+        const word = this.text(at);
+        if (word === 'lambda') {
+          // A lambda is a whole expression (never an operand), and its body runs to the expression's end.
+          if (at !== first) throw new GiveUp('a lambda as an operand');
+          return this.checkExpression(this.checkLambdaParameters(at) + 1);
+        }
+        if (KEYWORDS.has(word) && word !== 'True' && word !== 'False' && word !== 'None') throw new GiveUp(`\`${word}\` in an expression`);
+        at++;
+      } else if (k === Tok.Number) at++;
+      else if (k === Tok.String) {
+        while (this.kind[at] === Tok.String) {
+          if (this.op[at] === 1) throw new GiveUp('an f-string field that is an expression');
+          at++;
+        }
+      } else if (this.isOp(at, L_PAREN)) at = this.checkGroup(at, Group.Tuple);
+      else if (this.isOp(at, L_BRACKET)) at = this.checkGroup(at, Group.List);
+      else if (this.isOp(at, L_BRACE)) at = this.checkGroup(at, Group.Braces);
+      else if (this.isOp(at, DOT) && this.isOp(at + 1, DOT) && this.isOp(at + 2, DOT)) at += 3;
+      else throw new GiveUp('an expression without an operand');
+      at = this.checkTrailers(at);
+      const next = this.binaryOperatorLength(at);
+      if (next === 0) {
+        if (openConditionals !== 0) throw new GiveUp('an `if` without `else` in an expression');
+        return at;
+      }
+      if (this.isName(at, 'if')) openConditionals++;
+      else if (this.isName(at, 'else') && --openConditionals < 0) throw new GiveUp('an `else` without `if` in an expression');
+      notAllowed = this.isName(at, 'and') || this.isName(at, 'or') || this.isName(at, 'if') || this.isName(at, 'else');
+      at += next;
+    }
+  }
+
+  /** Trailers from `at`: `.attr`, `(args)`, `[subscript]`; returns the token after them. */
+  private checkTrailers(at: number): number {
+    for (;;) {
+      if (this.isOp(at, DOT)) {
+        if (this.kind[at + 1] !== Tok.Name || KEYWORDS.has(this.text(at + 1))) throw new GiveUp('a dot not followed by a name');
+        at += 2;
+      } else if (this.isOp(at, L_PAREN)) at = this.checkGroup(at, Group.Call);
+      else if (this.isOp(at, L_BRACKET)) at = this.checkGroup(at, Group.Subscript);
+      else return at;
+    }
+  }
+
+  /** `lambda` at `at` and its parameters; returns the index of the colon before its body. */
+  private checkLambdaParameters(at: number): number {
+    let pieceFrom = at + 1;
+    let depth = 0;
+    for (let cursor = at + 1; ; cursor++) {
+      const k = this.kind[cursor];
+      if (k === Tok.Newline || k === Tok.End) throw new GiveUp('a lambda without a colon');
+      const closes = depth === 0 && this.isOp(cursor, COLON);
+      if (k === Tok.Op) {
+        const c = this.op[cursor];
+        if (c === L_PAREN || c === L_BRACKET || c === L_BRACE) depth++;
+        else if (c === R_PAREN || c === R_BRACKET || c === R_BRACE) {
+          if (--depth < 0) throw new GiveUp('a lambda without a colon');
+        }
+      }
+      if (closes || (depth === 0 && this.isOp(cursor, COMMA))) {
+        if (cursor === pieceFrom && !closes) throw new GiveUp('an empty lambda parameter');
+        if (cursor > pieceFrom) this.checkParameter(pieceFrom, cursor);
+        pieceFrom = cursor + 1;
+        if (closes) return cursor;
+      }
+    }
+  }
+
+  /** Tokens taken by the binary operator at `at` (0: none there). */
+  private binaryOperatorLength(at: number): number {
+    const k = this.kind[at];
+    if (k === Tok.Op) {
+      const c = this.op[at];
+      if (c === STAR || c === SLASH || c === LESS || c === GREATER) return this.isOp(at + 1, c) ? 2 : 1;
+      return c === PLUS || c === MINUS || c === PERCENT || c === AT || c === AMP || c === PIPE || c === CARET ? 1 : 0;
+    }
+    if (k === Tok.OtherOp) {
+      const text = this.text(at);
+      return text === '==' || text === '!=' || text === '<=' || text === '>=' ? 1 : 0;
+    }
+    if (k !== Tok.Name) return 0;
+    const word = this.text(at);
+    if (word === 'and' || word === 'or' || word === 'in' || word === 'if' || word === 'else') return 1;
+    if (word === 'is') return this.isName(at + 1, 'not') ? 2 : 1;
+    if (word === 'not') return this.isName(at + 1, 'in') ? 2 : 0;
+    return 0;
+  }
+
+  /**
+   * A bracketed group of the given kind; returns the token after its closer. Each kind takes
+   * only its own items: `k=v` and `**x` in calls, slices in subscripts, `a: b` in dicts.
+   */
+  private checkGroup(at: number, group: Group): number {
+    const close = group === Group.Call || group === Group.Tuple ? R_PAREN : group === Group.Braces ? R_BRACE : R_BRACKET;
+    at++;
+    if (this.isOp(at, close)) {
+      if (group === Group.Subscript) throw new GiveUp('an empty subscript');
+      return at + 1;
+    }
+    // Braces hold a dict (every item `k: v` or `**x`) or a set (no item with a colon).
+    let dict: boolean | null = null;
+    while (!this.isOp(at, close)) {
+      if (this.isOp(at, STAR) && this.isOp(at + 1, STAR)) {
+        if (group !== Group.Call && group !== Group.Braces) throw new GiveUp('a misplaced `**`');
+        if (group === Group.Braces && dict === false) throw new GiveUp('`**` in a set');
+        if (group === Group.Braces) dict = true;
+        at = this.checkExpression(at + 2);
+      } else if (this.isOp(at, STAR)) {
+        if (group === Group.Braces && dict === true) throw new GiveUp('`*` in a dict');
+        if (group === Group.Braces) dict = false;
+        at = this.checkExpression(at + 1);
+      } else if (group === Group.Call && this.kind[at] === Tok.Name && this.isOp(at + 1, EQUALS)) {
+        if (KEYWORDS.has(this.text(at))) throw new GiveUp('a keyword as an argument name');
+        at = this.checkExpression(at + 2);
+      } else if (group === Group.Subscript) {
+        // `a[1]`, `a[:2]`, `a[1:]`, `a[::2]`: each part may be left out, not the whole item.
+        if (this.isOp(at, COMMA)) throw new GiveUp('an empty subscript item');
+        let parts = 0;
+        for (;;) {
+          if (!this.isOp(at, COLON) && !this.isOp(at, COMMA) && !this.isOp(at, close)) at = this.checkExpression(at);
+          if (!this.isOp(at, COLON)) break;
+          if (++parts > 2) throw new GiveUp('a slice with too many colons');
+          at++;
+        }
+      } else {
+        at = this.checkExpression(at);
+        if (group === Group.Braces) {
+          const pair = this.isOp(at, COLON);
+          if (dict === null) dict = pair;
+          else if (dict !== pair) throw new GiveUp('dict and set items mixed');
+          if (pair) at = this.checkExpression(at + 1);
+        }
+      }
+      if (this.isOp(at, COMMA)) at++;
+      else if (!this.isOp(at, close)) throw new GiveUp('a malformed bracketed group');
+    }
+    return at + 1;
+  }
+
+  private setSpan(start: number, end: number, innerStart: number, innerEnd: number): void {
+    this.valueStart = start;
+    this.valueEnd = end;
+    this.innerStart = innerStart;
+    this.innerEnd = innerEnd;
+  }
+
+  private expr(start: number, end: number): PyValue {
+    return { kind: 'expr', text: this.source.slice(start, end), line: this.lineIndex.line(start) };
+  }
+
+  /** A value the tree reader reads into structure; null for anything it keeps as an expression. */
+  private readSimple(end: End): PyValue | null {
+    const at = this.i;
+    const value = this.readAtom(end);
+    // `x.y`, `f(…)`, `";".join(…)`, `x[0]`: trailers decide what the whole is.
+    if (value === null || !this.isTrailerStart(this.i)) return value;
+    return this.readTrailed(at, this.i, false);
+  }
+
+  private readAtom(end: End): PyValue | null {
+    const at = this.i;
+    const k = this.kind[at];
+    const start = this.start[at] as number;
+    if (k === Tok.String) return this.readStrings();
+    if (k === Tok.Number) {
+      this.i++;
+      const value = this.number(at);
+      this.setSpan(start, this.end[at] as number, start, this.end[at] as number);
+      return value;
+    }
+    if (k === Tok.Name) {
+      const word = this.text(at);
+      if (KEYWORDS.has(word)) {
+        let value: PyValue | null = null;
+        if (word === 'True') value = { kind: 'bool', value: true };
+        else if (word === 'False') value = { kind: 'bool', value: false };
+        else if (word === 'None') value = { kind: 'none' };
+        else if (word === 'lambda') return this.readLambda(end);
+        if (!value) return null;
+        this.i++;
+        this.setSpan(start, this.end[at] as number, start, this.end[at] as number);
+        return value;
+      }
+      // A dotted name, read directly (with its call) since it is by far the most common atom.
+      let last = at;
+      while (this.isOp(last + 1, DOT) && this.kind[last + 2] === Tok.Name) {
+        if (KEYWORDS.has(this.text(last + 2))) throw new GiveUp('a keyword after a dot');
+        last += 2;
+      }
+      if (this.isOp(last + 1, L_PAREN)) return this.readCall(at, last);
+      if (this.isTrailerStart(last + 1)) {
+        this.i = last + 1;
+        return this.readTrailed(at, last + 1, true);
+      }
+      return this.readName(at, last);
+    }
+    if (k !== Tok.Op) return null;
+    const c = this.op[at];
+    if (c === L_BRACKET) return this.readSequence('list', R_BRACKET);
+    if (c === L_PAREN) return this.readParenthesized();
+    if (c === L_BRACE) return this.readBraces();
+    if (c === MINUS || c === PLUS) {
+      // Signs before a number, applied innermost first as the tree reader does: `-+2` is -2, written "-2".
+      let numberAt = at;
+      while (this.isOp(numberAt, MINUS) || this.isOp(numberAt, PLUS)) numberAt++;
+      if (this.kind[numberAt] !== Tok.Number) return null;
+      this.i = numberAt + 1;
+      let value = this.number(numberAt);
+      const stop = this.end[numberAt] as number;
+      this.setSpan(start, stop, start, stop);
+      for (let sign = numberAt - 1; sign >= at; sign--) {
+        if (value.kind !== 'int' && value.kind !== 'float') return this.expr(start, stop);
+        if (this.op[sign] === MINUS) value = { kind: value.kind, value: -value.value, text: `-${value.text}` };
+      }
+      return value;
+    }
+    return null;
+  }
+
+  private isTrailerStart(at: number): boolean {
+    return this.kind[at] === Tok.Op && (this.op[at] === DOT || this.op[at] === L_PAREN || this.op[at] === L_BRACKET);
+  }
+
+  /**
+   * Tokens `from`..`at` were an atom (already read, and dropped now) with trailers from `at`. As
+   * in the tree reader: a final `(…)` makes a call whose callee is the text before it
+   * (`";".join(x)`, `f(a)(b)`), a name with only `.attr` trailers is a dotted name, anything
+   * else (`x[0]`, `f().y`) is an expression (null here: the caller keeps its text).
+   */
+  private readTrailed(from: number, at: number, dotsOnly: boolean): PyValue | null {
+    for (;;) {
+      if (this.isOp(at, DOT)) {
+        if (this.kind[at + 1] !== Tok.Name || KEYWORDS.has(this.text(at + 1))) throw new GiveUp('a dot not followed by a name');
+        at += 2;
+      } else if (this.isOp(at, L_PAREN)) {
+        const next = this.checkGroup(at, Group.Call);
+        if (!this.isTrailerStart(next)) return this.readCall(from, at - 1);
+        dotsOnly = false;
+        at = next;
+      } else if (this.isOp(at, L_BRACKET)) {
+        dotsOnly = false;
+        at = this.checkGroup(at, Group.Subscript);
+      } else break;
+    }
+    if (dotsOnly) return this.readName(from, at - 1);
+    this.i = at;
+    return null;
+  }
+
+  /** A dotted name over tokens `from`..`last`. */
+  private readName(from: number, last: number): PyValue {
+    this.i = last + 1;
+    const start = this.start[from] as number;
+    const stop = this.end[last] as number;
+    this.setSpan(start, stop, start, stop);
+    const path = dottedPath(this.source.slice(start, stop));
+    if (path === null) return this.expr(start, stop);
+    const value: PyValue = { kind: 'name', path };
+    this.offsets.set(value, start);
+    return value;
+  }
+
+  private number(at: number): PyValue {
+    const text = this.text(at);
+    const lower = text.toLowerCase();
+    const isFloat = !lower.startsWith('0x') && (text.includes('.') || lower.includes('e'));
+    const value = isFloat ? decodeFloat(text) : decodeInteger(text);
+    if (value === null) return this.expr(this.start[at] as number, this.end[at] as number);
+    return isFloat ? { kind: 'float', value, text } : { kind: 'int', value, text };
+  }
+
+  /** One string token, or adjacent ones (implicit concatenation). */
+  private readStrings(): PyValue {
+    const from = this.i;
+    let to = from;
+    while (this.kind[to] === Tok.String) {
+      // Fields that are expressions are checked by tree-sitter, not here.
+      if (this.op[to] === 1) throw new GiveUp('an f-string field that is an expression');
+      to++;
+    }
+    this.i = to;
+    const start = this.start[from] as number;
+    const stop = this.end[to - 1] as number;
+    this.setSpan(start, stop, start, stop);
+    let joined = '';
+    let bytes = false;
+    for (let at = from; at < to; at++) {
+      const decoded = decodeStringToken(this.text(at));
+      if (!decoded || decoded.formatted) return this.expr(start, stop);
+      if (at > from && decoded.bytes !== bytes) return this.expr(start, stop);
+      bytes = decoded.bytes;
+      joined += decoded.value;
+    }
+    const value: PyValue = { kind: bytes ? 'bytes' : 'str', value: joined };
+    this.offsets.set(value, start);
+    return value;
+  }
+
+  /** `[a, b]` (and the items of a tuple or set after the first). */
+  private readSequence(kind: 'list' | 'tuple' | 'set', close: number, items: PyValue[] = [], from = this.i): PyValue {
+    if (items.length === 0) this.i = from + 1;
+    while (!this.isOp(this.i, close)) {
+      items.push(this.isOp(this.i, STAR) ? this.readSpan(End.Item, true) : this.readValue(End.Item));
+      if (this.isOp(this.i, COMMA)) this.i++;
+      else if (!this.isOp(this.i, close)) throw new GiveUp('a bracket closed by another');
+    }
+    const start = this.start[from] as number;
+    const stop = this.end[this.i] as number;
+    this.i++;
+    this.setSpan(start, stop, start, stop);
+    const value: PyValue = { kind, items };
+    this.offsets.set(value, start);
+    return value;
+  }
+
+  /** `()`, `(value)` (the value itself, as the tree reader returns it) or `(a, b)`. */
+  private readParenthesized(): PyValue {
+    const from = this.i;
+    this.parenthesizedSpan = false;
+    if (this.isOp(from + 1, R_PAREN)) return this.readSequence('tuple', R_PAREN, [], from);
+    this.i = from + 1;
+    if (this.isOp(this.i, STAR)) throw new GiveUp('a starred first item in parentheses');
+    const first = this.readValue(End.Item);
+    if (this.isOp(this.i, R_PAREN)) {
+      this.parenthesizedSpan = !this.valueSimple;
+      const innerStart = this.innerStart;
+      const innerEnd = this.innerEnd;
+      this.setSpan(this.start[from] as number, this.end[this.i] as number, innerStart, innerEnd);
+      this.i++;
+      return first;
+    }
+    if (!this.isOp(this.i, COMMA)) throw new GiveUp('a parenthesis closed by another bracket');
+    this.i++;
+    const tuple = this.readSequence('tuple', R_PAREN, [first], from);
+    this.parenthesizedSpan = false;
+    return tuple;
+  }
+
+  /** `{}` and dicts; sets. `**spread` entries give up. */
+  private readBraces(): PyValue {
+    const from = this.i;
+    this.i = from + 1;
+    if (this.isOp(this.i, R_BRACE)) {
+      const start = this.start[from] as number;
+      const stop = this.end[this.i] as number;
+      this.i++;
+      this.setSpan(start, stop, start, stop);
+      const empty: PyValue = { kind: 'dict', entries: [] };
+      this.offsets.set(empty, start);
+      return empty;
+    }
+    if (this.isOp(this.i, STAR)) throw new GiveUp('a starred entry in braces');
+    const first = this.readValue(End.Key);
+    if (!this.isOp(this.i, COLON)) {
+      if (this.isOp(this.i, COMMA)) this.i++;
+      else if (!this.isOp(this.i, R_BRACE)) throw new GiveUp('a brace closed by another bracket');
+      return this.readSequence('set', R_BRACE, [first], from);
+    }
+    const entries: Array<{ key: PyValue; value: PyValue }> = [];
+    let key = first;
+    for (;;) {
+      this.i++; // the colon
+      entries.push({ key, value: this.readValue(End.Item) });
+      if (this.isOp(this.i, COMMA)) this.i++;
+      if (this.isOp(this.i, R_BRACE)) break;
+      if (this.isOp(this.i, STAR)) throw new GiveUp('a starred entry in braces');
+      key = this.readValue(End.Key);
+      if (!this.isOp(this.i, COLON)) throw new GiveUp('a dict entry without a colon');
+    }
+    const start = this.start[from] as number;
+    const stop = this.end[this.i] as number;
+    this.i++;
+    this.setSpan(start, stop, start, stop);
+    const value: PyValue = { kind: 'dict', entries };
+    this.offsets.set(value, start);
+    return value;
+  }
+
+  /** `callee(args)`: the callee is tokens `from`..`last`, its `(` follows. */
+  private readCall(from: number, last: number): PyValue {
+    const start = this.start[from] as number;
+    const calleeText = this.source.slice(start, this.end[last]);
+    const callee = dottedPath(calleeText) ?? calleeText;
+    const args: PyValue[] = [];
+    const kwargs: Record<string, PyValue> = {};
+    this.i = last + 2;
+    while (!this.isOp(this.i, R_PAREN)) {
+      const at = this.i;
+      if (this.kind[at] === Tok.Name && this.isOp(at + 1, EQUALS) && !KEYWORDS.has(this.text(at))) {
+        this.i = at + 2;
+        setOwn(kwargs, this.text(at), this.readValue(End.Item));
+      } else if (this.isOp(at, STAR)) args.push(this.readSpan(End.Item, true));
+      else args.push(this.readValue(End.Item));
+      if (this.isOp(this.i, COMMA)) this.i++;
+      else if (!this.isOp(this.i, R_PAREN)) throw new GiveUp('a call closed by another bracket');
+    }
+    const stop = this.end[this.i] as number;
+    this.i++;
+    this.setSpan(start, stop, start, stop);
+    const lines = this.lineIndex;
+    const line = lines.line(start);
+    const endLine = lines.line(stop);
+    const value: PyValue = { kind: 'call', callee, args, kwargs, line };
+    this.callSpans.set(value, { line, column: lines.column(start, line), endLine, endColumn: lines.column(stop, endLine) });
+    return value;
+  }
+
+  /** One lambda parameter, tokens `from`..`to`: `name`, `name=default`, `*name`, `**name`, `*` or `/`. */
+  private checkParameter(from: number, to: number): void {
+    let at = from;
+    if (this.isOp(at, STAR)) at += this.isOp(at + 1, STAR) ? 2 : 1;
+    else if (this.isOp(at, SLASH) && to === from + 1) return;
+    if (at === to && this.isOp(from, STAR) && to === from + 1) return;
+    if (this.kind[at] !== Tok.Name || KEYWORDS.has(this.text(at))) throw new GiveUp('a lambda parameter that is not a name');
+    at++;
+    if (at < to && this.isOp(at, EQUALS) && !this.isOp(from, STAR)) at = this.checkExpression(at + 1);
+    if (at !== to) throw new GiveUp('a malformed lambda parameter');
+  }
+
+  /** `lambda params: body`, to the end of the value. */
+  private readLambda(end: End): PyValue {
+    const from = this.i;
+    const colon = this.checkLambdaParameters(from);
+    // As the tree reader: the first name in each parameter (`x=1` → x, `*args` → args).
+    const params: string[] = [];
+    let pieceFrom = from + 1;
+    let depth = 0;
+    for (let at = from + 1; at <= colon; at++) {
+      if (this.kind[at] === Tok.Op) {
+        const c = this.op[at];
+        if (c === L_PAREN || c === L_BRACKET || c === L_BRACE) depth++;
+        else if (c === R_PAREN || c === R_BRACKET || c === R_BRACE) depth--;
+      }
+      if (at === colon || (depth === 0 && this.isOp(at, COMMA))) {
+        if (at > pieceFrom) {
+          const param = PARAM_NAME.exec(this.source.slice(this.start[pieceFrom], this.end[at - 1]));
+          if (param) params.push(param[0]);
+        }
+        pieceFrom = at + 1;
+      }
+    }
+    this.i = colon + 1;
+    this.readSpan(end);
+    const start = this.start[from] as number;
+    const stop = this.valueEnd;
+    this.setSpan(start, stop, start, stop);
+    return { kind: 'lambda', text: this.source.slice(start, stop), params, line: this.lineIndex.line(start) };
+  }
+}
+
+/** How often the reader read a file, gave up, or failed (a defect); tests and benchmarks report these. */
+export const literalReaderCounts = { read: 0, gaveUp: 0, defects: 0, reasons: {} as Record<string, number> };
+
+/**
+ * Read `source` with the literal reader into `file` (fresh from `emptyMigrationFile`); null when
+ * the file holds anything it does not read (then `file` is partly filled and must be dropped).
+ */
+export function readLiteralModule(source: string, file: MigrationFile): MigrationFile | null {
+  try {
+    const reader = new LiteralReader(source);
+    const { functions } = reader.read(file);
+    if (functions.length > 0) readFunctions(file, source, reader, functions);
+    applySuppressions(file, findSuppressionComments(source, (at) => reader.isComment(at)));
+    file.problems.sort((a, b) => a.line - b.line);
+    literalReaderCounts.read++;
+    return file;
+  } catch (error) {
+    // Giving up is the normal way out; anything else is a defect here (counted for the tests), and tree-sitter still reads the file.
+    const reason = error instanceof GiveUp ? error.reason : `defect: ${error instanceof Error ? error.message : String(error)}`;
+    if (error instanceof GiveUp) literalReaderCounts.gaveUp++;
+    else literalReaderCounts.defects++;
+    literalReaderCounts.reasons[reason] = (literalReaderCounts.reasons[reason] ?? 0) + 1;
+    return null;
+  }
+}
+
+/** Parse only the definitions' text with tree-sitter (syntax check) and read the functions as the tree reader does. */
+function readFunctions(file: MigrationFile, source: string, reader: LiteralReader, ranges: readonly DefinitionRange[]): void {
+  const lines = reader.lineIndex;
+  const position = (offset: number): { row: number; column: number } => {
+    const line = lines.line(offset);
+    return { row: line - 1, column: lines.column(offset, line) - 1 };
+  };
+  const includedRanges: Range[] = ranges.map(({ start, end }) => ({ startIndex: start, endIndex: end, startPosition: position(start), endPosition: position(end) }));
+  const tree = loadedParser().parse(source, null, { includedRanges });
+  if (!tree) throw new GiveUp('tree-sitter read no functions');
+  const cursor = tree.walk();
+  try {
+    const root = tree.rootNode;
+    if (root.hasError) throw new GiveUp('a syntax error in a function');
+    const definitions: Node[] = [];
+    let classes = 0;
+    for (const child of root.namedChildren) {
+      if (!child || child.type === 'comment') continue;
+      const definition = child.type === 'decorated_definition' ? child.childForFieldName('definition') : child;
+      if (definition?.type === 'class_definition' && child === definition) classes++;
+      else if (definition?.type === 'function_definition') definitions.push(definition);
+      else throw new GiveUp('a definition range that is not one definition');
+    }
+    if (definitions.length + classes !== ranges.length) throw new GiveUp('definition ranges and definitions differ');
+    const walker = createWalker(tree, cursor);
+    for (const definition of definitions) {
+      const info = readFunction(definition, walker, source, lines);
+      if (info) file.functions[info.name] = info;
+    }
+  } finally {
+    cursor.delete();
+    tree.delete();
+  }
+}

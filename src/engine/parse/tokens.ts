@@ -1,0 +1,482 @@
+/**
+ * A Python tokenizer for the literal reader (`literal-module.ts`): names, numbers, strings,
+ * punctuation and logical-line ends, with the comments' offsets on the side.
+ *
+ * It is strict on purpose. Anything a generated migration does not contain (tabs or form feeds
+ * in indentation, non-ASCII names, t-strings, a lone CR, unbalanced brackets) makes
+ * it give up, and the file is read by the tree-sitter path instead; the tokenizer never has to
+ * decide what such text means.
+ */
+
+export const enum Tok {
+  Name = 1,
+  Number = 2,
+  String = 3,
+  /** A one-character operator or bracket; `op` holds its char code. */
+  Op = 4,
+  /** `==`, `+=`, `<=`, `->` and the like: never a statement's `=`. */
+  OtherOp = 5,
+  /** End of a logical line (depth 0). */
+  Newline = 6,
+  End = 7,
+}
+
+/** Thrown when the text is outside what the literal reader handles; caught by its caller. */
+export class GiveUp extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
+
+export interface Tokens {
+  count: number;
+  kind: Uint8Array;
+  start: Int32Array;
+  end: Int32Array;
+  /** Char code for `Tok.Op`; for `Tok.String`, 1 when it is an f-string with a field that is more than a dotted name. */
+  op: Uint16Array;
+  /** Indentation (columns of spaces) of the logical line a token starts; -1 when not first on its line. */
+  indent: Int32Array;
+  /** Comment ranges, sorted: start offsets of `#` and the offset where each comment ends. */
+  commentStarts: number[];
+  commentEnds: number[];
+}
+
+let shared: Tokens | null = null;
+const LONE_CR = /\r(?!\n)/;
+/** Set by scanFormattedString when a field holds more than `name.attr!r:spec`. */
+let fieldsNeedChecking = false;
+
+/** Python's hard keywords: never names. */
+export const KEYWORDS = new Set([
+  'False', 'None', 'True', 'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue', 'def', 'del', 'elif', 'else', 'except',
+  'finally', 'for', 'from', 'global', 'if', 'import', 'in', 'is', 'lambda', 'nonlocal', 'not', 'or', 'pass', 'raise', 'return', 'try',
+  'while', 'with', 'yield',
+]);
+
+/** A field the reader can vouch for without parsing it: a dotted name, a conversion, a plain format spec. */
+const SIMPLE_FIELD = /^([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)(?:![rsa])?(?::[^{}'"\\\n\r]*)?$/;
+
+function allocate(capacity: number): Tokens {
+  return {
+    count: 0,
+    kind: new Uint8Array(capacity),
+    start: new Int32Array(capacity),
+    end: new Int32Array(capacity),
+    op: new Uint16Array(capacity),
+    indent: new Int32Array(capacity),
+    commentStarts: [],
+    commentEnds: [],
+  };
+}
+
+const enum C {
+  Tab = 9,
+  LF = 10,
+  FF = 12,
+  CR = 13,
+  Space = 32,
+  Bang = 33,
+  DoubleQuote = 34,
+  Hash = 35,
+  Percent = 37,
+  Amp = 38,
+  Quote = 39,
+  LParen = 40,
+  RParen = 41,
+  Star = 42,
+  Plus = 43,
+  Comma = 44,
+  Minus = 45,
+  Dot = 46,
+  Slash = 47,
+  Zero = 48,
+  Nine = 57,
+  Colon = 58,
+  Semicolon = 59,
+  Less = 60,
+  Equals = 61,
+  Greater = 62,
+  At = 64,
+  A = 65,
+  Z = 90,
+  LBracket = 91,
+  Backslash = 92,
+  RBracket = 93,
+  Caret = 94,
+  Underscore = 95,
+  a = 97,
+  z = 122,
+  LBrace = 123,
+  Pipe = 124,
+  RBrace = 125,
+  Tilde = 126,
+}
+
+function isNameStart(c: number): boolean {
+  return (c >= C.a && c <= C.z) || (c >= C.A && c <= C.Z) || c === C.Underscore;
+}
+
+function isNamePart(c: number): boolean {
+  return isNameStart(c) || (c >= C.Zero && c <= C.Nine);
+}
+
+const enum Prefix {
+  None = 0,
+  Plain = 1,
+  Formatted = 2,
+}
+
+/** Letters Python allows before a quote: r, u, b, br, rb, and f, fr, rf (formatted); any case. */
+function stringPrefix(source: string, start: number, end: number): Prefix {
+  const length = end - start;
+  const r = 0x72;
+  const f = 0x66;
+  if (length === 1) {
+    const c = source.charCodeAt(start) | 0x20;
+    if (c === r || c === 0x75 || c === 0x62) return Prefix.Plain; // r u b
+    return c === f ? Prefix.Formatted : Prefix.None;
+  }
+  if (length === 2) {
+    const x = source.charCodeAt(start) | 0x20;
+    const y = source.charCodeAt(start + 1) | 0x20;
+    if ((x === 0x62 && y === r) || (x === r && y === 0x62)) return Prefix.Plain;
+    if ((x === f && y === r) || (x === r && y === f)) return Prefix.Formatted;
+  }
+  return Prefix.None;
+}
+
+/**
+ * Tokenize `source`. The returned object is reused by the next call (one file is read at a
+ * time per thread), so callers must finish with it first.
+ */
+export function tokenize(source: string): Tokens {
+  const length = source.length;
+  // A CR that ends no CRLF is a line break to tree-sitter (even in a comment); leave such files to it.
+  if (LONE_CR.test(source)) throw new GiveUp('a carriage return without a line feed');
+  // A token needs at least one character, plus one newline per line and the end marker.
+  const capacity = length + 2;
+  let t = shared;
+  if (!t || t.kind.length < capacity) {
+    t = allocate(Math.max(capacity, 1 << 16));
+    shared = t;
+  }
+  const { kind, start, end, op, indent } = t;
+  const commentStarts: number[] = [];
+  const commentEnds: number[] = [];
+  let count = 0;
+  let depth = 0;
+  let pos = 0;
+  // Offset where the current physical line starts, and whether a token already began this logical line.
+  let lineStart = 0;
+  let lineHasToken = false;
+  let continued = false;
+
+  const push = (k: Tok, s: number, e: number, code: number): void => {
+    kind[count] = k;
+    start[count] = s;
+    end[count] = e;
+    op[count] = code;
+    if (!lineHasToken) {
+      if (continued) throw new GiveUp('backslash continuation before the first token of a line');
+      indent[count] = s - lineStart;
+      lineHasToken = true;
+    } else indent[count] = -1;
+    count++;
+  };
+
+  while (pos < length) {
+    const c = source.charCodeAt(pos);
+    if (c === C.Space) {
+      pos++;
+      continue;
+    }
+    if (c === C.LF) {
+      if (depth === 0 && lineHasToken) {
+        kind[count] = Tok.Newline;
+        start[count] = pos;
+        end[count] = pos;
+        op[count] = 0;
+        indent[count] = -1;
+        count++;
+        lineHasToken = false;
+      }
+      pos++;
+      lineStart = pos;
+      continued = false;
+      continue;
+    }
+    if (c === C.CR) {
+      if (source.charCodeAt(pos + 1) !== C.LF) throw new GiveUp('a carriage return without a line feed');
+      pos++;
+      continue;
+    }
+    if (c === C.Hash) {
+      let stop = source.indexOf('\n', pos);
+      if (stop === -1) stop = length;
+      // tree-sitter's comment token stops before a CR of a CRLF ending.
+      let commentEnd = stop;
+      if (commentEnd > pos && source.charCodeAt(commentEnd - 1) === C.CR) commentEnd--;
+      commentStarts.push(pos);
+      commentEnds.push(commentEnd);
+      pos = stop;
+      continue;
+    }
+    if (c === C.Backslash) {
+      const next = source.charCodeAt(pos + 1);
+      // tree-sitter reads a backslash before CRLF, or inside brackets, differently from Python: those files go to it whole.
+      if (next === C.LF && depth === 0) pos += 2;
+      else throw new GiveUp('a backslash outside a string, before CRLF or inside brackets');
+      if (!lineHasToken) continued = true;
+      lineStart = pos;
+      // The logical line goes on: the next token is not first on it.
+      continue;
+    }
+    if (isNameStart(c)) {
+      let stop = pos + 1;
+      while (stop < length && isNamePart(source.charCodeAt(stop))) stop++;
+      const after = source.charCodeAt(stop);
+      if (after === C.Quote || after === C.DoubleQuote) {
+        const prefix = stringPrefix(source, pos, stop);
+        if (prefix === Prefix.None) throw new GiveUp('a string prefix the literal reader does not read');
+        fieldsNeedChecking = false;
+        const tokenEnd = prefix === Prefix.Formatted ? scanFormattedString(source, stop) : scanString(source, stop);
+        push(Tok.String, pos, tokenEnd, fieldsNeedChecking ? 1 : 0);
+        pos = tokenEnd;
+        continue;
+      }
+      if (after >= 0x80) throw new GiveUp('a non-ASCII name');
+      push(Tok.Name, pos, stop, 0);
+      pos = stop;
+      continue;
+    }
+    if (c === C.Quote || c === C.DoubleQuote) {
+      const tokenEnd = scanString(source, pos);
+      push(Tok.String, pos, tokenEnd, 0);
+      pos = tokenEnd;
+      continue;
+    }
+    if ((c >= C.Zero && c <= C.Nine) || (c === C.Dot && isDigit(source.charCodeAt(pos + 1)))) {
+      const tokenEnd = scanNumber(source, pos);
+      push(Tok.Number, pos, tokenEnd, 0);
+      pos = tokenEnd;
+      continue;
+    }
+    switch (c) {
+      case C.LParen:
+      case C.LBracket:
+      case C.LBrace:
+        depth++;
+        push(Tok.Op, pos, pos + 1, c);
+        pos++;
+        continue;
+      case C.RParen:
+      case C.RBracket:
+      case C.RBrace:
+        if (depth === 0) throw new GiveUp('an unbalanced closing bracket');
+        depth--;
+        push(Tok.Op, pos, pos + 1, c);
+        pos++;
+        continue;
+      case C.Equals:
+        if (source.charCodeAt(pos + 1) === C.Equals) {
+          push(Tok.OtherOp, pos, pos + 2, 0);
+          pos += 2;
+        } else {
+          push(Tok.Op, pos, pos + 1, c);
+          pos++;
+        }
+        continue;
+      case C.Colon:
+        if (source.charCodeAt(pos + 1) === C.Equals) {
+          // The walrus: only ever part of an expression kept as text.
+          push(Tok.OtherOp, pos, pos + 2, 0);
+          pos += 2;
+        } else {
+          push(Tok.Op, pos, pos + 1, c);
+          pos++;
+        }
+        continue;
+      case C.Comma:
+      case C.Dot:
+      case C.Semicolon:
+      case C.Tilde:
+        push(Tok.Op, pos, pos + 1, c);
+        pos++;
+        continue;
+      case C.Plus:
+      case C.Minus:
+      case C.Star:
+      case C.Slash:
+      case C.Percent:
+      case C.Amp:
+      case C.Pipe:
+      case C.Caret:
+      case C.Less:
+      case C.Greater:
+      case C.At:
+      case C.Bang: {
+        const next = source.charCodeAt(pos + 1);
+        if (next === C.Equals || (c === C.Minus && next === C.Greater)) {
+          push(Tok.OtherOp, pos, pos + 2, 0);
+          pos += 2;
+        } else if (c === C.Bang) throw new GiveUp('a stray "!"');
+        else {
+          push(Tok.Op, pos, pos + 1, c);
+          pos++;
+        }
+        continue;
+      }
+      default:
+        throw new GiveUp(c === C.Tab || c === C.FF ? 'tabs or form feeds' : 'a character the literal reader does not read');
+    }
+  }
+  if (depth !== 0) throw new GiveUp('an unclosed bracket');
+  if (lineHasToken) {
+    kind[count] = Tok.Newline;
+    start[count] = length;
+    end[count] = length;
+    op[count] = 0;
+    indent[count] = -1;
+    count++;
+  }
+  kind[count] = Tok.End;
+  start[count] = length;
+  end[count] = length;
+  op[count] = 0;
+  indent[count] = 0;
+  t.count = count;
+  t.commentStarts = commentStarts;
+  t.commentEnds = commentEnds;
+  return t;
+}
+
+function isDigit(c: number): boolean {
+  return c >= C.Zero && c <= C.Nine;
+}
+
+/** End offset of the string literal whose quote is at `quoteAt`. */
+function scanString(source: string, quoteAt: number): number {
+  const quote = source.charCodeAt(quoteAt);
+  const length = source.length;
+  const triple = source.charCodeAt(quoteAt + 1) === quote && source.charCodeAt(quoteAt + 2) === quote;
+  let pos = quoteAt + (triple ? 3 : 1);
+  while (pos < length) {
+    const c = source.charCodeAt(pos);
+    if (c === C.Backslash) {
+      pos += 2;
+      continue;
+    }
+    if (c === quote) {
+      if (!triple) return pos + 1;
+      if (source.charCodeAt(pos + 1) === quote && source.charCodeAt(pos + 2) === quote) return pos + 3;
+    } else if (!triple && (c === C.LF || c === C.CR)) throw new GiveUp('an unterminated string');
+    pos++;
+  }
+  throw new GiveUp('an unterminated string');
+}
+
+/**
+ * End offset of an f-string whose quote is at `quoteAt`. Replacement fields (`{expr!r:fmt}`) are
+ * skipped bracket by bracket, with the strings inside them, so that quotes inside a field (allowed
+ * since Python 3.12) do not end the token. Comments or line breaks inside a one-line f-string's
+ * field give up.
+ */
+function scanFormattedString(source: string, quoteAt: number): number {
+  const quote = source.charCodeAt(quoteAt);
+  const length = source.length;
+  const triple = source.charCodeAt(quoteAt + 1) === quote && source.charCodeAt(quoteAt + 2) === quote;
+  let pos = quoteAt + (triple ? 3 : 1);
+  while (pos < length) {
+    const c = source.charCodeAt(pos);
+    if (c === C.Backslash) {
+      // `\{`, `\}` and `\N{…}` interact with fields in ways not worth repeating here.
+      const next = source.charCodeAt(pos + 1);
+      if (next === C.LBrace || next === C.RBrace || next === 0x4e) throw new GiveUp('a backslash before a brace in an f-string');
+      pos += 2;
+      continue;
+    }
+    if (c === C.RBrace) {
+      // Outside a field a brace must be doubled.
+      if (source.charCodeAt(pos + 1) !== C.RBrace) throw new GiveUp('a single "}" in an f-string');
+      pos += 2;
+      continue;
+    }
+    if (c === C.LBrace) {
+      if (source.charCodeAt(pos + 1) === C.LBrace) {
+        pos += 2;
+        continue;
+      }
+      const fieldEnd = skipReplacementField(source, pos + 1, triple);
+      const field = SIMPLE_FIELD.exec(source.slice(pos + 1, fieldEnd - 1));
+      if (!field || (field[1] as string).split('.').some((part) => KEYWORDS.has(part))) fieldsNeedChecking = true;
+      pos = fieldEnd;
+      continue;
+    }
+    if (c === quote) {
+      if (!triple) return pos + 1;
+      if (source.charCodeAt(pos + 1) === quote && source.charCodeAt(pos + 2) === quote) return pos + 3;
+    } else if (!triple && (c === C.LF || c === C.CR)) throw new GiveUp('an unterminated string');
+    pos++;
+  }
+  throw new GiveUp('an unterminated string');
+}
+
+/** Offset after the `}` closing the replacement field whose content starts at `at`. */
+function skipReplacementField(source: string, at: number, multiline: boolean): number {
+  const length = source.length;
+  let depth = 1;
+  let pos = at;
+  while (pos < length) {
+    const c = source.charCodeAt(pos);
+    if (c === C.LBrace || c === C.LParen || c === C.LBracket) depth++;
+    else if (c === C.RBrace || c === C.RParen || c === C.RBracket) {
+      depth--;
+      if (depth === 0) {
+        if (c !== C.RBrace) throw new GiveUp('an f-string field closed by another bracket');
+        return pos + 1;
+      }
+    } else if (c === C.Quote || c === C.DoubleQuote) {
+      pos = scanString(source, pos);
+      continue;
+    } else if (c === C.Hash || c === C.Backslash || (!multiline && (c === C.LF || c === C.CR))) throw new GiveUp('an f-string field the literal reader does not read');
+    pos++;
+  }
+  throw new GiveUp('an unterminated f-string field');
+}
+
+/**
+ * End offset of a number literal (`12`, `1_000`, `0x1F`, `0o7`, `0b1`, `1.5`, `.5`, `1e-3`, `1.`).
+ * Imaginary and Python 2 long numbers, and letters glued to a number, give up.
+ */
+function scanNumber(source: string, at: number): number {
+  const length = source.length;
+  let pos = at;
+  const second = source.charCodeAt(at + 1) | 0x20;
+  if (source.charCodeAt(at) === C.Zero && (second === 0x78 || second === 0x6f || second === 0x62)) {
+    // 0x / 0o / 0b: hex digits cover the other two.
+    pos += 2;
+    while (pos < length && (isHexDigit(source.charCodeAt(pos)) || source.charCodeAt(pos) === C.Underscore)) pos++;
+  } else {
+    while (pos < length) {
+      const c = source.charCodeAt(pos);
+      if (isDigit(c) || c === C.Underscore || c === C.Dot) pos++;
+      else if ((c | 0x20) === 0x65) {
+        pos++;
+        const sign = source.charCodeAt(pos);
+        if (sign === C.Plus || sign === C.Minus) pos++;
+      } else break;
+    }
+  }
+  if (pos < length && isNamePart(source.charCodeAt(pos))) throw new GiveUp('a number with letters after it');
+  if (!NUMBER.test(source.slice(at, pos))) throw new GiveUp('a malformed number');
+  return pos;
+}
+
+/** Python 3's number literals (no imaginary ones); leading zeros only in zero itself. */
+const NUMBER = /^(?:0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|(?:(?:[1-9](?:_?\d)*|0(?:_?0)*)|(?=[\d_]*\.\d|[\d_]+\.)(?:\d(?:_?\d)*)?\.(?:\d(?:_?\d)*)?|\d(?:_?\d)*(?=[eE]))(?:[eE][+-]?\d(?:_?\d)*)?)$/;
+
+function isHexDigit(c: number): boolean {
+  const lower = c | 0x20;
+  return isDigit(c) || (lower >= 0x61 && lower <= 0x66);
+}

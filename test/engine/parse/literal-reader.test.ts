@@ -1,0 +1,194 @@
+/**
+ * The literal reader must give exactly what the tree-sitter reader gives, or give up. Every
+ * comparison here parses the same text both ways and compares the whole MigrationFile.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { initParser, parseMigration } from '../../../src/engine/parse/index.js';
+import { literalReaderCounts } from '../../../src/engine/parse/literal-module.js';
+import { useLiteralReader } from '../../../src/engine/parse/migration.js';
+import { rules } from '../../../src/engine/rules/index.js';
+import type { MigrationFile } from '../../../src/engine/types.js';
+
+const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
+const PATH = 'shop/migrations/0002_change.py';
+
+function pythonFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return pythonFiles(path);
+    return name.endsWith('.py') ? [path] : [];
+  });
+}
+
+function readBoth(source: string, path = PATH): { tree: MigrationFile; literal: MigrationFile; literalRead: boolean } {
+  useLiteralReader(false);
+  const tree = parseMigration(source, { path });
+  useLiteralReader(true);
+  const before = literalReaderCounts.read;
+  const literal = parseMigration(source, { path });
+  return { tree, literal, literalRead: literalReaderCounts.read > before };
+}
+
+function expectSame(source: string, path = PATH): boolean {
+  const { tree, literal, literalRead } = readBoth(source, path);
+  expect(literal).toEqual(tree);
+  // Same keys in the same order too: the JSON output and snapshots depend on it.
+  expect(JSON.stringify(literal)).toBe(JSON.stringify(tree));
+  return literalRead;
+}
+
+beforeAll(async () => {
+  await initParser();
+});
+
+afterEach(() => {
+  useLiteralReader(true);
+});
+
+describe('literal reader agrees with the tree-sitter reader', () => {
+  it('on every fixture file', () => {
+    const files = pythonFiles(FIXTURES);
+    expect(files.length).toBeGreaterThan(25);
+    let read = 0;
+    for (const file of files) if (expectSame(readFileSync(file, 'utf8'), file.slice(FIXTURES.length))) read++;
+    // Most fixtures are ordinary migrations: the literal reader must actually read them.
+    expect(read).toBeGreaterThanOrEqual(12);
+  });
+
+  it('on every bad and good example of every rule', () => {
+    let cases = 0;
+    let read = 0;
+    for (const rule of rules) {
+      for (const example of [...rule.cases.bad, ...rule.cases.good]) {
+        for (const [path, code] of [[example.path ?? 'app/migrations/0002_change.py', example.code], ...Object.entries(example.context ?? {})] as Array<[string, string]>) {
+          cases++;
+          if (expectSame(code, path)) read++;
+        }
+      }
+    }
+    expect(cases).toBeGreaterThan(150);
+    expect(read / cases).toBeGreaterThan(0.8);
+    expect(literalReaderCounts.defects).toBe(0);
+  });
+});
+
+const HEADER = 'from django.db import migrations, models\n\n\n';
+const wrap = (body: string): string => `${HEADER}class Migration(migrations.Migration):\n${body}`;
+
+/** Shapes the literal reader reads itself; each must equal the tree reader's result. */
+const READ: Array<[string, string]> = [
+  ['plain makemigrations output', wrap('    initial = True\n\n    dependencies = [("shop", "0001_initial")]\n\n    operations = [\n        migrations.AddField(\n            model_name="order",\n            name="note",\n            field=models.TextField(blank=True, default=""),\n        ),\n    ]\n')],
+  ['strings of every kind', wrap(`    operations = [migrations.RunSQL(r"SELECT '\\d'", 'x' "y" '''z''', b"\\x00", u"caf\\u00e9", rb'\\n')]\n`)],
+  ['f-strings kept as text', `${HEADER}X = 3\nclass Migration(migrations.Migration):\n    operations = [migrations.RunSQL(f"SELECT {X!r:>10} {{x}} {X.real}")]\n`],
+  ['numbers', wrap('    operations = [migrations.AddField("m", "n", models.DecimalField(max_digits=0x1F, decimal_places=1_0, default=-1.5e-3, validators=[+2, -0o7, .5, 1.]))]\n')],
+  ['containers', wrap('    operations = [migrations.AlterModelOptions("m", {"ordering": ("-a", "b"), "permissions": [], "x": {1, 2}, "empty": {}, "t": (), "one": (1,)})]\n')],
+  ['expressions kept as text', wrap('    operations = [migrations.RunSQL("a" + SQL, reverse_sql=SQL % (1, 2), hints={"k": not x, "j": a if b else c, "s": x[1:2]}), migrations.AddField("m", "f", models.Q(a=1) | models.Q(b=2))]\n')],
+  ['lambdas', wrap('    operations = [migrations.AddField("m", "f", models.CharField(default=lambda: "x", upload_to=lambda instance, filename: f"{instance.pk}/{filename}"))]\n')],
+  ['splats and comments', wrap('    operations = [  # the only one\n        migrations.RunPython(*ARGS, **KWARGS),  # migrate-help: ignore runpython-irreversible\n    ]\n')],
+  ['module constants, functions and classes', `${HEADER}import functools\nfrom django.conf import settings\nfrom .helpers import (\n    forwards as go,\n    backwards,\n)\n\nSQL = "UPDATE t SET x = 1"\nOPS = [migrations.RunSQL(SQL)]\n\n\n@functools.wraps(print)\ndef forwards(apps, schema_editor):\n    Order = apps.get_model("shop", "Order")\n    for order in Order.objects.all():\n        order.save()\n\n\n# a comment between\nasync def later(apps, schema_editor):\n    pass\n\n\nclass Custom(migrations.operations.base.Operation):\n    reduces_to_sql = False\n\n    def state_forwards(self, app_label, state):\n        pass\n\n\nclass Migration(migrations.Migration):\n    """Docstring."""\n\n    atomic = False\n    dependencies = [migrations.swappable_dependency(settings.AUTH_USER_MODEL), ("shop", "__first__")]\n    replaces = [("shop", "0001_a"), ("shop", "0002_b")]\n    run_before = [("other", "0001_initial")]\n    stage = Stage.POST_DEPLOY\n    operations = OPS\n    pass\n\nX += 1\n`],
+  ['unusual base, crlf and backslash', 'from django.db import migrations\r\n\r\nclass Migration(Base, metaclass=Meta):\r\n    operations = [migrations.RunSQL(\r\n        "SELECT 1")]\r\nX = 1 + \\\n    2\r\n'],
+  ['dynamic attributes', wrap('    initial = INITIAL\n    atomic = None\n    dependencies = DEPS\n    operations = (OPS)\n')],
+];
+
+/** Shapes the literal reader leaves to tree-sitter; the result must still be the tree reader's. */
+const LEFT: Array<[string, string]> = [
+  ['a syntax error inside a value', wrap('    operations = [migrations.AddField(model_name="m", name="b" models.IntegerField())]\n')],
+  ['an unclosed bracket', wrap('    operations = [\n        migrations.RunSQL("x"),\n')],
+  ['a conditional attribute', wrap('    operations = []\n    if True:\n        operations = [migrations.RunSQL("x")]\n')],
+  ['a compound statement on one line', `${HEADER}if True: X = 1\nclass Migration(migrations.Migration):\n    operations = []\n`],
+  ['an annotated constant', `${HEADER}X: str = "a"\nclass Migration(migrations.Migration):\n    operations = [migrations.RunSQL(X)]\n`],
+  ['a computed list attribute', wrap('    operations = [migrations.RunSQL("a")] + EXTRA\n')],
+  ['a parenthesized computed list', wrap('    operations = ([migrations.RunSQL("a")] + EXTRA)\n')],
+  ['list mutation', wrap('    operations = []\n    operations.append(migrations.RunSQL("a"))\n')],
+  ['a method in the class', wrap('    operations = []\n\n    def apply(self, project_state, schema_editor, collect_sql=False):\n        return super().apply(project_state, schema_editor, collect_sql)\n')],
+  ['no Migration class', `${HEADER}X = 1\n`],
+  ['tabs', wrap('\toperations = []\n')],
+  ['a comprehension', wrap('    operations = [migrations.RunSQL(x) for x in SQLS]\n')],
+  ['a generator argument', wrap('    operations = [migrations.RunSQL(";".join(x for x in SQLS))]\n')],
+  ['a keyword after a dot', wrap('    operations = [migrations.class]\n')],
+  ['a glued number', wrap('    operations = [migrations.RunSQL(1abc)]\n')],
+  ['a syntax error in a function', `${HEADER}def forwards(apps, schema_editor)\n    pass\n\nclass Migration(migrations.Migration):\n    operations = []\n`],
+  ['a syntax error in another class', `${HEADER}class Custom:\n    x = (\n\nclass Migration(migrations.Migration):\n    operations = []\n`],
+  ['a decorated class', `${HEADER}@decorate\nclass Migration(migrations.Migration):\n    operations = []\n`],
+  ['two Migration classes', `${wrap('    operations = []\n')}\nclass Migration(migrations.Migration):\n    operations = [migrations.RunSQL("x")]\n`],
+  ['a t-string prefix', wrap('    operations = [migrations.RunSQL(t"x")]\n')],
+  ['a semicolon', `${HEADER}X = 1; Y = 2\nclass Migration(migrations.Migration):\n    operations = []\n`],
+  ['an f-string field that is an expression', `${HEADER}X = 3\nclass Migration(migrations.Migration):\n    operations = [migrations.RunSQL(f"SELECT {X!r:>{X}} {'a'}")]\n`],
+  ['a walrus in a value', wrap('    operations = [migrations.RunSQL((y := "x"))]\n')],
+  ['a nested f-string field with a comment', wrap('    operations = [migrations.RunSQL(f"{x # c\n}")]\n')],
+];
+
+describe('literal reader shapes', () => {
+  it.each(READ)('reads %s itself, as the tree reader does', (_name, source) => {
+    expect(expectSame(source)).toBe(true);
+  });
+
+  it.each(LEFT)('leaves %s to tree-sitter', (_name, source) => {
+    expect(expectSame(source)).toBe(false);
+  });
+});
+
+const SHAPES = fileURLToPath(new URL('../../fixtures/migrations/shapes/migrations/', import.meta.url));
+const SEEDS = [
+  ...readdirSync(SHAPES)
+    .filter((name) => name.endsWith('.py') && !name.startsWith('_'))
+    .map((name) => readFileSync(join(SHAPES, name), 'utf8')),
+  ...READ.map(([, source]) => source),
+];
+
+/**
+ * tree-sitter's error recovery occasionally rejects valid Python that the literal reader reads
+ * (seen: `class Migration( 0*migrations.Migration):` with a dict key and its colon on two lines).
+ * There the literal reader is the faithful one; CPython's own parser settles it.
+ */
+function treeSitterMisreads(tree: MigrationFile, source: string): boolean {
+  if (!tree.problems.some((problem) => problem.code === 'syntax-error')) return false;
+  const python = spawnSync('python3', ['-c', 'import ast, sys; ast.parse(sys.stdin.read())'], { input: source, encoding: 'utf8' });
+  return python.status === 0;
+}
+
+const edit = fc.oneof(
+  fc.record({ at: fc.nat(), remove: fc.nat(3), text: fc.constantFrom('', '(', ')', '[', ']', '{', '}', '"', "'", '"""', ',', ':', '=', '\\', '\n', '\n    ', '\t', '#', ' + ', 'f"', 'lambda: ', ' for x in y', '.', '*', '@', ';', 'é', '\r', 'if ') }),
+  fc.record({ at: fc.nat(), remove: fc.constant(0), text: fc.string({ maxLength: 3 }) }),
+);
+
+describe('literal reader on mutated input', () => {
+  it('agrees with the tree-sitter reader or gives up, and never fails', () => {
+    const defects = literalReaderCounts.defects;
+    let read = 0;
+    let runs = 0;
+    let treeSitterWrong = 0;
+    fc.assert(
+      fc.property(fc.nat(SEEDS.length - 1), fc.array(edit, { minLength: 1, maxLength: 3 }), (seed, edits) => {
+        let source = SEEDS[seed] as string;
+        for (const { at, remove, text } of edits) {
+          const offset = at % (source.length + 1);
+          source = source.slice(0, offset) + text + source.slice(offset + remove);
+        }
+        runs++;
+        try {
+          const { tree, literal, literalRead } = readBoth(source);
+          if (literalRead && JSON.stringify(literal) !== JSON.stringify(tree) && treeSitterMisreads(tree, source)) {
+            treeSitterWrong++;
+            return;
+          }
+          if (expectSame(source)) read++;
+        } catch (error) {
+          // Name the mutant: the shrunk edits alone do not show the text.
+          throw new Error(`${error instanceof Error ? error.message : String(error)}\nsource: ${JSON.stringify(source)}`);
+        }
+      }),
+      // LITERAL_FUZZ_RUNS / LITERAL_FUZZ_SEED give a longer or different run by hand.
+      { numRuns: Number(process.env['LITERAL_FUZZ_RUNS'] ?? 1500), seed: Number(process.env['LITERAL_FUZZ_SEED'] ?? 424242) },
+    );
+    expect(literalReaderCounts.defects).toBe(defects);
+    // Many mutants stay valid Python: the property must exercise the literal reader, not only its exits.
+    expect(read).toBeGreaterThan(runs / 8);
+    expect(treeSitterWrong).toBeLessThan(runs / 100);
+  }, 300_000);
+});
