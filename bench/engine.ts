@@ -257,6 +257,7 @@ async function main(): Promise<void> {
       const analysed = measure(() => analyze(parsed.value, { database: 'postgresql' }));
       sampleRss();
       const report = analysed.value;
+      if (process.env["BENCH_DEBUG"]) console.error(`round ${round}: raw ${raw.ms.toFixed(0)} parse ${parsed.ms.toFixed(0)} analyze ${analysed.ms.toFixed(0)} rules ${report.stats.ms.rules.toFixed(0)}`);
       rounds.push({
         raw: raw.ms,
         rawCpu: raw.cpuMs,

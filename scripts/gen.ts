@@ -168,6 +168,7 @@ export function validateRules(modules: readonly RuleModule[]): string[] {
     if (!rule.why?.trim()) problems.push(`${where}: why is empty`);
     if (!rule.safeAlternative?.includes('```')) problems.push(`${where}: safeAlternative needs a code block (a complete recipe)`);
     if (!rule.check && !rule.checkProject && rule.id !== 'unused-suppression') problems.push(`${where}: has neither check nor checkProject`);
+    if (rule.operationTypes && (!rule.check || rule.operationTypes.length === 0)) problems.push(`${where}: operationTypes needs a check and at least one type`);
     const databases = Object.entries(rule.databases ?? {});
     if (databases.length === 0) problems.push(`${where}: databases is empty (the rule would never run)`);
     for (const [db, range] of databases) {

@@ -21,6 +21,11 @@ export interface AnalyzeOptions {
   targets?: string[];
   /** Rules to run instead of the registry (tests of the runner itself). */
   rules?: readonly Rule[];
+  /**
+   * Run every rule's `check` on every file even when the file holds none of the rule's
+   * `operationTypes`. For tests that prove the declarations change no finding.
+   */
+  ignoreOperationTypes?: boolean;
 }
 
 export interface ReportStats {
@@ -177,6 +182,43 @@ function flattenVisits(file: MigrationFile, timeline: StateTimeline | undefined)
 
 const NO_ANCESTORS: Operation[] = [];
 
+/**
+ * The rules to run on a file: those without `operationTypes`, plus those declaring a type the file
+ * holds (its visits and every nested operation, wherever it sits). Types become bits, so the rule
+ * list is built once per combination of types rather than filtered per file.
+ */
+function ruleSelector(checkers: readonly Rule[]): (file: MigrationFile, visits: readonly OperationVisit[]) => readonly Rule[] {
+  const bits = new Map<string, number>();
+  for (const rule of checkers) for (const type of rule.operationTypes ?? []) if (!bits.has(type)) bits.set(type, bits.size);
+  // More types than bits in a small integer: do without the filter rather than guess.
+  if (bits.size > 30) return () => checkers;
+  const ALWAYS = -1;
+  const masks = checkers.map((rule) => (rule.operationTypes ? rule.operationTypes.reduce((mask, type) => mask | (1 << bits.get(type)!), 0) : ALWAYS));
+  const byMask = new Map<number, Rule[]>();
+  return (file, visits) => {
+    let mask = 0;
+    const add = (op: Operation): void => {
+      const bit = bits.get(op.type);
+      if (bit !== undefined) mask |= 1 << bit;
+    };
+    for (const visit of visits) add(visit.op);
+    // Visits hold nested database/state operations; children elsewhere count too.
+    const walk = (ops: readonly Operation[], depth: number): void => {
+      for (const op of ops) {
+        add(op);
+        if (op.children !== undefined && depth < 50) for (const children of Object.values(op.children)) if (Array.isArray(children)) walk(children, depth + 1);
+      }
+    };
+    if (Array.isArray(file.operations)) walk(file.operations, 0);
+    let selected = byMask.get(mask);
+    if (!selected) {
+      selected = checkers.filter((_, index) => masks[index] === ALWAYS || (masks[index]! & mask) !== 0);
+      byMask.set(mask, selected);
+    }
+    return selected;
+  };
+}
+
 /** Which operation a `# migrate-help: ignore` comment belongs to: the nearest one it precedes or sits inside. */
 function commentOwners(file: MigrationFile, visits: readonly FlatVisit[]): Map<number, Operation> {
   const owners = new Map<number, Operation>();
@@ -332,6 +374,8 @@ export function analyze(files: MigrationFile[], settings: Partial<EngineSettings
     });
   };
 
+  const checkers = active.filter((rule) => rule.check !== undefined);
+  const selectRules = opts.ignoreOperationTypes === true ? () => checkers : ruleSelector(checkers);
   let operations = 0;
   for (const file of targets) {
     const run = runFor(file);
@@ -354,11 +398,11 @@ export function analyze(files: MigrationFile[], settings: Partial<EngineSettings
       });
     }
     const ctx = new FileContext(run, resolved, new MapWithout(targetKeys, keyOf(file)), byKey, emit);
-    for (const rule of active) {
-      if (!rule.check) continue;
+    // Rules that only report on certain operation types have nothing to say about a file without them.
+    for (const rule of selectRules(file, run.visits)) {
       ctx.current = rule;
       try {
-        rule.check(ctx);
+        rule.check!(ctx);
       } catch (error) {
         findings.push(internalError(file, `rule ${rule.id}`, error));
       }

@@ -13,13 +13,11 @@
  * Both readers must agree exactly; `test/engine/parse/literal-reader.test.ts` compares them on
  * every fixture and on mutated input.
  */
-import type { Node, Range } from 'web-tree-sitter';
-import type { MigrationFile, PyValue, SourceSpan } from '../types.js';
+import type { FunctionInfo, MigrationFile, PyValue, SourceSpan } from '../types.js';
 import type { AttributeValue, ListPart } from './attributes.js';
 import { LIST_ATTRIBUTES, assignAttribute, checkMigrationBases, recordImport, valueListParts } from './attributes.js';
 import type { FileContext, ValueSpans } from './context.js';
-import { readFunction } from './functions.js';
-import { createWalker, loadedParser } from './grammar.js';
+import { BodyParser } from './function-scan.js';
 import { decodeFloat, decodeInteger, decodeStringToken, dottedPath } from './literals.js';
 import { LineIndex, setOwn } from './reader.js';
 import { applySuppressions, findSuppressionComments } from './suppressions.js';
@@ -69,13 +67,6 @@ const CARET = 94;
 const AUGMENTED = /^[-+*/%&|^@]=$/;
 const PARAM_NAME = /[\p{L}_][\p{L}\p{N}_]*/u;
 
-/** A module-level `def` or `class` (other than Migration), whose text tree-sitter reads. */
-interface DefinitionRange {
-  kind: 'function' | 'class';
-  start: number;
-  end: number;
-}
-
 /** A module-level statement range kept for the second pass. */
 interface ClassHeader {
   line: number;
@@ -96,6 +87,7 @@ class LiteralReader implements ValueSpans {
   private readonly start: Int32Array;
   private readonly end: Int32Array;
   private readonly op: Uint16Array;
+  private readonly body: BodyParser;
   private i = 0;
   /** Span of the value last read, and of the value inside any parentheses around it. */
   private valueStart = 0;
@@ -114,6 +106,7 @@ class LiteralReader implements ValueSpans {
     this.end = this.t.end;
     this.op = this.t.op;
     this.lineIndex = new LineIndex(source);
+    this.body = new BodyParser(this.t, source, this.lineIndex);
   }
 
   lineOf(value: PyValue): number | undefined {
@@ -137,7 +130,7 @@ class LiteralReader implements ValueSpans {
     return found !== -1 && offset < (this.t.commentEnds[found] as number);
   }
 
-  read(file: MigrationFile): { functions: DefinitionRange[] } {
+  read(file: MigrationFile): void {
     const ctx: FileContext = {
       reader: this,
       constants: new Map(),
@@ -146,7 +139,7 @@ class LiteralReader implements ValueSpans {
       bindings: new Map(),
       problems: file.problems,
     };
-    const functions: DefinitionRange[] = [];
+    const functions: FunctionInfo[] = [];
     let migration: ClassHeader | null = null;
     const { kind, op } = this;
     while (kind[this.i] !== Tok.End) {
@@ -158,12 +151,12 @@ class LiteralReader implements ValueSpans {
         if (word === 'import') this.readImport(file, ctx);
         else if (word === 'from') this.readFromImport(file, ctx);
         else if (word === 'class') {
-          const header = this.readClass(ctx, functions);
+          const header = this.readClass(ctx);
           if (header) {
             if (migration) throw new GiveUp('two Migration classes');
             migration = header;
           }
-        } else if (word === 'def' || (word === 'async' && this.isName(at + 1, 'def'))) functions.push(this.readDef(ctx, this.start[at] as number));
+        } else if (word === 'def' || (word === 'async' && this.isName(at + 1, 'def'))) functions.push(this.readDef(ctx));
         else if (!KEYWORDS.has(word) && kind[at + 1] === Tok.Op && op[at + 1] === EQUALS) {
           this.i = at + 2;
           const value = this.readValue(End.Statement);
@@ -171,12 +164,11 @@ class LiteralReader implements ValueSpans {
           ctx.constants.set(word, value);
         } else this.skipSimpleStatement();
       } else if (k === Tok.Op && op[at] === AT) {
-        // Decorators: the range starts at the first one; only decorated functions are read here.
-        const rangeStart = this.start[at] as number;
+        // Decorators (checked as expressions); only decorated functions are read here.
         while (kind[this.i] === Tok.Op && op[this.i] === AT && this.t.indent[this.i] === 0) this.skipSimpleStatement();
         const next = this.i;
         if (this.t.indent[next] !== 0 || !(this.isName(next, 'def') || (this.isName(next, 'async') && this.isName(next + 1, 'def')))) throw new GiveUp('a decorated class');
-        functions.push(this.readDef(ctx, rangeStart));
+        functions.push(this.readDef(ctx));
       } else this.skipSimpleStatement();
     }
     if (!migration) throw new GiveUp('no Migration class');
@@ -184,7 +176,8 @@ class LiteralReader implements ValueSpans {
     file.classLine = migration.line;
     checkMigrationBases(file, ctx, migration.hasBases ? this.baseNames(migration.basesFrom, migration.basesTo) : []);
     this.readClassBody(file, ctx, migration.bodyFrom, migration.bodyTo);
-    return { functions };
+    // As the tree reader: functions after the class, in module order.
+    for (const info of functions) file.functions[info.name] = info;
   }
 
   private text(at: number): string {
@@ -220,9 +213,10 @@ class LiteralReader implements ValueSpans {
     let at = this.i;
     if (this.isName(at, 'pass')) at++;
     else {
-      if (this.isOp(at, AT)) at++;
+      const decorator = this.isOp(at, AT);
+      if (decorator) at++;
       at = this.checkExpression(at);
-      if (this.kind[at] === Tok.OtherOp && AUGMENTED.test(this.text(at))) at = this.checkExpression(at + 1);
+      if (!decorator && this.kind[at] === Tok.OtherOp && AUGMENTED.test(this.text(at))) at = this.checkExpression(at + 1);
     }
     if (this.kind[at] !== Tok.Newline) throw new GiveUp('a statement the literal reader does not read');
     this.i = at + 1;
@@ -313,11 +307,16 @@ class LiteralReader implements ValueSpans {
   }
 
   /** `class Name(...):` and its block; the Migration class is kept for the second pass. */
-  private readClass(ctx: FileContext, definitions: DefinitionRange[]): ClassHeader | null {
+  private readClass(ctx: FileContext): ClassHeader | null {
     const classAt = this.i;
     if (this.kind[classAt + 1] !== Tok.Name) throw new GiveUp('a class without a name');
     const name = this.text(classAt + 1);
     ctx.classNames.add(name);
+    if (name !== 'Migration') {
+      // Not read, but checked: a syntax error in it must still send the file to tree-sitter.
+      this.i = this.body.checkClass(classAt);
+      return null;
+    }
     this.i = classAt + 2;
     let hasBases = false;
     let basesFrom = 0;
@@ -331,32 +330,15 @@ class LiteralReader implements ValueSpans {
     if (!this.isOp(this.i, COLON)) throw new GiveUp('a class header without a colon');
     this.i++;
     const bodyFrom = this.skipBlock();
-    if (name !== 'Migration') {
-      // Its body is not read, but a syntax error in it must still be found: tree-sitter checks it.
-      definitions.push({ kind: 'class', start: this.start[classAt] as number, end: this.kind[this.i] === Tok.End ? this.source.length : (this.start[this.i] as number) });
-      return null;
-    }
     return { line: this.lineIndex.line(this.start[classAt] as number), hasBases, basesFrom, basesTo, bodyFrom, bodyTo: this.i };
   }
 
-  /** `def name(...)` / `async def`: its name is a function of the module, its text a range for tree-sitter. */
-  private readDef(ctx: FileContext, rangeStart: number): DefinitionRange {
-    let at = this.i;
-    if (this.isName(at, 'async')) at++;
-    if (this.kind[at + 1] !== Tok.Name) throw new GiveUp('a def without a name');
-    const name = this.text(at + 1);
-    ctx.functionNames.add(name);
-    // The header ends at the colon before the logical line's end.
-    let headerEnd = at;
-    while (this.kind[headerEnd] !== Tok.Newline) {
-      if (this.kind[headerEnd] === Tok.End) throw new GiveUp('a def without an end');
-      headerEnd++;
-    }
-    this.i = headerEnd;
-    if (this.isOp(headerEnd - 1, COLON)) this.skipBlock();
-    else throw new GiveUp('a def with its body on the header line');
-    const end = this.kind[this.i] === Tok.End ? this.source.length : (this.start[this.i] as number);
-    return { kind: 'function', start: rangeStart, end };
+  /** `def name(...)` / `async def` at module level: read from tokens, as the tree reader reads it. */
+  private readDef(ctx: FileContext): FunctionInfo {
+    const { info, next } = this.body.readFunction(this.i);
+    ctx.functionNames.add(info.name);
+    this.i = next;
+    return info;
   }
 
   /** Superclass names as the tree reader reports them: positional ones, whitespace removed. */
@@ -945,8 +927,7 @@ export const literalReaderCounts = { read: 0, gaveUp: 0, defects: 0, reasons: {}
 export function readLiteralModule(source: string, file: MigrationFile): MigrationFile | null {
   try {
     const reader = new LiteralReader(source);
-    const { functions } = reader.read(file);
-    if (functions.length > 0) readFunctions(file, source, reader, functions);
+    reader.read(file);
     applySuppressions(file, findSuppressionComments(source, (at) => reader.isComment(at)));
     file.problems.sort((a, b) => a.line - b.line);
     literalReaderCounts.read++;
@@ -958,40 +939,5 @@ export function readLiteralModule(source: string, file: MigrationFile): Migratio
     else literalReaderCounts.defects++;
     literalReaderCounts.reasons[reason] = (literalReaderCounts.reasons[reason] ?? 0) + 1;
     return null;
-  }
-}
-
-/** Parse only the definitions' text with tree-sitter (syntax check) and read the functions as the tree reader does. */
-function readFunctions(file: MigrationFile, source: string, reader: LiteralReader, ranges: readonly DefinitionRange[]): void {
-  const lines = reader.lineIndex;
-  const position = (offset: number): { row: number; column: number } => {
-    const line = lines.line(offset);
-    return { row: line - 1, column: lines.column(offset, line) - 1 };
-  };
-  const includedRanges: Range[] = ranges.map(({ start, end }) => ({ startIndex: start, endIndex: end, startPosition: position(start), endPosition: position(end) }));
-  const tree = loadedParser().parse(source, null, { includedRanges });
-  if (!tree) throw new GiveUp('tree-sitter read no functions');
-  const cursor = tree.walk();
-  try {
-    const root = tree.rootNode;
-    if (root.hasError) throw new GiveUp('a syntax error in a function');
-    const definitions: Node[] = [];
-    let classes = 0;
-    for (const child of root.namedChildren) {
-      if (!child || child.type === 'comment') continue;
-      const definition = child.type === 'decorated_definition' ? child.childForFieldName('definition') : child;
-      if (definition?.type === 'class_definition' && child === definition) classes++;
-      else if (definition?.type === 'function_definition') definitions.push(definition);
-      else throw new GiveUp('a definition range that is not one definition');
-    }
-    if (definitions.length + classes !== ranges.length) throw new GiveUp('definition ranges and definitions differ');
-    const walker = createWalker(tree, cursor);
-    for (const definition of definitions) {
-      const info = readFunction(definition, walker, source, lines);
-      if (info) file.functions[info.name] = info;
-    }
-  } finally {
-    cursor.delete();
-    tree.delete();
   }
 }

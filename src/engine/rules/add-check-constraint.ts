@@ -68,6 +68,7 @@ export default defineRule({
     'pt-online-schema-change) followed by a state-only `SeparateDatabaseAndState`, or enforce the rule in code.',
   ].join('\n'),
   links: ['https://docs.djangoproject.com/en/stable/ref/contrib/postgres/operations/#adding-constraints-without-enforcing-validation', 'https://www.postgresql.org/docs/current/sql-altertable.html'],
+  operationTypes: ['AddConstraint'],
   check(ctx) {
     for (const visit of ctx.visits) {
       const { op } = visit;

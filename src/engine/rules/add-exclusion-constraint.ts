@@ -104,6 +104,7 @@ export default defineRule({
     'untouched throughout.',
   ].join('\n'),
   links: ['https://docs.djangoproject.com/en/stable/ref/contrib/postgres/constraints/', 'https://www.postgresql.org/docs/current/sql-altertable.html'],
+  operationTypes: ['AddConstraint'],
   check(ctx) {
     for (const visit of ctx.visits) {
       const { op } = visit;

@@ -168,6 +168,7 @@ export default defineRule({
     'the key, then record the change with a state-only `SeparateDatabaseAndState`.',
   ].join('\n'),
   links: ['https://www.postgresql.org/docs/current/sql-altertable.html', 'https://dev.mysql.com/doc/refman/8.0/en/innodb-online-ddl-operations.html#online-ddl-column-operations'],
+  operationTypes: ['AddField'],
   check(ctx) {
     for (const visit of ctx.visits) {
       const { op } = visit;

@@ -95,6 +95,7 @@ export default defineRule({
     'Rollback: `python manage.py migrate shop 0041_previous` drops the constraint and the column.',
   ].join('\n'),
   links: ['https://www.postgresql.org/docs/11/release-11.html', 'https://www.postgresql.org/docs/10/sql-altertable.html'],
+  operationTypes: ['AddField'],
   check(ctx) {
     for (const visit of ctx.visits) {
       const { op } = visit;

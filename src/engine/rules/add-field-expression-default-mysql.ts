@@ -74,6 +74,7 @@ export default defineRule({
     'Rollback: `python manage.py migrate shop 0041_previous` removes the default and the column.',
   ].join('\n'),
   links: ['https://dev.mysql.com/doc/refman/8.0/en/innodb-online-ddl-operations.html', 'https://docs.djangoproject.com/en/stable/ref/models/fields/#db-default'],
+  operationTypes: ['AddField'],
   check(ctx) {
     for (const visit of ctx.visits) {
       const { op } = visit;

@@ -131,6 +131,7 @@ export default defineRule({
     'online schema change tool (gh-ost, pt-online-schema-change) during a quiet period.',
   ].join('\n'),
   links: ['https://www.postgresql.org/docs/current/sql-altertable.html', 'https://dev.mysql.com/doc/refman/8.0/en/innodb-online-ddl-operations.html#online-ddl-foreign-key-operations'],
+  operationTypes: ['AddField'],
   check(ctx) {
     for (const visit of ctx.visits) {
       const { op } = visit;

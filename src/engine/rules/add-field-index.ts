@@ -60,6 +60,7 @@ export default defineRule({
     '0041_previous` drops the column.',
   ].join('\n'),
   links: ['https://docs.djangoproject.com/en/stable/ref/contrib/postgres/operations/#concurrent-index-operations', 'https://www.postgresql.org/docs/current/sql-createindex.html#SQL-CREATEINDEX-CONCURRENTLY'],
+  operationTypes: ['AddField'],
   check(ctx) {
     for (const visit of ctx.visits) {
       const { op } = visit;

@@ -126,6 +126,7 @@ export default defineRule({
     'https://docs.djangoproject.com/en/stable/ref/models/fields/#db-default',
     'https://docs.djangoproject.com/en/stable/ref/migration-operations/#addfield',
   ],
+  operationTypes: ['AddField'],
   check(ctx) {
     for (const visit of existingTableVisits(ctx, ['AddField'])) {
       const { op } = visit;

@@ -58,6 +58,7 @@ export default defineRule({
     'Rollback: `python manage.py migrate shop 0041_previous` drops the column.',
   ].join('\n'),
   links: ['https://dev.mysql.com/doc/refman/8.0/en/data-type-defaults.html'],
+  operationTypes: ['AddField'],
   check(ctx) {
     for (const visit of ctx.visits) {
       const { op } = visit;

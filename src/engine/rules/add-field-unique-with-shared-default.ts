@@ -88,6 +88,7 @@ export default defineRule({
     '0041_previous` removes the column (the backfill reverses as a no-op).',
   ].join('\n'),
   links: ['https://docs.djangoproject.com/en/stable/howto/writing-migrations/#migrations-that-add-unique-fields'],
+  operationTypes: ['AddField'],
   check(ctx) {
     for (const visit of ctx.visits) {
       const { op } = visit;

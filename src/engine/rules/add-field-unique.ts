@@ -134,6 +134,7 @@ export default defineRule({
     'https://docs.djangoproject.com/en/stable/howto/writing-migrations/#migrations-that-add-unique-fields',
     'https://www.postgresql.org/docs/current/sql-altertable.html',
   ],
+  operationTypes: ['AddField'],
   check(ctx) {
     for (const visit of ctx.visits) {
       const { op } = visit;

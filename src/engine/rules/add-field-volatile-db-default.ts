@@ -92,6 +92,7 @@ export default defineRule({
     'a no-op.',
   ].join('\n'),
   links: ['https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-NOTES', 'https://docs.djangoproject.com/en/stable/ref/models/fields/#db-default'],
+  operationTypes: ['AddField'],
   check(ctx) {
     for (const visit of ctx.visits) {
       const { op } = visit;

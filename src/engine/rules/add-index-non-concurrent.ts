@@ -47,6 +47,7 @@ export default defineRule({
     'Rollback: `python manage.py migrate shop 0041_previous` runs `DROP INDEX CONCURRENTLY`, which does not block writes.',
   ].join('\n'),
   links: ['https://docs.djangoproject.com/en/stable/ref/contrib/postgres/operations/#concurrent-index-operations'],
+  operationTypes: ['AddIndex', 'AlterIndexTogether'],
   check(ctx) {
     for (const visit of ctx.visits) {
       const { op } = visit;

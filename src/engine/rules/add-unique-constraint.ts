@@ -123,6 +123,7 @@ export default defineRule({
     'Rollback: `python manage.py migrate shop 0041_previous` drops the constraint and its index.',
   ].join('\n'),
   links: ['https://www.postgresql.org/docs/current/sql-altertable.html', 'https://docs.djangoproject.com/en/stable/ref/models/constraints/#uniqueconstraint'],
+  operationTypes: ['AddConstraint', 'AlterUniqueTogether'],
   check(ctx) {
     const postgres = ctx.settings.database === 'postgresql';
     for (const visit of ctx.visits) {

@@ -88,6 +88,7 @@ export default defineRule({
     'Rollback: `python manage.py migrate shop 0001_initial` drops the index concurrently.',
   ].join('\n'),
   links: ['https://docs.djangoproject.com/en/stable/ref/contrib/postgres/operations/#concurrent-index-operations'],
+  operationTypes: ['AlterField'],
   check(ctx) {
     for (const visit of ctx.visits) {
       const { op } = visit;

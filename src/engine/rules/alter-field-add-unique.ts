@@ -102,6 +102,7 @@ export default defineRule({
     'Rollback: `python manage.py migrate shop 0001_initial` drops the constraint, then the index.',
   ].join('\n'),
   links: ['https://www.postgresql.org/docs/current/sql-altertable.html', 'https://www.postgresql.org/docs/current/sql-createindex.html#SQL-CREATEINDEX-CONCURRENTLY'],
+  operationTypes: ['AlterField'],
   check(ctx) {
     for (const visit of ctx.visits) {
       const { op } = visit;

@@ -88,6 +88,7 @@ export default defineRule({
     'Rollback: `python manage.py migrate shop 0001_initial` rebuilds the index concurrently (the reverse SQL above).',
   ].join('\n'),
   links: ['https://www.postgresql.org/docs/current/sql-dropindex.html'],
+  operationTypes: ['AlterField'],
   check(ctx) {
     for (const visit of ctx.visits) {
       const { op } = visit;

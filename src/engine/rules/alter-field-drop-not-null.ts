@@ -47,6 +47,7 @@ export default defineRule({
     'column NOT NULL again is a contract step (see `alter-field-set-not-null`) once NULLs exist.',
   ].join('\n'),
   links: ['https://docs.djangoproject.com/en/stable/ref/models/fields/#null'],
+  operationTypes: ['AlterField'],
   check(ctx) {
     for (const visit of existingTableVisits(ctx, ['AlterField'])) {
       const { op } = visit;

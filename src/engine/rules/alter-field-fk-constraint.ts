@@ -80,6 +80,7 @@ export default defineRule({
     'constraint in step 1 too (`DROP CONSTRAINT <old name>`, found with `\\d shop_order`).',
   ].join('\n'),
   links: ['https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-DESC-VALIDATE-CONSTRAINT'],
+  operationTypes: ['AlterField'],
   check(ctx) {
     const app = ctx.migration.app;
     for (const visit of existingTableVisits(ctx, ['AlterField'])) {

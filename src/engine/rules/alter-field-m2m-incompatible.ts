@@ -73,6 +73,7 @@ export default defineRule({
     'state only.',
   ].join('\n'),
   links: ['https://docs.djangoproject.com/en/stable/howto/writing-migrations/#changing-a-manytomanyfield-to-use-a-through-model'],
+  operationTypes: ['AlterField'],
   check(ctx) {
     for (const visit of existingTableVisits(ctx, ['AlterField'])) {
       const { op } = visit;

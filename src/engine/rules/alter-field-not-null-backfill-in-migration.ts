@@ -90,6 +90,7 @@ export default defineRule({
     'code wrote NULLs meanwhile). Rollback: step 3 reverses to DROP NOT NULL; the backfill needs no undo.',
   ].join('\n'),
   links: ['https://docs.djangoproject.com/en/stable/ref/migration-operations/#alterfield', 'https://docs.djangoproject.com/en/stable/howto/writing-migrations/#non-atomic-migrations'],
+  operationTypes: ['AlterField'],
   check(ctx) {
     for (const visit of existingTableVisits(ctx, ['AlterField'])) {
       const { op } = visit;

@@ -189,6 +189,7 @@ export default defineRule({
     'https://docs.djangoproject.com/en/stable/ref/settings/#default-auto-field',
     'https://docs.djangoproject.com/en/stable/ref/applications/#django.apps.AppConfig.default_auto_field',
   ],
+  operationTypes: ['AlterField'],
   check(ctx) {
     for (const visit of existingTableVisits(ctx, ['AlterField'])) {
       const { op } = visit;

@@ -140,6 +140,7 @@ export default defineRule({
     'https://www.postgresql.org/docs/current/sql-altertable.html',
     'https://docs.djangoproject.com/en/stable/ref/migration-operations/#separatedatabaseandstate',
   ],
+  operationTypes: ['AlterField'],
   check(ctx) {
     const database = ctx.settings.database;
     const messageId = database === 'postgresql' ? 'setNotNullPostgres' : database === 'mysql' || database === 'mariadb' ? 'setNotNullMysql' : 'setNotNull';

@@ -112,6 +112,7 @@ export default defineRule({
     'https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-NOTES',
     'https://dev.mysql.com/doc/refman/8.0/en/innodb-online-ddl-operations.html',
   ],
+  operationTypes: ['AlterField'],
   check(ctx) {
     const database = ctx.settings.database;
     const messageId = database === 'postgresql' ? 'rewritePostgres' : database === 'sqlite' ? 'rebuildSqlite' : 'copyMysql';

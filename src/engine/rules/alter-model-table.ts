@@ -78,6 +78,7 @@ export default defineRule({
     '`python manage.py migrate shop 0041_previous` drops the view and renames the table back.',
   ].join('\n'),
   links: ['https://docs.djangoproject.com/en/stable/ref/migration-operations/#altermodeltable', 'https://www.postgresql.org/docs/current/sql-createview.html#SQL-CREATEVIEW-UPDATABLE-VIEWS'],
+  operationTypes: ['AlterModelTable'],
   check(ctx) {
     const app = ctx.migration.app;
     for (const visit of existingTableVisits(ctx, ['AlterModelTable'])) {

@@ -64,6 +64,7 @@ export default defineRule({
     '`python manage.py migrate shop 0041_previous` drops the column.',
   ].join('\n'),
   links: ['https://docs.djangoproject.com/en/stable/ref/models/options/#order-with-respect-to', 'https://docs.djangoproject.com/en/stable/ref/migration-operations/#alterorderwithrespectto'],
+  operationTypes: ['AlterOrderWithRespectTo'],
   check(ctx) {
     for (const visit of existingTableVisits(ctx, ['AlterOrderWithRespectTo'])) {
       const { op } = visit;

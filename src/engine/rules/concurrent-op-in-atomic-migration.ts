@@ -60,6 +60,7 @@ export default defineRule({
     'Rollback: `python manage.py migrate shop 0041_previous` drops the index concurrently.',
   ].join('\n'),
   links: ['https://docs.djangoproject.com/en/stable/howto/writing-migrations/#non-atomic-migrations', 'https://www.postgresql.org/docs/current/sql-createindex.html#SQL-CREATEINDEX-CONCURRENTLY'],
+  operationTypes: ['AddIndexConcurrently', 'RemoveIndexConcurrently', 'RunSQL'],
   check(ctx) {
     if (!ctx.isAtomic) return;
     for (const visit of ctx.visits) {

@@ -69,6 +69,7 @@ export default defineRule({
     'Rollback: `python manage.py migrate shop 0041_previous` reverses the three migrations one at a time.',
   ].join('\n'),
   links: ['https://docs.djangoproject.com/en/stable/howto/writing-migrations/#non-atomic-migrations'],
+  operationTypes: ['AddIndexConcurrently', 'RemoveIndexConcurrently', 'RunSQL'],
   check(ctx) {
     if (ctx.isAtomic) return;
     let statements = 0;

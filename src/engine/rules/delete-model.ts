@@ -71,6 +71,7 @@ export default defineRule({
     '`idx_scan` for it stop growing).',
   ].join('\n'),
   links: ['https://docs.djangoproject.com/en/stable/ref/migration-operations/#deletemodel', 'https://github.com/charettes/django-syzygy'],
+  operationTypes: ['DeleteModel'],
   check(ctx) {
     if (declaredStage(ctx.migration)?.stage === 'post-deploy') return;
     for (const visit of existingTableVisits(ctx, ['DeleteModel'])) {

@@ -45,8 +45,13 @@ function dictValue(value: PyValue | undefined, key: string): PyValue | undefined
   return value.entries.find((entry) => entry.key.kind === 'str' && entry.key.value === key)?.value;
 }
 
+/** The operation types `namesIn` reads (also the rule's `operationTypes`). */
+const NAMING_TYPES = new Set(['AddIndex', 'AddIndexConcurrently', 'AddConstraint', 'AddConstraintNotValid', 'RenameIndex', 'AlterModelTable', 'CreateModel', 'AlterModelOptions']);
+const NO_NAMES: readonly NamedThing[] = [];
+
 /** Names an operation gives to indexes, constraints and tables. */
-function namesIn(op: Operation): NamedThing[] {
+function namesIn(op: Operation): readonly NamedThing[] {
+  if (!NAMING_TYPES.has(op.type)) return NO_NAMES;
   const line = op.span.line;
   const found: NamedThing[] = [];
   const addCall = (value: PyValue | undefined, fallback: 'index' | 'constraint'): void => {
@@ -140,6 +145,7 @@ export default defineRule({
     'https://docs.djangoproject.com/en/stable/ref/models/indexes/#name',
     'https://www.postgresql.org/docs/current/sql-syntax-lexical.html#SQL-SYNTAX-IDENTIFIERS',
   ],
+  operationTypes: [...NAMING_TYPES],
   check(ctx) {
     const limit = databaseLimit(ctx);
     // State-only operations count too: they name what the model Meta declares.

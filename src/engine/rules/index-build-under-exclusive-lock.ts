@@ -123,6 +123,7 @@ export default defineRule({
     'Rollback: `python manage.py migrate shop 0041_previous` drops the index (concurrently), then the column.',
   ].join('\n'),
   links: ['https://www.postgresql.org/docs/current/explicit-locking.html#LOCKING-TABLES'],
+  operationTypes: ['AddIndex', 'AlterField', 'AddConstraint', 'AlterUniqueTogether', 'AlterIndexTogether'],
   check(ctx) {
     if (!ctx.isAtomic) return;
     const locked = new Map<string, { lock: string; line: number }>();

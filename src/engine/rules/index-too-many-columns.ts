@@ -59,6 +59,7 @@ export default defineRule({
     '   `# migrate-help: ignore index-too-many-columns`.',
   ].join('\n'),
   links: ['https://www.postgresql.org/docs/current/indexes-multicolumn.html', 'https://github.com/ankane/strong_migrations#best-practices'],
+  operationTypes: [...INDEX_OPERATIONS, 'CreateModel', 'AlterIndexTogether'],
   check(ctx) {
     const reportIndex = (op: Operation, model: string, index: IndexColumns | undefined, line?: number): void => {
       if (!index || index.columns.length <= MAX_COLUMNS) return;

@@ -57,17 +57,23 @@ export default defineRule({
     '`upload_to` callables follow the same rule; for per-row values on existing rows, backfill in a data migration.',
   ].join('\n'),
   links: ['https://docs.djangoproject.com/en/stable/topics/migrations/#serializing-values'],
+  operationTypes: ['AddField', 'AlterField', 'CreateModel'],
   check(ctx) {
     const reported = new Set<number>();
-    const checkField = (op: Operation, model: string, name: string, field: FieldDef): void => {
-      const values: Array<[string, PyValue]> = [...Object.entries(field.kwargs), ...field.extraArgs.map((value, index): [string, PyValue] => [`argument ${index + 1}`, value])];
-      for (const [kwarg, value] of values) {
-        for (const lambda of lambdasIn(value)) {
-          if (reported.has(lambda.line)) continue;
-          reported.add(lambda.line);
-          ctx.report({ messageId: 'lambdaInField', op, line: lambda.line, data: { kwarg, field: name, model } });
-        }
+    const found: Array<Extract<PyValue, { kind: 'lambda' }>> = [];
+    const checkValue = (op: Operation, model: string, name: string, kwarg: string | number, value: PyValue): void => {
+      found.length = 0;
+      lambdasIn(value, found);
+      for (const lambda of found) {
+        if (reported.has(lambda.line)) continue;
+        reported.add(lambda.line);
+        ctx.report({ messageId: 'lambdaInField', op, line: lambda.line, data: { kwarg: typeof kwarg === 'number' ? `argument ${kwarg + 1}` : kwarg, field: name, model } });
       }
+    };
+    // Keyword arguments first, then positional ones; nothing is allocated for the (usual) field without a lambda.
+    const checkField = (op: Operation, model: string, name: string, field: FieldDef): void => {
+      for (const kwarg of Object.keys(field.kwargs)) checkValue(op, model, name, kwarg, field.kwargs[kwarg]!);
+      for (let index = 0; index < field.extraArgs.length; index++) checkValue(op, model, name, index, field.extraArgs[index]!);
     };
     for (const visit of ctx.visits) {
       const { op } = visit;

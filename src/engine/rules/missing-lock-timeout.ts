@@ -105,6 +105,7 @@ export default defineRule({
     '4. Keep `statement_timeout` generous (long index builds are fine); only the wait for the lock must be short.',
   ].join('\n'),
   links: ['https://www.postgresql.org/docs/current/runtime-config-client.html#GUC-LOCK-TIMEOUT', 'https://squawkhq.com/docs/require-lock-timeout'],
+  operationTypes: [...LOCKING_TYPES, 'RunSQL'],
   check(ctx) {
     const postgres = ctx.settings.database === 'postgresql';
     const variable = postgres ? 'lock_timeout' : 'lock_wait_timeout';

@@ -81,6 +81,7 @@ export default defineRule({
     'the expand migration before the rollout.',
   ].join('\n'),
   links: ['https://github.com/charettes/django-syzygy', 'https://github.com/aspiredu/django-safemigrate'],
+  operationTypes: [...EXPAND_TYPES, ...CONTRACT_TYPES, 'AlterField'],
   check(ctx) {
     const app = ctx.migration.app;
     const expands: OperationVisit[] = [];

@@ -65,6 +65,7 @@ export default defineRule({
     'Rollback: `python manage.py migrate shop 0041_previous` drops the constraint.',
   ].join('\n'),
   links: ['https://docs.djangoproject.com/en/stable/ref/contrib/postgres/operations/#adding-constraints-without-enforcing-validation'],
+  operationTypes: ['ValidateConstraint', 'RunSQL'],
   check(ctx) {
     const addedNotValid = new Set<string>();
     for (const visit of ctx.visits) {

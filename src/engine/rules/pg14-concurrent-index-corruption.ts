@@ -35,6 +35,7 @@ export default defineRule({
     'Verify: `SELECT version();` reports 14.4 or later before the migration runs.',
   ].join('\n'),
   links: ['https://www.postgresql.org/docs/release/14.4/', 'https://www.postgresql.org/docs/current/amcheck.html'],
+  operationTypes: ['AddIndexConcurrently', 'RunSQL'],
   check(ctx) {
     for (const visit of ctx.visits) {
       if (!visit.dbEffective) continue;

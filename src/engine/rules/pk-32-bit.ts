@@ -88,6 +88,7 @@ export default defineRule({
     '   operation with `# migrate-help: ignore pk-32-bit`.',
   ].join('\n'),
   links: ['https://docs.djangoproject.com/en/stable/ref/settings/#default-auto-field', 'https://squawkhq.com/docs/prefer-bigint-over-int'],
+  operationTypes: ['CreateModel'],
   check(ctx) {
     for (const visit of ctx.visits) {
       const { op } = visit;

@@ -70,6 +70,7 @@ export default defineRule({
     '(expect `YES`).',
   ].join('\n'),
   links: ['https://docs.djangoproject.com/en/stable/ref/migration-operations/#removefield', 'https://github.com/charettes/django-syzygy'],
+  operationTypes: ['RemoveField'],
   check(ctx) {
     for (const visit of existingTableVisits(ctx, ['RemoveField'])) {
       const { op } = visit;

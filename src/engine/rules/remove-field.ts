@@ -80,6 +80,7 @@ export default defineRule({
     'https://docs.djangoproject.com/en/stable/ref/migration-operations/#removefield',
     'https://github.com/charettes/django-syzygy',
   ],
+  operationTypes: ['RemoveField'],
   check(ctx) {
     // A migration that declares it runs after the rollout is exactly where a drop belongs.
     if (declaredStage(ctx.migration)?.stage === 'post-deploy') return;

@@ -43,6 +43,7 @@ export default defineRule({
     'Rollback: `python manage.py migrate shop 0041_previous` rebuilds it with `CREATE INDEX CONCURRENTLY`.',
   ].join('\n'),
   links: ['https://docs.djangoproject.com/en/stable/ref/contrib/postgres/operations/#concurrent-index-operations', 'https://www.postgresql.org/docs/current/sql-dropindex.html'],
+  operationTypes: ['RemoveIndex', 'AlterIndexTogether'],
   check(ctx) {
     for (const visit of ctx.visits) {
       const { op } = visit;

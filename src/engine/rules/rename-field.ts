@@ -72,6 +72,7 @@ export default defineRule({
     'reversible until step 5; roll the code back one release at a time.',
   ].join('\n'),
   links: ['https://docs.djangoproject.com/en/stable/ref/migration-operations/#renamefield', 'https://docs.djangoproject.com/en/stable/ref/models/fields/#db-column'],
+  operationTypes: ['RenameField', 'AlterField'],
   check(ctx) {
     const app = ctx.migration.app;
     for (const visit of existingTableVisits(ctx, ['RenameField', 'AlterField'])) {

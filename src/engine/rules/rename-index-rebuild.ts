@@ -56,6 +56,7 @@ export default defineRule({
     'same migration becomes a metadata-only rename.',
   ].join('\n'),
   links: ['https://docs.djangoproject.com/en/stable/ref/migration-operations/#renameindex'],
+  operationTypes: ['RenameIndex'],
   check(ctx) {
     for (const visit of ctx.visits) {
       const { op } = visit;

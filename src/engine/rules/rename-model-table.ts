@@ -61,6 +61,7 @@ export default defineRule({
     'reverse without touching the table. If the table name itself must change, see `alter-model-table`.',
   ].join('\n'),
   links: ['https://docs.djangoproject.com/en/stable/ref/migration-operations/#renamemodel', 'https://docs.djangoproject.com/en/stable/ref/models/options/#db-table'],
+  operationTypes: ['RenameModel'],
   check(ctx) {
     const app = ctx.migration.app;
     for (const visit of ctx.visits) {

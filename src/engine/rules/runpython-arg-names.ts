@@ -59,6 +59,7 @@ export default defineRule({
     'module-level function) uses this signature.',
   ].join('\n'),
   links: ['https://docs.djangoproject.com/en/stable/ref/migration-operations/#runpython'],
+  operationTypes: ['RunPython'],
   check(ctx) {
     const reported = new Set<number>();
     for (const { op, dbEffective } of ctx.visits) {

@@ -103,6 +103,7 @@ export default defineRule({
     '   `runpython-missing-app-dependency`).',
   ].join('\n'),
   links: ['https://docs.djangoproject.com/en/stable/topics/migrations/#historical-models'],
+  operationTypes: ['RunPython'],
   check(ctx) {
     const bindings = modelBindings(ctx.migration.imports);
     if (bindings.length === 0) return;

@@ -51,6 +51,7 @@ export default defineRule({
     '   team knows a rollback needs `migrate --fake` plus a manual fix.',
   ].join('\n'),
   links: ['https://docs.djangoproject.com/en/stable/ref/migration-operations/#runpython'],
+  operationTypes: ['RunPython'],
   check(ctx) {
     for (const { op, dbEffective } of ctx.visits) {
       if (!dbEffective || op.type !== 'RunPython' || !op.code) continue;

@@ -44,6 +44,7 @@ export default defineRule({
     '   branch; it must write the file without a serialisation error.',
   ].join('\n'),
   links: ['https://docs.djangoproject.com/en/stable/topics/migrations/#serializing-values'],
+  operationTypes: ['RunPython'],
   check(ctx) {
     const check = (slot: string, ref: CallableRef | null | undefined): void => {
       if (!ref) return;

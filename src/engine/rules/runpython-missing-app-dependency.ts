@@ -123,6 +123,7 @@ export default defineRule({
     '   and depend on it only through `run_before` in that app, as Django\'s docs describe.',
   ].join('\n'),
   links: ['https://docs.djangoproject.com/en/stable/howto/writing-migrations/#accessing-models-from-other-apps'],
+  operationTypes: ['RunPython'],
   check(ctx) {
     const file = ctx.migration;
     const reported = new Set<string>();

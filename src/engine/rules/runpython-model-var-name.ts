@@ -43,6 +43,7 @@ export default defineRule({
     'and suppress the finding with `# migrate-help: ignore runpython-model-var-name`.',
   ].join('\n'),
   links: ['https://docs.djangoproject.com/en/stable/topics/migrations/#data-migrations'],
+  operationTypes: ['RunPython'],
   check(ctx) {
     const reported = new Set<number>();
     for (const { op, dbEffective } of ctx.visits) {

@@ -51,6 +51,7 @@ export default defineRule({
     '   RunPython and an `allow_migrate` router that reads the hint.',
   ].join('\n'),
   links: ['https://docs.djangoproject.com/en/stable/ref/migration-operations/#runpython', 'https://docs.djangoproject.com/en/stable/topics/migrations/#data-migrations'],
+  operationTypes: ['RunPython'],
   check(ctx) {
     const reported = new Set<string>();
     for (const { op, dbEffective } of ctx.visits) {

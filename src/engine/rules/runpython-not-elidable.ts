@@ -76,6 +76,7 @@ export default defineRule({
     '   empty database still succeeds.',
   ].join('\n'),
   links: ['https://docs.djangoproject.com/en/stable/topics/migrations/#migration-squashing', 'https://docs.djangoproject.com/en/stable/ref/migration-operations/#runpython'],
+  operationTypes: ['RunPython', 'RunSQL'],
   check(ctx) {
     const file = ctx.migration;
     const effective = ctx.visits.filter((visit) => visit.dbEffective);

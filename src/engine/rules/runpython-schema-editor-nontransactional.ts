@@ -53,6 +53,7 @@ export default defineRule({
     '   change can be expressed as one; the migration state then knows about it too.',
   ].join('\n'),
   links: ['https://docs.djangoproject.com/en/stable/ref/migration-operations/#runpython'],
+  operationTypes: ['RunPython'],
   check(ctx) {
     for (const { op, dbEffective } of ctx.visits) {
       if (!dbEffective || op.type !== 'RunPython') continue;

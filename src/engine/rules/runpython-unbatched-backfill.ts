@@ -73,6 +73,7 @@ export default defineRule({
     '   check in the migration.',
   ].join('\n'),
   links: ['https://docs.djangoproject.com/en/stable/howto/writing-migrations/#non-atomic-migrations'],
+  operationTypes: ['RunPython'],
   check(ctx) {
     for (const { op, dbEffective } of ctx.visits) {
       if (!dbEffective || op.type !== 'RunPython') continue;

@@ -77,6 +77,7 @@ export default defineRule({
     '   failure then leaves it half applied: make the data step idempotent).',
   ].join('\n'),
   links: ['https://docs.djangoproject.com/en/stable/ref/migration-operations/#runpython'],
+  operationTypes: ['RunPython'],
   check(ctx) {
     if (!ctx.isAtomic) return;
     const schemaVisits = ctx.visits.filter((visit) => visit.dbEffective && SCHEMA_OPS.has(visit.op.type) && !(visit.model && ctx.isNewModel(visit.model, visit.op)));

@@ -51,6 +51,7 @@ export default defineRule({
     '   operation with `# migrate-help: ignore runsql-ddl-without-state`.',
   ].join('\n'),
   links: ['https://docs.djangoproject.com/en/stable/ref/migration-operations/#runsql'],
+  operationTypes: ['RunSQL'],
   check(ctx) {
     for (const { op, dbEffective } of ctx.visits) {
       if (!dbEffective || op.type !== 'RunSQL') continue;

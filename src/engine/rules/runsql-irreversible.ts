@@ -44,6 +44,7 @@ export default defineRule({
     '   in the migration that a rollback needs a restore.',
   ].join('\n'),
   links: ['https://docs.djangoproject.com/en/stable/ref/migration-operations/#runsql'],
+  operationTypes: ['RunSQL'],
   check(ctx) {
     for (const { op, dbEffective } of ctx.visits) {
       if (!dbEffective || op.type !== 'RunSQL') continue;

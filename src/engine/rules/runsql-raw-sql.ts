@@ -149,6 +149,7 @@ export default defineRule({
     'https://dev.mysql.com/doc/refman/8.0/en/innodb-online-ddl-operations.html',
     'https://docs.djangoproject.com/en/stable/ref/migration-operations/#runsql',
   ],
+  operationTypes: ['RunSQL'],
   check(ctx) {
     const database = ctx.settings.database;
     // Tables created in this migration (CreateModel or CREATE TABLE): no one else holds them yet.

@@ -51,6 +51,7 @@ export default defineRule({
     '2. In a non-atomic migration make each chunk idempotent (`WHERE … IS NULL`) so a rerun resumes.',
   ].join('\n'),
   links: ['https://docs.djangoproject.com/en/stable/ref/migration-operations/#runsql'],
+  operationTypes: ['RunSQL'],
   check(ctx) {
     if (!ctx.isAtomic) return;
     for (const { op, dbEffective } of ctx.visits) {

@@ -212,6 +212,7 @@ export default defineRule({
     '   say why in a comment and suppress with `# migrate-help: ignore separate-db-and-state-review`.',
   ].join('\n'),
   links: ['https://docs.djangoproject.com/en/stable/ref/migration-operations/#separatedatabaseandstate'],
+  operationTypes: ['SeparateDatabaseAndState'],
   check(ctx) {
     for (const visit of ctx.visits) {
       const { op } = visit;

@@ -102,6 +102,7 @@ export default defineRule({
     '   keep a backup of the database file (`sqlite3 app.db ".backup app-before.db"`).',
   ].join('\n'),
   links: ['https://www.sqlite.org/lang_altertable.html#otheralter', 'https://docs.djangoproject.com/en/stable/ref/databases/#sqlite-notes'],
+  operationTypes: ['AddField', 'AlterField', 'AddConstraint', 'RemoveConstraint'],
   check(ctx) {
     for (const visit of ctx.visits) {
       const { op } = visit;

@@ -116,6 +116,13 @@ export interface Rule<M extends string = string> {
   safeAlternative: string;
   /** Optional links (Django docs, PostgreSQL docs). */
   links?: string[];
+  /**
+   * Operation types the rule reports on: `check` only reports in migrations holding at least one
+   * operation of these types (nested ones included), so the runner skips it elsewhere. Declare it
+   * only when that is provably true of the code (every `report` is about such an operation); leave
+   * it out for rules that look at file-level facts (atomic, dependencies, functions, any operation).
+   */
+  operationTypes?: readonly string[];
   check?(ctx: MigrationRuleContext<M>): void;
   checkProject?(ctx: ProjectRuleContext<M>): void;
   cases: { bad: RuleCase[]; good: RuleCase[] };

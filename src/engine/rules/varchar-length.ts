@@ -70,6 +70,7 @@ export default defineRule({
     '3. Keep `max_length` for fixed-size codes and when the schema must also run on MySQL/Oracle (they need it).',
   ].join('\n'),
   links: ['https://www.postgresql.org/docs/current/datatype-character.html', 'https://squawkhq.com/docs/prefer-text-field'],
+  operationTypes: ['CreateModel', 'AddField', 'AlterField'],
   check(ctx) {
     for (const visit of ctx.visits) {
       const { op } = visit;

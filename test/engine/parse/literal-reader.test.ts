@@ -92,6 +92,64 @@ const READ: Array<[string, string]> = [
   ['splats and comments', wrap('    operations = [  # the only one\n        migrations.RunPython(*ARGS, **KWARGS),  # migrate-help: ignore runpython-irreversible\n    ]\n')],
   ['module constants, functions and classes', `${HEADER}import functools\nfrom django.conf import settings\nfrom .helpers import (\n    forwards as go,\n    backwards,\n)\n\nSQL = "UPDATE t SET x = 1"\nOPS = [migrations.RunSQL(SQL)]\n\n\n@functools.wraps(print)\ndef forwards(apps, schema_editor):\n    Order = apps.get_model("shop", "Order")\n    for order in Order.objects.all():\n        order.save()\n\n\n# a comment between\nasync def later(apps, schema_editor):\n    pass\n\n\nclass Custom(migrations.operations.base.Operation):\n    reduces_to_sql = False\n\n    def state_forwards(self, app_label, state):\n        pass\n\n\nclass Migration(migrations.Migration):\n    """Docstring."""\n\n    atomic = False\n    dependencies = [migrations.swappable_dependency(settings.AUTH_USER_MODEL), ("shop", "__first__")]\n    replaces = [("shop", "0001_a"), ("shop", "0002_b")]\n    run_before = [("other", "0001_initial")]\n    stage = Stage.POST_DEPLOY\n    operations = OPS\n    pass\n\nX += 1\n`],
   ['unusual base, crlf and backslash', 'from django.db import migrations\r\n\r\nclass Migration(Base, metaclass=Meta):\r\n    operations = [migrations.RunSQL(\r\n        "SELECT 1")]\r\nX = 1 + \\\n    2\r\n'],
+  [
+    'RunPython functions of every statement kind',
+    `${HEADER}import re\nfrom django.db import transaction\n\n\ndef forwards(apps, schema_editor):
+    Order = apps.get_model("shop", "Order")
+    Item = Line = apps.get_model("shop.Line")
+    alias: str = schema_editor.connection.alias
+    if not (pattern := re.compile(r"^x")):
+        return
+    elif alias == "default" and pattern is not None:
+        pass
+    else:
+        raise ValueError("x") from None
+    for order in Order.objects.using(alias).all():  # every row
+        order.total = sum(line.price * line.qty for line in order.lines.all() if line.qty)
+        order.save(update_fields=["total"])
+    while True:
+        batch = list(Order.objects.filter(pk__gt=0).values_list("pk", flat=True)[:1000])
+        if not batch:
+            break
+        with transaction.atomic():
+            Order.objects.filter(pk__in=batch).update(total=0)
+    try:
+        Line.objects.bulk_create([Line(order_id=pk) for pk in batch], batch_size=500)
+    except (ValueError, TypeError) as error:
+        print(f"failed: {error}")
+    finally:
+        del batch
+    rows = {pk: [x for x in range(3)] for pk in {1, 2}}
+    first, *rest = sorted(rows, key=lambda pk: -pk)
+    Item.objects.all().delete()
+
+    def later(apps, schema_editor):
+        Ghost = apps.get_model("shop", "Ghost")
+        Ghost.objects.update(flag=True)
+
+    def now():
+        Real = apps.get_model("shop", "Real")
+        return Real
+    now()
+    global COUNTER
+    assert first, "empty"
+    yield from ()
+    # trailing comment in the body
+
+# a shallower comment ends it
+
+
+@transaction.atomic
+def backwards(apps, schema_editor, *args, chunk=10, **kwargs):
+    from shop.models import Order
+    Order._default_manager.iterator(chunk_size=chunk)
+    schema_editor.execute("SELECT 1")
+
+
+class Migration(migrations.Migration):
+    operations = [migrations.RunPython(forwards, backwards)]
+`,
+  ],
   ['dynamic attributes', wrap('    initial = INITIAL\n    atomic = None\n    dependencies = DEPS\n    operations = (OPS)\n')],
 ];
 

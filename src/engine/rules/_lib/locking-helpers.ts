@@ -234,11 +234,10 @@ const canonicalCache = new WeakMap<PyValue, string>();
 /** True when an AlterField changes something the schema editor turns into DDL. */
 export function changesDatabase(before: FieldDef, after: FieldDef, ignore: readonly string[] = []): boolean {
   if (before.type !== after.type) return true;
-  const keys = new Set([...Object.keys(before.kwargs), ...Object.keys(after.kwargs)]);
-  for (const key of keys) {
-    if (NON_DB_ATTRIBUTES.has(key) || ignore.includes(key)) continue;
-    if (canonical(before.kwargs[key]) !== canonical(after.kwargs[key])) return true;
-  }
+  // Every key of either side, without building their union: most AlterFields differ early or not at all.
+  const differs = (key: string): boolean => !NON_DB_ATTRIBUTES.has(key) && !ignore.includes(key) && canonical(before.kwargs[key]) !== canonical(after.kwargs[key]);
+  for (const key of Object.keys(before.kwargs)) if (differs(key)) return true;
+  for (const key of Object.keys(after.kwargs)) if (!Object.hasOwn(before.kwargs, key) && differs(key)) return true;
   return false;
 }
 
@@ -254,13 +253,22 @@ export function touchesExistingTable(ctx: MigrationRuleContext, visit: Operation
 
 // ---- SQL ----------------------------------------------------------------------------------
 
+/** Statement code per RunSQL: half the locking and hygiene rules ask for it (shared, so callers must not mutate). */
+const codeCache = new WeakMap<Operation, readonly string[]>();
+const NO_CODE: readonly string[] = [];
+
 /**
  * Statements of a RunSQL's forward `sql` (every item, dynamic ones included, as their source
  * text counts as work the migration does), comments removed, case and literals kept.
  */
-export function forwardStatementCode(op: Operation): string[] {
-  if (op.type !== 'RunSQL' || !op.sql) return [];
-  return op.sql.flatMap((item) => itemStatements(item).map((statement) => statement.code));
+export function forwardStatementCode(op: Operation): readonly string[] {
+  if (op.type !== 'RunSQL' || !op.sql || op.sql.length === 0) return NO_CODE;
+  let code = codeCache.get(op);
+  if (!code) {
+    code = op.sql.flatMap((item) => itemStatements(item).map((statement) => statement.code));
+    codeCache.set(op, code);
+  }
+  return code;
 }
 
 /** Statements PostgreSQL refuses inside a transaction block because of CONCURRENTLY. */

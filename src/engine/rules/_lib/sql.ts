@@ -173,14 +173,24 @@ export function itemStatements(item: SqlItem): readonly SqlStatement[] {
   return statements;
 }
 
+/** Located statements per operation: a RunSQL is read by a dozen rules (shared, so callers must not mutate). */
+const locatedCache = new WeakMap<Operation, readonly LocatedStatement[]>();
+const NO_STATEMENTS: readonly LocatedStatement[] = [];
+
 /** Statements of the forward `sql` of a RunSQL operation, with file lines; dynamic items are skipped. */
-export function forwardStatements(op: Operation): LocatedStatement[] {
-  const located: LocatedStatement[] = [];
-  for (const item of op.sql ?? []) {
-    if (item.dynamic) continue;
-    for (const statement of itemStatements(item)) {
-      located.push({ ...statement, line: item.line + statement.lineOffset, item });
+export function forwardStatements(op: Operation): readonly LocatedStatement[] {
+  if (!op.sql || op.sql.length === 0) return NO_STATEMENTS;
+  let located = locatedCache.get(op);
+  if (!located) {
+    const built: LocatedStatement[] = [];
+    for (const item of op.sql) {
+      if (item.dynamic) continue;
+      for (const statement of itemStatements(item)) {
+        built.push({ ...statement, line: item.line + statement.lineOffset, item });
+      }
     }
+    located = built;
+    locatedCache.set(op, located);
   }
   return located;
 }
