@@ -8,10 +8,10 @@
  * CPython takes just to `ast.parse` it, and web-tree-sitter's parse alone takes about 1.5x that
  * (measured on saleor's 1,417 migrations; see `npm run bench:engine`). Reading literals needs no
  * syntax tree, so this reader builds none. It gives up (returns null) on anything outside those
- * shapes, from `if` blocks to f-strings to syntax errors, and the caller reads the file with
- * tree-sitter instead. Function bodies are still read by tree-sitter, on just their text.
+ * shapes, from `if` blocks to syntax errors, and the caller reads the file with tree-sitter
+ * instead. Function bodies and other classes are read and checked by `function-scan.ts`.
  * Both readers must agree exactly; `test/engine/parse/literal-reader.test.ts` compares them on
- * every fixture and on mutated input.
+ * every fixture, every rule example and mutated input.
  */
 import type { FunctionInfo, MigrationFile, PyValue, SourceSpan } from '../types.js';
 import type { AttributeValue, ListPart } from './attributes.js';

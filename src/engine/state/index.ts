@@ -174,12 +174,12 @@ function applyOperation(op: Operation, app: string, at: MigrationKey | null, io:
       const name = str(op.args['name']) ?? op.name;
       const field = op.field;
       if (!name || !field) return;
-      return changeFields(io, app, fieldModelName(op), (fields) => fields.set(name.toLowerCase(), field));
+      return changeField(io, app, fieldModelName(op), name.toLowerCase(), field);
     }
     case 'RemoveField': {
       const name = str(op.args['name']) ?? op.name;
       if (!name) return;
-      return changeFields(io, app, fieldModelName(op), (fields) => fields.delete(name.toLowerCase()));
+      return changeField(io, app, fieldModelName(op), name.toLowerCase(), undefined);
     }
     case 'RenameField':
       return renameField(op, app, at, io);
@@ -217,18 +217,24 @@ function current(io: StateIO, app: string, name: string): ModelState {
   return io.get(modelKey(app, name)) ?? makeModel(app, name, new Map(), {}, null);
 }
 
-function changeOptions(io: StateIO, app: string, name: string | undefined, change: (options: Record<string, PyValue>) => Record<string, PyValue>): void {
+function changeOptions(io: StateIO, app: string, name: string | undefined, change: (options: Readonly<Record<string, PyValue>>) => Record<string, PyValue>): void {
   if (!name) return;
   const model = current(io, app, name);
-  io.set(modelKey(app, name), makeModel(model.app, model.name, model.fields, change({ ...model.options }), model.createdIn));
+  // Every `change` builds a new record, so the current one is passed without a defensive copy.
+  io.set(modelKey(app, name), makeModel(model.app, model.name, model.fields, change(model.options), model.createdIn));
 }
 
-function changeFields(io: StateIO, app: string, name: string | undefined, change: (fields: Map<string, FieldDef>) => void): void {
+/** One field set (or removed, `field` undefined) as a layer over the model's current fields instead of a copy of them. */
+function changeField(io: StateIO, app: string, name: string | undefined, fieldName: string, field: FieldDef | undefined): void {
   if (!name) return;
   const model = current(io, app, name);
-  const fields = new Map(model.fields);
-  change(fields);
-  io.set(modelKey(app, name), makeModel(model.app, model.name, fields, model.options, model.createdIn));
+  io.set(modelKey(app, name), makeModel(model.app, model.name, layerFields(model.fields, fieldName, field), model.options, model.createdIn));
+}
+
+function changeFields(io: StateIO, app: string, name: string | undefined, change: (fields: ReadonlyMap<string, FieldDef>) => ReadonlyMap<string, FieldDef>): void {
+  if (!name) return;
+  const model = current(io, app, name);
+  io.set(modelKey(app, name), makeModel(model.app, model.name, change(model.fields), model.options, model.createdIn));
 }
 
 function removeNamed(io: StateIO, app: string, model: string | undefined, option: 'indexes' | 'constraints', name: string | undefined): void {
@@ -242,13 +248,15 @@ function renameField(op: Operation, app: string, at: MigrationKey | null, io: St
   const newName = str(op.args['new_name']) ?? op.name;
   if (!model || !oldName || !newName) return;
   const lowerOld = oldName.toLowerCase();
+  const lowerNew = newName.toLowerCase();
   changeFields(io, app, model, (fields) => {
     const found = fields.get(lowerOld);
-    if (!found) return;
-    // Keep the declaration position: rebuild the map with the new key in the old slot.
-    const entries = [...fields.entries()].map(([k, v]): [string, FieldDef] => (k === lowerOld ? [newName.toLowerCase(), found] : [k, v]));
-    fields.clear();
-    for (const [k, v] of entries) fields.set(k, v);
+    // Field versions are never mutated, so an unchanged map is shared rather than copied.
+    if (!found) return fields;
+    // Keep the declaration position: the new key goes in the old slot.
+    const renamed = new Map<string, FieldDef>();
+    for (const [k, v] of fields) renamed.set(k === lowerOld ? lowerNew : k, k === lowerOld ? found : v);
+    return renamed;
   });
   // Django also renames the field inside unique_together / index_together / order_with_respect_to.
   const rename = (value: PyValue): PyValue => (value.kind === 'str' && value.value === oldName ? { kind: 'str', value: newName } : value);
@@ -307,6 +315,109 @@ function repointRelations(io: StateIO, app: string, oldName: string, target: str
     if (fields) updates.push([key, makeModel(model.app, model.name, fields, model.options, model.createdIn)]);
   }
   for (const [key, model] of updates) io.set(key, model);
+}
+
+// ---- field maps ------------------------------------------------------------------------
+
+/** Layers before a change is stored as a full copy again, bounding the walk a `get` makes. */
+const MAX_FIELD_LAYERS = 16;
+
+/**
+ * A model's fields after one AddField / AlterField / RemoveField, stored as that change over the
+ * previous version. The replay keeps every version of every model, and copying the whole field map
+ * per change was most of its allocation. `get`/`has` walk the layers; iterating builds the plain
+ * map once (same order as Map.set/delete on a copy would give) and keeps it.
+ */
+class LayeredFields implements ReadonlyMap<string, FieldDef> {
+  private flat: Map<string, FieldDef> | undefined;
+
+  constructor(
+    private base: ReadonlyMap<string, FieldDef>,
+    private readonly key: string,
+    /** Undefined: the field was removed. */
+    private readonly value: FieldDef | undefined,
+    private readonly depth: number,
+  ) {}
+
+  /** Layers a lookup walks before reaching a plain map (0 once materialised). */
+  layers(): number {
+    return this.flat ? 0 : this.depth;
+  }
+
+  get(key: string): FieldDef | undefined {
+    let layer: ReadonlyMap<string, FieldDef> = this;
+    while (layer instanceof LayeredFields) {
+      if (layer.flat) return layer.flat.get(key);
+      if (layer.key === key) return layer.value;
+      layer = layer.base;
+    }
+    return layer.get(key);
+  }
+
+  has(key: string): boolean {
+    let layer: ReadonlyMap<string, FieldDef> = this;
+    while (layer instanceof LayeredFields) {
+      if (layer.flat) return layer.flat.has(key);
+      if (layer.key === key) return layer.value !== undefined;
+      layer = layer.base;
+    }
+    return layer.has(key);
+  }
+
+  /** The fields as a plain map, built once. */
+  materialise(): Map<string, FieldDef> {
+    if (!this.flat) {
+      this.flat = LayeredFields.flatten(this);
+      this.base = EMPTY_FIELDS; // the chain is no longer needed by this version
+    }
+    return this.flat;
+  }
+
+  get size(): number {
+    return this.materialise().size;
+  }
+  entries(): MapIterator<[string, FieldDef]> {
+    return this.materialise().entries();
+  }
+  keys(): MapIterator<string> {
+    return this.materialise().keys();
+  }
+  values(): MapIterator<FieldDef> {
+    return this.materialise().values();
+  }
+  [Symbol.iterator](): MapIterator<[string, FieldDef]> {
+    return this.materialise().entries();
+  }
+  forEach(callback: (value: FieldDef, key: string, map: ReadonlyMap<string, FieldDef>) => void): void {
+    for (const [key, value] of this.materialise()) callback(value, key, this);
+  }
+
+  /** The bottom map (copied) with the layers above it applied oldest first. */
+  static flatten(top: LayeredFields): Map<string, FieldDef> {
+    const layers: LayeredFields[] = [];
+    let bottom: ReadonlyMap<string, FieldDef> = top;
+    while (bottom instanceof LayeredFields && !bottom.flat) {
+      layers.push(bottom);
+      bottom = bottom.base;
+    }
+    const map = new Map(bottom instanceof LayeredFields ? bottom.flat! : bottom);
+    for (let i = layers.length - 1; i >= 0; i--) {
+      const layer = layers[i]!;
+      if (layer.value === undefined) map.delete(layer.key);
+      else map.set(layer.key, layer.value);
+    }
+    return map;
+  }
+}
+
+const EMPTY_FIELDS: ReadonlyMap<string, FieldDef> = new Map();
+
+/** `fields` with one field set or removed, leaving `fields` as it was. */
+function layerFields(fields: ReadonlyMap<string, FieldDef>, key: string, value: FieldDef | undefined): ReadonlyMap<string, FieldDef> {
+  const depth = fields instanceof LayeredFields ? fields.layers() + 1 : 1;
+  const layer = new LayeredFields(fields, key, value, depth);
+  // Past the bound, store a plain copy so lookups stay short.
+  return depth > MAX_FIELD_LAYERS ? LayeredFields.flatten(layer) : layer;
 }
 
 // ---- storage ----------------------------------------------------------------------------
