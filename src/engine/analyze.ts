@@ -155,8 +155,10 @@ const EMPTY_STATE: ProjectState = {
 
 /** Operations in execution order with the state each sees (state replay's walk), plus their enclosing operations. */
 function flattenVisits(file: MigrationFile, timeline: StateTimeline | undefined): FlatVisit[] {
-  const start = timeline ? timeline.before({ app: file.app, name: file.name }) : EMPTY_STATE;
-  const visits = visitOperations(file, start, timeline?.operationStates?.(file)) as FlatVisit[];
+  const known = timeline?.operationStates?.(file);
+  // With the replay's state before every top-level operation, the start state is never read.
+  const start = known || !timeline ? EMPTY_STATE : timeline.before({ app: file.app, name: file.name });
+  const visits = visitOperations(file, start, known) as FlatVisit[];
   // Most files have no nested operations: share one empty ancestor list instead of building a parent map.
   if (!file.operations.some((op) => op.children !== undefined)) {
     for (const visit of visits) visit.ancestors = NO_ANCESTORS;
@@ -220,7 +222,9 @@ function ruleSelector(checkers: readonly Rule[]): (file: MigrationFile, visits: 
 }
 
 /** Which operation a `# migrate-help: ignore` comment belongs to: the nearest one it precedes or sits inside. */
-function commentOwners(file: MigrationFile, visits: readonly FlatVisit[]): Map<number, Operation> {
+function commentOwners(file: MigrationFile, visits: readonly FlatVisit[]): ReadonlyMap<number, Operation> {
+  // Nearly every file has no comment: share one empty map (never written to) rather than make one each.
+  if (file.suppressionComments.length === 0) return NO_OWNERS;
   const owners = new Map<number, Operation>();
   file.suppressionComments.forEach((comment, index) => {
     if (comment.scope !== 'operation') return;
@@ -247,11 +251,27 @@ function commentOwners(file: MigrationFile, visits: readonly FlatVisit[]): Map<n
 interface FileRun {
   file: MigrationFile;
   visits: FlatVisit[];
-  /** Visit index by operation, and index of the first database CreateModel by lower-cased model (rules ask per operation). */
-  visitIndex: Map<Operation, number>;
-  createdAt: Map<string, number>;
-  owners: Map<number, Operation>;
+  /**
+   * Visit index by operation (only for files with more than SCAN_LIMIT visits; see visitIndexOf), and index
+   * of the first database CreateModel by lower-cased model (rules ask per operation).
+   */
+  visitIndex: Map<Operation, number> | undefined;
+  createdAt: ReadonlyMap<string, number>;
+  owners: ReadonlyMap<number, Operation>;
   uses: SuppressionUse[];
+}
+
+/** Up to this many visits, finding an operation's visit by scanning beats building a map per file. */
+const SCAN_LIMIT = 16;
+const NO_MODELS: ReadonlyMap<string, number> = new Map();
+const NO_OWNERS: ReadonlyMap<number, Operation> = new Map();
+
+/** Index of the first visit of `op`, or undefined. */
+function visitIndexOf(run: FileRun, op: Operation): number | undefined {
+  if (run.visitIndex) return run.visitIndex.get(op);
+  const { visits } = run;
+  for (let index = 0; index < visits.length; index++) if (visits[index]!.op === op) return index;
+  return undefined;
 }
 
 /** Analyse already-parsed files. Throws EngineSettingsError for unknown database/version/rule ids; never for file content. */
@@ -312,13 +332,16 @@ export function analyze(files: MigrationFile[], settings: Partial<EngineSettings
     let run = runs.get(file);
     if (!run) {
       const visits = flattenVisits(file, timeline);
-      const visitIndex = new Map<Operation, number>();
-      const createdAt = new Map<string, number>();
-      visits.forEach((visit, index) => {
-        if (!visitIndex.has(visit.op)) visitIndex.set(visit.op, index);
-        if (visit.dbEffective && visit.op.type === 'CreateModel' && visit.model && !createdAt.has(visit.model)) createdAt.set(visit.model, index);
-      });
-      run = { file, visits, visitIndex, createdAt, owners: commentOwners(file, visits), uses: [] };
+      // Most files have a few operations and no CreateModel: a shared empty map, and a linear scan
+      // instead of an index map (see visitIndexOf), allocate nothing per file.
+      let visitIndex: Map<Operation, number> | undefined;
+      let createdAt: Map<string, number> | undefined;
+      for (let index = 0; index < visits.length; index++) {
+        const visit = visits[index]!;
+        if (visits.length > SCAN_LIMIT && !(visitIndex ??= new Map()).has(visit.op)) visitIndex.set(visit.op, index);
+        if (visit.dbEffective && visit.op.type === 'CreateModel' && visit.model && !(createdAt ??= new Map()).has(visit.model)) createdAt.set(visit.model, index);
+      }
+      run = { file, visits, visitIndex, createdAt: createdAt ?? NO_MODELS, owners: commentOwners(file, visits), uses: [] };
       runs.set(file, run);
     }
     return run;
@@ -342,7 +365,7 @@ export function analyze(files: MigrationFile[], settings: Partial<EngineSettings
     }
     const op = input.op ?? innermostAt(run.visits, line);
     if (op) {
-      const index = run.visitIndex.get(op);
+      const index = visitIndexOf(run, op);
       // The operation and its enclosing ones, outermost first; most have no suppression at all.
       let suppressing: Operation[] | undefined;
       if (index !== undefined) {
@@ -359,19 +382,37 @@ export function analyze(files: MigrationFile[], settings: Partial<EngineSettings
         return;
       }
     }
-    findings.push({
-      ruleId: rule.id,
-      messageId: input.messageId,
-      severity: severityOf(rule, input.severity),
-      message: fillTemplate(template, input.data),
-      path: file.path,
-      app: file.app,
-      migration: file.name,
-      line,
-      ...(input.op ? { operation: { type: input.op.type, index: input.op.index, path: input.op.path } } : {}),
-      why: rule.why,
-      safeAlternative: rule.safeAlternative,
-    });
+    const severity = severityOf(rule, input.severity);
+    const message = fillTemplate(template, input.data);
+    // Two literals rather than a spread of a temporary object; the key order (and so the JSON) stays the same.
+    findings.push(
+      input.op
+        ? {
+            ruleId: rule.id,
+            messageId: input.messageId,
+            severity,
+            message,
+            path: file.path,
+            app: file.app,
+            migration: file.name,
+            line,
+            operation: { type: input.op.type, index: input.op.index, path: input.op.path },
+            why: rule.why,
+            safeAlternative: rule.safeAlternative,
+          }
+        : {
+            ruleId: rule.id,
+            messageId: input.messageId,
+            severity,
+            message,
+            path: file.path,
+            app: file.app,
+            migration: file.name,
+            line,
+            why: rule.why,
+            safeAlternative: rule.safeAlternative,
+          },
+    );
   };
 
   const checkers = active.filter((rule) => rule.check !== undefined);
@@ -494,7 +535,7 @@ class FileContext implements MigrationRuleContext {
   isNewModel(model: string, before?: Operation): boolean {
     const created = this.run.createdAt.get(model.toLowerCase());
     if (created === undefined) return false;
-    const limit = before ? this.run.visitIndex.get(before) : undefined;
+    const limit = before ? visitIndexOf(this.run, before) : undefined;
     return limit === undefined || created <= limit;
   }
 

@@ -439,11 +439,16 @@ class Graph implements MigrationGraph {
     const done = new Set<Vertex>();
     const expanding = new Set<Vertex>();
     const out: NodeId[] = [];
-    const stack: Array<[Vertex, boolean]> = [];
+    // Parallel stacks (vertex, processed) and one reused parent list: no tuple or array per step.
+    const stack: Vertex[] = [];
+    const processedStack: boolean[] = [];
+    const parents: Vertex[] = [];
     for (const start of starts) {
-      stack.push([start, false]);
+      stack.push(start);
+      processedStack.push(false);
       while (stack.length > 0) {
-        const [vertex, processed] = stack.pop()!;
+        const vertex = stack.pop()!;
+        const processed = processedStack.pop()!;
         if (done.has(vertex)) continue;
         if (processed) {
           done.add(vertex);
@@ -453,9 +458,15 @@ class Graph implements MigrationGraph {
         }
         if (expanding.has(vertex)) continue;
         expanding.add(vertex);
-        stack.push([vertex, true]);
-        const parents = [...vertex.parents].filter((p) => !p.dummy && !done.has(p)).sort(compareVertices);
-        for (const parent of parents) stack.push([parent, false]);
+        stack.push(vertex);
+        processedStack.push(true);
+        parents.length = 0;
+        for (const parent of vertex.parents) if (!parent.dummy && !done.has(parent)) parents.push(parent);
+        if (parents.length > 1) parents.sort(compareVertices);
+        for (const parent of parents) {
+          stack.push(parent);
+          processedStack.push(false);
+        }
       }
     }
     return out;

@@ -15,42 +15,16 @@
  * parenthesized `with` items, `type` statements.
  */
 import type { FunctionInfo } from '../types.js';
-import { decodeStringToken, dottedPath } from './literals.js';
+import { ITERATE_ALL, RANGE_LOOKUP, finishBody, newBodyFacts, noteCall } from './function-facts.js';
+import { decodeStringToken } from './literals.js';
 import type { LineIndex } from './reader.js';
 import type { Tokens } from './tokens.js';
-import { GiveUp, KEYWORDS, Tok } from './tokens.js';
+import { C, GiveUp, KEYWORDS, Tok, TokenView } from './tokens.js';
 
-const RANGE_LOOKUP = /^(?:pk|id)__(?:gt|gte|lt|lte|range)$/;
-const QUERYSET_HINT = /\.objects\b|\._default_manager\b|\.filter\(|\.exclude\(|\.all\(\)|\.using\(|\bqs\b|queryset/i;
-const ITERATE_ALL = /\.objects\s*(?:\.\s*(?:all|iterator)\s*\(\s*\))?\s*:\s*$/;
-const METHOD = /([\p{L}_][\p{L}\p{N}_]*)\s*$/u;
 const PARAM_NAME = /[\p{L}_][\p{L}\p{N}_]*/u;
 const AUGMENTED = /^(?:[-+*/%&|^@]|\*\*|\/\/|<<|>>)=$/;
 const MAX_DEPTH = 150;
 
-const COMMA = 44;
-const COLON = 58;
-const EQUALS = 61;
-const DOT = 46;
-const STAR = 42;
-const AT = 64;
-const SEMICOLON = 59;
-const L_PAREN = 40;
-const R_PAREN = 41;
-const L_BRACKET = 91;
-const R_BRACKET = 93;
-const L_BRACE = 123;
-const R_BRACE = 125;
-const MINUS = 45;
-const PLUS = 43;
-const TILDE = 126;
-const SLASH = 47;
-const LESS = 60;
-const GREATER = 62;
-const PERCENT = 37;
-const AMP = 38;
-const PIPE = 124;
-const CARET = 94;
 
 const enum Ev {
   Call = 1,
@@ -81,12 +55,7 @@ const enum Ctx {
   NoConditional = 2,
 }
 
-export class BodyParser {
-  private readonly kind: Uint8Array;
-  private readonly start: Int32Array;
-  private readonly end: Int32Array;
-  private readonly op: Uint16Array;
-  private readonly indent: Int32Array;
+export class BodyParser extends TokenView {
   private i = 0;
   private depth = 0;
   private events: Event[] = [];
@@ -97,15 +66,11 @@ export class BodyParser {
   private editor = '';
 
   constructor(
-    private readonly t: Tokens,
-    private readonly source: string,
+    t: Tokens,
+    source: string,
     private readonly lines: LineIndex,
   ) {
-    this.kind = t.kind;
-    this.start = t.start;
-    this.end = t.end;
-    this.op = t.op;
-    this.indent = t.indent;
+    super(t, source);
   }
 
   /** Check a module-level class statement at token `at` (its body included); returns the token after it. */
@@ -131,13 +96,13 @@ export class BodyParser {
     if (this.kind[this.i] !== Tok.Name || KEYWORDS.has(this.text(this.i))) throw new GiveUp('a def without a name');
     const name = this.text(this.i);
     this.i++;
-    const params = this.parameters(L_PAREN, R_PAREN);
+    const params = this.parameters(C.LParen, C.RParen);
     this.editor = params[1] ?? '';
     if (this.kind[this.i] === Tok.OtherOp && this.text(this.i) === '->') {
       this.i++;
       this.expression(Ctx.Plain);
     }
-    if (!this.isOp(this.i, COLON)) throw new GiveUp('a def header without a colon');
+    if (!this.isOp(this.i, C.Colon)) throw new GiveUp('a def header without a colon');
     this.i++;
     if (this.kind[this.i] !== Tok.Newline) throw new GiveUp('a def with its body on the header line');
     this.i++;
@@ -211,7 +176,7 @@ export class BodyParser {
   }
 
   private isCompoundStart(at: number): boolean {
-    if (this.isOp(at, AT)) return true;
+    if (this.isOp(at, C.At)) return true;
     if (this.kind[at] !== Tok.Name) return false;
     const word = this.text(at);
     if (word === 'async') return this.isName(at + 1, 'def') || this.isName(at + 1, 'for') || this.isName(at + 1, 'with');
@@ -222,7 +187,7 @@ export class BodyParser {
   private simpleLine(): void {
     for (;;) {
       this.simpleStatement();
-      if (this.isOp(this.i, SEMICOLON)) {
+      if (this.isOp(this.i, C.Semicolon)) {
         this.i++;
         if (this.kind[this.i] === Tok.Newline) break;
         continue;
@@ -260,7 +225,7 @@ export class BodyParser {
         case 'assert':
           this.i++;
           this.expression(Ctx.Plain);
-          if (this.isOp(this.i, COMMA)) {
+          if (this.isOp(this.i, C.Comma)) {
             this.i++;
             this.expression(Ctx.Plain);
           }
@@ -274,7 +239,7 @@ export class BodyParser {
           this.i++;
           for (;;) {
             this.plainName();
-            if (!this.isOp(this.i, COMMA)) return;
+            if (!this.isOp(this.i, C.Comma)) return;
             this.i++;
           }
         case 'import':
@@ -285,7 +250,7 @@ export class BodyParser {
               this.i++;
               this.plainName();
             }
-            if (!this.isOp(this.i, COMMA)) return;
+            if (!this.isOp(this.i, C.Comma)) return;
             this.i++;
           }
         case 'from':
@@ -314,19 +279,19 @@ export class BodyParser {
   }
 
   private endsSimple(at: number): boolean {
-    return this.kind[at] === Tok.Newline || this.isOp(at, SEMICOLON);
+    return this.kind[at] === Tok.Newline || this.isOp(at, C.Semicolon);
   }
 
   private lineEndsWithColon(at: number): boolean {
     let cursor = at;
     while (this.kind[cursor] !== Tok.Newline && this.kind[cursor] !== Tok.End) cursor++;
-    return this.isOp(cursor - 1, COLON);
+    return this.isOp(cursor - 1, C.Colon);
   }
 
   private fromImport(): void {
     this.i++;
     let relative = false;
-    while (this.isOp(this.i, DOT)) {
+    while (this.isOp(this.i, C.Dot)) {
       relative = true;
       this.i++;
     }
@@ -334,11 +299,11 @@ export class BodyParser {
     else if (!relative) throw new GiveUp('from-import without a module');
     if (!this.isName(this.i, 'import')) throw new GiveUp('from-import without import');
     this.i++;
-    if (this.isOp(this.i, STAR)) {
+    if (this.isOp(this.i, C.Star)) {
       this.i++;
       return;
     }
-    const parenthesized = this.isOp(this.i, L_PAREN);
+    const parenthesized = this.isOp(this.i, C.LParen);
     if (parenthesized) this.i++;
     for (;;) {
       this.plainName();
@@ -346,12 +311,12 @@ export class BodyParser {
         this.i++;
         this.plainName();
       }
-      if (!this.isOp(this.i, COMMA)) break;
+      if (!this.isOp(this.i, C.Comma)) break;
       this.i++;
-      if (parenthesized && this.isOp(this.i, R_PAREN)) break;
+      if (parenthesized && this.isOp(this.i, C.RParen)) break;
     }
     if (parenthesized) {
-      if (!this.isOp(this.i, R_PAREN)) throw new GiveUp('an unclosed import list');
+      if (!this.isOp(this.i, C.RParen)) throw new GiveUp('an unclosed import list');
       this.i++;
     }
   }
@@ -362,13 +327,13 @@ export class BodyParser {
     const firstFrom = this.i;
     this.expressionList(Ctx.Plain, true);
     const firstTo = this.i;
-    if (this.isOp(this.i, EQUALS)) {
+    if (this.isOp(this.i, C.Equals)) {
       // Chains: `a = b = value`; each `=` opens an assignment node over the rest of the statement.
       const opened: Event[] = [];
       let targetFrom = firstFrom;
       let targetTo = firstTo;
       let targetStart = statementStart;
-      while (this.isOp(this.i, EQUALS)) {
+      while (this.isOp(this.i, C.Equals)) {
         this.checkTarget(targetFrom, targetTo);
         this.i++;
         const valueFrom = this.i;
@@ -397,15 +362,15 @@ export class BodyParser {
       this.expressionList(Ctx.Plain, true);
       return;
     }
-    if (this.isOp(this.i, STAR) && this.isOp(this.i + 1, STAR) && this.kind[this.i + 2] === Tok.OtherOp && this.text(this.i + 2) === '*=') throw new GiveUp('an odd augmented assignment');
-    if (this.isOp(this.i, COLON)) {
+    if (this.isOp(this.i, C.Star) && this.isOp(this.i + 1, C.Star) && this.kind[this.i + 2] === Tok.OtherOp && this.text(this.i + 2) === '*=') throw new GiveUp('an odd augmented assignment');
+    if (this.isOp(this.i, C.Colon)) {
       // `x: T` / `x: T = value`: one target, no tuple.
       this.checkTarget(firstFrom, firstTo, true);
       this.i++;
       this.expression(Ctx.Plain);
       const assign: Event = { kind: Ev.Assign, start: statementStart, end: 0, at: -2, token: 0, name: firstTo === firstFrom + 1 && this.kind[firstFrom] === Tok.Name ? this.text(firstFrom) : null };
       this.events.push(assign);
-      if (this.isOp(this.i, EQUALS)) {
+      if (this.isOp(this.i, C.Equals)) {
         this.i++;
         assign.at = this.start[this.i] as number;
         this.expressionList(Ctx.Plain, true);
@@ -431,20 +396,20 @@ export class BodyParser {
   private targetList(forDel: boolean): void {
     for (;;) {
       this.target(!forDel);
-      if (!this.isOp(this.i, COMMA)) return;
+      if (!this.isOp(this.i, C.Comma)) return;
       this.i++;
-      if (this.isName(this.i, 'in') || this.isOp(this.i, EQUALS) || this.endsSimple(this.i) || this.isOp(this.i, R_PAREN) || this.isOp(this.i, R_BRACKET)) return;
+      if (this.isName(this.i, 'in') || this.isOp(this.i, C.Equals) || this.endsSimple(this.i) || this.isOp(this.i, C.RParen) || this.isOp(this.i, C.RBracket)) return;
     }
   }
 
   /** One target: a name, attribute, subscript, or a bracketed list of targets (optionally starred). */
   private target(starAllowed: boolean): void {
-    if (this.isOp(this.i, STAR)) {
+    if (this.isOp(this.i, C.Star)) {
       if (!starAllowed) throw new GiveUp('a starred target here');
       this.i++;
     }
-    if (this.isOp(this.i, L_PAREN) || this.isOp(this.i, L_BRACKET)) {
-      const close = this.isOp(this.i, L_PAREN) ? R_PAREN : R_BRACKET;
+    if (this.isOp(this.i, C.LParen) || this.isOp(this.i, C.LBracket)) {
+      const close = this.isOp(this.i, C.LParen) ? C.RParen : C.RBracket;
       const atomEnd = this.matching(this.i);
       if (!this.isTrailerStart(atomEnd)) {
         this.i++;
@@ -458,7 +423,7 @@ export class BodyParser {
     // A primary whose last trailer is not a call.
     const from = this.i;
     const lastTrailer = this.primary();
-    if (lastTrailer === -1 ? this.kind[from] !== Tok.Name : this.isOp(lastTrailer, L_PAREN)) throw new GiveUp('an expression that cannot be assigned to');
+    if (lastTrailer === -1 ? this.kind[from] !== Tok.Name : this.isOp(lastTrailer, C.LParen)) throw new GiveUp('an expression that cannot be assigned to');
     if (this.kind[from] === Tok.Name && KEYWORDS.has(this.text(from))) throw new GiveUp('a keyword as a target');
   }
 
@@ -470,8 +435,8 @@ export class BodyParser {
       if (k === Tok.End) throw new GiveUp('an unclosed bracket');
       if (k !== Tok.Op) continue;
       const c = this.op[cursor];
-      if (c === L_PAREN || c === L_BRACKET || c === L_BRACE) depth++;
-      else if (c === R_PAREN || c === R_BRACKET || c === R_BRACE) {
+      if (c === C.LParen || c === C.LBracket || c === C.LBrace) depth++;
+      else if (c === C.RParen || c === C.RBracket || c === C.RBrace) {
         if (--depth === 0) return cursor + 1;
       }
     }
@@ -480,8 +445,8 @@ export class BodyParser {
   /** if / while / for / try / with / def / class / decorators, at `indent`. */
   private compound(indent: number): void {
     const at = this.i;
-    if (this.isOp(at, AT)) {
-      while (this.isOp(this.i, AT)) {
+    if (this.isOp(at, C.At)) {
+      while (this.isOp(this.i, C.At)) {
         if (this.indent[this.i] !== indent) throw new GiveUp('a decorator at another indentation');
         this.i++;
         this.expression(Ctx.Plain);
@@ -541,8 +506,8 @@ export class BodyParser {
         while (this.atClause('except', indent)) {
           handlers++;
           this.i++;
-          if (this.isOp(this.i, STAR)) this.i++;
-          if (!this.isOp(this.i, COLON)) {
+          if (this.isOp(this.i, C.Star)) this.i++;
+          if (!this.isOp(this.i, C.Colon)) {
             this.expression(Ctx.Plain);
             if (this.isName(this.i, 'as')) {
               this.i++;
@@ -569,7 +534,7 @@ export class BodyParser {
       case 'class': {
         this.i++;
         this.plainName();
-        if (this.isOp(this.i, L_PAREN)) this.argumentGroup(false);
+        if (this.isOp(this.i, C.LParen)) this.argumentGroup(false);
         this.suiteAfterColon(indent);
         return;
       }
@@ -590,11 +555,11 @@ export class BodyParser {
   /** An `if`/`while` condition: an expression, where `:=` is allowed. */
   private condition(): void {
     this.expression(Ctx.Walrus);
-    if (!this.isOp(this.i, COLON)) throw new GiveUp('a condition without a colon');
+    if (!this.isOp(this.i, C.Colon)) throw new GiveUp('a condition without a colon');
   }
 
   private suiteAfterColon(indent: number): void {
-    if (!this.isOp(this.i, COLON)) throw new GiveUp('a clause without a colon');
+    if (!this.isOp(this.i, C.Colon)) throw new GiveUp('a clause without a colon');
     this.suite(indent);
   }
 
@@ -614,7 +579,7 @@ export class BodyParser {
     if (!this.isName(this.i, 'in')) throw new GiveUp('a for without in');
     this.i++;
     this.expressionList(Ctx.Plain, true);
-    if (!this.isOp(this.i, COLON)) throw new GiveUp('a for header without a colon');
+    if (!this.isOp(this.i, C.Colon)) throw new GiveUp('a for header without a colon');
     // The tree reader looks at the header text up to the body's first statement.
     const bodyAt = this.kind[this.i + 1] === Tok.Newline ? this.i + 2 : this.i + 1;
     this.events.push({ kind: Ev.ForHeader, start: this.start[bodyAt] as number, end: Number.MAX_SAFE_INTEGER, at: start, token: 0, name: null });
@@ -625,14 +590,14 @@ export class BodyParser {
 
   private withStatement(indent: number): void {
     this.i++;
-    if (this.isOp(this.i, L_PAREN)) throw new GiveUp('a parenthesized with');
+    if (this.isOp(this.i, C.LParen)) throw new GiveUp('a parenthesized with');
     for (;;) {
       this.expression(Ctx.Plain);
       if (this.isName(this.i, 'as')) {
         this.i++;
         this.target(false);
       }
-      if (!this.isOp(this.i, COMMA)) break;
+      if (!this.isOp(this.i, C.Comma)) break;
       this.i++;
     }
     this.suiteAfterColon(indent);
@@ -644,7 +609,7 @@ export class BodyParser {
     this.i++; // def
     const name = this.plainName();
     const scope = this.openScope(Ev.Def, start, name);
-    this.parameters(L_PAREN, R_PAREN);
+    this.parameters(C.LParen, C.RParen);
     if (this.kind[this.i] === Tok.OtherOp && this.text(this.i) === '->') {
       this.i++;
       this.expression(Ctx.Plain);
@@ -665,32 +630,32 @@ export class BodyParser {
    */
   private parameters(open: number, close: number): string[] {
     const params: string[] = [];
-    if (open === L_PAREN) {
-      if (!this.isOp(this.i, L_PAREN)) throw new GiveUp('a def without parameters');
+    if (open === C.LParen) {
+      if (!this.isOp(this.i, C.LParen)) throw new GiveUp('a def without parameters');
       this.i++;
     }
-    const ends = (at: number): boolean => (close === R_PAREN ? this.isOp(at, R_PAREN) : this.isOp(at, COLON));
+    const ends = (at: number): boolean => (close === C.RParen ? this.isOp(at, C.RParen) : this.isOp(at, C.Colon));
     while (!ends(this.i)) {
       const from = this.i;
-      if (this.isOp(this.i, SLASH) || (this.isOp(this.i, STAR) && (this.isOp(this.i + 1, COMMA) || ends(this.i + 1)))) this.i++;
+      if (this.isOp(this.i, C.Slash) || (this.isOp(this.i, C.Star) && (this.isOp(this.i + 1, C.Comma) || ends(this.i + 1)))) this.i++;
       else {
-        if (this.isOp(this.i, STAR)) this.i += this.isOp(this.i + 1, STAR) ? 2 : 1;
+        if (this.isOp(this.i, C.Star)) this.i += this.isOp(this.i + 1, C.Star) ? 2 : 1;
         this.plainName();
-        if (close === R_PAREN && this.isOp(this.i, COLON)) {
+        if (close === C.RParen && this.isOp(this.i, C.Colon)) {
           this.i++;
           this.expression(Ctx.Plain);
         }
-        if (this.isOp(this.i, EQUALS)) {
+        if (this.isOp(this.i, C.Equals)) {
           this.i++;
           this.expression(Ctx.Plain);
         }
       }
       const param = PARAM_NAME.exec(this.source.slice(this.start[from], this.end[this.i - 1]));
       if (param) params.push(param[0]);
-      if (this.isOp(this.i, COMMA)) this.i++;
+      if (this.isOp(this.i, C.Comma)) this.i++;
       else if (!ends(this.i)) throw new GiveUp('a malformed parameter list');
     }
-    if (close === R_PAREN) this.i++;
+    if (close === C.RParen) this.i++;
     return params;
   }
 
@@ -700,18 +665,18 @@ export class BodyParser {
   private expressionList(ctx: Ctx, starAllowed: boolean): void {
     for (let items = 1; ; items++) {
       let starred = false;
-      if (starAllowed && this.isOp(this.i, STAR) && !this.isOp(this.i + 1, STAR)) {
+      if (starAllowed && this.isOp(this.i, C.Star) && !this.isOp(this.i + 1, C.Star)) {
         this.i++;
         this.operandChain(ctx, false);
         starred = true;
       } else this.expression(ctx);
-      if (!this.isOp(this.i, COMMA)) {
+      if (!this.isOp(this.i, C.Comma)) {
         // `*a` alone is not an expression; `*a, b` and `a, *b` are tuples.
         if (starred && items === 1) throw new GiveUp('a starred expression alone');
         return;
       }
       const next = this.i + 1;
-      if (this.endsSimple(next) || this.isOp(next, EQUALS) || this.isOp(next, COLON) || this.isOp(next, R_PAREN) || this.isOp(next, R_BRACKET) || this.isOp(next, R_BRACE) || (this.kind[next] === Tok.OtherOp && AUGMENTED.test(this.text(next)))) {
+      if (this.endsSimple(next) || this.isOp(next, C.Equals) || this.isOp(next, C.Colon) || this.isOp(next, C.RParen) || this.isOp(next, C.RBracket) || this.isOp(next, C.RBrace) || (this.kind[next] === Tok.OtherOp && AUGMENTED.test(this.text(next)))) {
         this.i = next;
         return;
       }
@@ -723,7 +688,7 @@ export class BodyParser {
   private expression(ctx: Ctx): void {
     if (this.isName(this.i, 'lambda')) {
       this.i++;
-      this.parameters(0, COLON);
+      this.parameters(0, C.Colon);
       this.i++;
       this.expression(ctx === Ctx.NoConditional ? Ctx.NoConditional : Ctx.Plain);
       return;
@@ -747,7 +712,7 @@ export class BodyParser {
     let notAllowed = notAllowedAtStart;
     for (;;) {
       for (;;) {
-        if (this.kind[this.i] === Tok.Op && (this.op[this.i] === MINUS || this.op[this.i] === PLUS || this.op[this.i] === TILDE)) notAllowed = false;
+        if (this.kind[this.i] === Tok.Op && (this.op[this.i] === C.Minus || this.op[this.i] === C.Plus || this.op[this.i] === C.Tilde)) notAllowed = false;
         else if (this.isName(this.i, 'not')) {
           if (!notAllowed) throw new GiveUp('`not` after an operator that binds tighter');
         } else if (this.isName(this.i, 'await')) throw new GiveUp('`await` in a function');
@@ -760,29 +725,6 @@ export class BodyParser {
       notAllowed = this.isName(this.i, 'and') || this.isName(this.i, 'or');
       this.i += length;
     }
-  }
-
-  private binaryOperatorLength(at: number): number {
-    const k = this.kind[at];
-    if (k === Tok.Op) {
-      const c = this.op[at];
-      if (c === STAR || c === SLASH || c === LESS || c === GREATER) return this.isOp(at + 1, c) ? 2 : 1;
-      return c === PLUS || c === MINUS || c === PERCENT || c === AT || c === AMP || c === PIPE || c === CARET ? 1 : 0;
-    }
-    if (k === Tok.OtherOp) {
-      const text = this.text(at);
-      return text === '==' || text === '!=' || text === '<=' || text === '>=' ? 1 : 0;
-    }
-    if (k !== Tok.Name) return 0;
-    const word = this.text(at);
-    if (word === 'and' || word === 'or' || word === 'in') return 1;
-    if (word === 'is') return this.isName(at + 1, 'not') ? 2 : 1;
-    if (word === 'not') return this.isName(at + 1, 'in') ? 2 : 0;
-    return 0;
-  }
-
-  private isTrailerStart(at: number): boolean {
-    return this.kind[at] === Tok.Op && (this.op[at] === DOT || this.op[at] === L_PAREN || this.op[at] === L_BRACKET);
   }
 
   /** An atom and its trailers; returns the token index of the last trailer (-1: none). */
@@ -800,14 +742,14 @@ export class BodyParser {
         if (this.op[this.i] === 1) throw new GiveUp('an f-string field that is an expression');
         this.i++;
       }
-    } else if (this.isOp(from, L_PAREN) || this.isOp(from, L_BRACKET) || this.isOp(from, L_BRACE)) this.display();
-    else if (this.isOp(from, DOT) && this.isOp(from + 1, DOT) && this.isOp(from + 2, DOT)) this.i += 3;
+    } else if (this.isOp(from, C.LParen) || this.isOp(from, C.LBracket) || this.isOp(from, C.LBrace)) this.display();
+    else if (this.isOp(from, C.Dot) && this.isOp(from + 1, C.Dot) && this.isOp(from + 2, C.Dot)) this.i += 3;
     else throw new GiveUp('an expression without an operand');
     let last = -1;
     let trailers = 0;
     for (;;) {
       const at = this.i;
-      if (this.isOp(at, DOT)) {
+      if (this.isOp(at, C.Dot)) {
         if (this.kind[at + 1] !== Tok.Name || KEYWORDS.has(this.text(at + 1))) throw new GiveUp('a dot not followed by a name');
         const attribute = this.text(at + 1);
         // `X.objects`: an attribute node whose object is a plain name.
@@ -815,16 +757,16 @@ export class BodyParser {
           this.events.push({ kind: Ev.Manager, start, end: this.end[at + 1] as number, at: 0, token: from, name: this.text(from) });
         }
         // `se.connection.alias` / `.vendor` only name the database: not a use of the editor.
-        if (trailers === 1 && k === Tok.Name && this.isOp(from + 1, DOT) && this.isName(from + 2, 'connection') && (attribute === 'alias' || attribute === 'vendor') && this.isName(from, this.editor)) {
+        if (trailers === 1 && k === Tok.Name && this.isOp(from + 1, C.Dot) && this.isName(from + 2, 'connection') && (attribute === 'alias' || attribute === 'vendor') && this.isName(from, this.editor)) {
           this.notEditorUse.add(from).add(from + 2).add(at + 1);
         }
         this.i = at + 2;
-      } else if (this.isOp(at, L_PAREN)) {
+      } else if (this.isOp(at, C.LParen)) {
         const call: Event = { kind: Ev.Call, start, end: 0, at: this.end[at - 1] as number, token: at, name: null };
         this.events.push(call);
         this.argumentGroup();
         call.end = this.end[this.i - 1] as number;
-      } else if (this.isOp(at, L_BRACKET)) this.subscript();
+      } else if (this.isOp(at, C.LBracket)) this.subscript();
       else break;
       last = at;
       trailers++;
@@ -836,17 +778,17 @@ export class BodyParser {
   private argumentGroup(generatorAllowed = true): void {
     const open = this.i;
     this.i++;
-    if (this.isOp(this.i, R_PAREN)) {
+    if (this.isOp(this.i, C.RParen)) {
       this.i++;
       return;
     }
     let count = 0;
-    while (!this.isOp(this.i, R_PAREN)) {
+    while (!this.isOp(this.i, C.RParen)) {
       count++;
-      if (this.isOp(this.i, STAR)) {
-        this.i += this.isOp(this.i + 1, STAR) ? 2 : 1;
+      if (this.isOp(this.i, C.Star)) {
+        this.i += this.isOp(this.i + 1, C.Star) ? 2 : 1;
         this.expression(Ctx.Walrus);
-      } else if (this.kind[this.i] === Tok.Name && this.isOp(this.i + 1, EQUALS)) {
+      } else if (this.kind[this.i] === Tok.Name && this.isOp(this.i + 1, C.Equals)) {
         const name = this.text(this.i);
         if (KEYWORDS.has(name)) throw new GiveUp('a keyword as an argument name');
         if (name === 'chunk_size' || RANGE_LOOKUP.test(name)) this.batches = true;
@@ -859,14 +801,14 @@ export class BodyParser {
           if (count !== 1 || !generatorAllowed) throw new GiveUp('a generator that is not the only argument of a call');
           const loop = this.openScope(Ev.Loop, this.start[open] as number, null);
           this.comprehensionClauses();
-          if (!this.isOp(this.i, R_PAREN)) throw new GiveUp('a generator argument with more after it');
+          if (!this.isOp(this.i, C.RParen)) throw new GiveUp('a generator argument with more after it');
           loop.end = this.end[this.i] as number;
           this.i++;
           return;
         }
       }
-      if (this.isOp(this.i, COMMA)) this.i++;
-      else if (!this.isOp(this.i, R_PAREN)) throw new GiveUp('a malformed argument list');
+      if (this.isOp(this.i, C.Comma)) this.i++;
+      else if (!this.isOp(this.i, C.RParen)) throw new GiveUp('a malformed argument list');
     }
     this.i++;
   }
@@ -874,24 +816,24 @@ export class BodyParser {
   /** `[…]` after a primary: indexes and slices (a slice means batching to the tree reader). */
   private subscript(): void {
     this.i++;
-    if (this.isOp(this.i, R_BRACKET)) throw new GiveUp('an empty subscript');
-    while (!this.isOp(this.i, R_BRACKET)) {
-      if (this.isOp(this.i, COMMA)) throw new GiveUp('an empty subscript item');
-      if (this.isOp(this.i, STAR)) {
+    if (this.isOp(this.i, C.RBracket)) throw new GiveUp('an empty subscript');
+    while (!this.isOp(this.i, C.RBracket)) {
+      if (this.isOp(this.i, C.Comma)) throw new GiveUp('an empty subscript item');
+      if (this.isOp(this.i, C.Star)) {
         this.i++;
         this.operandChain(Ctx.Plain, false);
       } else {
         let parts = 0;
         for (;;) {
-          if (!this.isOp(this.i, COLON) && !this.isOp(this.i, COMMA) && !this.isOp(this.i, R_BRACKET)) this.expression(Ctx.Walrus);
-          if (!this.isOp(this.i, COLON)) break;
+          if (!this.isOp(this.i, C.Colon) && !this.isOp(this.i, C.Comma) && !this.isOp(this.i, C.RBracket)) this.expression(Ctx.Walrus);
+          if (!this.isOp(this.i, C.Colon)) break;
           this.batches = true;
           if (++parts > 2) throw new GiveUp('a slice with too many colons');
           this.i++;
         }
       }
-      if (this.isOp(this.i, COMMA)) this.i++;
-      else if (!this.isOp(this.i, R_BRACKET)) throw new GiveUp('a malformed subscript');
+      if (this.isOp(this.i, C.Comma)) this.i++;
+      else if (!this.isOp(this.i, C.RBracket)) throw new GiveUp('a malformed subscript');
     }
     this.i++;
   }
@@ -900,31 +842,31 @@ export class BodyParser {
   private display(): void {
     const open = this.i;
     const opener = this.op[open];
-    const close = opener === L_PAREN ? R_PAREN : opener === L_BRACKET ? R_BRACKET : R_BRACE;
+    const close = opener === C.LParen ? C.RParen : opener === C.LBracket ? C.RBracket : C.RBrace;
     this.i++;
     if (this.isOp(this.i, close)) {
       this.i++;
       return;
     }
-    if (opener === L_PAREN && (this.isName(this.i, 'yield') || this.isName(this.i, 'await'))) throw new GiveUp('yield or await in parentheses');
+    if (opener === C.LParen && (this.isName(this.i, 'yield') || this.isName(this.i, 'await'))) throw new GiveUp('yield or await in parentheses');
     let dict: boolean | null = null;
     let items = 0;
     while (!this.isOp(this.i, close)) {
       items++;
-      if (this.isOp(this.i, STAR) && this.isOp(this.i + 1, STAR)) {
-        if (opener !== L_BRACE || dict === false) throw new GiveUp('a misplaced **');
+      if (this.isOp(this.i, C.Star) && this.isOp(this.i + 1, C.Star)) {
+        if (opener !== C.LBrace || dict === false) throw new GiveUp('a misplaced **');
         dict = true;
         this.i += 2;
         this.operandChain(Ctx.Plain, false);
-      } else if (this.isOp(this.i, STAR)) {
-        if (opener === L_BRACE && dict === true) throw new GiveUp('* in a dict');
-        if (opener === L_BRACE) dict = false;
+      } else if (this.isOp(this.i, C.Star)) {
+        if (opener === C.LBrace && dict === true) throw new GiveUp('* in a dict');
+        if (opener === C.LBrace) dict = false;
         this.i++;
         this.operandChain(Ctx.Plain, false);
       } else {
         this.expression(Ctx.Walrus);
-        if (opener === L_BRACE) {
-          const pair = this.isOp(this.i, COLON);
+        if (opener === C.LBrace) {
+          const pair = this.isOp(this.i, C.Colon);
           if (dict === null) dict = pair;
           else if (dict !== pair) throw new GiveUp('dict and set items mixed');
           if (pair) {
@@ -941,7 +883,7 @@ export class BodyParser {
           return;
         }
       }
-      if (this.isOp(this.i, COMMA)) this.i++;
+      if (this.isOp(this.i, C.Comma)) this.i++;
       else if (!this.isOp(this.i, close)) throw new GiveUp('a malformed display');
     }
     this.i++;
@@ -966,18 +908,6 @@ export class BodyParser {
 
   // ---------------------------------------------------------------- tokens
 
-  private text(at: number): string {
-    return this.source.slice(this.start[at], this.end[at]);
-  }
-
-  private isName(at: number, word: string): boolean {
-    return this.kind[at] === Tok.Name && this.end[at]! - this.start[at]! === word.length && this.source.startsWith(word, this.start[at]);
-  }
-
-  private isOp(at: number, code: number): boolean {
-    return this.kind[at] === Tok.Op && this.op[at] === code;
-  }
-
   private plainName(): string {
     if (this.kind[this.i] !== Tok.Name || KEYWORDS.has(this.text(this.i))) throw new GiveUp('a name expected');
     return this.text(this.i++);
@@ -985,7 +915,7 @@ export class BodyParser {
 
   private dottedName(): void {
     this.plainName();
-    while (this.isOp(this.i, DOT)) {
+    while (this.isOp(this.i, C.Dot)) {
       this.i++;
       this.plainName();
     }
@@ -1007,10 +937,8 @@ export class BodyParser {
     info.batches = this.batches;
     const events = this.events.slice().sort((a, b) => a.start - b.start || b.end - a.end);
     const scopes: Event[] = [];
-    const calls = new Set<string>();
-    const modelVariables = new Set<string>();
+    const facts = newBodyFacts(info);
     const nestedParents = new Map<string, string | null>();
-    const getModel: Array<{ owner: string | null; call: FunctionInfo['getModelCalls'][number] }> = [];
     let loopDepth = 0;
     for (const event of events) {
       while (scopes.length > 0 && (scopes[scopes.length - 1] as Event).end <= event.start) {
@@ -1045,56 +973,18 @@ export class BodyParser {
           break;
         }
         case Ev.Call:
-          this.collectCall(info, event, assign, loopDepth, nestedIn, calls, modelVariables, getModel);
+          noteCall(facts, {
+            calleeText: this.source.slice(event.start, event.at),
+            line: this.lines.line(event.start),
+            loopDepth,
+            owner: nestedIn,
+            assignedTo: assign && assign.at === event.start ? assign.name : null,
+            positionalStrings: () => this.positionalStrings(event.token),
+          });
           break;
       }
     }
-    const runs = (owner: string | null): boolean => {
-      for (let current = owner, hops = 0; current !== null && hops < 50; current = nestedParents.get(current) ?? null, hops++) {
-        if (!calls.has(current)) return false;
-      }
-      return true;
-    };
-    for (const entry of getModel) if (runs(entry.owner)) info.getModelCalls.push(entry.call);
-    info.calls = [...calls];
-  }
-
-  private collectCall(
-    info: FunctionInfo,
-    event: Event,
-    assign: Event | null,
-    loopDepth: number,
-    nestedIn: string | null,
-    calls: Set<string>,
-    modelVariables: Set<string>,
-    getModel: Array<{ owner: string | null; call: FunctionInfo['getModelCalls'][number] }>,
-  ): void {
-    const calleeText = this.source.slice(event.start, event.at);
-    const callee = dottedPath(calleeText);
-    if (callee) calls.add(callee);
-    const method = METHOD.exec(calleeText)?.[1] ?? '';
-    const receiver = calleeText.slice(0, Math.max(0, calleeText.length - method.length)).replace(/\s*\.\s*$/, '');
-    const line = this.lines.line(event.start);
-    if (method === 'get_model') {
-      const strings = this.positionalStrings(event.token);
-      let app: string | null = null;
-      let model: string | null = null;
-      if (strings.length >= 2) [app, model] = [strings[0] ?? null, strings[1] ?? null];
-      else if (strings.length === 1 && strings[0]) {
-        const dot = strings[0].indexOf('.');
-        [app, model] = dot === -1 ? [null, strings[0]] : [strings[0].slice(0, dot), strings[0].slice(dot + 1)];
-      }
-      const variable = assign && assign.at === event.start ? assign.name : null;
-      if (variable) modelVariables.add(variable);
-      getModel.push({ owner: nestedIn, call: { app, model, variable, line } });
-      return;
-    }
-    const onQueryset = QUERYSET_HINT.test(receiver) || [...modelVariables].some((name) => receiver === name || receiver.startsWith(`${name}.`));
-    if (method === 'bulk_update' || method === 'bulk_create') info.bulkWrites.push({ kind: method, line });
-    else if ((method === 'update' || method === 'delete') && receiver !== '' && onQueryset) info.bulkWrites.push({ kind: method, line });
-    else if (method === 'save' && receiver !== '' && loopDepth > 0) info.bulkWrites.push({ kind: 'save', line });
-    if (loopDepth > 0 && /(?:^|\.)atomic$/.test(callee ?? '')) this.batches = info.batches = true;
-    if (method === 'Paginator') info.batches = true;
+    finishBody(facts, nestedParents);
   }
 
   /**
@@ -1104,20 +994,20 @@ export class BodyParser {
   private positionalStrings(open: number): Array<string | null> {
     const strings: Array<string | null> = [];
     let at = open + 1;
-    if (this.isOp(at, R_PAREN)) return strings;
+    if (this.isOp(at, C.RParen)) return strings;
     let pieceFrom = at;
     let depth = 0;
     for (;; at++) {
       const k = this.kind[at];
       if (k === Tok.Op) {
         const c = this.op[at];
-        if (c === L_PAREN || c === L_BRACKET || c === L_BRACE) depth++;
-        else if (c === R_PAREN || c === R_BRACKET || c === R_BRACE) depth--;
+        if (c === C.LParen || c === C.LBracket || c === C.LBrace) depth++;
+        else if (c === C.RParen || c === C.RBracket || c === C.RBrace) depth--;
       } else if (depth === 0 && (this.isName(at, 'for') || this.isName(at, 'async'))) return [];
-      const ends = depth < 0 || (depth === 0 && this.isOp(at, COMMA));
+      const ends = depth < 0 || (depth === 0 && this.isOp(at, C.Comma));
       if (ends) {
         if (at > pieceFrom) {
-          const keyword = this.kind[pieceFrom] === Tok.Name && this.isOp(pieceFrom + 1, EQUALS);
+          const keyword = this.kind[pieceFrom] === Tok.Name && this.isOp(pieceFrom + 1, C.Equals);
           if (!keyword) {
             if (at === pieceFrom + 1 && this.kind[pieceFrom] === Tok.String) {
               const decoded = decodeStringToken(this.text(pieceFrom));

@@ -4,23 +4,22 @@
  */
 import type { Node } from 'web-tree-sitter';
 import type { FunctionInfo } from '../types.js';
+import type { BodyFacts } from './function-facts.js';
+import { ITERATE_ALL, RANGE_LOOKUP, finishBody, newBodyFacts, noteCall } from './function-facts.js';
 import { decodeStringToken, dottedPath } from './literals.js';
 import type { LineIndex } from './reader.js';
 import type { TreeWalker } from './walker.js';
 
-const RANGE_LOOKUP = /^(?:pk|id)__(?:gt|gte|lt|lte|range)$/;
-const QUERYSET_HINT = /\.objects\b|\._default_manager\b|\.filter\(|\.exclude\(|\.all\(\)|\.using\(|\bqs\b|queryset/i;
 const LOOPS = new Set(['for_statement', 'while_statement', 'list_comprehension', 'set_comprehension', 'generator_expression', 'dictionary_comprehension']);
 const MAX_DEPTH = 200;
 
 interface ScanState {
   info: FunctionInfo;
+  facts: BodyFacts;
   walker: TreeWalker;
   source: string;
   lines: LineIndex;
   schemaEditor: string | null;
-  modelVariables: Set<string>;
-  calls: Set<string>;
   loopDepth: number;
   /** Variable and value offset of the assignment around the node, for `X = apps.get_model(...)`. */
   assignTarget: string | null;
@@ -29,8 +28,6 @@ interface ScanState {
   nestedIn: string | null;
   /** Nested function name → the nested function it is defined in. */
   nestedParents: Map<string, string | null>;
-  /** get_model calls in walk order, with the nested function they are made in (kept only if it runs). */
-  getModel: Array<{ owner: string | null; call: FunctionInfo['getModelCalls'][number] }>;
 }
 
 export function readFunction(node: Node, walker: TreeWalker, source: string, lines: LineIndex): FunctionInfo | null {
@@ -53,18 +50,16 @@ export function readFunction(node: Node, walker: TreeWalker, source: string, lin
   if (!body) return info;
   const state: ScanState = {
     info,
+    facts: newBodyFacts(info),
     walker,
     source,
     lines,
     schemaEditor: params[1] ?? null,
-    modelVariables: new Set(),
-    calls: new Set(),
     loopDepth: 0,
     assignTarget: null,
     assignValueStart: -1,
     nestedIn: null,
     nestedParents: new Map(),
-    getModel: [],
   };
   walker.enter(body);
   try {
@@ -72,24 +67,8 @@ export function readFunction(node: Node, walker: TreeWalker, source: string, lin
   } finally {
     walker.leave();
   }
-  keepCalledNestedGetModel(state);
-  info.calls = [...state.calls];
+  finishBody(state.facts, state.nestedParents);
   return info;
-}
-
-/**
- * A function defined inside the body runs with it only when the body calls it; one that is only
- * passed along (a `post_migrate` handler, a callback) runs later, with the `apps` it is given
- * then, so its get_model calls are not the migration's.
- */
-function keepCalledNestedGetModel(state: ScanState): void {
-  const runs = (owner: string | null): boolean => {
-    for (let current = owner, hops = 0; current !== null && hops < 50; current = state.nestedParents.get(current) ?? null, hops++) {
-      if (!state.calls.has(current)) return false;
-    }
-    return true;
-  };
-  for (const entry of state.getModel) if (runs(entry.owner)) state.info.getModelCalls.push(entry.call);
 }
 
 function readParams(parameters: Node | null, source: string): string[] {
@@ -172,7 +151,7 @@ function scan(state: ScanState, depth: number): void {
       } else if (w.names[childId] === '=') afterEquals = true;
     } else if (type === 'for_statement' && w.type() === 'block') {
       const header = source.slice(start, w.start());
-      if (/\.objects\s*(?:\.\s*(?:all|iterator)\s*\(\s*\))?\s*:\s*$/.test(header)) {
+      if (ITERATE_ALL.test(header)) {
         state.info.bulkWrites.push({ kind: 'iterate_all', line: state.lines.line(start) });
       }
     } else if (type === 'function_definition' && first === false && state.nestedIn === outerNested && w.type() === 'identifier') {
@@ -197,41 +176,28 @@ function readCall(state: ScanState): void {
   const start = w.start();
   if (!w.firstChild()) return;
   const calleeText = source.slice(start, w.end());
-  const callee = dottedPath(calleeText);
-  if (callee) state.calls.add(callee);
-  const method = /([\p{L}_][\p{L}\p{N}_]*)\s*$/u.exec(calleeText)?.[1] ?? '';
-  const receiver = calleeText.slice(0, Math.max(0, calleeText.length - method.length)).replace(/\s*\.\s*$/, '');
-  const line = state.lines.line(start);
-  if (method === 'get_model') {
-    const strings: Array<string | null> = [];
-    if (w.nextSibling() && w.type() === 'argument_list' && w.firstChild()) {
-      do {
-        const typeId = w.typeId();
-        const type = w.names[typeId] as string;
-        if (type === 'string') {
-          const decoded = decodeStringToken(source.slice(w.start(), w.end()));
-          strings.push(decoded && !decoded.formatted ? decoded.value : null);
-        } else if (w.named[typeId] === 1 && type !== 'comment' && type !== 'keyword_argument') strings.push(null);
-      } while (w.nextSibling());
-      w.parent();
-    }
-    let app: string | null = null;
-    let model: string | null = null;
-    if (strings.length >= 2) [app, model] = [strings[0] ?? null, strings[1] ?? null];
-    else if (strings.length === 1 && strings[0]) {
-      const dot = strings[0].indexOf('.');
-      [app, model] = dot === -1 ? [null, strings[0]] : [strings[0].slice(0, dot), strings[0].slice(dot + 1)];
-    }
-    const variable = state.assignValueStart === start ? state.assignTarget : null;
-    if (variable) state.modelVariables.add(variable);
-    state.getModel.push({ owner: state.nestedIn, call: { app, model, variable, line } });
-  } else {
-    const onQueryset = QUERYSET_HINT.test(receiver) || [...state.modelVariables].some((name) => receiver === name || receiver.startsWith(`${name}.`));
-    if (method === 'bulk_update' || method === 'bulk_create') state.info.bulkWrites.push({ kind: method, line });
-    else if ((method === 'update' || method === 'delete') && receiver !== '' && onQueryset) state.info.bulkWrites.push({ kind: method, line });
-    else if (method === 'save' && receiver !== '' && state.loopDepth > 0) state.info.bulkWrites.push({ kind: 'save', line });
-    if (state.loopDepth > 0 && /(?:^|\.)atomic$/.test(callee ?? '')) state.info.batches = true;
-    if (method === 'Paginator') state.info.batches = true;
-  }
+  noteCall(state.facts, {
+    calleeText,
+    line: state.lines.line(start),
+    loopDepth: state.loopDepth,
+    owner: state.nestedIn,
+    assignedTo: state.assignValueStart === start ? state.assignTarget : null,
+    positionalStrings: () => {
+      // The argument list follows the callee: strings, other positional values as null, keywords skipped.
+      const strings: Array<string | null> = [];
+      if (w.nextSibling() && w.type() === 'argument_list' && w.firstChild()) {
+        do {
+          const typeId = w.typeId();
+          const type = w.names[typeId] as string;
+          if (type === 'string') {
+            const decoded = decodeStringToken(source.slice(w.start(), w.end()));
+            strings.push(decoded && !decoded.formatted ? decoded.value : null);
+          } else if (w.named[typeId] === 1 && type !== 'comment' && type !== 'keyword_argument') strings.push(null);
+        } while (w.nextSibling());
+        w.parent();
+      }
+      return strings;
+    },
+  });
   w.parent();
 }

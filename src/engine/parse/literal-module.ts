@@ -21,8 +21,7 @@ import { BodyParser } from './function-scan.js';
 import { decodeFloat, decodeInteger, decodeStringToken, dottedPath } from './literals.js';
 import { LineIndex, setOwn } from './reader.js';
 import { applySuppressions, findSuppressionComments } from './suppressions.js';
-import type { Tokens } from './tokens.js';
-import { GiveUp, KEYWORDS, Tok, tokenize } from './tokens.js';
+import { C, GiveUp, KEYWORDS, Tok, TokenView, tokenize } from './tokens.js';
 
 
 /** The kinds of bracketed group, each with its own items. */
@@ -41,28 +40,6 @@ const enum End {
   Key = 2,
 }
 
-const COMMA = 44;
-const COLON = 58;
-const EQUALS = 61;
-const DOT = 46;
-const STAR = 42;
-const AT = 64;
-const L_PAREN = 40;
-const R_PAREN = 41;
-const L_BRACKET = 91;
-const R_BRACKET = 93;
-const L_BRACE = 123;
-const R_BRACE = 125;
-const MINUS = 45;
-const PLUS = 43;
-const TILDE = 126;
-const SLASH = 47;
-const LESS = 60;
-const GREATER = 62;
-const PERCENT = 37;
-const AMP = 38;
-const PIPE = 124;
-const CARET = 94;
 /** The lexer's two-character operators that make an augmented assignment (`**=` and `//=` end in them too). */
 const AUGMENTED = /^[-+*/%&|^@]=$/;
 const PARAM_NAME = /[\p{L}_][\p{L}\p{N}_]*/u;
@@ -78,15 +55,10 @@ interface ClassHeader {
   bodyTo: number;
 }
 
-class LiteralReader implements ValueSpans {
+class LiteralReader extends TokenView implements ValueSpans {
   readonly callSpans = new Map<PyValue, SourceSpan>();
   readonly lineIndex: LineIndex;
   private readonly offsets = new Map<PyValue, number>();
-  private readonly t: Tokens;
-  private readonly kind: Uint8Array;
-  private readonly start: Int32Array;
-  private readonly end: Int32Array;
-  private readonly op: Uint16Array;
   private readonly body: BodyParser;
   private i = 0;
   /** Span of the value last read, and of the value inside any parentheses around it. */
@@ -99,12 +71,8 @@ class LiteralReader implements ValueSpans {
   /** Set by readParenthesized: the value inside the parentheses was an expression span. */
   private parenthesizedSpan = false;
 
-  constructor(private readonly source: string) {
-    this.t = tokenize(source);
-    this.kind = this.t.kind;
-    this.start = this.t.start;
-    this.end = this.t.end;
-    this.op = this.t.op;
+  constructor(source: string) {
+    super(tokenize(source), source);
     this.lineIndex = new LineIndex(source);
     this.body = new BodyParser(this.t, source, this.lineIndex);
   }
@@ -157,15 +125,15 @@ class LiteralReader implements ValueSpans {
             migration = header;
           }
         } else if (word === 'def' || (word === 'async' && this.isName(at + 1, 'def'))) functions.push(this.readDef(ctx));
-        else if (!KEYWORDS.has(word) && kind[at + 1] === Tok.Op && op[at + 1] === EQUALS) {
+        else if (!KEYWORDS.has(word) && kind[at + 1] === Tok.Op && op[at + 1] === C.Equals) {
           this.i = at + 2;
           const value = this.readValue(End.Statement);
           this.expectNewline();
           ctx.constants.set(word, value);
         } else this.skipSimpleStatement();
-      } else if (k === Tok.Op && op[at] === AT) {
+      } else if (k === Tok.Op && op[at] === C.At) {
         // Decorators (checked as expressions); only decorated functions are read here.
-        while (kind[this.i] === Tok.Op && op[this.i] === AT && this.t.indent[this.i] === 0) this.skipSimpleStatement();
+        while (kind[this.i] === Tok.Op && op[this.i] === C.At && this.t.indent[this.i] === 0) this.skipSimpleStatement();
         const next = this.i;
         if (this.t.indent[next] !== 0 || !(this.isName(next, 'def') || (this.isName(next, 'async') && this.isName(next + 1, 'def')))) throw new GiveUp('a decorated class');
         functions.push(this.readDef(ctx));
@@ -180,23 +148,11 @@ class LiteralReader implements ValueSpans {
     for (const info of functions) file.functions[info.name] = info;
   }
 
-  private text(at: number): string {
-    return this.source.slice(this.start[at], this.end[at]);
-  }
-
-  private isName(at: number, word: string): boolean {
-    return this.kind[at] === Tok.Name && this.end[at]! - this.start[at]! === word.length && this.source.startsWith(word, this.start[at]);
-  }
-
   /** Whether tokens `from`..`to` (exclusive) are `name(.name)*`. */
   private isDottedName(from: number, to: number): boolean {
     if (this.kind[from] !== Tok.Name || (to - from) % 2 !== 1) return false;
-    for (let at = from + 1; at < to; at += 2) if (!this.isOp(at, DOT) || this.kind[at + 1] !== Tok.Name) return false;
+    for (let at = from + 1; at < to; at += 2) if (!this.isOp(at, C.Dot) || this.kind[at + 1] !== Tok.Name) return false;
     return true;
-  }
-
-  private isOp(at: number, code: number): boolean {
-    return this.kind[at] === Tok.Op && this.op[at] === code;
   }
 
   private expectNewline(): void {
@@ -213,7 +169,7 @@ class LiteralReader implements ValueSpans {
     let at = this.i;
     if (this.isName(at, 'pass')) at++;
     else {
-      const decorator = this.isOp(at, AT);
+      const decorator = this.isOp(at, C.At);
       if (decorator) at++;
       at = this.checkExpression(at);
       if (!decorator && this.kind[at] === Tok.OtherOp && AUGMENTED.test(this.text(at))) at = this.checkExpression(at + 1);
@@ -238,7 +194,7 @@ class LiteralReader implements ValueSpans {
     if (this.kind[this.i] !== Tok.Name) throw new GiveUp('an import without a name');
     let path = this.text(this.i++);
     if (KEYWORDS.has(path)) throw new GiveUp('a keyword as an imported name');
-    while (this.isOp(this.i, DOT) && this.kind[this.i + 1] === Tok.Name) {
+    while (this.isOp(this.i, C.Dot) && this.kind[this.i + 1] === Tok.Name) {
       if (KEYWORDS.has(this.text(this.i + 1))) throw new GiveUp('a keyword as an imported name');
       path += `.${this.text(this.i + 1)}`;
       this.i += 2;
@@ -261,7 +217,7 @@ class LiteralReader implements ValueSpans {
     for (;;) {
       const path = this.dottedName();
       names.push({ path, alias: this.aliasAfter() });
-      if (!this.isOp(this.i, COMMA)) break;
+      if (!this.isOp(this.i, C.Comma)) break;
       this.i++;
     }
     this.expectNewline();
@@ -272,7 +228,7 @@ class LiteralReader implements ValueSpans {
     const line = this.lineIndex.line(this.start[this.i] as number);
     this.i++;
     let module = '';
-    while (this.isOp(this.i, DOT)) {
+    while (this.isOp(this.i, C.Dot)) {
       module += '.';
       this.i++;
     }
@@ -281,25 +237,25 @@ class LiteralReader implements ValueSpans {
     this.i++;
     const names: Array<{ path: string; alias: string | null }> = [];
     let wildcard = false;
-    const parenthesized = this.isOp(this.i, L_PAREN);
+    const parenthesized = this.isOp(this.i, C.LParen);
     if (parenthesized) this.i++;
-    if (this.isOp(this.i, STAR)) {
+    if (this.isOp(this.i, C.Star)) {
       if (parenthesized) throw new GiveUp('a parenthesized wildcard import');
       wildcard = true;
       this.i++;
     } else {
       for (;;) {
         // `from m import a.b` is not Python: imported names are single names.
-        if (this.kind[this.i] !== Tok.Name || this.isOp(this.i + 1, DOT)) throw new GiveUp('a from-import of a dotted name');
+        if (this.kind[this.i] !== Tok.Name || this.isOp(this.i + 1, C.Dot)) throw new GiveUp('a from-import of a dotted name');
         const path = this.dottedName();
         names.push({ path, alias: this.aliasAfter() });
-        if (!this.isOp(this.i, COMMA)) break;
+        if (!this.isOp(this.i, C.Comma)) break;
         this.i++;
-        if (parenthesized && this.isOp(this.i, R_PAREN)) break;
+        if (parenthesized && this.isOp(this.i, C.RParen)) break;
       }
     }
     if (parenthesized) {
-      if (!this.isOp(this.i, R_PAREN)) throw new GiveUp('an unclosed import list');
+      if (!this.isOp(this.i, C.RParen)) throw new GiveUp('an unclosed import list');
       this.i++;
     }
     this.expectNewline();
@@ -321,13 +277,13 @@ class LiteralReader implements ValueSpans {
     let hasBases = false;
     let basesFrom = 0;
     let basesTo = 0;
-    if (this.isOp(this.i, L_PAREN)) {
+    if (this.isOp(this.i, C.LParen)) {
       hasBases = true;
       basesFrom = this.i + 1;
       this.i = this.checkGroup(this.i, Group.Call);
       basesTo = this.i - 1;
     }
-    if (!this.isOp(this.i, COLON)) throw new GiveUp('a class header without a colon');
+    if (!this.isOp(this.i, C.Colon)) throw new GiveUp('a class header without a colon');
     this.i++;
     const bodyFrom = this.skipBlock();
     return { line: this.lineIndex.line(this.start[classAt] as number), hasBases, basesFrom, basesTo, bodyFrom, bodyTo: this.i };
@@ -353,12 +309,12 @@ class LiteralReader implements ValueSpans {
       const atEnd = at === to;
       if (!atEnd && this.kind[at] === Tok.Op) {
         const c = this.op[at];
-        if (c === L_PAREN || c === L_BRACKET || c === L_BRACE) depth++;
-        else if (c === R_PAREN || c === R_BRACKET || c === R_BRACE) depth--;
+        if (c === C.LParen || c === C.LBracket || c === C.LBrace) depth++;
+        else if (c === C.RParen || c === C.RBracket || c === C.RBrace) depth--;
       }
-      if (atEnd || (depth === 0 && this.isOp(at, COMMA))) {
+      if (atEnd || (depth === 0 && this.isOp(at, C.Comma))) {
         if (at > pieceFrom) {
-          const keyword = this.kind[pieceFrom] === Tok.Name && this.isOp(pieceFrom + 1, EQUALS);
+          const keyword = this.kind[pieceFrom] === Tok.Name && this.isOp(pieceFrom + 1, C.Equals);
           // Bases are dotted names in practice; anything else is left to tree-sitter.
           if (!keyword && !this.isDottedName(pieceFrom, at)) throw new GiveUp('a base that is not a dotted name');
           if (!keyword) names.push(this.source.slice(this.start[pieceFrom], this.end[at - 1]).replace(/\s+/g, ''));
@@ -378,7 +334,7 @@ class LiteralReader implements ValueSpans {
       const k = this.kind[at];
       if (k === Tok.String) this.skipSimpleStatement();
       else if (this.isName(at, 'pass') && this.kind[at + 1] === Tok.Newline) this.i = at + 2;
-      else if (k === Tok.Name && this.isOp(at + 1, EQUALS) && !KEYWORDS.has(this.text(at))) {
+      else if (k === Tok.Name && this.isOp(at + 1, C.Equals) && !KEYWORDS.has(this.text(at))) {
         const name = this.text(at);
         this.i = at + 2;
         const value = this.readValue(End.Statement);
@@ -404,13 +360,13 @@ class LiteralReader implements ValueSpans {
     if (end === End.Statement) return k === Tok.Newline;
     if (k !== Tok.Op) return false;
     const c = this.op[at];
-    return c === COMMA || c === R_PAREN || c === R_BRACKET || c === R_BRACE || (end === End.Key && c === COLON);
+    return c === C.Comma || c === C.RParen || c === C.RBracket || c === C.RBrace || (end === End.Key && c === C.Colon);
   }
 
   /** Read one value; the cursor stops on the token after it, which ends it. */
   private readValue(end: End): PyValue {
     const from = this.i;
-    const parenthesized = this.isOp(from, L_PAREN);
+    const parenthesized = this.isOp(from, C.LParen);
     const value = this.readSimple(end);
     if (value !== null && this.isTerminator(this.i, end)) {
       // `(a + b)` is the expression inside: what the tree reader splits, this reader must not take as read.
@@ -430,10 +386,10 @@ class LiteralReader implements ValueSpans {
     let at = from;
     // `*args` / `**kwargs` only where the caller allows them (call arguments, list items), and of
     // a name only: tree-sitter reads `*f(x)` as a call of `*f`.
-    if (splat && this.isOp(at, STAR)) {
-      at += this.isOp(at + 1, STAR) ? 2 : 1;
+    if (splat && this.isOp(at, C.Star)) {
+      at += this.isOp(at + 1, C.Star) ? 2 : 1;
       let last = at;
-      while (this.isOp(last + 1, DOT) && this.kind[last + 2] === Tok.Name) last += 2;
+      while (this.isOp(last + 1, C.Dot) && this.kind[last + 2] === Tok.Name) last += 2;
       if (this.kind[at] !== Tok.Name || this.isTrailerStart(last + 1)) throw new GiveUp('a splat of something other than a name');
     }
     at = this.checkExpression(at);
@@ -460,7 +416,7 @@ class LiteralReader implements ValueSpans {
     for (;;) {
       // Prefix operators.
       for (;;) {
-        if (this.kind[at] === Tok.Op && (this.op[at] === MINUS || this.op[at] === PLUS || this.op[at] === TILDE)) notAllowed = false;
+        if (this.kind[at] === Tok.Op && (this.op[at] === C.Minus || this.op[at] === C.Plus || this.op[at] === C.Tilde)) notAllowed = false;
         else if (!this.isName(at, 'not')) break;
         else if (!notAllowed) throw new GiveUp('`not` after an operator that binds tighter');
         at++;
@@ -481,10 +437,10 @@ class LiteralReader implements ValueSpans {
           if (this.op[at] === 1) throw new GiveUp('an f-string field that is an expression');
           at++;
         }
-      } else if (this.isOp(at, L_PAREN)) at = this.checkGroup(at, Group.Tuple);
-      else if (this.isOp(at, L_BRACKET)) at = this.checkGroup(at, Group.List);
-      else if (this.isOp(at, L_BRACE)) at = this.checkGroup(at, Group.Braces);
-      else if (this.isOp(at, DOT) && this.isOp(at + 1, DOT) && this.isOp(at + 2, DOT)) at += 3;
+      } else if (this.isOp(at, C.LParen)) at = this.checkGroup(at, Group.Tuple);
+      else if (this.isOp(at, C.LBracket)) at = this.checkGroup(at, Group.List);
+      else if (this.isOp(at, C.LBrace)) at = this.checkGroup(at, Group.Braces);
+      else if (this.isOp(at, C.Dot) && this.isOp(at + 1, C.Dot) && this.isOp(at + 2, C.Dot)) at += 3;
       else throw new GiveUp('an expression without an operand');
       at = this.checkTrailers(at);
       const next = this.binaryOperatorLength(at);
@@ -502,11 +458,11 @@ class LiteralReader implements ValueSpans {
   /** Trailers from `at`: `.attr`, `(args)`, `[subscript]`; returns the token after them. */
   private checkTrailers(at: number): number {
     for (;;) {
-      if (this.isOp(at, DOT)) {
+      if (this.isOp(at, C.Dot)) {
         if (this.kind[at + 1] !== Tok.Name || KEYWORDS.has(this.text(at + 1))) throw new GiveUp('a dot not followed by a name');
         at += 2;
-      } else if (this.isOp(at, L_PAREN)) at = this.checkGroup(at, Group.Call);
-      else if (this.isOp(at, L_BRACKET)) at = this.checkGroup(at, Group.Subscript);
+      } else if (this.isOp(at, C.LParen)) at = this.checkGroup(at, Group.Call);
+      else if (this.isOp(at, C.LBracket)) at = this.checkGroup(at, Group.Subscript);
       else return at;
     }
   }
@@ -518,15 +474,15 @@ class LiteralReader implements ValueSpans {
     for (let cursor = at + 1; ; cursor++) {
       const k = this.kind[cursor];
       if (k === Tok.Newline || k === Tok.End) throw new GiveUp('a lambda without a colon');
-      const closes = depth === 0 && this.isOp(cursor, COLON);
+      const closes = depth === 0 && this.isOp(cursor, C.Colon);
       if (k === Tok.Op) {
         const c = this.op[cursor];
-        if (c === L_PAREN || c === L_BRACKET || c === L_BRACE) depth++;
-        else if (c === R_PAREN || c === R_BRACKET || c === R_BRACE) {
+        if (c === C.LParen || c === C.LBracket || c === C.LBrace) depth++;
+        else if (c === C.RParen || c === C.RBracket || c === C.RBrace) {
           if (--depth < 0) throw new GiveUp('a lambda without a colon');
         }
       }
-      if (closes || (depth === 0 && this.isOp(cursor, COMMA))) {
+      if (closes || (depth === 0 && this.isOp(cursor, C.Comma))) {
         if (cursor === pieceFrom && !closes) throw new GiveUp('an empty lambda parameter');
         if (cursor > pieceFrom) this.checkParameter(pieceFrom, cursor);
         pieceFrom = cursor + 1;
@@ -535,24 +491,9 @@ class LiteralReader implements ValueSpans {
     }
   }
 
-  /** Tokens taken by the binary operator at `at` (0: none there). */
-  private binaryOperatorLength(at: number): number {
-    const k = this.kind[at];
-    if (k === Tok.Op) {
-      const c = this.op[at];
-      if (c === STAR || c === SLASH || c === LESS || c === GREATER) return this.isOp(at + 1, c) ? 2 : 1;
-      return c === PLUS || c === MINUS || c === PERCENT || c === AT || c === AMP || c === PIPE || c === CARET ? 1 : 0;
-    }
-    if (k === Tok.OtherOp) {
-      const text = this.text(at);
-      return text === '==' || text === '!=' || text === '<=' || text === '>=' ? 1 : 0;
-    }
-    if (k !== Tok.Name) return 0;
-    const word = this.text(at);
-    if (word === 'and' || word === 'or' || word === 'in' || word === 'if' || word === 'else') return 1;
-    if (word === 'is') return this.isName(at + 1, 'not') ? 2 : 1;
-    if (word === 'not') return this.isName(at + 1, 'in') ? 2 : 0;
-    return 0;
+  /** As the base, plus `if` and `else` (conditional expressions are checked as operator chains here). */
+  protected override binaryOperatorLength(at: number): number {
+    return this.isName(at, 'if') || this.isName(at, 'else') ? 1 : super.binaryOperatorLength(at);
   }
 
   /**
@@ -560,7 +501,7 @@ class LiteralReader implements ValueSpans {
    * only its own items: `k=v` and `**x` in calls, slices in subscripts, `a: b` in dicts.
    */
   private checkGroup(at: number, group: Group): number {
-    const close = group === Group.Call || group === Group.Tuple ? R_PAREN : group === Group.Braces ? R_BRACE : R_BRACKET;
+    const close = group === Group.Call || group === Group.Tuple ? C.RParen : group === Group.Braces ? C.RBrace : C.RBracket;
     at++;
     if (this.isOp(at, close)) {
       if (group === Group.Subscript) throw new GiveUp('an empty subscript');
@@ -569,38 +510,38 @@ class LiteralReader implements ValueSpans {
     // Braces hold a dict (every item `k: v` or `**x`) or a set (no item with a colon).
     let dict: boolean | null = null;
     while (!this.isOp(at, close)) {
-      if (this.isOp(at, STAR) && this.isOp(at + 1, STAR)) {
+      if (this.isOp(at, C.Star) && this.isOp(at + 1, C.Star)) {
         if (group !== Group.Call && group !== Group.Braces) throw new GiveUp('a misplaced `**`');
         if (group === Group.Braces && dict === false) throw new GiveUp('`**` in a set');
         if (group === Group.Braces) dict = true;
         at = this.checkExpression(at + 2);
-      } else if (this.isOp(at, STAR)) {
+      } else if (this.isOp(at, C.Star)) {
         if (group === Group.Braces && dict === true) throw new GiveUp('`*` in a dict');
         if (group === Group.Braces) dict = false;
         at = this.checkExpression(at + 1);
-      } else if (group === Group.Call && this.kind[at] === Tok.Name && this.isOp(at + 1, EQUALS)) {
+      } else if (group === Group.Call && this.kind[at] === Tok.Name && this.isOp(at + 1, C.Equals)) {
         if (KEYWORDS.has(this.text(at))) throw new GiveUp('a keyword as an argument name');
         at = this.checkExpression(at + 2);
       } else if (group === Group.Subscript) {
         // `a[1]`, `a[:2]`, `a[1:]`, `a[::2]`: each part may be left out, not the whole item.
-        if (this.isOp(at, COMMA)) throw new GiveUp('an empty subscript item');
+        if (this.isOp(at, C.Comma)) throw new GiveUp('an empty subscript item');
         let parts = 0;
         for (;;) {
-          if (!this.isOp(at, COLON) && !this.isOp(at, COMMA) && !this.isOp(at, close)) at = this.checkExpression(at);
-          if (!this.isOp(at, COLON)) break;
+          if (!this.isOp(at, C.Colon) && !this.isOp(at, C.Comma) && !this.isOp(at, close)) at = this.checkExpression(at);
+          if (!this.isOp(at, C.Colon)) break;
           if (++parts > 2) throw new GiveUp('a slice with too many colons');
           at++;
         }
       } else {
         at = this.checkExpression(at);
         if (group === Group.Braces) {
-          const pair = this.isOp(at, COLON);
+          const pair = this.isOp(at, C.Colon);
           if (dict === null) dict = pair;
           else if (dict !== pair) throw new GiveUp('dict and set items mixed');
           if (pair) at = this.checkExpression(at + 1);
         }
       }
-      if (this.isOp(at, COMMA)) at++;
+      if (this.isOp(at, C.Comma)) at++;
       else if (!this.isOp(at, close)) throw new GiveUp('a malformed bracketed group');
     }
     return at + 1;
@@ -652,11 +593,11 @@ class LiteralReader implements ValueSpans {
       }
       // A dotted name, read directly (with its call) since it is by far the most common atom.
       let last = at;
-      while (this.isOp(last + 1, DOT) && this.kind[last + 2] === Tok.Name) {
+      while (this.isOp(last + 1, C.Dot) && this.kind[last + 2] === Tok.Name) {
         if (KEYWORDS.has(this.text(last + 2))) throw new GiveUp('a keyword after a dot');
         last += 2;
       }
-      if (this.isOp(last + 1, L_PAREN)) return this.readCall(at, last);
+      if (this.isOp(last + 1, C.LParen)) return this.readCall(at, last);
       if (this.isTrailerStart(last + 1)) {
         this.i = last + 1;
         return this.readTrailed(at, last + 1, true);
@@ -665,13 +606,13 @@ class LiteralReader implements ValueSpans {
     }
     if (k !== Tok.Op) return null;
     const c = this.op[at];
-    if (c === L_BRACKET) return this.readSequence('list', R_BRACKET);
-    if (c === L_PAREN) return this.readParenthesized();
-    if (c === L_BRACE) return this.readBraces();
-    if (c === MINUS || c === PLUS) {
+    if (c === C.LBracket) return this.readSequence('list', C.RBracket);
+    if (c === C.LParen) return this.readParenthesized();
+    if (c === C.LBrace) return this.readBraces();
+    if (c === C.Minus || c === C.Plus) {
       // Signs before a number, applied innermost first as the tree reader does: `-+2` is -2, written "-2".
       let numberAt = at;
-      while (this.isOp(numberAt, MINUS) || this.isOp(numberAt, PLUS)) numberAt++;
+      while (this.isOp(numberAt, C.Minus) || this.isOp(numberAt, C.Plus)) numberAt++;
       if (this.kind[numberAt] !== Tok.Number) return null;
       this.i = numberAt + 1;
       let value = this.number(numberAt);
@@ -679,15 +620,11 @@ class LiteralReader implements ValueSpans {
       this.setSpan(start, stop, start, stop);
       for (let sign = numberAt - 1; sign >= at; sign--) {
         if (value.kind !== 'int' && value.kind !== 'float') return this.expr(start, stop);
-        if (this.op[sign] === MINUS) value = { kind: value.kind, value: -value.value, text: `-${value.text}` };
+        if (this.op[sign] === C.Minus) value = { kind: value.kind, value: -value.value, text: `-${value.text}` };
       }
       return value;
     }
     return null;
-  }
-
-  private isTrailerStart(at: number): boolean {
-    return this.kind[at] === Tok.Op && (this.op[at] === DOT || this.op[at] === L_PAREN || this.op[at] === L_BRACKET);
   }
 
   /**
@@ -698,15 +635,15 @@ class LiteralReader implements ValueSpans {
    */
   private readTrailed(from: number, at: number, dotsOnly: boolean): PyValue | null {
     for (;;) {
-      if (this.isOp(at, DOT)) {
+      if (this.isOp(at, C.Dot)) {
         if (this.kind[at + 1] !== Tok.Name || KEYWORDS.has(this.text(at + 1))) throw new GiveUp('a dot not followed by a name');
         at += 2;
-      } else if (this.isOp(at, L_PAREN)) {
+      } else if (this.isOp(at, C.LParen)) {
         const next = this.checkGroup(at, Group.Call);
         if (!this.isTrailerStart(next)) return this.readCall(from, at - 1);
         dotsOnly = false;
         at = next;
-      } else if (this.isOp(at, L_BRACKET)) {
+      } else if (this.isOp(at, C.LBracket)) {
         dotsOnly = false;
         at = this.checkGroup(at, Group.Subscript);
       } else break;
@@ -769,8 +706,8 @@ class LiteralReader implements ValueSpans {
   private readSequence(kind: 'list' | 'tuple' | 'set', close: number, items: PyValue[] = [], from = this.i): PyValue {
     if (items.length === 0) this.i = from + 1;
     while (!this.isOp(this.i, close)) {
-      items.push(this.isOp(this.i, STAR) ? this.readSpan(End.Item, true) : this.readValue(End.Item));
-      if (this.isOp(this.i, COMMA)) this.i++;
+      items.push(this.isOp(this.i, C.Star) ? this.readSpan(End.Item, true) : this.readValue(End.Item));
+      if (this.isOp(this.i, C.Comma)) this.i++;
       else if (!this.isOp(this.i, close)) throw new GiveUp('a bracket closed by another');
     }
     const start = this.start[from] as number;
@@ -786,11 +723,11 @@ class LiteralReader implements ValueSpans {
   private readParenthesized(): PyValue {
     const from = this.i;
     this.parenthesizedSpan = false;
-    if (this.isOp(from + 1, R_PAREN)) return this.readSequence('tuple', R_PAREN, [], from);
+    if (this.isOp(from + 1, C.RParen)) return this.readSequence('tuple', C.RParen, [], from);
     this.i = from + 1;
-    if (this.isOp(this.i, STAR)) throw new GiveUp('a starred first item in parentheses');
+    if (this.isOp(this.i, C.Star)) throw new GiveUp('a starred first item in parentheses');
     const first = this.readValue(End.Item);
-    if (this.isOp(this.i, R_PAREN)) {
+    if (this.isOp(this.i, C.RParen)) {
       this.parenthesizedSpan = !this.valueSimple;
       const innerStart = this.innerStart;
       const innerEnd = this.innerEnd;
@@ -798,9 +735,9 @@ class LiteralReader implements ValueSpans {
       this.i++;
       return first;
     }
-    if (!this.isOp(this.i, COMMA)) throw new GiveUp('a parenthesis closed by another bracket');
+    if (!this.isOp(this.i, C.Comma)) throw new GiveUp('a parenthesis closed by another bracket');
     this.i++;
-    const tuple = this.readSequence('tuple', R_PAREN, [first], from);
+    const tuple = this.readSequence('tuple', C.RParen, [first], from);
     this.parenthesizedSpan = false;
     return tuple;
   }
@@ -809,7 +746,7 @@ class LiteralReader implements ValueSpans {
   private readBraces(): PyValue {
     const from = this.i;
     this.i = from + 1;
-    if (this.isOp(this.i, R_BRACE)) {
+    if (this.isOp(this.i, C.RBrace)) {
       const start = this.start[from] as number;
       const stop = this.end[this.i] as number;
       this.i++;
@@ -818,23 +755,23 @@ class LiteralReader implements ValueSpans {
       this.offsets.set(empty, start);
       return empty;
     }
-    if (this.isOp(this.i, STAR)) throw new GiveUp('a starred entry in braces');
+    if (this.isOp(this.i, C.Star)) throw new GiveUp('a starred entry in braces');
     const first = this.readValue(End.Key);
-    if (!this.isOp(this.i, COLON)) {
-      if (this.isOp(this.i, COMMA)) this.i++;
-      else if (!this.isOp(this.i, R_BRACE)) throw new GiveUp('a brace closed by another bracket');
-      return this.readSequence('set', R_BRACE, [first], from);
+    if (!this.isOp(this.i, C.Colon)) {
+      if (this.isOp(this.i, C.Comma)) this.i++;
+      else if (!this.isOp(this.i, C.RBrace)) throw new GiveUp('a brace closed by another bracket');
+      return this.readSequence('set', C.RBrace, [first], from);
     }
     const entries: Array<{ key: PyValue; value: PyValue }> = [];
     let key = first;
     for (;;) {
       this.i++; // the colon
       entries.push({ key, value: this.readValue(End.Item) });
-      if (this.isOp(this.i, COMMA)) this.i++;
-      if (this.isOp(this.i, R_BRACE)) break;
-      if (this.isOp(this.i, STAR)) throw new GiveUp('a starred entry in braces');
+      if (this.isOp(this.i, C.Comma)) this.i++;
+      if (this.isOp(this.i, C.RBrace)) break;
+      if (this.isOp(this.i, C.Star)) throw new GiveUp('a starred entry in braces');
       key = this.readValue(End.Key);
-      if (!this.isOp(this.i, COLON)) throw new GiveUp('a dict entry without a colon');
+      if (!this.isOp(this.i, C.Colon)) throw new GiveUp('a dict entry without a colon');
     }
     const start = this.start[from] as number;
     const stop = this.end[this.i] as number;
@@ -853,15 +790,15 @@ class LiteralReader implements ValueSpans {
     const args: PyValue[] = [];
     const kwargs: Record<string, PyValue> = {};
     this.i = last + 2;
-    while (!this.isOp(this.i, R_PAREN)) {
+    while (!this.isOp(this.i, C.RParen)) {
       const at = this.i;
-      if (this.kind[at] === Tok.Name && this.isOp(at + 1, EQUALS) && !KEYWORDS.has(this.text(at))) {
+      if (this.kind[at] === Tok.Name && this.isOp(at + 1, C.Equals) && !KEYWORDS.has(this.text(at))) {
         this.i = at + 2;
         setOwn(kwargs, this.text(at), this.readValue(End.Item));
-      } else if (this.isOp(at, STAR)) args.push(this.readSpan(End.Item, true));
+      } else if (this.isOp(at, C.Star)) args.push(this.readSpan(End.Item, true));
       else args.push(this.readValue(End.Item));
-      if (this.isOp(this.i, COMMA)) this.i++;
-      else if (!this.isOp(this.i, R_PAREN)) throw new GiveUp('a call closed by another bracket');
+      if (this.isOp(this.i, C.Comma)) this.i++;
+      else if (!this.isOp(this.i, C.RParen)) throw new GiveUp('a call closed by another bracket');
     }
     const stop = this.end[this.i] as number;
     this.i++;
@@ -877,12 +814,12 @@ class LiteralReader implements ValueSpans {
   /** One lambda parameter, tokens `from`..`to`: `name`, `name=default`, `*name`, `**name`, `*` or `/`. */
   private checkParameter(from: number, to: number): void {
     let at = from;
-    if (this.isOp(at, STAR)) at += this.isOp(at + 1, STAR) ? 2 : 1;
-    else if (this.isOp(at, SLASH) && to === from + 1) return;
-    if (at === to && this.isOp(from, STAR) && to === from + 1) return;
+    if (this.isOp(at, C.Star)) at += this.isOp(at + 1, C.Star) ? 2 : 1;
+    else if (this.isOp(at, C.Slash) && to === from + 1) return;
+    if (at === to && this.isOp(from, C.Star) && to === from + 1) return;
     if (this.kind[at] !== Tok.Name || KEYWORDS.has(this.text(at))) throw new GiveUp('a lambda parameter that is not a name');
     at++;
-    if (at < to && this.isOp(at, EQUALS) && !this.isOp(from, STAR)) at = this.checkExpression(at + 1);
+    if (at < to && this.isOp(at, C.Equals) && !this.isOp(from, C.Star)) at = this.checkExpression(at + 1);
     if (at !== to) throw new GiveUp('a malformed lambda parameter');
   }
 
@@ -897,10 +834,10 @@ class LiteralReader implements ValueSpans {
     for (let at = from + 1; at <= colon; at++) {
       if (this.kind[at] === Tok.Op) {
         const c = this.op[at];
-        if (c === L_PAREN || c === L_BRACKET || c === L_BRACE) depth++;
-        else if (c === R_PAREN || c === R_BRACKET || c === R_BRACE) depth--;
+        if (c === C.LParen || c === C.LBracket || c === C.LBrace) depth++;
+        else if (c === C.RParen || c === C.RBracket || c === C.RBrace) depth--;
       }
-      if (at === colon || (depth === 0 && this.isOp(at, COMMA))) {
+      if (at === colon || (depth === 0 && this.isOp(at, C.Comma))) {
         if (at > pieceFrom) {
           const param = PARAM_NAME.exec(this.source.slice(this.start[pieceFrom], this.end[at - 1]));
           if (param) params.push(param[0]);

@@ -72,7 +72,8 @@ function allocate(capacity: number): Tokens {
   };
 }
 
-const enum C {
+/** Character codes the lexer and the readers compare against. */
+export const enum C {
   Tab = 9,
   LF = 10,
   FF = 12,
@@ -481,4 +482,63 @@ const NUMBER = /^(?:0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|(
 function isHexDigit(c: number): boolean {
   const lower = c | 0x20;
   return isDigit(c) || (lower >= 0x61 && lower <= 0x66);
+}
+
+/**
+ * Read access to a token list for the two readers built on it (the module reader and the body
+ * parser): token text and the tests both make.
+ */
+export class TokenView {
+  protected readonly kind: Uint8Array;
+  protected readonly start: Int32Array;
+  protected readonly end: Int32Array;
+  protected readonly op: Uint16Array;
+  protected readonly indent: Int32Array;
+
+  constructor(
+    protected readonly t: Tokens,
+    protected readonly source: string,
+  ) {
+    this.kind = t.kind;
+    this.start = t.start;
+    this.end = t.end;
+    this.op = t.op;
+    this.indent = t.indent;
+  }
+
+  protected text(at: number): string {
+    return this.source.slice(this.start[at], this.end[at]);
+  }
+
+  protected isName(at: number, word: string): boolean {
+    return this.kind[at] === Tok.Name && this.end[at]! - this.start[at]! === word.length && this.source.startsWith(word, this.start[at]);
+  }
+
+  protected isOp(at: number, code: number): boolean {
+    return this.kind[at] === Tok.Op && this.op[at] === code;
+  }
+
+  protected isTrailerStart(at: number): boolean {
+    return this.kind[at] === Tok.Op && (this.op[at] === C.Dot || this.op[at] === C.LParen || this.op[at] === C.LBracket);
+  }
+
+  /** Tokens taken by the binary, comparison or boolean operator at `at` (0: none there). */
+  protected binaryOperatorLength(at: number): number {
+    const k = this.kind[at];
+    if (k === Tok.Op) {
+      const c = this.op[at];
+      if (c === C.Star || c === C.Slash || c === C.Less || c === C.Greater) return this.isOp(at + 1, c) ? 2 : 1;
+      return c === C.Plus || c === C.Minus || c === C.Percent || c === C.At || c === C.Amp || c === C.Pipe || c === C.Caret ? 1 : 0;
+    }
+    if (k === Tok.OtherOp) {
+      const text = this.text(at);
+      return text === '==' || text === '!=' || text === '<=' || text === '>=' ? 1 : 0;
+    }
+    if (k !== Tok.Name) return 0;
+    const word = this.text(at);
+    if (word === 'and' || word === 'or' || word === 'in') return 1;
+    if (word === 'is') return this.isName(at + 1, 'not') ? 2 : 1;
+    if (word === 'not') return this.isName(at + 1, 'in') ? 2 : 0;
+    return 0;
+  }
 }

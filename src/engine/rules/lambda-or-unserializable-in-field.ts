@@ -70,9 +70,10 @@ export default defineRule({
         ctx.report({ messageId: 'lambdaInField', op, line: lambda.line, data: { kwarg: typeof kwarg === 'number' ? `argument ${kwarg + 1}` : kwarg, field: name, model } });
       }
     };
-    // Keyword arguments first, then positional ones; nothing is allocated for the (usual) field without a lambda.
+    // Keyword arguments first, then positional ones; nothing is allocated for the (usual) field without a lambda
+    // (`for…in` over the plain kwargs record visits Object.keys' order without building the key array).
     const checkField = (op: Operation, model: string, name: string, field: FieldDef): void => {
-      for (const kwarg of Object.keys(field.kwargs)) checkValue(op, model, name, kwarg, field.kwargs[kwarg]!);
+      for (const kwarg in field.kwargs) if (Object.hasOwn(field.kwargs, kwarg)) checkValue(op, model, name, kwarg, field.kwargs[kwarg]!);
       for (let index = 0; index < field.extraArgs.length; index++) checkValue(op, model, name, index, field.extraArgs[index]!);
     };
     for (const visit of ctx.visits) {

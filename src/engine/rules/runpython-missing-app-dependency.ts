@@ -31,7 +31,8 @@ function reachableApps(start: MigrationFile, files: ReadonlyMap<string, Migratio
     }
     return parents;
   };
-  const stack: Array<{ file: MigrationFile; expanded: boolean }> = [{ file: start, expanded: false }];
+  // Parents are found once per file, when it is expanded, and kept for its post-order step.
+  const stack: Array<{ file: MigrationFile; parents: MigrationFile[] | undefined }> = [{ file: start, parents: undefined }];
   const inProgress = new Set<MigrationFile>();
   while (stack.length > 0) {
     const top = stack[stack.length - 1]!;
@@ -39,10 +40,10 @@ function reachableApps(start: MigrationFile, files: ReadonlyMap<string, Migratio
       stack.pop();
       continue;
     }
-    if (!top.expanded) {
-      top.expanded = true;
+    if (!top.parents) {
+      top.parents = parentsOf(top.file);
       inProgress.add(top.file);
-      for (const parent of parentsOf(top.file)) if (!memo.has(parent) && !inProgress.has(parent)) stack.push({ file: parent, expanded: false });
+      for (const parent of top.parents) if (!memo.has(parent) && !inProgress.has(parent)) stack.push({ file: parent, parents: undefined });
       continue;
     }
     stack.pop();
@@ -52,7 +53,7 @@ function reachableApps(start: MigrationFile, files: ReadonlyMap<string, Migratio
       if (depApp !== undefined) own.push(depApp);
     }
     // A parent still in progress means a cycle: the graph rules report it; its apps are partial here.
-    const parents = parentsOf(top.file);
+    const parents = top.parents;
     const only = parents.length === 1 ? memo.get(parents[0]!) : undefined;
     let apps: Set<string>;
     if (only && own.every((app) => only.has(app))) {

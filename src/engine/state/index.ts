@@ -299,9 +299,11 @@ function renameIndex(op: Operation, app: string, at: MigrationKey | null, io: St
 /** After RenameModel, relations elsewhere that pointed at the old name point at the new one. */
 function repointRelations(io: StateIO, app: string, oldName: string, target: string): void {
   const oldLower = oldName.toLowerCase();
+  // Built once: this test runs on every field of every model.
+  const qualified = `${app.toLowerCase()}.${oldLower}`;
   const pointsAtOld = (fieldApp: string, to: string) => {
     const lower = to.toLowerCase();
-    return lower === `${app.toLowerCase()}.${oldLower}` || (fieldApp === app && lower === oldLower);
+    return lower === qualified || (fieldApp === app && lower === oldLower);
   };
   const updates: Array<[string, ModelState]> = [];
   for (const [key, model] of io.entries()) {
@@ -345,23 +347,24 @@ class LayeredFields implements ReadonlyMap<string, FieldDef> {
   }
 
   get(key: string): FieldDef | undefined {
-    let layer: ReadonlyMap<string, FieldDef> = this;
-    while (layer instanceof LayeredFields) {
-      if (layer.flat) return layer.flat.get(key);
-      if (layer.key === key) return layer.value;
-      layer = layer.base;
-    }
-    return layer.get(key);
+    const found = LayeredFields.find(this, key);
+    return found instanceof LayeredFields ? found.value : found.get(key);
   }
 
   has(key: string): boolean {
-    let layer: ReadonlyMap<string, FieldDef> = this;
+    const found = LayeredFields.find(this, key);
+    return found instanceof LayeredFields ? found.value !== undefined : found.has(key);
+  }
+
+  /** The layer that last set or removed `key`, else the plain map under the layers that holds the answer. */
+  private static find(top: LayeredFields, key: string): LayeredFields | ReadonlyMap<string, FieldDef> {
+    let layer: ReadonlyMap<string, FieldDef> = top;
     while (layer instanceof LayeredFields) {
-      if (layer.flat) return layer.flat.has(key);
-      if (layer.key === key) return layer.value !== undefined;
+      if (layer.flat) return layer.flat;
+      if (layer.key === key) return layer;
       layer = layer.base;
     }
-    return layer.has(key);
+    return layer;
   }
 
   /** The fields as a plain map, built once. */
@@ -616,6 +619,9 @@ function keyOf(key: MigrationKey): string {
   return `${key.app}\u0000${key.name}`;
 }
 
+/** Shared stand-in for an operation without children (most of them): no empty object per visit. */
+const NO_CHILDREN: Readonly<Record<string, Operation[]>> = {};
+
 /**
  * Every operation of a migration in execution order, with the state each one sees. Inside
  * SeparateDatabaseAndState, database_operations see the state their predecessors in that list
@@ -632,7 +638,7 @@ export function visitOperations(file: MigrationFile, start: ProjectState, topSta
       const known = depth === 0 ? topStates?.[i] : undefined;
       if (known) state = known;
       visits.push({ op, dbEffective, stateBefore: state, model: operationModel(op) });
-      const children = op.children ?? {};
+      const children = op.children ?? NO_CHILDREN;
       if (depth < 20 && (op.type === 'SeparateDatabaseAndState' || op.type === 'RunSQL')) {
         walk(children['database_operations'] ?? [], state, dbEffective, depth + 1);
         state = walk(children['state_operations'] ?? [], state, false, depth + 1);

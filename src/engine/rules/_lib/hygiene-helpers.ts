@@ -89,7 +89,8 @@ export function lambdasIn(value: PyValue, found: Array<Extract<PyValue, { kind: 
       break;
     case 'call':
       for (const arg of value.args) lambdasIn(arg, found);
-      for (const arg of Object.values(value.kwargs)) lambdasIn(arg, found);
+      // `for…in` with an own-key test: Object.values' order without building its array per call.
+      for (const key in value.kwargs) if (Object.hasOwn(value.kwargs, key)) lambdasIn(value.kwargs[key]!, found);
       break;
     case 'list':
     case 'tuple':

@@ -211,8 +211,17 @@ export function previousTogether(ctx: MigrationRuleContext, visit: OperationVisi
 export function previousField(ctx: MigrationRuleContext, visit: OperationVisit): FieldDef | undefined {
   const { op } = visit;
   if (!visit.model || !op.name) return undefined;
-  return visit.stateBefore.model(ctx.migration.app, visit.model)?.fields.get(op.name.toLowerCase());
+  // Several index rules ask this of the same visit: look it up once.
+  const app = ctx.migration.app;
+  const cached = previousFieldCache.get(visit);
+  if (cached !== undefined && cached.app === app) return cached.field;
+  const field = visit.stateBefore.model(app, visit.model)?.fields.get(op.name.toLowerCase());
+  previousFieldCache.set(visit, { app, field });
+  return field;
 }
+
+/** Keyed weakly by the visit: visits are made per analysis, and their state never changes. */
+const previousFieldCache = new WeakMap<OperationVisit, { app: string; field: FieldDef | undefined }>();
 
 /** Attributes that never reach the database (Django's `_field_should_be_altered` ignores them). */
 const NON_DB_ATTRIBUTES = new Set(['blank', 'choices', 'editable', 'error_messages', 'help_text', 'limit_choices_to', 'on_delete', 'related_name', 'related_query_name', 'validators', 'verbose_name', 'default', 'db_comment']);
