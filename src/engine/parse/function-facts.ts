@@ -43,12 +43,41 @@ export interface CallSite {
   positionalStrings(): Array<string | null>;
 }
 
+/**
+ * The name at the end of a callee (`objects.update` → `update`), scanning back from the end: the
+ * anchored regex it replaces retried from every offset of every callee. Non-ASCII text takes the
+ * regex, which knows Unicode letters.
+ */
+export function lastName(text: string): string {
+  let end = text.length;
+  while (end > 0 && isSpace(text.charCodeAt(end - 1))) end--;
+  let start = end;
+  for (;;) {
+    if (start === 0) break;
+    const c = text.charCodeAt(start - 1);
+    if (c >= 0x80) return METHOD.exec(text)?.[1] ?? '';
+    if (!isWordChar(c)) break;
+    start--;
+  }
+  // The name must not start with a digit: back over leading digits as the regex would.
+  while (start < end && text.charCodeAt(start) >= 0x30 && text.charCodeAt(start) <= 0x39) start++;
+  return text.slice(start, end);
+}
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+}
+
+function isWordChar(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f;
+}
+
 export function noteCall(facts: BodyFacts, site: CallSite): void {
   const { info } = facts;
   const { calleeText, line } = site;
   const callee = dottedPath(calleeText);
   if (callee) facts.calls.add(callee);
-  const method = METHOD.exec(calleeText)?.[1] ?? '';
+  const method = lastName(calleeText);
   const receiver = calleeText.slice(0, Math.max(0, calleeText.length - method.length)).replace(/\s*\.\s*$/, '');
   if (method === 'get_model') {
     const strings = site.positionalStrings();
