@@ -45,6 +45,8 @@ export interface Tokens {
 }
 
 let shared: Tokens | null = null;
+const MAX_SHARED_CAPACITY = 1 << 20;
+const MAX_NESTING = 100;
 const LONE_CR = /\r(?!\n)/;
 /** Set by scanFormattedString when a field holds more than `name.attr!r:spec`. */
 let fieldsNeedChecking = false;
@@ -162,7 +164,8 @@ export function tokenize(source: string): Tokens {
   let t = shared;
   if (!t || t.kind.length < capacity) {
     t = allocate(Math.max(capacity, 1 << 16));
-    shared = t;
+    // Kept for the next file unless it is huge: a one-off 16 MB paste must not pin ~240 MB of arrays.
+    if (capacity <= MAX_SHARED_CAPACITY) shared = t;
   }
   const { kind, start, end, op, indent } = t;
   const commentStarts: number[] = [];
@@ -269,7 +272,8 @@ export function tokenize(source: string): Tokens {
       case C.LParen:
       case C.LBracket:
       case C.LBrace:
-        depth++;
+        // Deeper nesting than any migration has would only deepen the readers' recursion.
+        if (++depth > MAX_NESTING) throw new GiveUp('brackets nested too deep');
         push(Tok.Op, pos, pos + 1, c);
         pos++;
         continue;
