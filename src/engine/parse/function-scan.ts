@@ -892,7 +892,7 @@ export class BodyParser extends TokenView {
   /** `for targets in iterable [if cond]…` clauses of a comprehension. */
   private comprehensionClauses(): void {
     for (;;) {
-      if (this.isName(this.i, 'async')) this.i++;
+      if (this.isName(this.i, 'async') && this.isName(this.i + 1, 'for')) this.i++;
       if (!this.isName(this.i, 'for')) return;
       this.i++;
       this.targetList(false);

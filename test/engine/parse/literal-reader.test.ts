@@ -178,6 +178,7 @@ const LEFT: Array<[string, string]> = [
   ['a semicolon', `${HEADER}X = 1; Y = 2\nclass Migration(migrations.Migration):\n    operations = []\n`],
   ['an f-string field that is an expression', `${HEADER}X = 3\nclass Migration(migrations.Migration):\n    operations = [migrations.RunSQL(f"SELECT {X!r:>{X}} {'a'}")]\n`],
   ['brackets nested deeper than any migration', wrap(`    operations = [migrations.RunSQL(${'['.repeat(150)}"x"${']'.repeat(150)})]\n`)],
+  ['a stray async after a comprehension', `${HEADER}def forwards(apps, schema_editor):\n    rows = [x for x in range(3) async ]\n\nclass Migration(migrations.Migration):\n    operations = []\n`],
   ['a walrus in a value', wrap('    operations = [migrations.RunSQL((y := "x"))]\n')],
   ['a nested f-string field with a comment', wrap('    operations = [migrations.RunSQL(f"{x # c\n}")]\n')],
 ];
