@@ -667,7 +667,7 @@ export class BodyParser extends TokenView {
       let starred = false;
       if (starAllowed && this.isOp(this.i, C.Star) && !this.isOp(this.i + 1, C.Star)) {
         this.i++;
-        this.operandChain(ctx, false);
+        this.starred();
         starred = true;
       } else this.expression(ctx);
       if (!this.isOp(this.i, C.Comma)) {
@@ -724,6 +724,20 @@ export class BodyParser extends TokenView {
       if (length === 0) return;
       notAllowed = this.isName(this.i, 'and') || this.isName(this.i, 'or');
       this.i += length;
+    }
+  }
+
+  /**
+   * The operand after `*` or `**`. tree-sitter reads `*f(x)` as a call of `*f` (so its callee is
+   * not a name), where Python calls `f`: a starred call gives up rather than disagree.
+   */
+  private starred(): void {
+    const startOffset = this.start[this.i] as number;
+    const before = this.events.length;
+    this.operandChain(Ctx.Plain, false);
+    for (let e = before; e < this.events.length; e++) {
+      const event = this.events[e] as Event;
+      if (event.kind === Ev.Call && event.start === startOffset) throw new GiveUp('a starred call');
     }
   }
 
@@ -787,7 +801,7 @@ export class BodyParser extends TokenView {
       count++;
       if (this.isOp(this.i, C.Star)) {
         this.i += this.isOp(this.i + 1, C.Star) ? 2 : 1;
-        this.expression(Ctx.Walrus);
+        this.starred();
       } else if (this.kind[this.i] === Tok.Name && this.isOp(this.i + 1, C.Equals)) {
         const name = this.text(this.i);
         if (KEYWORDS.has(name)) throw new GiveUp('a keyword as an argument name');
@@ -821,7 +835,7 @@ export class BodyParser extends TokenView {
       if (this.isOp(this.i, C.Comma)) throw new GiveUp('an empty subscript item');
       if (this.isOp(this.i, C.Star)) {
         this.i++;
-        this.operandChain(Ctx.Plain, false);
+        this.starred();
       } else {
         let parts = 0;
         for (;;) {
@@ -857,12 +871,14 @@ export class BodyParser extends TokenView {
         if (opener !== C.LBrace || dict === false) throw new GiveUp('a misplaced **');
         dict = true;
         this.i += 2;
-        this.operandChain(Ctx.Plain, false);
+        this.starred();
       } else if (this.isOp(this.i, C.Star)) {
         if (opener === C.LBrace && dict === true) throw new GiveUp('* in a dict');
         if (opener === C.LBrace) dict = false;
         this.i++;
-        this.operandChain(Ctx.Plain, false);
+        this.starred();
+        // `(*a)` is not a tuple: only `(*a,)` is.
+        if (opener === C.LParen && items === 1 && this.isOp(this.i, C.RParen)) throw new GiveUp('a starred expression alone in parentheses');
       } else {
         this.expression(Ctx.Walrus);
         if (opener === C.LBrace) {

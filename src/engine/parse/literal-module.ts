@@ -564,6 +564,8 @@ class LiteralReader extends TokenView implements ValueSpans {
     const value = this.readAtom(end);
     // `x.y`, `f(…)`, `";".join(…)`, `x[0]`: trailers decide what the whole is.
     if (value === null || !this.isTrailerStart(this.i)) return value;
+    // `-9(…)` is the sign of a call: an expression to the tree reader.
+    if (this.isOp(at, C.Minus) || this.isOp(at, C.Plus)) return null;
     return this.readTrailed(at, this.i, false);
   }
 

@@ -88,6 +88,7 @@ const READ: Array<[string, string]> = [
   ['numbers', wrap('    operations = [migrations.AddField("m", "n", models.DecimalField(max_digits=0x1F, decimal_places=1_0, default=-1.5e-3, validators=[+2, -0o7, .5, 1.]))]\n')],
   ['containers', wrap('    operations = [migrations.AlterModelOptions("m", {"ordering": ("-a", "b"), "permissions": [], "x": {1, 2}, "empty": {}, "t": (), "one": (1,)})]\n')],
   ['expressions kept as text', wrap('    operations = [migrations.RunSQL("a" + SQL, reverse_sql=SQL % (1, 2), hints={"k": not x, "j": a if b else c, "s": x[1:2]}), migrations.AddField("m", "f", models.Q(a=1) | models.Q(b=2))]\n')],
+  ['a signed number with trailers', wrap('    dependencies = [+7 ("shop", "0001_initial"), -9 .real]\n    operations = []\n')],
   ['lambdas', wrap('    operations = [migrations.AddField("m", "f", models.CharField(default=lambda: "x", upload_to=lambda instance, filename: f"{instance.pk}/{filename}"))]\n')],
   ['splats and comments', wrap('    operations = [  # the only one\n        migrations.RunPython(*ARGS, **KWARGS),  # migrate-help: ignore runpython-irreversible\n    ]\n')],
   ['module constants, functions and classes', `${HEADER}import functools\nfrom django.conf import settings\nfrom .helpers import (\n    forwards as go,\n    backwards,\n)\n\nSQL = "UPDATE t SET x = 1"\nOPS = [migrations.RunSQL(SQL)]\n\n\n@functools.wraps(print)\ndef forwards(apps, schema_editor):\n    Order = apps.get_model("shop", "Order")\n    for order in Order.objects.all():\n        order.save()\n\n\n# a comment between\nasync def later(apps, schema_editor):\n    pass\n\n\nclass Custom(migrations.operations.base.Operation):\n    reduces_to_sql = False\n\n    def state_forwards(self, app_label, state):\n        pass\n\n\nclass Migration(migrations.Migration):\n    """Docstring."""\n\n    atomic = False\n    dependencies = [migrations.swappable_dependency(settings.AUTH_USER_MODEL), ("shop", "__first__")]\n    replaces = [("shop", "0001_a"), ("shop", "0002_b")]\n    run_before = [("other", "0001_initial")]\n    stage = Stage.POST_DEPLOY\n    operations = OPS\n    pass\n\nX += 1\n`],
@@ -179,6 +180,8 @@ const LEFT: Array<[string, string]> = [
   ['an f-string field that is an expression', `${HEADER}X = 3\nclass Migration(migrations.Migration):\n    operations = [migrations.RunSQL(f"SELECT {X!r:>{X}} {'a'}")]\n`],
   ['brackets nested deeper than any migration', wrap(`    operations = [migrations.RunSQL(${'['.repeat(150)}"x"${']'.repeat(150)})]\n`)],
   ['a stray async after a comprehension', `${HEADER}def forwards(apps, schema_editor):\n    rows = [x for x in range(3) async ]\n\nclass Migration(migrations.Migration):\n    operations = []\n`],
+  ['a starred call in a function (tree-sitter reads `*f(x)` as a call of `*f`)', `${HEADER}def forwards(apps, schema_editor):\n    print(*apps.get_models())\n\nclass Migration(migrations.Migration):\n    operations = []\n`],
+  ['a starred expression alone in parentheses', `${HEADER}def forwards(apps, schema_editor):\n    x = (*y)\n\nclass Migration(migrations.Migration):\n    operations = []\n`],
   ['a walrus in a value', wrap('    operations = [migrations.RunSQL((y := "x"))]\n')],
   ['a nested f-string field with a comment', wrap('    operations = [migrations.RunSQL(f"{x # c\n}")]\n')],
 ];
