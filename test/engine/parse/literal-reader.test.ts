@@ -216,7 +216,7 @@ function treeSitterMisreads(tree: MigrationFile, source: string): boolean {
 }
 
 const edit = fc.oneof(
-  fc.record({ at: fc.nat(), remove: fc.nat(3), text: fc.constantFrom('', '(', ')', '[', ']', '{', '}', '"', "'", '"""', ',', ':', '=', '\\', '\n', '\n    ', '\t', '#', ' + ', 'f"', 'lambda: ', ' for x in y', '.', '*', '@', ';', 'é', '\r', 'if ') }),
+  fc.record({ at: fc.nat(), remove: fc.nat(3), text: fc.constantFrom('', '(', ')', '[', ']', '{', '}', '"', "'", '"""', ',', ':', '=', '\\', '\n', '\n    ', '\n        ', '\t', '#', ' + ', 'f"', 'lambda: ', ' for x in y', '.', '*', '**', '@', ';', 'é', '\r', 'if ', 'else ', ' not ', 'async ', 'yield ', 'return ', ':=', '[1:2]', '(x for x in y)', 'def f():\n    ', 'try:\n    ', 'except ', 'with x:\n    ') }),
   fc.record({ at: fc.nat(), remove: fc.constant(0), text: fc.string({ maxLength: 3 }) }),
 );
 
