@@ -19,7 +19,7 @@ import { ITERATE_ALL, RANGE_LOOKUP, finishBody, newBodyFacts, noteCall } from '.
 import { decodeStringToken } from './literals.js';
 import type { LineIndex } from './reader.js';
 import type { Tokens } from './tokens.js';
-import { C, GiveUp, KEYWORDS, Tok, TokenView } from './tokens.js';
+import { Arg, C, GiveUp, KEYWORDS, Tok, TokenView, checkArgumentOrder } from './tokens.js';
 
 const PARAM_NAME = /[\p{L}_][\p{L}\p{N}_]*/u;
 const AUGMENTED = /^(?:[-+*/%&|^@]|\*\*|\/\/|<<|>>)=$/;
@@ -797,18 +797,23 @@ export class BodyParser extends TokenView {
       return;
     }
     let count = 0;
+    let seen = 0;
     while (!this.isOp(this.i, C.RParen)) {
       count++;
       if (this.isOp(this.i, C.Star)) {
-        this.i += this.isOp(this.i + 1, C.Star) ? 2 : 1;
+        const double = this.isOp(this.i + 1, C.Star);
+        seen = checkArgumentOrder(seen, double ? Arg.DoubleStar : Arg.Star);
+        this.i += double ? 2 : 1;
         this.starred();
       } else if (this.kind[this.i] === Tok.Name && this.isOp(this.i + 1, C.Equals)) {
+        seen = checkArgumentOrder(seen, Arg.Keyword);
         const name = this.text(this.i);
         if (KEYWORDS.has(name)) throw new GiveUp('a keyword as an argument name');
         if (name === 'chunk_size' || RANGE_LOOKUP.test(name)) this.batches = true;
         this.i += 2;
         this.expression(Ctx.Plain);
       } else {
+        seen = checkArgumentOrder(seen, Arg.Positional);
         this.expression(Ctx.Walrus);
         if (this.isName(this.i, 'for') || (this.isName(this.i, 'async') && this.isName(this.i + 1, 'for'))) {
           // `f(x for x in y)`: the generator is the only argument, its node the parentheses.

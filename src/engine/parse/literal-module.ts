@@ -21,7 +21,7 @@ import { BodyParser } from './function-scan.js';
 import { decodeFloat, decodeInteger, decodeStringToken, dottedPath } from './literals.js';
 import { LineIndex, setOwn } from './reader.js';
 import { applySuppressions, findSuppressionComments } from './suppressions.js';
-import { C, GiveUp, KEYWORDS, Tok, TokenView, tokenize } from './tokens.js';
+import { Arg, C, GiveUp, KEYWORDS, Tok, TokenView, checkArgumentOrder, tokenize } from './tokens.js';
 
 
 /** The kinds of bracketed group, each with its own items. */
@@ -509,7 +509,13 @@ class LiteralReader extends TokenView implements ValueSpans {
     }
     // Braces hold a dict (every item `k: v` or `**x`) or a set (no item with a colon).
     let dict: boolean | null = null;
+    let seen = 0;
     while (!this.isOp(at, close)) {
+      if (group === Group.Call) {
+        const star = this.isOp(at, C.Star);
+        const kind = star ? (this.isOp(at + 1, C.Star) ? Arg.DoubleStar : Arg.Star) : this.kind[at] === Tok.Name && this.isOp(at + 1, C.Equals) ? Arg.Keyword : Arg.Positional;
+        seen = checkArgumentOrder(seen, kind);
+      }
       if (this.isOp(at, C.Star) && this.isOp(at + 1, C.Star)) {
         if (group !== Group.Call && group !== Group.Braces) throw new GiveUp('a misplaced `**`');
         if (group === Group.Braces && dict === false) throw new GiveUp('`**` in a set');
@@ -792,13 +798,20 @@ class LiteralReader extends TokenView implements ValueSpans {
     const args: PyValue[] = [];
     const kwargs: Record<string, PyValue> = {};
     this.i = last + 2;
+    let seen = 0;
     while (!this.isOp(this.i, C.RParen)) {
       const at = this.i;
       if (this.kind[at] === Tok.Name && this.isOp(at + 1, C.Equals) && !KEYWORDS.has(this.text(at))) {
+        seen = checkArgumentOrder(seen, Arg.Keyword);
         this.i = at + 2;
         setOwn(kwargs, this.text(at), this.readValue(End.Item));
-      } else if (this.isOp(at, C.Star)) args.push(this.readSpan(End.Item, true));
-      else args.push(this.readValue(End.Item));
+      } else if (this.isOp(at, C.Star)) {
+        seen = checkArgumentOrder(seen, this.isOp(at + 1, C.Star) ? Arg.DoubleStar : Arg.Star);
+        args.push(this.readSpan(End.Item, true));
+      } else {
+        seen = checkArgumentOrder(seen, Arg.Positional);
+        args.push(this.readValue(End.Item));
+      }
       if (this.isOp(this.i, C.Comma)) this.i++;
       else if (!this.isOp(this.i, C.RParen)) throw new GiveUp('a call closed by another bracket');
     }

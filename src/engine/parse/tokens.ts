@@ -488,6 +488,25 @@ function isHexDigit(c: number): boolean {
   return isDigit(c) || (lower >= 0x61 && lower <= 0x66);
 }
 
+/** The kinds of call argument, for Python's rule on their order. */
+export const enum Arg {
+  Positional = 0,
+  Star = 1,
+  Keyword = 2,
+  DoubleStar = 3,
+}
+
+/**
+ * Python's order for call arguments (CPython rejects the rest, tree-sitter reads them some other
+ * way): nothing positional after a keyword or `**`, no `*` after `**`. `seen` is the mask
+ * returned for the arguments before (start with 0).
+ */
+export function checkArgumentOrder(seen: number, arg: Arg): number {
+  if (arg === Arg.Positional && seen !== 0) throw new GiveUp('a positional argument after a keyword argument');
+  if (arg === Arg.Star && (seen & 2) !== 0) throw new GiveUp('an unpacked iterable after **');
+  return arg === Arg.Keyword ? seen | 1 : arg === Arg.DoubleStar ? seen | 2 : seen;
+}
+
 /**
  * Read access to a token list for the two readers built on it (the module reader and the body
  * parser): token text and the tests both make.

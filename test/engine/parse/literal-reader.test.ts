@@ -182,6 +182,7 @@ const LEFT: Array<[string, string]> = [
   ['a stray async after a comprehension', `${HEADER}def forwards(apps, schema_editor):\n    rows = [x for x in range(3) async ]\n\nclass Migration(migrations.Migration):\n    operations = []\n`],
   ['a starred call in a function (tree-sitter reads `*f(x)` as a call of `*f`)', `${HEADER}def forwards(apps, schema_editor):\n    print(*apps.get_models())\n\nclass Migration(migrations.Migration):\n    operations = []\n`],
   ['a starred expression alone in parentheses', `${HEADER}def forwards(apps, schema_editor):\n    x = (*y)\n\nclass Migration(migrations.Migration):\n    operations = []\n`],
+  ['a positional argument after a keyword argument', wrap('    operations = [migrations.AlterField(model_name="m", name="f", field=models.IntegerField(), x)]\n')],
   ['a walrus in a value', wrap('    operations = [migrations.RunSQL((y := "x"))]\n')],
   ['a nested f-string field with a comment', wrap('    operations = [migrations.RunSQL(f"{x # c\n}")]\n')],
 ];
