@@ -24,6 +24,11 @@ export interface BodyFacts {
   getModel: Array<{ owner: string | null; call: FunctionInfo['getModelCalls'][number] }>;
 }
 
+/** A function's facts before its body is read. */
+export function emptyFunctionInfo(name: string, params: string[], line: number, endLine: number): FunctionInfo {
+  return { name, params, line, endLine, getModelCalls: [], managerUses: [], usesSchemaEditor: false, bulkWrites: [], batches: false, calls: [] };
+}
+
 export function newBodyFacts(info: FunctionInfo): BodyFacts {
   return { info, calls: new Set(), modelVariables: new Set(), getModel: [] };
 }

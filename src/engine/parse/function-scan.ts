@@ -15,7 +15,7 @@
  * parenthesized `with` items, `type` statements.
  */
 import type { FunctionInfo } from '../types.js';
-import { ITERATE_ALL, RANGE_LOOKUP, finishBody, newBodyFacts, noteCall } from './function-facts.js';
+import { ITERATE_ALL, RANGE_LOOKUP, emptyFunctionInfo, finishBody, newBodyFacts, noteCall } from './function-facts.js';
 import { decodeStringToken } from './literals.js';
 import type { LineIndex } from './reader.js';
 import type { Tokens } from './tokens.js';
@@ -113,18 +113,7 @@ export class BodyParser extends TokenView {
     this.batches = false;
     this.block(0);
     const bodyTo = this.i;
-    const info: FunctionInfo = {
-      name,
-      params,
-      line: this.lines.line(defStart),
-      endLine: this.lines.line(this.functionEnd(bodyFrom, bodyTo)),
-      getModelCalls: [],
-      managerUses: [],
-      usesSchemaEditor: false,
-      bulkWrites: [],
-      batches: false,
-      calls: [],
-    };
+    const info = emptyFunctionInfo(name, params, this.lines.line(defStart), this.lines.line(this.functionEnd(bodyFrom, bodyTo)));
     this.collect(info, bodyFrom, bodyTo);
     return { info, next: bodyTo };
   }

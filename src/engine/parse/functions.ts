@@ -5,7 +5,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { FunctionInfo } from '../types.js';
 import type { BodyFacts } from './function-facts.js';
-import { ITERATE_ALL, RANGE_LOOKUP, finishBody, newBodyFacts, noteCall } from './function-facts.js';
+import { ITERATE_ALL, RANGE_LOOKUP, emptyFunctionInfo, finishBody, newBodyFacts, noteCall } from './function-facts.js';
 import { decodeStringToken, dottedPath } from './literals.js';
 import type { LineIndex } from './reader.js';
 import type { TreeWalker } from './walker.js';
@@ -35,18 +35,7 @@ export function readFunction(node: Node, walker: TreeWalker, source: string, lin
   const body = node.childForFieldName('body');
   if (!nameNode) return null;
   const params = readParams(node.childForFieldName('parameters'), source);
-  const info: FunctionInfo = {
-    name: source.slice(nameNode.startIndex, nameNode.endIndex),
-    params,
-    line: node.startPosition.row + 1,
-    endLine: node.endPosition.row + 1,
-    getModelCalls: [],
-    managerUses: [],
-    usesSchemaEditor: false,
-    bulkWrites: [],
-    batches: false,
-    calls: [],
-  };
+  const info = emptyFunctionInfo(source.slice(nameNode.startIndex, nameNode.endIndex), params, node.startPosition.row + 1, node.endPosition.row + 1);
   if (!body) return info;
   const state: ScanState = {
     info,

@@ -286,17 +286,9 @@ export function tokenize(source: string): Tokens {
         pos++;
         continue;
       case C.Equals:
-        if (source.charCodeAt(pos + 1) === C.Equals) {
-          push(Tok.OtherOp, pos, pos + 2, 0);
-          pos += 2;
-        } else {
-          push(Tok.Op, pos, pos + 1, c);
-          pos++;
-        }
-        continue;
       case C.Colon:
+        // `==` and the walrus `:=` are never a statement's `=` or a clause's `:`.
         if (source.charCodeAt(pos + 1) === C.Equals) {
-          // The walrus: only ever part of an expression kept as text.
           push(Tok.OtherOp, pos, pos + 2, 0);
           pos += 2;
         } else {
