@@ -870,6 +870,7 @@ class LiteralReader extends TokenView implements ValueSpans {
 }
 
 /** How often the reader read a file, gave up, or failed (a defect); tests and benchmarks report these. */
+const MAX_REASONS = 100;
 export const literalReaderCounts = { read: 0, gaveUp: 0, defects: 0, reasons: {} as Record<string, number> };
 
 /**
@@ -889,7 +890,10 @@ export function readLiteralModule(source: string, file: MigrationFile): Migratio
     const reason = error instanceof GiveUp ? error.reason : `defect: ${error instanceof Error ? error.message : String(error)}`;
     if (error instanceof GiveUp) literalReaderCounts.gaveUp++;
     else literalReaderCounts.defects++;
-    literalReaderCounts.reasons[reason] = (literalReaderCounts.reasons[reason] ?? 0) + 1;
+    // Defect messages vary; a long-running process keeps a bounded set of them.
+    if (reason in literalReaderCounts.reasons || Object.keys(literalReaderCounts.reasons).length < MAX_REASONS) {
+      literalReaderCounts.reasons[reason] = (literalReaderCounts.reasons[reason] ?? 0) + 1;
+    }
     return null;
   }
 }
