@@ -382,37 +382,19 @@ export function analyze(files: MigrationFile[], settings: Partial<EngineSettings
         return;
       }
     }
-    const severity = severityOf(rule, input.severity);
-    const message = fillTemplate(template, input.data);
-    // Two literals rather than a spread of a temporary object; the key order (and so the JSON) stays the same.
-    findings.push(
-      input.op
-        ? {
-            ruleId: rule.id,
-            messageId: input.messageId,
-            severity,
-            message,
-            path: file.path,
-            app: file.app,
-            migration: file.name,
-            line,
-            operation: { type: input.op.type, index: input.op.index, path: input.op.path },
-            why: rule.why,
-            safeAlternative: rule.safeAlternative,
-          }
-        : {
-            ruleId: rule.id,
-            messageId: input.messageId,
-            severity,
-            message,
-            path: file.path,
-            app: file.app,
-            migration: file.name,
-            line,
-            why: rule.why,
-            safeAlternative: rule.safeAlternative,
-          },
-    );
+    findings.push({
+      ruleId: rule.id,
+      messageId: input.messageId,
+      severity: severityOf(rule, input.severity),
+      message: fillTemplate(template, input.data),
+      path: file.path,
+      app: file.app,
+      migration: file.name,
+      line,
+      ...(input.op ? { operation: { type: input.op.type, index: input.op.index, path: input.op.path } } : {}),
+      why: rule.why,
+      safeAlternative: rule.safeAlternative,
+    });
   };
 
   const checkers = active.filter((rule) => rule.check !== undefined);
@@ -438,7 +420,7 @@ export function analyze(files: MigrationFile[], settings: Partial<EngineSettings
         safeAlternative: PARSE_ERROR_FIX,
       });
     }
-    const ctx = new FileContext(run, resolved, new MapWithout(targetKeys, keyOf(file)), byKey, emit);
+    const ctx = new RuleContext(run, resolved, new MapWithout(targetKeys, keyOf(file)), byKey, emit);
     // Rules that only report on certain operation types have nothing to say about a file without them.
     for (const rule of selectRules(file, run.visits)) {
       ctx.current = rule;
@@ -513,7 +495,7 @@ function cachedVersion(text: string): Version {
  * One target migration's rule context. A class, so its methods live on the prototype instead of
  * being fresh closures for every file.
  */
-class FileContext implements MigrationRuleContext {
+class RuleContext implements MigrationRuleContext {
   /** The rule being run, for `report`. */
   current: Rule | undefined;
   readonly migration: MigrationFile;

@@ -18,13 +18,12 @@ import type { FunctionInfo } from '../types.js';
 import { ITERATE_ALL, RANGE_LOOKUP, emptyFunctionInfo, finishBody, newBodyFacts, noteCall } from './function-facts.js';
 import { decodeStringToken } from './literals.js';
 import type { LineIndex } from './reader.js';
+import { Arg, TokenView, checkArgumentOrder } from './token-view.js';
 import type { Tokens } from './tokens.js';
-import { Arg, C, GiveUp, KEYWORDS, Tok, TokenView, checkArgumentOrder } from './tokens.js';
+import { C, GiveUp, KEYWORDS, Tok } from './tokens.js';
 
 const PARAM_NAME = /[\p{L}_][\p{L}\p{N}_]*/u;
-const AUGMENTED = /^(?:[-+*/%&|^@]|\*\*|\/\/|<<|>>)=$/;
 const MAX_DEPTH = 150;
-
 
 const enum Ev {
   Call = 1,
@@ -39,10 +38,11 @@ interface Event {
   kind: Ev;
   start: number;
   end: number;
-  /** Call: offset where the callee ends; Assign: offset where the value starts (-1: none). */
+  /** Call: offset where the callee ends; Assign: where the value starts (-1: no value); ForHeader: where the `for` starts. */
   at: number;
-  /** Call: token index of its `(`; Assign: the target name or null; Def: the name; Manager: the model name. */
+  /** Call: token index of its `(`. */
   token: number;
+  /** Assign: the target when it is a plain name; Def: the function; Manager: the model variable. */
   name: string | null;
 }
 
@@ -81,27 +81,49 @@ export class BodyParser extends TokenView {
     return this.i;
   }
 
+  // The checks the module reader makes with this parser's grammar; each returns the token after
+  // what it checked, and what it recorded is dropped.
+
+  /** One expression at token `at`. */
+  checkExpressionAt(at: number): number {
+    return this.checked(at, () => this.expression(Ctx.Plain));
+  }
+
+  /** The `(…)` of a call (or, `generatorAllowed` false, of a class header) at token `at`. */
+  checkArgumentsAt(at: number, generatorAllowed = true): number {
+    return this.checked(at, () => this.argumentGroup(generatorAllowed));
+  }
+
+  /** The `[…]` of a subscript at token `at`. */
+  checkSubscriptAt(at: number): number {
+    return this.checked(at, () => this.subscript());
+  }
+
+  /** The parameters of the `lambda` at token `at`, as the tree reader names them, and the index of its colon. */
+  lambdaParametersAt(at: number): { params: string[]; colon: number } {
+    let params: string[] = [];
+    const colon = this.checked(at + 1, () => {
+      params = this.parameters(true);
+    });
+    return { params, colon };
+  }
+
+  private checked(at: number, check: () => void): number {
+    const events = this.events.length;
+    this.i = at;
+    check();
+    this.events.length = events;
+    return this.i;
+  }
+
   /**
    * Read the module-level function whose `def` (or `async`) is at token `at`; returns its facts
    * and leaves the cursor after it.
    */
   readFunction(at: number): { info: FunctionInfo; next: number } {
-    this.events = [];
-    this.notEditorUse.clear();
-    this.batches = false;
     this.i = at;
-    const defStart = this.start[at] as number;
-    if (this.isName(this.i, 'async')) this.i++;
-    this.i++; // def
-    if (this.kind[this.i] !== Tok.Name || KEYWORDS.has(this.text(this.i))) throw new GiveUp('a def without a name');
-    const name = this.text(this.i);
-    this.i++;
-    const params = this.parameters(C.LParen, C.RParen);
+    const { name, params } = this.defHeader();
     this.editor = params[1] ?? '';
-    if (this.kind[this.i] === Tok.OtherOp && this.text(this.i) === '->') {
-      this.i++;
-      this.expression(Ctx.Plain);
-    }
     if (!this.isOp(this.i, C.Colon)) throw new GiveUp('a def header without a colon');
     this.i++;
     if (this.kind[this.i] !== Tok.Newline) throw new GiveUp('a def with its body on the header line');
@@ -113,7 +135,7 @@ export class BodyParser extends TokenView {
     this.batches = false;
     this.block(0);
     const bodyTo = this.i;
-    const info = emptyFunctionInfo(name, params, this.lines.line(defStart), this.lines.line(this.functionEnd(bodyFrom, bodyTo)));
+    const info = emptyFunctionInfo(name, params, this.lines.line(this.start[at] as number), this.lines.line(this.functionEnd(bodyFrom, bodyTo)));
     this.collect(info, bodyFrom, bodyTo);
     return { info, next: bodyTo };
   }
@@ -232,18 +254,8 @@ export class BodyParser extends TokenView {
             this.i++;
           }
         case 'import':
-          this.i++;
-          for (;;) {
-            this.dottedName();
-            if (this.isName(this.i, 'as')) {
-              this.i++;
-              this.plainName();
-            }
-            if (!this.isOp(this.i, C.Comma)) return;
-            this.i++;
-          }
         case 'from':
-          this.fromImport();
+          this.i = this.importStatement(at).next;
           return;
         case 'yield':
           // A statement `yield x` / `yield from x` (generator helpers); `yield` inside expressions gives up.
@@ -275,39 +287,6 @@ export class BodyParser extends TokenView {
     let cursor = at;
     while (this.kind[cursor] !== Tok.Newline && this.kind[cursor] !== Tok.End) cursor++;
     return this.isOp(cursor - 1, C.Colon);
-  }
-
-  private fromImport(): void {
-    this.i++;
-    let relative = false;
-    while (this.isOp(this.i, C.Dot)) {
-      relative = true;
-      this.i++;
-    }
-    if (!this.isName(this.i, 'import')) this.dottedName();
-    else if (!relative) throw new GiveUp('from-import without a module');
-    if (!this.isName(this.i, 'import')) throw new GiveUp('from-import without import');
-    this.i++;
-    if (this.isOp(this.i, C.Star)) {
-      this.i++;
-      return;
-    }
-    const parenthesized = this.isOp(this.i, C.LParen);
-    if (parenthesized) this.i++;
-    for (;;) {
-      this.plainName();
-      if (this.isName(this.i, 'as')) {
-        this.i++;
-        this.plainName();
-      }
-      if (!this.isOp(this.i, C.Comma)) break;
-      this.i++;
-      if (parenthesized && this.isOp(this.i, C.RParen)) break;
-    }
-    if (parenthesized) {
-      if (!this.isOp(this.i, C.RParen)) throw new GiveUp('an unclosed import list');
-      this.i++;
-    }
   }
 
   /** `x = …`, `x += …`, `x: T = …`, or an expression. */
@@ -345,19 +324,18 @@ export class BodyParser extends TokenView {
       for (const assign of opened) assign.end = end;
       return;
     }
-    if (this.kind[this.i] === Tok.OtherOp && AUGMENTED.test(this.text(this.i))) {
+    if (this.isAugmentedAssignment(this.i)) {
       this.checkTarget(firstFrom, firstTo, true);
       this.i++;
       this.expressionList(Ctx.Plain, true);
       return;
     }
-    if (this.isOp(this.i, C.Star) && this.isOp(this.i + 1, C.Star) && this.kind[this.i + 2] === Tok.OtherOp && this.text(this.i + 2) === '*=') throw new GiveUp('an odd augmented assignment');
     if (this.isOp(this.i, C.Colon)) {
       // `x: T` / `x: T = value`: one target, no tuple.
       this.checkTarget(firstFrom, firstTo, true);
       this.i++;
       this.expression(Ctx.Plain);
-      const assign: Event = { kind: Ev.Assign, start: statementStart, end: 0, at: -2, token: 0, name: firstTo === firstFrom + 1 && this.kind[firstFrom] === Tok.Name ? this.text(firstFrom) : null };
+      const assign: Event = { kind: Ev.Assign, start: statementStart, end: 0, at: -1, token: 0, name: firstTo === firstFrom + 1 && this.kind[firstFrom] === Tok.Name ? this.text(firstFrom) : null };
       this.events.push(assign);
       if (this.isOp(this.i, C.Equals)) {
         this.i++;
@@ -594,17 +572,23 @@ export class BodyParser extends TokenView {
 
   /** A def nested in the body: its own scope, named for the get_model bookkeeping. */
   private defStatement(indent: number, start: number): void {
+    // Events are replayed sorted by offset, so the scope may be opened after its parameters' events.
+    const scope = this.openScope(Ev.Def, start, this.defHeader().name);
+    this.suiteAfterColon(indent);
+    scope.end = this.end[this.i - 2] as number;
+  }
+
+  /** `[async] def name(params) [-> annotation]`, up to the colon. */
+  private defHeader(): { name: string; params: string[] } {
     if (this.isName(this.i, 'async')) this.i++;
     this.i++; // def
     const name = this.plainName();
-    const scope = this.openScope(Ev.Def, start, name);
-    this.parameters(C.LParen, C.RParen);
+    const params = this.parameters(false);
     if (this.kind[this.i] === Tok.OtherOp && this.text(this.i) === '->') {
       this.i++;
       this.expression(Ctx.Plain);
     }
-    this.suiteAfterColon(indent);
-    scope.end = this.end[this.i - 2] as number;
+    return { name, params };
   }
 
   private openScope(kind: Ev, start: number, name: string | null): Event {
@@ -614,23 +598,24 @@ export class BodyParser extends TokenView {
   }
 
   /**
-   * `(a, b=1, *args, c: int = 2, **kw)` of a def, or lambda parameters (up to `:`); returns the
+   * `(a, b=1, *args, c: int = 2, **kw)` of a def, or (`lambda`) a lambda's up to its `:`; returns the
    * names as the tree reader reports them: the first name in each parameter.
    */
-  private parameters(open: number, close: number): string[] {
+  private parameters(lambda: boolean): string[] {
     const params: string[] = [];
-    if (open === C.LParen) {
+    if (!lambda) {
       if (!this.isOp(this.i, C.LParen)) throw new GiveUp('a def without parameters');
       this.i++;
     }
-    const ends = (at: number): boolean => (close === C.RParen ? this.isOp(at, C.RParen) : this.isOp(at, C.Colon));
+    const close = lambda ? C.Colon : C.RParen;
+    const ends = (at: number): boolean => this.isOp(at, close);
     while (!ends(this.i)) {
       const from = this.i;
       if (this.isOp(this.i, C.Slash) || (this.isOp(this.i, C.Star) && (this.isOp(this.i + 1, C.Comma) || ends(this.i + 1)))) this.i++;
       else {
         if (this.isOp(this.i, C.Star)) this.i += this.isOp(this.i + 1, C.Star) ? 2 : 1;
         this.plainName();
-        if (close === C.RParen && this.isOp(this.i, C.Colon)) {
+        if (!lambda && this.isOp(this.i, C.Colon)) {
           this.i++;
           this.expression(Ctx.Plain);
         }
@@ -644,7 +629,7 @@ export class BodyParser extends TokenView {
       if (this.isOp(this.i, C.Comma)) this.i++;
       else if (!ends(this.i)) throw new GiveUp('a malformed parameter list');
     }
-    if (close === C.RParen) this.i++;
+    if (!lambda) this.i++;
     return params;
   }
 
@@ -664,12 +649,10 @@ export class BodyParser extends TokenView {
         if (starred && items === 1) throw new GiveUp('a starred expression alone');
         return;
       }
-      const next = this.i + 1;
-      if (this.endsSimple(next) || this.isOp(next, C.Equals) || this.isOp(next, C.Colon) || this.isOp(next, C.RParen) || this.isOp(next, C.RBracket) || this.isOp(next, C.RBrace) || (this.kind[next] === Tok.OtherOp && AUGMENTED.test(this.text(next)))) {
-        this.i = next;
-        return;
-      }
-      this.i = next;
+      // A trailing comma: `return a,` / `x = 1,`.
+      this.i++;
+      const at = this.i;
+      if (this.endsSimple(at) || this.isOp(at, C.Equals) || this.isOp(at, C.Colon) || this.isOp(at, C.RParen) || this.isOp(at, C.RBracket) || this.isOp(at, C.RBrace) || this.isAugmentedAssignment(at)) return;
     }
   }
 
@@ -677,7 +660,7 @@ export class BodyParser extends TokenView {
   private expression(ctx: Ctx): void {
     if (this.isName(this.i, 'lambda')) {
       this.i++;
-      this.parameters(0, C.Colon);
+      this.parameters(true);
       this.i++;
       this.expression(ctx === Ctx.NoConditional ? Ctx.NoConditional : Ctx.Plain);
       return;
@@ -717,7 +700,7 @@ export class BodyParser extends TokenView {
   }
 
   /**
-   * The operand after `*` or `**`. tree-sitter reads `*f(x)` as a call of `*f` (so its callee is
+   * The operand after `*` or `**`. tree-sitter can read `*f(x)` as a call of `*f` (so its callee is
    * not a name), where Python calls `f`: a starred call gives up rather than disagree.
    */
   private starred(): void {
@@ -921,14 +904,6 @@ export class BodyParser extends TokenView {
   private plainName(): string {
     if (this.kind[this.i] !== Tok.Name || KEYWORDS.has(this.text(this.i))) throw new GiveUp('a name expected');
     return this.text(this.i++);
-  }
-
-  private dottedName(): void {
-    this.plainName();
-    while (this.isOp(this.i, C.Dot)) {
-      this.i++;
-      this.plainName();
-    }
   }
 
   // ---------------------------------------------------------------- facts

@@ -21,17 +21,8 @@ import { BodyParser } from './function-scan.js';
 import { decodeFloat, decodeInteger, decodeStringToken, dottedPath } from './literals.js';
 import { LineIndex, setOwn } from './reader.js';
 import { applySuppressions, findSuppressionComments } from './suppressions.js';
-import { Arg, C, GiveUp, KEYWORDS, Tok, TokenView, checkArgumentOrder, tokenize } from './tokens.js';
-
-
-/** The kinds of bracketed group, each with its own items. */
-const enum Group {
-  Call = 0,
-  Subscript = 1,
-  Tuple = 2,
-  List = 3,
-  Braces = 4,
-}
+import { Arg, TokenView, checkArgumentOrder } from './token-view.js';
+import { C, GiveUp, KEYWORDS, Tok, tokenize } from './tokens.js';
 
 /** Where a value ends: a statement's end, an item of a bracketed list, or a dict key. */
 const enum End {
@@ -40,9 +31,6 @@ const enum End {
   Key = 2,
 }
 
-/** The lexer's two-character operators that make an augmented assignment (`**=` and `//=` end in them too). */
-const AUGMENTED = /^[-+*/%&|^@]=$/;
-const PARAM_NAME = /[\p{L}_][\p{L}\p{N}_]*/u;
 
 /** A module-level statement range kept for the second pass. */
 interface ClassHeader {
@@ -112,12 +100,11 @@ class LiteralReader extends TokenView implements ValueSpans {
     const { kind, op } = this;
     while (kind[this.i] !== Tok.End) {
       const at = this.i;
-      if (this.t.indent[at] !== 0) throw new GiveUp('an indented line at module level');
+      if (this.indent[at] !== 0) throw new GiveUp('an indented line at module level');
       const k = kind[at];
       if (k === Tok.Name) {
         const word = this.text(at);
-        if (word === 'import') this.readImport(file, ctx);
-        else if (word === 'from') this.readFromImport(file, ctx);
+        if (word === 'import' || word === 'from') this.readImport(file, ctx);
         else if (word === 'class') {
           const header = this.readClass(ctx);
           if (header) {
@@ -133,9 +120,9 @@ class LiteralReader extends TokenView implements ValueSpans {
         } else this.skipSimpleStatement();
       } else if (k === Tok.Op && op[at] === C.At) {
         // Decorators (checked as expressions); only decorated functions are read here.
-        while (kind[this.i] === Tok.Op && op[this.i] === C.At && this.t.indent[this.i] === 0) this.skipSimpleStatement();
+        while (kind[this.i] === Tok.Op && op[this.i] === C.At && this.indent[this.i] === 0) this.skipSimpleStatement();
         const next = this.i;
-        if (this.t.indent[next] !== 0 || !(this.isName(next, 'def') || (this.isName(next, 'async') && this.isName(next + 1, 'def')))) throw new GiveUp('a decorated class');
+        if (this.indent[next] !== 0 || !(this.isName(next, 'def') || (this.isName(next, 'async') && this.isName(next + 1, 'def')))) throw new GiveUp('a decorated class');
         functions.push(this.readDef(ctx));
       } else this.skipSimpleStatement();
     }
@@ -171,8 +158,8 @@ class LiteralReader extends TokenView implements ValueSpans {
     else {
       const decorator = this.isOp(at, C.At);
       if (decorator) at++;
-      at = this.checkExpression(at);
-      if (!decorator && this.kind[at] === Tok.OtherOp && AUGMENTED.test(this.text(at))) at = this.checkExpression(at + 1);
+      at = this.body.checkExpressionAt(at);
+      if (!decorator && this.isAugmentedAssignment(at)) at = this.body.checkExpressionAt(at + 1);
     }
     if (this.kind[at] !== Tok.Newline) throw new GiveUp('a statement the literal reader does not read');
     this.i = at + 1;
@@ -184,80 +171,16 @@ class LiteralReader extends TokenView implements ValueSpans {
     if (kind[this.i] !== Tok.Newline) throw new GiveUp('a block on its header line');
     this.i++;
     const bodyFrom = this.i;
-    if (kind[bodyFrom] === Tok.End || this.t.indent[bodyFrom] === 0) throw new GiveUp('an empty block');
-    while (kind[this.i] !== Tok.End && this.t.indent[this.i] !== 0) this.i++;
+    if (kind[bodyFrom] === Tok.End || this.indent[bodyFrom] === 0) throw new GiveUp('an empty block');
+    while (kind[this.i] !== Tok.End && this.indent[this.i] !== 0) this.i++;
     return bodyFrom;
   }
 
-  /** A dotted module name starting at the cursor: its text without whitespace. */
-  private dottedName(): string {
-    if (this.kind[this.i] !== Tok.Name) throw new GiveUp('an import without a name');
-    let path = this.text(this.i++);
-    if (KEYWORDS.has(path)) throw new GiveUp('a keyword as an imported name');
-    while (this.isOp(this.i, C.Dot) && this.kind[this.i + 1] === Tok.Name) {
-      if (KEYWORDS.has(this.text(this.i + 1))) throw new GiveUp('a keyword as an imported name');
-      path += `.${this.text(this.i + 1)}`;
-      this.i += 2;
-    }
-    return path;
-  }
-
-  private aliasAfter(): string | null {
-    if (!this.isName(this.i, 'as')) return null;
-    if (this.kind[this.i + 1] !== Tok.Name) throw new GiveUp('an alias without a name');
-    const alias = this.text(this.i + 1);
-    this.i += 2;
-    return alias;
-  }
-
+  /** `import …` / `from … import …`: recorded as the tree reader records it. */
   private readImport(file: MigrationFile, ctx: FileContext): void {
     const line = this.lineIndex.line(this.start[this.i] as number);
-    this.i++;
-    const names: Array<{ path: string; alias: string | null }> = [];
-    for (;;) {
-      const path = this.dottedName();
-      names.push({ path, alias: this.aliasAfter() });
-      if (!this.isOp(this.i, C.Comma)) break;
-      this.i++;
-    }
-    this.expectNewline();
-    recordImport(file, ctx, null, names, false, line);
-  }
-
-  private readFromImport(file: MigrationFile, ctx: FileContext): void {
-    const line = this.lineIndex.line(this.start[this.i] as number);
-    this.i++;
-    let module = '';
-    while (this.isOp(this.i, C.Dot)) {
-      module += '.';
-      this.i++;
-    }
-    if (!this.isName(this.i, 'import')) module += this.dottedName();
-    if (!this.isName(this.i, 'import')) throw new GiveUp('a from-import without import');
-    this.i++;
-    const names: Array<{ path: string; alias: string | null }> = [];
-    let wildcard = false;
-    const parenthesized = this.isOp(this.i, C.LParen);
-    if (parenthesized) this.i++;
-    if (this.isOp(this.i, C.Star)) {
-      if (parenthesized) throw new GiveUp('a parenthesized wildcard import');
-      wildcard = true;
-      this.i++;
-    } else {
-      for (;;) {
-        // `from m import a.b` is not Python: imported names are single names.
-        if (this.kind[this.i] !== Tok.Name || this.isOp(this.i + 1, C.Dot)) throw new GiveUp('a from-import of a dotted name');
-        const path = this.dottedName();
-        names.push({ path, alias: this.aliasAfter() });
-        if (!this.isOp(this.i, C.Comma)) break;
-        this.i++;
-        if (parenthesized && this.isOp(this.i, C.RParen)) break;
-      }
-    }
-    if (parenthesized) {
-      if (!this.isOp(this.i, C.RParen)) throw new GiveUp('an unclosed import list');
-      this.i++;
-    }
+    const { module, names, wildcard, next } = this.importStatement(this.i);
+    this.i = next;
     this.expectNewline();
     recordImport(file, ctx, module, names, wildcard, line);
   }
@@ -280,7 +203,7 @@ class LiteralReader extends TokenView implements ValueSpans {
     if (this.isOp(this.i, C.LParen)) {
       hasBases = true;
       basesFrom = this.i + 1;
-      this.i = this.checkGroup(this.i, Group.Call);
+      this.i = this.body.checkArgumentsAt(this.i, false);
       basesTo = this.i - 1;
     }
     if (!this.isOp(this.i, C.Colon)) throw new GiveUp('a class header without a colon');
@@ -326,11 +249,11 @@ class LiteralReader extends TokenView implements ValueSpans {
   }
 
   private readClassBody(file: MigrationFile, ctx: FileContext, from: number, to: number): void {
-    const indent = this.t.indent[from];
+    const indent = this.indent[from];
     this.i = from;
     while (this.i < to) {
       const at = this.i;
-      if (this.t.indent[at] !== indent) throw new GiveUp('a nested block in the class body');
+      if (this.indent[at] !== indent) throw new GiveUp('a nested block in the class body');
       const k = this.kind[at];
       if (k === Tok.String) this.skipSimpleStatement();
       else if (this.isName(at, 'pass') && this.kind[at + 1] === Tok.Newline) this.i = at + 2;
@@ -385,14 +308,14 @@ class LiteralReader extends TokenView implements ValueSpans {
     const from = this.i;
     let at = from;
     // `*args` / `**kwargs` only where the caller allows them (call arguments, list items), and of
-    // a name only: tree-sitter reads `*f(x)` as a call of `*f`.
+    // a name only: tree-sitter can read `[*f.g(x)]` as a call of `*f.g`.
     if (splat && this.isOp(at, C.Star)) {
       at += this.isOp(at + 1, C.Star) ? 2 : 1;
       let last = at;
       while (this.isOp(last + 1, C.Dot) && this.kind[last + 2] === Tok.Name) last += 2;
       if (this.kind[at] !== Tok.Name || this.isTrailerStart(last + 1)) throw new GiveUp('a splat of something other than a name');
     }
-    at = this.checkExpression(at);
+    at = this.body.checkExpressionAt(at);
     if (!this.isTerminator(at, end)) throw new GiveUp('an expression followed by more');
     this.i = at;
     const start = this.start[from] as number;
@@ -400,157 +323,6 @@ class LiteralReader extends TokenView implements ValueSpans {
     this.setSpan(start, stop, start, stop);
     this.valueSimple = false;
     return this.expr(start, stop);
-  }
-
-  /**
-   * Check one expression starting at token `at` (operands joined by operators, each operand with
-   * its prefixes and trailers); returns the token after it. Comprehensions, `await` and `yield`
-   * give up: the tree reader keeps them as text, but they are not worth checking here.
-   */
-  private checkExpression(at: number): number {
-    // `a if b else c`: each `if` needs its `else`.
-    let openConditionals = 0;
-    const first = at;
-    // `not` binds looser than comparisons: it may start the expression or follow and/or/if/else/not only.
-    let notAllowed = true;
-    for (;;) {
-      // Prefix operators.
-      for (;;) {
-        if (this.kind[at] === Tok.Op && (this.op[at] === C.Minus || this.op[at] === C.Plus || this.op[at] === C.Tilde)) notAllowed = false;
-        else if (!this.isName(at, 'not')) break;
-        else if (!notAllowed) throw new GiveUp('`not` after an operator that binds tighter');
-        at++;
-      }
-      const k = this.kind[at];
-      if (k === Tok.Name) {
-        const word = this.text(at);
-        if (word === 'lambda') {
-          // A lambda is a whole expression (never an operand), and its body runs to the expression's end.
-          if (at !== first) throw new GiveUp('a lambda as an operand');
-          return this.checkExpression(this.checkLambdaParameters(at) + 1);
-        }
-        if (KEYWORDS.has(word) && word !== 'True' && word !== 'False' && word !== 'None') throw new GiveUp(`\`${word}\` in an expression`);
-        at++;
-      } else if (k === Tok.Number) at++;
-      else if (k === Tok.String) {
-        while (this.kind[at] === Tok.String) {
-          if (this.op[at] === 1) throw new GiveUp('an f-string field that is an expression');
-          at++;
-        }
-      } else if (this.isOp(at, C.LParen)) at = this.checkGroup(at, Group.Tuple);
-      else if (this.isOp(at, C.LBracket)) at = this.checkGroup(at, Group.List);
-      else if (this.isOp(at, C.LBrace)) at = this.checkGroup(at, Group.Braces);
-      else if (this.isOp(at, C.Dot) && this.isOp(at + 1, C.Dot) && this.isOp(at + 2, C.Dot)) at += 3;
-      else throw new GiveUp('an expression without an operand');
-      at = this.checkTrailers(at);
-      const next = this.binaryOperatorLength(at);
-      if (next === 0) {
-        if (openConditionals !== 0) throw new GiveUp('an `if` without `else` in an expression');
-        return at;
-      }
-      if (this.isName(at, 'if')) openConditionals++;
-      else if (this.isName(at, 'else') && --openConditionals < 0) throw new GiveUp('an `else` without `if` in an expression');
-      notAllowed = this.isName(at, 'and') || this.isName(at, 'or') || this.isName(at, 'if') || this.isName(at, 'else');
-      at += next;
-    }
-  }
-
-  /** Trailers from `at`: `.attr`, `(args)`, `[subscript]`; returns the token after them. */
-  private checkTrailers(at: number): number {
-    for (;;) {
-      if (this.isOp(at, C.Dot)) {
-        if (this.kind[at + 1] !== Tok.Name || KEYWORDS.has(this.text(at + 1))) throw new GiveUp('a dot not followed by a name');
-        at += 2;
-      } else if (this.isOp(at, C.LParen)) at = this.checkGroup(at, Group.Call);
-      else if (this.isOp(at, C.LBracket)) at = this.checkGroup(at, Group.Subscript);
-      else return at;
-    }
-  }
-
-  /** `lambda` at `at` and its parameters; returns the index of the colon before its body. */
-  private checkLambdaParameters(at: number): number {
-    let pieceFrom = at + 1;
-    let depth = 0;
-    for (let cursor = at + 1; ; cursor++) {
-      const k = this.kind[cursor];
-      if (k === Tok.Newline || k === Tok.End) throw new GiveUp('a lambda without a colon');
-      const closes = depth === 0 && this.isOp(cursor, C.Colon);
-      if (k === Tok.Op) {
-        const c = this.op[cursor];
-        if (c === C.LParen || c === C.LBracket || c === C.LBrace) depth++;
-        else if (c === C.RParen || c === C.RBracket || c === C.RBrace) {
-          if (--depth < 0) throw new GiveUp('a lambda without a colon');
-        }
-      }
-      if (closes || (depth === 0 && this.isOp(cursor, C.Comma))) {
-        if (cursor === pieceFrom && !closes) throw new GiveUp('an empty lambda parameter');
-        if (cursor > pieceFrom) this.checkParameter(pieceFrom, cursor);
-        pieceFrom = cursor + 1;
-        if (closes) return cursor;
-      }
-    }
-  }
-
-  /** As the base, plus `if` and `else` (conditional expressions are checked as operator chains here). */
-  protected override binaryOperatorLength(at: number): number {
-    return this.isName(at, 'if') || this.isName(at, 'else') ? 1 : super.binaryOperatorLength(at);
-  }
-
-  /**
-   * A bracketed group of the given kind; returns the token after its closer. Each kind takes
-   * only its own items: `k=v` and `**x` in calls, slices in subscripts, `a: b` in dicts.
-   */
-  private checkGroup(at: number, group: Group): number {
-    const close = group === Group.Call || group === Group.Tuple ? C.RParen : group === Group.Braces ? C.RBrace : C.RBracket;
-    at++;
-    if (this.isOp(at, close)) {
-      if (group === Group.Subscript) throw new GiveUp('an empty subscript');
-      return at + 1;
-    }
-    // Braces hold a dict (every item `k: v` or `**x`) or a set (no item with a colon).
-    let dict: boolean | null = null;
-    let seen = 0;
-    while (!this.isOp(at, close)) {
-      if (group === Group.Call) {
-        const star = this.isOp(at, C.Star);
-        const kind = star ? (this.isOp(at + 1, C.Star) ? Arg.DoubleStar : Arg.Star) : this.kind[at] === Tok.Name && this.isOp(at + 1, C.Equals) ? Arg.Keyword : Arg.Positional;
-        seen = checkArgumentOrder(seen, kind);
-      }
-      if (this.isOp(at, C.Star) && this.isOp(at + 1, C.Star)) {
-        if (group !== Group.Call && group !== Group.Braces) throw new GiveUp('a misplaced `**`');
-        if (group === Group.Braces && dict === false) throw new GiveUp('`**` in a set');
-        if (group === Group.Braces) dict = true;
-        at = this.checkExpression(at + 2);
-      } else if (this.isOp(at, C.Star)) {
-        if (group === Group.Braces && dict === true) throw new GiveUp('`*` in a dict');
-        if (group === Group.Braces) dict = false;
-        at = this.checkExpression(at + 1);
-      } else if (group === Group.Call && this.kind[at] === Tok.Name && this.isOp(at + 1, C.Equals)) {
-        if (KEYWORDS.has(this.text(at))) throw new GiveUp('a keyword as an argument name');
-        at = this.checkExpression(at + 2);
-      } else if (group === Group.Subscript) {
-        // `a[1]`, `a[:2]`, `a[1:]`, `a[::2]`: each part may be left out, not the whole item.
-        if (this.isOp(at, C.Comma)) throw new GiveUp('an empty subscript item');
-        let parts = 0;
-        for (;;) {
-          if (!this.isOp(at, C.Colon) && !this.isOp(at, C.Comma) && !this.isOp(at, close)) at = this.checkExpression(at);
-          if (!this.isOp(at, C.Colon)) break;
-          if (++parts > 2) throw new GiveUp('a slice with too many colons');
-          at++;
-        }
-      } else {
-        at = this.checkExpression(at);
-        if (group === Group.Braces) {
-          const pair = this.isOp(at, C.Colon);
-          if (dict === null) dict = pair;
-          else if (dict !== pair) throw new GiveUp('dict and set items mixed');
-          if (pair) at = this.checkExpression(at + 1);
-        }
-      }
-      if (this.isOp(at, C.Comma)) at++;
-      else if (!this.isOp(at, close)) throw new GiveUp('a malformed bracketed group');
-    }
-    return at + 1;
   }
 
   private setSpan(start: number, end: number, innerStart: number, innerEnd: number): void {
@@ -647,13 +419,13 @@ class LiteralReader extends TokenView implements ValueSpans {
         if (this.kind[at + 1] !== Tok.Name || KEYWORDS.has(this.text(at + 1))) throw new GiveUp('a dot not followed by a name');
         at += 2;
       } else if (this.isOp(at, C.LParen)) {
-        const next = this.checkGroup(at, Group.Call);
+        const next = this.body.checkArgumentsAt(at);
         if (!this.isTrailerStart(next)) return this.readCall(from, at - 1);
         dotsOnly = false;
         at = next;
       } else if (this.isOp(at, C.LBracket)) {
         dotsOnly = false;
-        at = this.checkGroup(at, Group.Subscript);
+        at = this.body.checkSubscriptAt(at);
       } else break;
     }
     if (dotsOnly) return this.readName(from, at - 1);
@@ -826,40 +598,10 @@ class LiteralReader extends TokenView implements ValueSpans {
     return value;
   }
 
-  /** One lambda parameter, tokens `from`..`to`: `name`, `name=default`, `*name`, `**name`, `*` or `/`. */
-  private checkParameter(from: number, to: number): void {
-    let at = from;
-    if (this.isOp(at, C.Star)) at += this.isOp(at + 1, C.Star) ? 2 : 1;
-    else if (this.isOp(at, C.Slash) && to === from + 1) return;
-    if (at === to && this.isOp(from, C.Star) && to === from + 1) return;
-    if (this.kind[at] !== Tok.Name || KEYWORDS.has(this.text(at))) throw new GiveUp('a lambda parameter that is not a name');
-    at++;
-    if (at < to && this.isOp(at, C.Equals) && !this.isOp(from, C.Star)) at = this.checkExpression(at + 1);
-    if (at !== to) throw new GiveUp('a malformed lambda parameter');
-  }
-
   /** `lambda params: body`, to the end of the value. */
   private readLambda(end: End): PyValue {
     const from = this.i;
-    const colon = this.checkLambdaParameters(from);
-    // As the tree reader: the first name in each parameter (`x=1` → x, `*args` → args).
-    const params: string[] = [];
-    let pieceFrom = from + 1;
-    let depth = 0;
-    for (let at = from + 1; at <= colon; at++) {
-      if (this.kind[at] === Tok.Op) {
-        const c = this.op[at];
-        if (c === C.LParen || c === C.LBracket || c === C.LBrace) depth++;
-        else if (c === C.RParen || c === C.RBracket || c === C.RBrace) depth--;
-      }
-      if (at === colon || (depth === 0 && this.isOp(at, C.Comma))) {
-        if (at > pieceFrom) {
-          const param = PARAM_NAME.exec(this.source.slice(this.start[pieceFrom], this.end[at - 1]));
-          if (param) params.push(param[0]);
-        }
-        pieceFrom = at + 1;
-      }
-    }
+    const { params, colon } = this.body.lambdaParametersAt(from);
     this.i = colon + 1;
     this.readSpan(end);
     const start = this.start[from] as number;
@@ -869,8 +611,9 @@ class LiteralReader extends TokenView implements ValueSpans {
   }
 }
 
-/** How often the reader read a file, gave up, or failed (a defect); tests and benchmarks report these. */
+/** Give-up reasons kept: defect messages vary, and a long-running process keeps a bounded set. */
 const MAX_REASONS = 100;
+/** How often the reader read a file, gave up, or failed (a defect); tests and benchmarks report these. */
 export const literalReaderCounts = { read: 0, gaveUp: 0, defects: 0, reasons: {} as Record<string, number> };
 
 /**
@@ -890,7 +633,6 @@ export function readLiteralModule(source: string, file: MigrationFile): Migratio
     const reason = error instanceof GiveUp ? error.reason : `defect: ${error instanceof Error ? error.message : String(error)}`;
     if (error instanceof GiveUp) literalReaderCounts.gaveUp++;
     else literalReaderCounts.defects++;
-    // Defect messages vary; a long-running process keeps a bounded set of them.
     if (reason in literalReaderCounts.reasons || Object.keys(literalReaderCounts.reasons).length < MAX_REASONS) {
       literalReaderCounts.reasons[reason] = (literalReaderCounts.reasons[reason] ?? 0) + 1;
     }

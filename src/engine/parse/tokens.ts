@@ -1,5 +1,5 @@
 /**
- * A Python tokenizer for the literal reader (`literal-module.ts`): names, numbers, strings,
+ * A Python tokenizer for the literal reader (`literal-module.ts`, `function-scan.ts`): names, numbers, strings,
  * punctuation and logical-line ends, with the comments' offsets on the side.
  *
  * It is strict on purpose. Anything a generated migration does not contain (tabs or form feeds
@@ -48,7 +48,7 @@ let shared: Tokens | null = null;
 const MAX_SHARED_CAPACITY = 1 << 20;
 const MAX_NESTING = 100;
 const LONE_CR = /\r(?!\n)/;
-/** Set by scanFormattedString when a field holds more than `name.attr!r:spec`. */
+/** Set by scanString when an f-string field holds more than `name.attr!r:spec`. */
 let fieldsNeedChecking = false;
 
 /** Python's hard keywords: never names. */
@@ -246,7 +246,7 @@ export function tokenize(source: string): Tokens {
         const prefix = stringPrefix(source, pos, stop);
         if (prefix === Prefix.None) throw new GiveUp('a string prefix the literal reader does not read');
         fieldsNeedChecking = false;
-        const tokenEnd = prefix === Prefix.Formatted ? scanFormattedString(source, stop) : scanString(source, stop);
+        const tokenEnd = scanString(source, stop, prefix === Prefix.Formatted);
         push(Tok.String, pos, tokenEnd, fieldsNeedChecking ? 1 : 0);
         pos = tokenEnd;
         continue;
@@ -354,34 +354,13 @@ function isDigit(c: number): boolean {
   return c >= C.Zero && c <= C.Nine;
 }
 
-/** End offset of the string literal whose quote is at `quoteAt`. */
-function scanString(source: string, quoteAt: number): number {
-  const quote = source.charCodeAt(quoteAt);
-  const length = source.length;
-  const triple = source.charCodeAt(quoteAt + 1) === quote && source.charCodeAt(quoteAt + 2) === quote;
-  let pos = quoteAt + (triple ? 3 : 1);
-  while (pos < length) {
-    const c = source.charCodeAt(pos);
-    if (c === C.Backslash) {
-      pos += 2;
-      continue;
-    }
-    if (c === quote) {
-      if (!triple) return pos + 1;
-      if (source.charCodeAt(pos + 1) === quote && source.charCodeAt(pos + 2) === quote) return pos + 3;
-    } else if (!triple && (c === C.LF || c === C.CR)) throw new GiveUp('an unterminated string');
-    pos++;
-  }
-  throw new GiveUp('an unterminated string');
-}
-
 /**
- * End offset of an f-string whose quote is at `quoteAt`. Replacement fields (`{expr!r:fmt}`) are
- * skipped bracket by bracket, with the strings inside them, so that quotes inside a field (allowed
- * since Python 3.12) do not end the token. Comments or line breaks inside a one-line f-string's
- * field give up.
+ * End offset of the string literal whose quote is at `quoteAt`. In an f-string (`formatted`),
+ * replacement fields (`{expr!r:fmt}`) are skipped bracket by bracket with the strings inside
+ * them, so quotes inside a field (allowed since Python 3.12) do not end the token; a field that is
+ * more than a dotted name sets `fieldsNeedChecking`.
  */
-function scanFormattedString(source: string, quoteAt: number): number {
+function scanString(source: string, quoteAt: number, formatted = false): number {
   const quote = source.charCodeAt(quoteAt);
   const length = source.length;
   const triple = source.charCodeAt(quoteAt + 1) === quote && source.charCodeAt(quoteAt + 2) === quote;
@@ -389,19 +368,19 @@ function scanFormattedString(source: string, quoteAt: number): number {
   while (pos < length) {
     const c = source.charCodeAt(pos);
     if (c === C.Backslash) {
-      // `\{`, `\}` and `\N{…}` interact with fields in ways not worth repeating here.
+      // `\{`, `\}` and `\N{…}` interact with f-string fields in ways not worth repeating here.
       const next = source.charCodeAt(pos + 1);
-      if (next === C.LBrace || next === C.RBrace || next === 0x4e) throw new GiveUp('a backslash before a brace in an f-string');
+      if (formatted && (next === C.LBrace || next === C.RBrace || next === 0x4e)) throw new GiveUp('a backslash before a brace in an f-string');
       pos += 2;
       continue;
     }
-    if (c === C.RBrace) {
+    if (formatted && c === C.RBrace) {
       // Outside a field a brace must be doubled.
       if (source.charCodeAt(pos + 1) !== C.RBrace) throw new GiveUp('a single "}" in an f-string');
       pos += 2;
       continue;
     }
-    if (c === C.LBrace) {
+    if (formatted && c === C.LBrace) {
       if (source.charCodeAt(pos + 1) === C.LBrace) {
         pos += 2;
         continue;
@@ -478,82 +457,4 @@ const NUMBER = /^(?:0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|(
 function isHexDigit(c: number): boolean {
   const lower = c | 0x20;
   return isDigit(c) || (lower >= 0x61 && lower <= 0x66);
-}
-
-/** The kinds of call argument, for Python's rule on their order. */
-export const enum Arg {
-  Positional = 0,
-  Star = 1,
-  Keyword = 2,
-  DoubleStar = 3,
-}
-
-/**
- * Python's order for call arguments (CPython rejects the rest, tree-sitter reads them some other
- * way): nothing positional after a keyword or `**`, no `*` after `**`. `seen` is the mask
- * returned for the arguments before (start with 0).
- */
-export function checkArgumentOrder(seen: number, arg: Arg): number {
-  if (arg === Arg.Positional && seen !== 0) throw new GiveUp('a positional argument after a keyword argument');
-  if (arg === Arg.Star && (seen & 2) !== 0) throw new GiveUp('an unpacked iterable after **');
-  return arg === Arg.Keyword ? seen | 1 : arg === Arg.DoubleStar ? seen | 2 : seen;
-}
-
-/**
- * Read access to a token list for the two readers built on it (the module reader and the body
- * parser): token text and the tests both make.
- */
-export class TokenView {
-  protected readonly kind: Uint8Array;
-  protected readonly start: Int32Array;
-  protected readonly end: Int32Array;
-  protected readonly op: Uint16Array;
-  protected readonly indent: Int32Array;
-
-  constructor(
-    protected readonly t: Tokens,
-    protected readonly source: string,
-  ) {
-    this.kind = t.kind;
-    this.start = t.start;
-    this.end = t.end;
-    this.op = t.op;
-    this.indent = t.indent;
-  }
-
-  protected text(at: number): string {
-    return this.source.slice(this.start[at], this.end[at]);
-  }
-
-  protected isName(at: number, word: string): boolean {
-    return this.kind[at] === Tok.Name && this.end[at]! - this.start[at]! === word.length && this.source.startsWith(word, this.start[at]);
-  }
-
-  protected isOp(at: number, code: number): boolean {
-    return this.kind[at] === Tok.Op && this.op[at] === code;
-  }
-
-  protected isTrailerStart(at: number): boolean {
-    return this.kind[at] === Tok.Op && (this.op[at] === C.Dot || this.op[at] === C.LParen || this.op[at] === C.LBracket);
-  }
-
-  /** Tokens taken by the binary, comparison or boolean operator at `at` (0: none there). */
-  protected binaryOperatorLength(at: number): number {
-    const k = this.kind[at];
-    if (k === Tok.Op) {
-      const c = this.op[at];
-      if (c === C.Star || c === C.Slash || c === C.Less || c === C.Greater) return this.isOp(at + 1, c) ? 2 : 1;
-      return c === C.Plus || c === C.Minus || c === C.Percent || c === C.At || c === C.Amp || c === C.Pipe || c === C.Caret ? 1 : 0;
-    }
-    if (k === Tok.OtherOp) {
-      const text = this.text(at);
-      return text === '==' || text === '!=' || text === '<=' || text === '>=' ? 1 : 0;
-    }
-    if (k !== Tok.Name) return 0;
-    const word = this.text(at);
-    if (word === 'and' || word === 'or' || word === 'in') return 1;
-    if (word === 'is') return this.isName(at + 1, 'not') ? 2 : 1;
-    if (word === 'not') return this.isName(at + 1, 'in') ? 2 : 0;
-    return 0;
-  }
 }

@@ -180,7 +180,7 @@ const LEFT: Array<[string, string]> = [
   ['an f-string field that is an expression', `${HEADER}X = 3\nclass Migration(migrations.Migration):\n    operations = [migrations.RunSQL(f"SELECT {X!r:>{X}} {'a'}")]\n`],
   ['brackets nested deeper than any migration', wrap(`    operations = [migrations.RunSQL(${'['.repeat(150)}"x"${']'.repeat(150)})]\n`)],
   ['a stray async after a comprehension', `${HEADER}def forwards(apps, schema_editor):\n    rows = [x for x in range(3) async ]\n\nclass Migration(migrations.Migration):\n    operations = []\n`],
-  ['a starred call in a function (tree-sitter reads `*f(x)` as a call of `*f`)', `${HEADER}def forwards(apps, schema_editor):\n    print(*apps.get_models())\n\nclass Migration(migrations.Migration):\n    operations = []\n`],
+  ['a starred call in a function (tree-sitter can read `*f(x)` as a call of `*f`)', `${HEADER}def forwards(apps, schema_editor):\n    print(*apps.get_models())\n\nclass Migration(migrations.Migration):\n    operations = []\n`],
   ['a starred expression alone in parentheses', `${HEADER}def forwards(apps, schema_editor):\n    x = (*y)\n\nclass Migration(migrations.Migration):\n    operations = []\n`],
   ['a positional argument after a keyword argument', wrap('    operations = [migrations.AlterField(model_name="m", name="f", field=models.IntegerField(), x)]\n')],
   ['a walrus in a value', wrap('    operations = [migrations.RunSQL((y := "x"))]\n')],
