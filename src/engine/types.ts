@@ -126,6 +126,11 @@ export interface Operation {
   /** Positional arguments beyond the known signature (or all of them for unknown operations). */
   extraArgs: PyValue[];
   span: SourceSpan;
+  /**
+   * Where each argument's value sits, keyed like `args` (keyword and mapped positional arguments), so a
+   * finding can point at the argument at fault. Absent for arguments the reader could not place.
+   */
+  argSpans?: Record<string, SourceSpan>;
   /** Index in its list (0-based), and the path of argument names for nested ones. */
   index: number;
   /** `[]` at top level; `['database_operations']` inside SeparateDatabaseAndState, etc. */
