@@ -4,11 +4,12 @@
  * A bundle rather than tsc's one-file-per-module output because a cold `migrate-help check` then
  * loads a handful of files instead of a few hundred (measured in docs/bench-engine.md), and because
  * it takes well under a second, so the test run can build every time (test/global-setup.ts) and
- * never runs stale code. Type checking is `npm run lint`'s job. Dependencies stay external: they
- * are installed beside the package, native bindings and wasm files included.
+ * never runs stale code. Type checking is `npm run lint`'s job. Runtime dependencies stay external:
+ * they are installed beside the package, native bindings and wasm files included. BUNDLED
+ * packages are compiled in instead and are devDependencies.
  * `splitting` keeps the commands' dynamic imports lazy: `--version` loads no engine.
  */
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build as esbuild } from 'esbuild';
@@ -23,7 +24,20 @@ export const ENTRY_POINTS = {
   console: 'src/console.ts',
 } as const;
 
+/**
+ * zod is some hundred small ES modules; loading them is a large part of a cold `check` with a config
+ * file, and as one bundled module it costs a fraction of that.
+ */
+export const BUNDLED = new Set(['zod']);
+
+/** Every runtime dependency, and its subpaths, is left for Node to load from node_modules. */
+async function externalPackages(): Promise<string[]> {
+  const manifest = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+  return Object.keys(manifest.dependencies ?? {}).flatMap((name) => [name, `${name}/*`]);
+}
+
 export async function build(): Promise<void> {
+  const external = await externalPackages();
   await rm(DIST, { recursive: true, force: true });
   const result = await esbuild({
     absWorkingDir: ROOT,
@@ -34,7 +48,7 @@ export async function build(): Promise<void> {
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    packages: 'external',
+    external,
     sourcemap: 'linked',
     chunkNames: 'chunks/[name]-[hash]',
     logLevel: 'warning',
