@@ -140,9 +140,15 @@ function caseBlocks(rule: Rule, cases: readonly RuleCase[]): string[] {
   return out;
 }
 
-/** A message template as the reader will see it: `{{model}}` becomes `<model>`. */
+/**
+ * A message template as the reader will see it: `{{model}}` becomes `<model>`, escaped outside code
+ * spans so that Markdown renderers do not take it for an HTML tag.
+ */
 function messageText(template: string): string {
-  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, '<$1>');
+  return template
+    .split('`')
+    .map((part, index) => part.replace(/\{\{\s*(\w+)\s*\}\}/g, index % 2 === 1 ? '<$1>' : '&lt;$1&gt;'))
+    .join('`');
 }
 
 function whereItAppliesTable(rule: Rule): string[] {

@@ -57,6 +57,11 @@ describe('gen', () => {
     expect(page).not.toMatch(/\n\n\n/);
   });
 
+  it('shows message holes as <name>, escaped outside code spans', () => {
+    const page = renderRulePage({ ...(exemplar as Rule), messages: { one: 'Adds a {{what}} column to `{{model}}`.' } });
+    expect(page).toContain('- `one`: Adds a &lt;what&gt; column to `<model>`.');
+  });
+
   it('says how to enable an opt-in rule', () => {
     const page = renderRulePage({ ...(exemplar as Rule), optIn: true });
     expect(page).toContain('· opt-in ·');
