@@ -276,6 +276,7 @@ export function validateRules(modules: readonly RuleModule[]): string[] {
     if (other) problems.push(`${where}: id "${rule.id}" is also used by ${other}`);
     seen.set(rule.id, where);
     if (!rule.summary?.trim()) problems.push(`${where}: summary is empty`);
+    if (!CATEGORIES.some((category) => category.id === rule.category)) problems.push(`${where}: category "${rule.category}" is not one of ${CATEGORIES.map((category) => category.id).join(', ')}`);
     if (!rule.why?.trim()) problems.push(`${where}: why is empty`);
     if (!rule.safeAlternative?.includes('```')) problems.push(`${where}: safeAlternative needs a code block (a complete recipe)`);
     if (!rule.check && !rule.checkProject && rule.id !== 'unused-suppression') problems.push(`${where}: has neither check nor checkProject`);

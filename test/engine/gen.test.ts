@@ -163,6 +163,7 @@ describe('gen', () => {
       withRule({ cases: { bad: [], good: [] } }, 'add-index-non-concurrent'),
       withRule({ databases: { postgresql: '>= twelve' } }, 'add-index-non-concurrent'),
       withRule({ cases: { bad: [{ code: 'x', expect: [{ messageId: 'nope', line: 1 }] }], good: [{ code: 'y' }] } }, 'add-index-non-concurrent'),
+      withRule({ category: 'mystery' as Rule['category'] }, 'add-index-non-concurrent'),
     ]);
     expect(problems.some((line) => line.includes('id "other-name" must equal the file name "file-name"'))).toBe(true);
     expect(problems.some((line) => line.includes('safeAlternative needs a code block'))).toBe(true);
@@ -171,6 +172,7 @@ describe('gen', () => {
     expect(problems.some((line) => line.includes('Cannot read version range'))).toBe(true);
     expect(problems.some((line) => line.includes('unknown message id "nope"'))).toBe(true);
     expect(problems.some((line) => line.includes('is also used by'))).toBe(true);
+    expect(problems.some((line) => line.includes('category "mystery" is not one of rolling-deploy, locking'))).toBe(true);
   });
 });
 
