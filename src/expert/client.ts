@@ -4,11 +4,12 @@
  * ModelError (an AppError) where they enter.
  */
 import Anthropic from '@anthropic-ai/sdk';
-import type { ContentBlockParam, MessageParam, MessageStreamEvent, Tool, ToolChoice } from '@anthropic-ai/sdk/resources/messages';
+import type { ContentBlockParam, MessageStreamEvent, Tool, ToolChoice } from '@anthropic-ai/sdk/resources/messages';
 import type { Logger } from 'pino';
 import type { Expert, ExpertAnswer, ExpertRequest, ToolDefinition, TokenUsage } from '../pipeline/types.js';
 import { translateModelError } from './errors.js';
 import { emptyUsage, runToolLoop } from './tools.js';
+import type { StreamRequest, StreamResult, Streams } from './types.js';
 
 export interface ExpertOptions {
   apiKey: string;
@@ -24,29 +25,7 @@ export interface ExpertOptions {
   maxTokens?: number;
 }
 
-export interface StreamRequest {
-  system: string;
-  messages: MessageParam[];
-  tools?: ToolDefinition[];
-  /** `none` keeps tools defined (required once tool blocks are in the history) but forbids new calls. */
-  toolChoice?: 'auto' | 'none';
-  maxTokens?: number;
-  signal?: AbortSignal;
-  onText(delta: string): void | Promise<void>;
-}
-
-export interface StreamResult {
-  text: string;
-  stopReason: string | null;
-  usage: TokenUsage;
-  model: string;
-  /** The assistant turn as content blocks, to send back in a tool-use loop. */
-  content: ContentBlockParam[];
-}
-
-export interface ExpertClient extends Expert {
-  stream(request: StreamRequest): Promise<StreamResult>;
-}
+export interface ExpertClient extends Expert, Streams {}
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_MAX_TOKENS = 4_096;

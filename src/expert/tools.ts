@@ -5,7 +5,7 @@
 import type { ContentBlockParam, MessageParam, ToolResultBlockParam } from '@anthropic-ai/sdk/resources/messages';
 import { isAppError } from '../errors.js';
 import type { ConversationTurn, ExpertAnswer, ExpertRequest, ExpertTool, TokenUsage } from '../pipeline/types.js';
-import type { StreamRequest, StreamResult } from './client.js';
+import type { StreamResult, Streams } from './types.js';
 import { ModelError } from './errors.js';
 
 export const DEFAULT_TOOL_CALL_BUDGET = 8;
@@ -23,10 +23,6 @@ export function addUsage(total: TokenUsage, more: TokenUsage): TokenUsage {
     cacheReadTokens: total.cacheReadTokens + more.cacheReadTokens,
     cacheWriteTokens: total.cacheWriteTokens + more.cacheWriteTokens,
   };
-}
-
-interface Streams {
-  stream(request: StreamRequest): Promise<StreamResult>;
 }
 
 /** Turns → API messages; the grounding context travels as a first text block of the newest user turn. */

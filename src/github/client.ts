@@ -4,9 +4,6 @@
  * repository/PR readers built on top. `createGitHub` is what main.ts calls.
  */
 import { createAppAuth } from '@octokit/auth-app';
-import { retry } from '@octokit/plugin-retry';
-import { throttling } from '@octokit/plugin-throttling';
-import { Octokit } from '@octokit/rest';
 import Bottleneck from 'bottleneck';
 import { initParser } from '../engine/index.js';
 import { AppError } from '../errors.js';
@@ -17,8 +14,11 @@ import { translateGitHubError } from './errors.js';
 import { getPullRequest, listPullRequestFiles, loadReviewContext } from './pull-request.js';
 import { findPullRequestRefs, parsePullRequestRef, parseRepoSpec, webHostOfApiUrl } from './refs.js';
 import { listMigrationFiles, readBlobs, readFile, type ReadFileResult } from './repo-reader.js';
+import { GitHubOctokit, type GitHubTransport, type GraphQLBlobReads } from './transport.js';
 import type {
+  AuthMode,
   GitHubCaches,
+  GitHubLogger,
   GitHubRequestStats,
   ListMigrationFilesInput,
   LoadReviewContextOptions,
@@ -31,19 +31,7 @@ import type {
   ReadResult,
   RepoRef,
   ReviewContext,
-  SkippedFile,
 } from './types.js';
-
-export const GitHubOctokit = Octokit.plugin(throttling, retry);
-export type GitHubOctokit = InstanceType<typeof GitHubOctokit>;
-
-/** The logger methods we use (pino's shape). */
-export interface GitHubLogger {
-  debug(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
 
 export interface GitHubLimits {
   /** Wait for a rate-limit reset at most this long (once); longer waits fail with github_rate_limited. Default 20. */
@@ -94,39 +82,6 @@ export interface CreateGitHubOptions {
   graphql?: GitHubGraphQLOptions;
   /** Another fetch (tests and the benchmark count with it); default globalThis.fetch. */
   fetch?: typeof fetch;
-}
-
-export type AuthMode = 'token' | 'app' | 'anonymous';
-
-/** What the readers need from the client. */
-export interface GitHubTransport {
-  readonly authMode: AuthMode;
-  readonly maxFileBytes: number;
-  readonly blobs: GitHubCaches['blobs'];
-  /** Blobs known not to be text (binary, not UTF-8, too large), so they are not downloaded again. */
-  readonly skippedBlobs: Map<string, { reason: SkippedFile['reason']; size: number }>;
-  /** Migration trees already built, by repository, commit sha, folder and labelling (a few, newest kept). */
-  readonly builtTrees: Map<string, MigrationTree>;
-  readonly allowlist: Allowlist;
-  /** Checks the allowlist (before anything is sent), then returns the Octokit for the repo's identity. */
-  octokitFor(ref: RepoRef): Promise<GitHubOctokit>;
-  /** Counters, shared with the conditional-request hook. */
-  readonly counters: GitHubRequestStats;
-  translate(error: unknown, context: { repo?: RepoRef; notFound?: string }): AppError;
-  /** The engine's parser (for apps.py labels and dependencies), initialised once. */
-  parserReady(): Promise<void>;
-  logger: GitHubLogger;
-  readonly graphql: GraphQLBlobReads;
-}
-
-/** Batched blob reads through GraphQL, and whether they can be used. */
-export interface GraphQLBlobReads {
-  readonly blobsPerQuery: number;
-  readonly bytesPerQuery: number;
-  /** True while GraphQL is enabled, the client is authenticated and the server has not refused it. */
-  usable(): boolean;
-  /** The server has no GraphQL API: warn once and read blobs through REST from now on. */
-  markUnavailable(detail: { status: number }): void;
 }
 
 export interface GitHub {

@@ -12,7 +12,7 @@
  * 304s (PR, files) and cache hits: 0 rate-limit units.
  */
 import { parseMigration } from '../engine/index.js';
-import type { GitHubOctokit, GitHubTransport } from './client.js';
+import type { GitHubOctokit, GitHubTransport } from './transport.js';
 import { appPathOf, appsPyPathOf, folderLabelOf, isMigrationPath, migrationNameOf } from './paths.js';
 import { listMigrationFiles, readAppsPyLabels, readBlobs, setAppLabel } from './repo-reader.js';
 import type {

@@ -9,7 +9,7 @@
  */
 import { parseAppConfigLabel } from '../engine/index.js';
 import { AppError } from '../errors.js';
-import type { GitHubOctokit, GitHubTransport } from './client.js';
+import type { GitHubOctokit, GitHubTransport } from './transport.js';
 import { isHttpError } from './errors.js';
 import { readBlobsByGraphQL, rememberOutcome, type BlobOutcome, type BlobWanted } from './graphql-blobs.js';
 import { appPathOf, appsPyPathOf, folderLabelOf, isMigrationPath, isSkippedDir, isUnder, migrationNameOf } from './paths.js';
