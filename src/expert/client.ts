@@ -17,9 +17,9 @@ export interface ExpertOptions {
   baseURL?: string;
   model: string;
   logger: Logger;
-  /** Longest wait for response headers and, during a stream, between two events. Default 60 s. */
+  /** Longest wait for response headers and, during a stream, between two events. Default DEFAULT_TIMEOUT_MS. */
   timeoutMs?: number;
-  /** SDK retries for 408/409/429/5xx and connection errors. Default 1, so a user waits seconds, not minutes. */
+  /** SDK retries for 408/409/429/5xx and connection errors. Few by default (DEFAULT_MAX_RETRIES), so a user waits seconds, not minutes. */
   maxRetries?: number;
   /** Default answer length cap. */
   maxTokens?: number;
@@ -29,6 +29,7 @@ export interface ExpertClient extends Expert, Streams {}
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_MAX_TOKENS = 4_096;
+const DEFAULT_MAX_RETRIES = 1;
 
 /** Definitions as sent: the last one carries the cache breakpoint, so tools + system are cached together. */
 export function toolsForRequest(tools: ToolDefinition[]): Tool[] {
@@ -47,7 +48,7 @@ export function createExpert(options: ExpertOptions): ExpertClient {
   const client = new Anthropic({
     apiKey: options.apiKey,
     baseURL: options.baseURL ?? null,
-    maxRetries: options.maxRetries ?? 1,
+    maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
     timeout: timeoutMs,
     // The SDK's own warnings (deprecated model, retries) go through our redacting logger, not console.
     logger: options.logger.child({ component: 'anthropic-sdk' }),

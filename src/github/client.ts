@@ -33,18 +33,19 @@ import type {
   ReviewContext,
 } from './types.js';
 
+/** Each limit left out takes its value from DEFAULT_LIMITS. */
 export interface GitHubLimits {
-  /** Wait for a rate-limit reset at most this long (once); longer waits fail with github_rate_limited. Default 20. */
+  /** Wait for a rate-limit reset at most this long (once); longer waits fail with github_rate_limited. */
   maxRateLimitWaitSeconds?: number;
-  /** Retries for 5xx and network errors (plugin-retry). Default 2. */
+  /** Retries for 5xx and network errors (plugin-retry). */
   retries?: number;
-  /** Multiplier for retry waits in ms (plugins' retryAfterBaseValue); tests make it small. Default 1000. */
+  /** Multiplier for retry waits in ms (plugins' retryAfterBaseValue); tests make it small. */
   retryBaseMs?: number;
-  /** Per-request timeout. Default 30 s. */
+  /** Per-request timeout. */
   requestTimeoutMs?: number;
   /**
    * Least time between two GraphQL queries of this client: the throttling plugin sends GraphQL (a
-   * POST) one at a time with this spacing, against secondary limits. Default 1000, the plugin's own.
+   * POST) one at a time with this spacing, against secondary limits. The default is the plugin's own spacing.
    */
   graphqlIntervalMs?: number;
 }
@@ -57,9 +58,9 @@ export interface GitHubGraphQLOptions {
    * (GitHub's GraphQL needs a token); a server without GraphQL (404) makes the client fall back to REST.
    */
   enabled?: boolean;
-  /** Blobs per query. Default 100. */
+  /** Blobs per query. Default DEFAULT_BLOBS_PER_QUERY. */
   blobsPerQuery?: number;
-  /** Stop filling a query once the blobs' sizes (as the tree gives them) add up to this. Default 4 MB. */
+  /** Stop filling a query once the blobs' sizes (as the tree gives them) add up to this. Default DEFAULT_BYTES_PER_QUERY. */
   bytesPerQuery?: number;
 }
 
@@ -74,9 +75,9 @@ export interface CreateGitHubOptions {
   caches: GitHubCaches;
   logger?: GitHubLogger;
   userAgent?: string;
-  /** Largest file read (bytes). Default 1 MB. */
+  /** Largest file read (bytes). Default DEFAULT_MAX_FILE_BYTES. */
   maxFileBytes?: number;
-  /** Memory LRU in front of `caches.blobs`, in characters. Default 32 Mi. */
+  /** Memory LRU in front of `caches.blobs`, in characters. Default: createLayeredBlobCache's. */
   blobMemoryChars?: number;
   limits?: GitHubLimits;
   graphql?: GitHubGraphQLOptions;
@@ -111,13 +112,16 @@ const SILENT: GitHubLogger = { debug: () => undefined, info: () => undefined, wa
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
 
 type Limits = Required<GitHubLimits>;
+const DEFAULT_LIMITS: Limits = { maxRateLimitWaitSeconds: 20, retries: 2, retryBaseMs: 1000, requestTimeoutMs: 30_000, graphqlIntervalMs: 1000 };
+const DEFAULT_BLOBS_PER_QUERY = 100;
+const DEFAULT_BYTES_PER_QUERY = 4 * 1024 * 1024;
 type Translate = GitHubTransport['translate'];
 type OctokitFor = GitHubTransport['octokitFor'];
 type BuildOctokit = (auth: { authStrategy?: unknown; auth?: unknown }) => GitHubOctokit;
 
 export function createGitHub(options: CreateGitHubOptions): GitHub {
   const logger = options.logger ?? SILENT;
-  const limits: Limits = { maxRateLimitWaitSeconds: 20, retries: 2, retryBaseMs: 1000, requestTimeoutMs: 30_000, graphqlIntervalMs: 1000, ...options.limits };
+  const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
   const allowlist = createAllowlist({ repos: options.allowedRepos, orgs: options.allowedOrgs });
   const webHost = webHostOfApiUrl(options.baseUrl);
   const hosts = webHost === null ? [] : [webHost];
@@ -283,8 +287,8 @@ function createGraphQLBlobReads(options: CreateGitHubOptions, authMode: AuthMode
   let graphqlUnavailable = false;
   const graphqlEnabled = options.graphql?.enabled !== false && authMode !== 'anonymous';
   return {
-    blobsPerQuery: Math.max(1, Math.floor(options.graphql?.blobsPerQuery ?? 100)),
-    bytesPerQuery: Math.max(1, options.graphql?.bytesPerQuery ?? 4 * 1024 * 1024),
+    blobsPerQuery: Math.max(1, Math.floor(options.graphql?.blobsPerQuery ?? DEFAULT_BLOBS_PER_QUERY)),
+    bytesPerQuery: Math.max(1, options.graphql?.bytesPerQuery ?? DEFAULT_BYTES_PER_QUERY),
     usable: () => graphqlEnabled && !graphqlUnavailable,
     markUnavailable: ({ status }) => {
       if (graphqlUnavailable) return;
