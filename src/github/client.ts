@@ -45,7 +45,7 @@ export interface GitHubLimits {
   requestTimeoutMs?: number;
   /**
    * Least time between two GraphQL queries of this client: the throttling plugin sends GraphQL (a
-   * POST) one at a time with this spacing, against secondary limits. The default is the plugin's own spacing.
+   * POST) one at a time with this spacing, against secondary limits. Defaults to the plugin's own spacing.
    */
   graphqlIntervalMs?: number;
 }
@@ -58,9 +58,9 @@ export interface GitHubGraphQLOptions {
    * (GitHub's GraphQL needs a token); a server without GraphQL (404) makes the client fall back to REST.
    */
   enabled?: boolean;
-  /** Blobs per query. Default DEFAULT_BLOBS_PER_QUERY. */
+  /** Blobs per query. */
   blobsPerQuery?: number;
-  /** Stop filling a query once the blobs' sizes (as the tree gives them) add up to this. Default DEFAULT_BYTES_PER_QUERY. */
+  /** Stop filling a query once the blobs' sizes (as the tree gives them) add up to this. */
   bytesPerQuery?: number;
 }
 
@@ -77,7 +77,7 @@ export interface CreateGitHubOptions {
   userAgent?: string;
   /** Largest file read (bytes). Default DEFAULT_MAX_FILE_BYTES. */
   maxFileBytes?: number;
-  /** Memory LRU in front of `caches.blobs`, in characters. Default: createLayeredBlobCache's. */
+  /** Memory LRU in front of `caches.blobs`, in characters. */
   blobMemoryChars?: number;
   limits?: GitHubLimits;
   graphql?: GitHubGraphQLOptions;
@@ -212,6 +212,7 @@ function createOctokitBuilder(options: CreateGitHubOptions, limits: Limits, logg
     warn: (message: string) => logger.warn({ module: 'github' }, String(message)),
     error: (message: string) => logger.error({ module: 'github' }, String(message)),
   };
+
   // The plugin's own group for POSTs is shared by every Octokit in the process with a fixed spacing; ours is per client and configurable.
   const graphqlQueue = new Bottleneck.Group({ maxConcurrent: 1, minTime: limits.graphqlIntervalMs });
 
