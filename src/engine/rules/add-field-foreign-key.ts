@@ -1,7 +1,9 @@
 import { defineRule } from './types.js';
 import { hasDbConstraint, relationTarget } from './_lib/fields.js';
-import { databaseName, migrationFile, migrationSource, modelLabel, touchesExistingTable } from './_lib/locking-helpers.js';
-import type { MigrationFileSpec } from './_lib/locking-helpers.js';
+import { databaseName } from './_lib/databases.js';
+import type { MigrationFileSpec } from './_lib/recipes.js';
+import { migrationFile, migrationSource } from './_lib/recipes.js';
+import { modelLabel, touchesExistingTable } from './_lib/tables.js';
 
 const addWithoutConstraint: MigrationFileSpec = {
   imports: ['import django.db.models.deletion', 'from django.db import migrations, models'],

@@ -1,6 +1,7 @@
 import { defineRule } from './types.js';
 import { hasDbDefault, isAutoField, isNotNull, isPrimaryKey } from './_lib/fields.js';
-import { existingTableVisits, fillsExistingRows, modelLabel } from './_lib/rolling-deploy-helpers.js';
+import { fillsExistingRows } from './_lib/defaults.js';
+import { existingTableVisits, modelLabel } from './_lib/tables.js';
 
 export default defineRule({
   id: 'add-field-not-null-without-db-default',

@@ -1,7 +1,10 @@
 import { defineRule } from './types.js';
 import { isAutoField } from './_lib/fields.js';
-import { addsUniqueIndex, dbDefaultVolatility, existingRowFill, migrationFile, migrationSource, modelLabel, touchesExistingTable } from './_lib/locking-helpers.js';
-import type { MigrationFileSpec } from './_lib/locking-helpers.js';
+import { dbDefaultVolatility, existingRowFill } from './_lib/defaults.js';
+import { addsUniqueIndex } from './_lib/indexes.js';
+import type { MigrationFileSpec } from './_lib/recipes.js';
+import { migrationFile, migrationSource } from './_lib/recipes.js';
+import { modelLabel, touchesExistingTable } from './_lib/tables.js';
 
 const addNullable: MigrationFileSpec = {
   imports: ['from django.db import migrations, models'],

@@ -1,8 +1,10 @@
 import { defineRule } from './types.js';
 import { dbDefault } from './_lib/fields.js';
 import { asBool } from './_lib/values.js';
-import { dbDefaultVolatility, migrationFile, migrationSource, modelLabel, touchesExistingTable } from './_lib/locking-helpers.js';
-import type { MigrationFileSpec } from './_lib/locking-helpers.js';
+import { dbDefaultVolatility } from './_lib/defaults.js';
+import type { MigrationFileSpec } from './_lib/recipes.js';
+import { migrationFile, migrationSource } from './_lib/recipes.js';
+import { modelLabel, touchesExistingTable } from './_lib/tables.js';
 
 const addNullable: MigrationFileSpec = {
   imports: ['from django.db import migrations, models'],

@@ -1,5 +1,5 @@
 import { defineRule } from './types.js';
-import { addedSets, previousTogether, togetherSets } from './_lib/locking-helpers.js';
+import { addedSets, previousTogether, togetherSets } from './_lib/indexes.js';
 
 /** Exemplar rule: the shape every rule module follows. */
 export default defineRule({

@@ -1,6 +1,9 @@
 import { defineRule } from './types.js';
-import { addedSets, constraintInfo, migrationFile, migrationSource, modelLabel, previousTogether, togetherSets, touchesExistingTable } from './_lib/locking-helpers.js';
-import type { MigrationFileSpec } from './_lib/locking-helpers.js';
+import { constraintInfo } from './_lib/constraints.js';
+import { addedSets, previousTogether, togetherSets } from './_lib/indexes.js';
+import type { MigrationFileSpec } from './_lib/recipes.js';
+import { migrationFile, migrationSource } from './_lib/recipes.js';
+import { modelLabel, touchesExistingTable } from './_lib/tables.js';
 
 const buildIndex: MigrationFileSpec = {
   imports: ['from django.db import migrations'],

@@ -1,6 +1,8 @@
 import { defineRule } from './types.js';
-import { addsPlainIndex, indexReason, migrationFile, migrationSource, modelLabel, previousField, touchesExistingTable } from './_lib/locking-helpers.js';
-import type { MigrationFileSpec } from './_lib/locking-helpers.js';
+import { addsPlainIndex, indexReason } from './_lib/indexes.js';
+import type { MigrationFileSpec } from './_lib/recipes.js';
+import { migrationFile, migrationSource } from './_lib/recipes.js';
+import { modelLabel, previousField, touchesExistingTable } from './_lib/tables.js';
 
 const initial = `from django.db import migrations, models
 
@@ -95,7 +97,7 @@ export default defineRule({
       if (op.type !== 'AlterField' || !op.field || !touchesExistingTable(ctx, visit)) continue;
       if (!addsPlainIndex(op.field)) continue;
       // Unknown earlier state: stay quiet (every AlterField of a ForeignKey would otherwise be reported).
-      const before = previousField(ctx, visit);
+      const before = previousField(visit, ctx.migration.app);
       if (!before || addsPlainIndex(before)) continue;
       ctx.report({ messageId: 'indexBlocksWrites', op, data: { field: op.name ?? 'unknown', model: modelLabel(visit), reason: indexReason(op.field) } });
     }

@@ -1,8 +1,10 @@
 import { defineRule } from './types.js';
 import { isPrimaryKey } from './_lib/fields.js';
 import { isTrue } from './_lib/values.js';
-import { addsUniqueIndex, migrationFile, migrationSource, modelLabel, previousField, touchesExistingTable } from './_lib/locking-helpers.js';
-import type { MigrationFileSpec } from './_lib/locking-helpers.js';
+import { addsUniqueIndex } from './_lib/indexes.js';
+import type { MigrationFileSpec } from './_lib/recipes.js';
+import { migrationFile, migrationSource } from './_lib/recipes.js';
+import { modelLabel, previousField, touchesExistingTable } from './_lib/tables.js';
 
 const initial = `from django.db import migrations, models
 
@@ -110,7 +112,7 @@ export default defineRule({
       const field = op.field;
       if (!addsUniqueIndex(field)) continue;
       const data = { field: op.name ?? 'unknown', model: modelLabel(visit) };
-      const before = previousField(ctx, visit);
+      const before = previousField(visit, ctx.migration.app);
       if (!before) {
         // Never guess loudly: makemigrations repeats unique=True on every AlterField of a unique field.
         if (isTrue(field, 'unique')) ctx.report({ messageId: 'mayAddUnique', op, data, severity: 'info' });

@@ -1,6 +1,8 @@
 import { defineRule } from './types.js';
-import { addsPlainIndex, addsUniqueIndex, migrationFile, migrationSource, modelLabel, previousField, touchesExistingTable } from './_lib/locking-helpers.js';
-import type { MigrationFileSpec } from './_lib/locking-helpers.js';
+import { addsPlainIndex, addsUniqueIndex } from './_lib/indexes.js';
+import type { MigrationFileSpec } from './_lib/recipes.js';
+import { migrationFile, migrationSource } from './_lib/recipes.js';
+import { modelLabel, previousField, touchesExistingTable } from './_lib/tables.js';
 
 const initial = `from django.db import migrations, models
 
@@ -93,7 +95,7 @@ export default defineRule({
     for (const visit of ctx.visits) {
       const { op } = visit;
       if (op.type !== 'AlterField' || !op.field || !touchesExistingTable(ctx, visit)) continue;
-      const before = previousField(ctx, visit);
+      const before = previousField(visit, ctx.migration.app);
       if (!before) continue; // unknown earlier state: nothing to compare
       const after = op.field;
       let kind: string | undefined;

@@ -1,6 +1,8 @@
 import { defineRule } from './types.js';
 import { isNotNull, isNullable } from './_lib/fields.js';
-import { bothHaveColumns, existingTableVisits, modelLabel, previousField, shopContext } from './_lib/rolling-deploy-helpers.js';
+import { shopContext } from './_lib/cases.js';
+import { bothHaveColumns } from './_lib/columns.js';
+import { existingTableVisits, modelLabel, previousField } from './_lib/tables.js';
 
 export default defineRule({
   id: 'alter-field-drop-not-null',

@@ -1,6 +1,8 @@
 import { defineRule } from './types.js';
 import { hasDbConstraint, isForeignKey } from './_lib/fields.js';
-import { existingTableVisits, literalOrName, modelLabel, normaliseRelationTarget, previousField, shopContext } from './_lib/rolling-deploy-helpers.js';
+import { shopContext } from './_lib/cases.js';
+import { literalOrName, normaliseRelationTarget } from './_lib/columns.js';
+import { existingTableVisits, modelLabel, previousField } from './_lib/tables.js';
 
 export default defineRule({
   id: 'alter-field-fk-constraint',

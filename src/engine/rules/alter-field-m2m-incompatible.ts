@@ -1,6 +1,7 @@
 import { defineRule } from './types.js';
 import { isManyToMany } from './_lib/fields.js';
-import { existingTableVisits, modelLabel, previousField, shopContext } from './_lib/rolling-deploy-helpers.js';
+import { shopContext } from './_lib/cases.js';
+import { existingTableVisits, modelLabel, previousField } from './_lib/tables.js';
 
 export default defineRule({
   id: 'alter-field-m2m-incompatible',

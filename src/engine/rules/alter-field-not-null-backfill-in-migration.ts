@@ -2,7 +2,9 @@ import { defineRule } from './types.js';
 import type { FieldDef, PyValue } from '../types.js';
 import { dbDefault, isNotNull, isNullable } from './_lib/fields.js';
 import { describeValue } from './_lib/values.js';
-import { bothHaveColumns, existingTableVisits, modelLabel, previousField, shopContext } from './_lib/rolling-deploy-helpers.js';
+import { shopContext } from './_lib/cases.js';
+import { bothHaveColumns } from './_lib/columns.js';
+import { existingTableVisits, modelLabel, previousField } from './_lib/tables.js';
 
 export default defineRule({
   id: 'alter-field-not-null-backfill-in-migration',

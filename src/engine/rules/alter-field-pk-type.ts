@@ -1,5 +1,7 @@
 import { defineRule } from './types.js';
-import { bothHaveColumns, columnKind, describeColumn, existingTableVisits, isPrimaryKeyColumn, modelLabel, previousField, relationResolver, shopContext } from './_lib/rolling-deploy-helpers.js';
+import { shopContext } from './_lib/cases.js';
+import { bothHaveColumns, columnKind, describeColumn, isPrimaryKeyColumn, relationResolver } from './_lib/columns.js';
+import { existingTableVisits, modelLabel, previousField } from './_lib/tables.js';
 
 export default defineRule({
   id: 'alter-field-pk-type',

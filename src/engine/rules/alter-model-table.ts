@@ -1,6 +1,7 @@
 import { defineRule } from './types.js';
 import { asString } from './_lib/values.js';
-import { defaultTableName, existingTableVisits, modelLabel, shopContext } from './_lib/rolling-deploy-helpers.js';
+import { shopContext } from './_lib/cases.js';
+import { defaultTableName, existingTableVisits, modelLabel } from './_lib/tables.js';
 
 export default defineRule({
   id: 'alter-model-table',

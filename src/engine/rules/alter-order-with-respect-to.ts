@@ -1,6 +1,7 @@
 import { defineRule } from './types.js';
 import type { PyValue } from '../types.js';
-import { existingTableVisits, modelLabel, shopContext } from './_lib/rolling-deploy-helpers.js';
+import { shopContext } from './_lib/cases.js';
+import { existingTableVisits, modelLabel } from './_lib/tables.js';
 
 export default defineRule({
   id: 'alter-order-with-respect-to',

@@ -1,6 +1,7 @@
 import { defineRule } from './types.js';
-import { concurrentOperation, migrationFile, migrationSource } from './_lib/locking-helpers.js';
-import type { MigrationFileSpec } from './_lib/locking-helpers.js';
+import { concurrentOperation } from './_lib/effects.js';
+import type { MigrationFileSpec } from './_lib/recipes.js';
+import { migrationFile, migrationSource } from './_lib/recipes.js';
 
 const nonAtomic: MigrationFileSpec = {
   imports: ['from django.contrib.postgres.operations import AddIndexConcurrently', 'from django.db import migrations, models'],

@@ -1,6 +1,8 @@
 import { defineRule } from './types.js';
 import { asBool } from './_lib/values.js';
-import { declaredStage, defaultTableName, existingTableVisits, modelLabel, shopContext } from './_lib/rolling-deploy-helpers.js';
+import { shopContext } from './_lib/cases.js';
+import { declaredStage } from './_lib/rolling-deploy.js';
+import { defaultTableName, existingTableVisits, modelLabel } from './_lib/tables.js';
 
 export default defineRule({
   id: 'delete-model',

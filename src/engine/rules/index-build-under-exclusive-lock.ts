@@ -1,22 +1,12 @@
 import { defineRule } from './types.js';
 import type { MigrationRuleContext, OperationVisit } from './types.js';
 import { asString } from './_lib/values.js';
-import {
-  addedSets,
-  addsPlainIndex,
-  addsUniqueIndex,
-  changesDatabase,
-  constraintInfo,
-  migrationFile,
-  migrationSource,
-  modelLabel,
-  objectName,
-  previousField,
-  previousTogether,
-  togetherSets,
-  touchesExistingTable,
-} from './_lib/locking-helpers.js';
-import type { MigrationFileSpec } from './_lib/locking-helpers.js';
+import { changesDatabase } from './_lib/columns.js';
+import { constraintInfo, objectName } from './_lib/constraints.js';
+import { addedSets, addsPlainIndex, addsUniqueIndex, previousTogether, togetherSets } from './_lib/indexes.js';
+import type { MigrationFileSpec } from './_lib/recipes.js';
+import { migrationFile, migrationSource } from './_lib/recipes.js';
+import { modelLabel, previousField, touchesExistingTable } from './_lib/tables.js';
 
 /** What takes ACCESS EXCLUSIVE on the operation's table, or undefined (unknown earlier state counts as no). */
 function exclusiveLock(ctx: MigrationRuleContext, visit: OperationVisit): string | undefined {
@@ -27,7 +17,7 @@ function exclusiveLock(ctx: MigrationRuleContext, visit: OperationVisit): string
     case 'RenameField':
       return `${op.type} \`${op.name ?? op.oldName ?? 'unknown'}\``;
     case 'AlterField': {
-      const before = previousField(ctx, visit);
+      const before = previousField(visit, ctx.migration.app);
       if (!before || !op.field) return undefined;
       // Turning db_index on or off alone is CREATE/DROP INDEX, not an ALTER TABLE.
       return changesDatabase(before, op.field, ['db_index']) ? `AlterField \`${op.name ?? 'unknown'}\`` : undefined;
@@ -53,7 +43,7 @@ function indexBuild(ctx: MigrationRuleContext, visit: OperationVisit): string | 
     case 'AddIndex':
       return `AddIndex \`${objectName(op.args['index']) ?? 'unnamed'}\``;
     case 'AlterField': {
-      const before = previousField(ctx, visit);
+      const before = previousField(visit, ctx.migration.app);
       if (!before || !op.field) return undefined;
       const adds = (addsUniqueIndex(op.field) && !addsUniqueIndex(before)) || (addsPlainIndex(op.field) && !addsPlainIndex(before));
       return adds ? `AlterField \`${op.name ?? 'unknown'}\`` : undefined;

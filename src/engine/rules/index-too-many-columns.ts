@@ -1,9 +1,9 @@
 import { defineRule } from './types.js';
 import type { Operation } from '../types.js';
-import { ALL_DATABASES, btreeIndexColumns } from './_lib/hygiene-helpers.js';
-import type { IndexColumns } from './_lib/hygiene-helpers.js';
-import { addedSets, previousTogether, togetherSets } from './_lib/locking-helpers.js';
-import { modelLabel } from './_lib/rolling-deploy-helpers.js';
+import { ALL_DATABASES } from './_lib/databases.js';
+import type { IndexColumns } from './_lib/indexes.js';
+import { addedSets, btreeIndexColumns, previousTogether, togetherSets } from './_lib/indexes.js';
+import { modelLabel } from './_lib/tables.js';
 import { asItems } from './_lib/values.js';
 
 /** strong_migrations' threshold: a B-tree key past three columns rarely pays for itself. */

@@ -1,7 +1,8 @@
 import { defineRule } from './types.js';
 import type { FieldDef, Operation, PyValue } from '../types.js';
-import { ALL_DATABASES, lambdasIn } from './_lib/hygiene-helpers.js';
-import { modelLabel } from './_lib/rolling-deploy-helpers.js';
+import { ALL_DATABASES } from './_lib/databases.js';
+import { lambdasIn } from './_lib/lambdas.js';
+import { modelLabel } from './_lib/tables.js';
 
 export default defineRule({
   id: 'lambda-or-unserializable-in-field',

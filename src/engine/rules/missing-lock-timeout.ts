@@ -1,7 +1,9 @@
 import { defineRule } from './types.js';
 import type { MigrationRuleContext, OperationVisit } from './types.js';
-import { changesDatabase, isConcurrentStatement, objectName, touchesExistingTable } from './_lib/locking-helpers.js';
-import { modelLabel, previousField } from './_lib/rolling-deploy-helpers.js';
+import { changesDatabase } from './_lib/columns.js';
+import { objectName } from './_lib/constraints.js';
+import { isConcurrentStatement } from './_lib/statements.js';
+import { modelLabel, previousField, touchesExistingTable } from './_lib/tables.js';
 import type { LocatedStatement } from './_lib/sql.js';
 import { excerpt, forwardStatements, statementTable } from './_lib/sql.js';
 

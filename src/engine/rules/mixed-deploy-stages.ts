@@ -1,7 +1,10 @@
 import { defineRule } from './types.js';
 import type { OperationVisit } from './types.js';
 import { isNotNull, isNullable } from './_lib/fields.js';
-import { bothHaveColumns, declaredStage, modelLabel, previousField, shopContext } from './_lib/rolling-deploy-helpers.js';
+import { shopContext } from './_lib/cases.js';
+import { bothHaveColumns } from './_lib/columns.js';
+import { declaredStage } from './_lib/rolling-deploy.js';
+import { modelLabel, previousField } from './_lib/tables.js';
 
 /** Operations the new code needs before it starts (expand). */
 const EXPAND_TYPES = new Set(['CreateModel', 'AddField', 'AddIndex', 'AddIndexConcurrently']);

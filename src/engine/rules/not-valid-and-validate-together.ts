@@ -1,7 +1,9 @@
 import { defineRule } from './types.js';
 import { asString } from './_lib/values.js';
-import { constraintInfo, forwardStatementCode, migrationFile, migrationSource } from './_lib/locking-helpers.js';
-import type { MigrationFileSpec } from './_lib/locking-helpers.js';
+import { constraintInfo } from './_lib/constraints.js';
+import type { MigrationFileSpec } from './_lib/recipes.js';
+import { migrationFile, migrationSource } from './_lib/recipes.js';
+import { forwardStatementCode } from './_lib/statements.js';
 
 const ADD_NOT_VALID = /\bADD\s+CONSTRAINT\s+("?)([\w$]+)\1[\s\S]*\bNOT\s+VALID\b/i;
 const VALIDATE = /\bVALIDATE\s+CONSTRAINT\s+("?)([\w$]+)\1/i;

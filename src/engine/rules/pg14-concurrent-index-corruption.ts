@@ -1,5 +1,5 @@
 import { defineRule } from './types.js';
-import { concurrentBuild } from './_lib/locking-helpers.js';
+import { concurrentBuild } from './_lib/effects.js';
 
 export default defineRule({
   id: 'pg14-concurrent-index-corruption',

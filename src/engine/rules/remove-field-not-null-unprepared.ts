@@ -1,6 +1,9 @@
 import { defineRule } from './types.js';
 import { hasDbDefault, isNotNull } from './_lib/fields.js';
-import { existingTableVisits, fillsExistingRows, isPrimaryKeyColumn, modelLabel, previousField, shopContext } from './_lib/rolling-deploy-helpers.js';
+import { shopContext } from './_lib/cases.js';
+import { isPrimaryKeyColumn } from './_lib/columns.js';
+import { fillsExistingRows } from './_lib/defaults.js';
+import { existingTableVisits, modelLabel, previousField } from './_lib/tables.js';
 
 export default defineRule({
   id: 'remove-field-not-null-unprepared',

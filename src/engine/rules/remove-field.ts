@@ -1,6 +1,8 @@
 import { defineRule } from './types.js';
 import { columnName, hasNoColumn } from './_lib/fields.js';
-import { declaredStage, existingTableVisits, modelLabel, previousField, shopContext } from './_lib/rolling-deploy-helpers.js';
+import { shopContext } from './_lib/cases.js';
+import { declaredStage } from './_lib/rolling-deploy.js';
+import { existingTableVisits, modelLabel, previousField } from './_lib/tables.js';
 
 export default defineRule({
   id: 'remove-field',

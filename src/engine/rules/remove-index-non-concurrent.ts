@@ -1,7 +1,9 @@
 import { defineRule } from './types.js';
 import { asString } from './_lib/values.js';
-import { migrationFile, migrationSource, modelLabel, previousTogether, togetherSets, touchesExistingTable } from './_lib/locking-helpers.js';
-import type { MigrationFileSpec } from './_lib/locking-helpers.js';
+import { previousTogether, togetherSets } from './_lib/indexes.js';
+import type { MigrationFileSpec } from './_lib/recipes.js';
+import { migrationFile, migrationSource } from './_lib/recipes.js';
+import { modelLabel, touchesExistingTable } from './_lib/tables.js';
 
 const concurrent: MigrationFileSpec = {
   imports: ['from django.contrib.postgres.operations import RemoveIndexConcurrently', 'from django.db import migrations'],

@@ -2,7 +2,8 @@ import { defineRule } from './types.js';
 import type { FieldDef } from '../types.js';
 import { columnName, hasNoColumn, isManyToMany } from './_lib/fields.js';
 import { asString } from './_lib/values.js';
-import { defaultTableName, existingTableVisits, modelLabel, previousField, shopContext } from './_lib/rolling-deploy-helpers.js';
+import { shopContext } from './_lib/cases.js';
+import { defaultTableName, existingTableVisits, modelLabel, previousField } from './_lib/tables.js';
 
 export default defineRule({
   id: 'rename-field',

@@ -1,6 +1,6 @@
 import { defineRule } from './types.js';
-import { databaseName, touchesExistingTable } from './_lib/locking-helpers.js';
-import { modelLabel } from './_lib/rolling-deploy-helpers.js';
+import { databaseName } from './_lib/databases.js';
+import { modelLabel, touchesExistingTable } from './_lib/tables.js';
 import { asItems, asString } from './_lib/values.js';
 
 export default defineRule({

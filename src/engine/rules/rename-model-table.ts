@@ -1,5 +1,6 @@
 import { defineRule } from './types.js';
-import { defaultTableName, shopContext } from './_lib/rolling-deploy-helpers.js';
+import { shopContext } from './_lib/cases.js';
+import { defaultTableName } from './_lib/tables.js';
 
 export default defineRule({
   id: 'rename-model-table',

@@ -1,5 +1,5 @@
 import { defineRule } from './types.js';
-import { ALL_DATABASES } from './_lib/hygiene-helpers.js';
+import { ALL_DATABASES } from './_lib/databases.js';
 import { runPythonCallables } from './_lib/runpython.js';
 
 /** `apps` or `_apps`: a leading underscore only says "unused", the name still tells what it is. */

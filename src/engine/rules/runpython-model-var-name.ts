@@ -1,5 +1,5 @@
 import { defineRule } from './types.js';
-import { ALL_DATABASES } from './_lib/hygiene-helpers.js';
+import { ALL_DATABASES } from './_lib/databases.js';
 import { runPythonCallables, withHelpers } from './_lib/runpython.js';
 
 export default defineRule({

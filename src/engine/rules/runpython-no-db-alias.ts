@@ -1,5 +1,5 @@
 import { defineRule } from './types.js';
-import { ALL_DATABASES } from './_lib/hygiene-helpers.js';
+import { ALL_DATABASES } from './_lib/databases.js';
 import { runPythonCallables, withHelpers } from './_lib/runpython.js';
 
 /** `X.objects.using(...)`, `X._default_manager.db_manager(...)`: the code names its database. */

@@ -1,6 +1,7 @@
 import { defineRule } from './types.js';
 import type { MigrationFile, Operation } from '../types.js';
-import { ALL_DATABASES, databaseEffect } from './_lib/hygiene-helpers.js';
+import { ALL_DATABASES } from './_lib/databases.js';
+import { databaseEffect } from './_lib/effects.js';
 import { callableName, runPythonCallables, withHelpers } from './_lib/runpython.js';
 import { excerpt, forwardStatements } from './_lib/sql.js';
 import { asBool } from './_lib/values.js';

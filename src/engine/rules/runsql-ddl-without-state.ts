@@ -1,5 +1,5 @@
 import { defineRule } from './types.js';
-import { changesTablesOrColumns } from './_lib/hygiene-helpers.js';
+import { changesTablesOrColumns } from './_lib/statements.js';
 import { excerpt, forwardStatements, statementTable } from './_lib/sql.js';
 
 export default defineRule({

@@ -2,8 +2,8 @@ import { defineRule } from './types.js';
 import type { MigrationRuleContext, ModelState, StateView } from './types.js';
 import type { FieldDef, MigrationFile, Operation } from '../types.js';
 import { columnName, hasDbDefault, hasNoColumn, isNotNull, isPrimaryKey } from './_lib/fields.js';
-import { ALL_DATABASES } from './_lib/hygiene-helpers.js';
-import { isDatabaseNoop } from './_lib/locking-helpers.js';
+import { ALL_DATABASES } from './_lib/databases.js';
+import { isDatabaseNoop } from './_lib/effects.js';
 import type { LocatedStatement } from './_lib/sql.js';
 import { bareIdentifier, forwardStatements, statementTable } from './_lib/sql.js';
 

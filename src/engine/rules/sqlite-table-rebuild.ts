@@ -2,8 +2,11 @@ import { defineRule } from './types.js';
 import type { MigrationRuleContext, OperationVisit } from './types.js';
 import type { FieldDef, PyValue } from '../types.js';
 import { hasNoColumn, isAutoField, isGeneratedField, isNullable, isPrimaryKey, isUnique, relationTarget } from './_lib/fields.js';
-import { addsUniqueIndex, changesDatabase, constraintInfo, existingRowFill, isLiteralDbDefault, objectName, touchesExistingTable } from './_lib/locking-helpers.js';
-import { modelLabel, previousField, relationResolver, typeChange } from './_lib/rolling-deploy-helpers.js';
+import { changesDatabase, relationResolver, typeChange } from './_lib/columns.js';
+import { constraintInfo, objectName } from './_lib/constraints.js';
+import { existingRowFill, isLiteralDbDefault } from './_lib/defaults.js';
+import { addsUniqueIndex } from './_lib/indexes.js';
+import { modelLabel, previousField, touchesExistingTable } from './_lib/tables.js';
 import { asBool, asItems } from './_lib/values.js';
 
 /**

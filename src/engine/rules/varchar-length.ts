@@ -1,6 +1,6 @@
 import { defineRule } from './types.js';
 import type { FieldDef } from '../types.js';
-import { modelLabel, previousField } from './_lib/rolling-deploy-helpers.js';
+import { modelLabel, previousField } from './_lib/tables.js';
 import { asBool, asNumber } from './_lib/values.js';
 
 /** `max_length` of a CharField, when it is one and the length is a literal. */
