@@ -72,13 +72,12 @@ export default defineRule({
   links: ['https://docs.djangoproject.com/en/stable/ref/contrib/postgres/operations/#adding-constraints-without-enforcing-validation', 'https://www.postgresql.org/docs/current/sql-altertable.html'],
   operationTypes: ['AddConstraint'],
   check(ctx) {
-    for (const visit of ctx.visits) {
-      const { op } = visit;
-      if (op.type !== 'AddConstraint' || !touchesExistingTable(ctx, visit)) continue;
+    ctx.each((op, _before, visit) => {
+      if (!touchesExistingTable(ctx, visit)) return;
       const info = constraintInfo(op.args['constraint']);
-      if (info?.kind !== 'check') continue;
+      if (info?.kind !== 'check') return;
       ctx.report({ messageId: ctx.settings.database === 'postgresql' ? 'scanUnderExclusiveLock' : 'rebuildsTable', op, data: { name: info.name, model: modelLabel(visit) } });
-    }
+    });
   },
   cases: {
     bad: [

@@ -108,13 +108,12 @@ export default defineRule({
   links: ['https://docs.djangoproject.com/en/stable/ref/contrib/postgres/constraints/', 'https://www.postgresql.org/docs/current/sql-altertable.html'],
   operationTypes: ['AddConstraint'],
   check(ctx) {
-    for (const visit of ctx.visits) {
-      const { op } = visit;
-      if (op.type !== 'AddConstraint' || !touchesExistingTable(ctx, visit)) continue;
+    ctx.each((op, _before, visit) => {
+      if (!touchesExistingTable(ctx, visit)) return;
       const info = constraintInfo(op.args['constraint']);
-      if (info?.kind !== 'exclusion') continue;
+      if (info?.kind !== 'exclusion') return;
       ctx.report({ messageId: 'blocksTable', op, data: { name: info.name, model: modelLabel(visit) } });
-    }
+    });
   },
   cases: {
     bad: [

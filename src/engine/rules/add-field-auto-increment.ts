@@ -172,16 +172,15 @@ export default defineRule({
   links: ['https://www.postgresql.org/docs/current/sql-altertable.html', 'https://dev.mysql.com/doc/refman/8.0/en/innodb-online-ddl-operations.html#online-ddl-column-operations'],
   operationTypes: ['AddField'],
   check(ctx) {
-    for (const visit of ctx.visits) {
-      const { op } = visit;
-      if (op.type !== 'AddField' || !op.field || !touchesExistingTable(ctx, visit)) continue;
-      if (!isAutoField(op.field)) continue;
+    ctx.each((op, _before, visit) => {
+      if (!op.field || !touchesExistingTable(ctx, visit)) return;
+      if (!isAutoField(op.field)) return;
       ctx.report({
         messageId: 'autoIncrementRewrite',
         op,
         data: { field: op.name ?? 'unknown', model: modelLabel(visit), type: op.field.type, database: databaseName(ctx.settings.database) },
       });
-    }
+    });
   },
   cases: {
     bad: [

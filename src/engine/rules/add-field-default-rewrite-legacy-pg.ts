@@ -99,13 +99,12 @@ export default defineRule({
   links: ['https://www.postgresql.org/docs/11/release-11.html', 'https://www.postgresql.org/docs/10/sql-altertable.html'],
   operationTypes: ['AddField'],
   check(ctx) {
-    for (const visit of ctx.visits) {
-      const { op } = visit;
-      if (op.type !== 'AddField' || !op.field || !touchesExistingTable(ctx, visit)) continue;
+    ctx.each((op, _before, visit) => {
+      if (!op.field || !touchesExistingTable(ctx, visit)) return;
       const fill = existingRowFill(op.field);
-      if (!fill) continue;
+      if (!fill) return;
       ctx.report({ messageId: 'defaultRewritesTable', op, data: { field: op.name ?? 'unknown', model: modelLabel(visit), value: fill.value, version: ctx.settings.versionText } });
-    }
+    });
   },
   cases: {
     bad: [

@@ -135,13 +135,12 @@ export default defineRule({
   links: ['https://www.postgresql.org/docs/current/sql-altertable.html', 'https://dev.mysql.com/doc/refman/8.0/en/innodb-online-ddl-operations.html#online-ddl-foreign-key-operations'],
   operationTypes: ['AddField'],
   check(ctx) {
-    for (const visit of ctx.visits) {
-      const { op } = visit;
-      if (op.type !== 'AddField' || !op.field || !touchesExistingTable(ctx, visit)) continue;
-      if (!hasDbConstraint(op.field)) continue;
+    ctx.each((op, _before, visit) => {
+      if (!op.field || !touchesExistingTable(ctx, visit)) return;
+      if (!hasDbConstraint(op.field)) return;
       const data = { field: op.name ?? 'unknown', model: modelLabel(visit), target: relationTarget(op.field) ?? 'the referenced table', database: databaseName(ctx.settings.database) };
       ctx.report({ messageId: ctx.settings.database === 'postgresql' ? 'constraintLocksBothTables' : 'constraintCopiesTable', op, data });
-    }
+    });
   },
   cases: {
     bad: [

@@ -64,13 +64,12 @@ export default defineRule({
   links: ['https://docs.djangoproject.com/en/stable/ref/contrib/postgres/operations/#concurrent-index-operations', 'https://www.postgresql.org/docs/current/sql-createindex.html#SQL-CREATEINDEX-CONCURRENTLY'],
   operationTypes: ['AddField'],
   check(ctx) {
-    for (const visit of ctx.visits) {
-      const { op } = visit;
-      if (op.type !== 'AddField' || !op.field || !touchesExistingTable(ctx, visit)) continue;
+    ctx.each((op, _before, visit) => {
+      if (!op.field || !touchesExistingTable(ctx, visit)) return;
       // Unique indexes are reported by add-field-unique.
-      if (!addsPlainIndex(op.field)) continue;
+      if (!addsPlainIndex(op.field)) return;
       ctx.report({ messageId: 'indexBuiltWithColumn', op, data: { field: op.name ?? 'unknown', model: modelLabel(visit), reason: indexReason(op.field) } });
-    }
+    });
   },
   cases: {
     bad: [

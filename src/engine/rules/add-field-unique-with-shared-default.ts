@@ -93,19 +93,18 @@ export default defineRule({
   links: ['https://docs.djangoproject.com/en/stable/howto/writing-migrations/#migrations-that-add-unique-fields'],
   operationTypes: ['AddField'],
   check(ctx) {
-    for (const visit of ctx.visits) {
-      const { op } = visit;
-      if (op.type !== 'AddField' || !op.field || !touchesExistingTable(ctx, visit)) continue;
+    ctx.each((op, _before, visit) => {
+      if (!op.field || !touchesExistingTable(ctx, visit)) return;
       const field = op.field;
-      if (!addsUniqueIndex(field) || isAutoField(field)) continue;
+      if (!addsUniqueIndex(field) || isAutoField(field)) return;
       const fill = existingRowFill(field);
-      if (!fill) continue;
+      if (!fill) return;
       // A volatile (or unknown) database default computes one value per row: not shared.
       const volatility = fill.source === 'db_default' && fill.raw ? dbDefaultVolatility(fill.raw).kind : 'literal';
-      if (volatility === 'volatile' || volatility === 'unknown') continue;
+      if (volatility === 'volatile' || volatility === 'unknown') return;
       const source = fill.source === 'default' ? 'default' : fill.source === 'db_default' ? 'db_default' : fill.source === 'auto_now' ? 'auto_now timestamp' : 'blank-string value';
       ctx.report({ messageId: 'sameValueForEveryRow', op, data: { field: op.name ?? 'unknown', model: modelLabel(visit), source, value: fill.value } });
-    }
+    });
   },
   cases: {
     bad: [

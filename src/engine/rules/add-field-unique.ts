@@ -139,16 +139,15 @@ export default defineRule({
   ],
   operationTypes: ['AddField'],
   check(ctx) {
-    for (const visit of ctx.visits) {
-      const { op } = visit;
-      if (op.type !== 'AddField' || !op.field || !touchesExistingTable(ctx, visit)) continue;
+    ctx.each((op, _before, visit) => {
+      if (!op.field || !touchesExistingTable(ctx, visit)) return;
       const field = op.field;
       // Auto-increment primary keys are reported by add-field-auto-increment, which covers the rewrite too.
-      if (!addsUniqueIndex(field) || isAutoField(field)) continue;
+      if (!addsUniqueIndex(field) || isAutoField(field)) return;
       const what = isPrimaryKey(field) ? 'PRIMARY KEY' : field.type === 'OneToOneField' ? 'unique OneToOne' : 'UNIQUE';
       const data = { field: op.name ?? 'unknown', model: modelLabel(visit), what, database: databaseName(ctx.settings.database) };
       ctx.report({ messageId: ctx.settings.database === 'postgresql' ? 'uniqueUnderExclusiveLock' : 'uniqueIndexInAlter', op, data });
-    }
+    });
   },
   cases: {
     bad: [

@@ -96,21 +96,20 @@ export default defineRule({
   links: ['https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-NOTES', 'https://docs.djangoproject.com/en/stable/ref/models/fields/#db-default'],
   operationTypes: ['AddField'],
   check(ctx) {
-    for (const visit of ctx.visits) {
-      const { op } = visit;
-      if (op.type !== 'AddField' || !op.field || !touchesExistingTable(ctx, visit)) continue;
+    ctx.each((op, _before, visit) => {
+      if (!op.field || !touchesExistingTable(ctx, visit)) return;
       const field = op.field;
       const data = { field: op.name ?? 'unknown', model: modelLabel(visit) };
       if (field.type === 'GeneratedField') {
         if (asBool(field.kwargs['db_persist']) === true) ctx.report({ messageId: 'storedGenerated', op, data });
-        continue;
+        return;
       }
       const value = dbDefault(field);
-      if (!value) continue;
+      if (!value) return;
       const volatility = dbDefaultVolatility(value);
       if (volatility.kind === 'volatile') ctx.report({ messageId: 'volatileDefault', op, data: { ...data, function: volatility.function } });
       else if (volatility.kind === 'unknown') ctx.report({ messageId: 'unknownDefault', op, data: { ...data, function: volatility.function } });
-    }
+    });
   },
   cases: {
     bad: [

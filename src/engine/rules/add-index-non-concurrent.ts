@@ -49,22 +49,21 @@ export default defineRule({
   links: ['https://docs.djangoproject.com/en/stable/ref/contrib/postgres/operations/#concurrent-index-operations'],
   operationTypes: ['AddIndex', 'AlterIndexTogether'],
   check(ctx) {
-    for (const visit of ctx.visits) {
-      const { op } = visit;
-      if (!visit.dbEffective || !visit.model || ctx.isNewModel(visit.model, op)) continue;
+    ctx.each((op, _before, visit) => {
+      if (!visit.dbEffective || !visit.model || ctx.isNewModel(visit.model, op)) return;
       if (op.type === 'AddIndex') {
         const index = op.args['index'];
         const name = index?.kind === 'call' && index.kwargs['name']?.kind === 'str' ? index.kwargs['name'].value : 'unnamed';
         ctx.report({ messageId: 'blocksWrites', op, data: { index: name, model: op.model ?? visit.model } });
       } else if (op.type === 'AlterIndexTogether') {
         const after = togetherSets(op.args['index_together']);
-        if (!after) continue;
+        if (!after) return;
         // With the earlier state known, only newly added sets build an index; removals are remove-index-non-concurrent's.
         const before = previousTogether(ctx, visit, 'index_together');
         const adds = before ? addedSets(before, after).length > 0 : after.length > 0;
         if (adds) ctx.report({ messageId: 'togetherBlocksWrites', op, data: { model: op.model ?? visit.model } });
       }
-    }
+    });
   },
   cases: {
     bad: [

@@ -129,31 +129,30 @@ export default defineRule({
   operationTypes: ['AddConstraint', 'AlterUniqueTogether'],
   check(ctx) {
     const postgres = ctx.settings.database === 'postgresql';
-    for (const visit of ctx.visits) {
-      const { op } = visit;
-      if (!touchesExistingTable(ctx, visit)) continue;
+    ctx.each((op, _before, visit) => {
+      if (!touchesExistingTable(ctx, visit)) return;
       const model = modelLabel(visit);
       if (op.type === 'AddConstraint') {
         const info = constraintInfo(op.args['constraint']);
-        if (info?.kind !== 'unique') continue;
+        if (info?.kind !== 'unique') return;
         if (!postgres) ctx.report({ messageId: 'uniqueIndexBuild', op, data: { operation: `AddConstraint \`${info.name}\``, model } });
         else if (info.indexBacked) ctx.report({ messageId: 'uniqueIndexBlocksWrites', op, data: { name: info.name, model, variant: describeVariant(op.args['constraint']) } });
         else ctx.report({ messageId: 'constraintUnderExclusiveLock', op, data: { name: info.name, model } });
       } else if (op.type === 'AlterUniqueTogether') {
         const after = togetherSets(op.args['unique_together']);
-        if (!after || after.length === 0) continue;
+        if (!after || after.length === 0) return;
         const before = previousTogether(ctx, visit, 'unique_together');
         if (!before) {
           if (postgres) ctx.report({ messageId: 'mayAddTogether', op, data: { model }, severity: 'info' });
-          continue;
+          return;
         }
         const added = addedSets(before, after);
-        if (added.length === 0) continue;
+        if (added.length === 0) return;
         const fields = added.map((set) => set.join(', ')).join('), (');
         if (postgres) ctx.report({ messageId: 'togetherUnderExclusiveLock', op, data: { model, fields } });
         else ctx.report({ messageId: 'uniqueIndexBuild', op, data: { operation: 'AlterUniqueTogether', model } });
       }
-    }
+    });
   },
   cases: {
     bad: [

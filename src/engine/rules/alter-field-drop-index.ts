@@ -92,18 +92,17 @@ export default defineRule({
   links: ['https://www.postgresql.org/docs/current/sql-dropindex.html'],
   operationTypes: ['AlterField'],
   check(ctx) {
-    for (const visit of ctx.visits) {
-      const { op } = visit;
-      if (op.type !== 'AlterField' || !op.field || !touchesExistingTable(ctx, visit)) continue;
+    ctx.each((op, _before, visit) => {
+      if (!op.field || !touchesExistingTable(ctx, visit)) return;
       const before = previousField(visit, ctx.migration.app);
-      if (!before) continue; // unknown earlier state: nothing to compare
+      if (!before) return; // unknown earlier state: nothing to compare
       const after = op.field;
       let kind: string | undefined;
       if (addsUniqueIndex(before) && !addsUniqueIndex(after)) kind = 'unique constraint';
       else if (addsPlainIndex(before) && !addsPlainIndex(after) && !addsUniqueIndex(after)) kind = 'index';
-      if (!kind) continue;
+      if (!kind) return;
       ctx.report({ messageId: 'dropIndexLocks', op, data: { field: op.name ?? 'unknown', model: modelLabel(visit), kind } });
-    }
+    });
   },
   cases: {
     bad: [

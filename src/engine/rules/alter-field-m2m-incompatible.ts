@@ -1,7 +1,7 @@
 import { defineRule } from './types.js';
 import { isManyToMany } from './_lib/fields.js';
 import { shopContext } from './_lib/cases.js';
-import { existingTableVisits, modelLabel, previousField } from './_lib/tables.js';
+import { mayTouchExistingTable, modelLabel, previousField } from './_lib/tables.js';
 
 export default defineRule({
   id: 'alter-field-m2m-incompatible',
@@ -76,12 +76,12 @@ export default defineRule({
   links: ['https://docs.djangoproject.com/en/stable/howto/writing-migrations/#changing-a-manytomanyfield-to-use-a-through-model'],
   operationTypes: ['AlterField'],
   check(ctx) {
-    for (const visit of existingTableVisits(ctx, ['AlterField'])) {
-      const { op } = visit;
+    ctx.each((op, _before, visit) => {
+      if (!mayTouchExistingTable(ctx, visit)) return;
       const before = previousField(visit, ctx.migration.app);
       const after = op.field;
       // Whether this fails depends entirely on the earlier field; without it stay quiet.
-      if (!before || !after) continue;
+      if (!before || !after) return;
       const data = { field: op.name ?? '?', model: modelLabel(visit) };
       const wasM2m = isManyToMany(before);
       const isM2m = isManyToMany(after);
@@ -92,7 +92,7 @@ export default defineRule({
         const hasThrough = after.kwargs['through'] !== undefined;
         if (hadThrough !== hasThrough) ctx.report({ messageId: 'throughSwitch', op, data: { ...data, change: hasThrough ? 'adds' : 'removes' } });
       }
-    }
+    });
   },
   cases: {
     bad: [

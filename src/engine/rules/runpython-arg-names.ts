@@ -62,8 +62,8 @@ export default defineRule({
   operationTypes: ['RunPython'],
   check(ctx) {
     const reported = new Set<number>();
-    for (const { op, dbEffective } of ctx.visits) {
-      if (!dbEffective || op.type !== 'RunPython') continue;
+    ctx.each((op, _before, { dbEffective }) => {
+      if (!dbEffective) return;
       for (const callable of runPythonCallables(op, ctx.migration)) {
         const original = callable.slot === 'code' ? op.code : op.reverseCode;
         const wrapped = original?.kind === 'partial';
@@ -75,7 +75,7 @@ export default defineRule({
         const what = `\`${fn.name}\`${wrapped ? ' (in functools.partial)' : ''}`;
         ctx.report({ messageId: 'argNames', op, line: fn.line, data: { what, params: fn.params.join(', ') } });
       }
-    }
+    });
   },
   cases: {
     bad: [

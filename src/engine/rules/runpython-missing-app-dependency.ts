@@ -128,10 +128,10 @@ export default defineRule({
   check(ctx) {
     const file = ctx.migration;
     const reported = new Set<string>();
-    for (const { op, dbEffective } of ctx.visits) {
-      if (!dbEffective || op.type !== 'RunPython') continue;
+    ctx.each((op, _before, { dbEffective }) => {
+      if (!dbEffective) return;
       for (const { fn } of runPythonCallables(op, file)) {
-        if (!fn) continue;
+        if (!fn) return;
         for (const body of withHelpers(fn, file)) {
           for (const call of body.getModelCalls) {
             if (!call.app || call.app === file.app) continue;
@@ -143,7 +143,7 @@ export default defineRule({
           }
         }
       }
-    }
+    });
   },
   cases: {
     bad: [

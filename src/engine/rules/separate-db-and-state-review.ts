@@ -214,10 +214,8 @@ export default defineRule({
   links: ['https://docs.djangoproject.com/en/stable/ref/migration-operations/#separatedatabaseandstate'],
   operationTypes: ['SeparateDatabaseAndState'],
   check(ctx) {
-    for (const visit of ctx.visits) {
-      const { op } = visit;
-      if (!visit.dbEffective || op.type !== 'SeparateDatabaseAndState') continue;
-      const state = visit.stateBefore;
+    ctx.each((op, state, visit) => {
+      if (!visit.dbEffective) return;
       const databaseChanges = changesOf(op.children?.['database_operations'] ?? [], state);
       const stateChanges = changesOf(op.children?.['state_operations'] ?? [], state);
       const touchesField = (model: string | undefined, field: string | undefined, column?: string): boolean =>
@@ -255,13 +253,13 @@ export default defineRule({
         ctx.report({ messageId: 'databaseOnlyAddition', op, data: { changes: list(schemaDatabase) } });
       } else if (databaseChanges.length > 0 && stateChanges.length > 0) {
         // Compare only when every target on both sides is known.
-        if ([...databaseChanges, ...stateChanges].some((change) => change.model === undefined)) continue;
+        if ([...databaseChanges, ...stateChanges].some((change) => change.model === undefined)) return;
         const databaseModels = new Set(databaseChanges.map((change) => change.model));
         const stateModels = new Set(stateChanges.map((change) => change.model));
         const overlap = [...databaseModels].some((model) => stateModels.has(model));
         if (!overlap) ctx.report({ messageId: 'differentTargets', op, data: { database: list(databaseChanges), state: list(stateChanges) } });
       }
-    }
+    });
   },
   cases: {
     bad: [

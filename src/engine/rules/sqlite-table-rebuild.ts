@@ -107,19 +107,18 @@ export default defineRule({
   links: ['https://www.sqlite.org/lang_altertable.html#otheralter', 'https://docs.djangoproject.com/en/stable/ref/databases/#sqlite-notes'],
   operationTypes: ['AddField', 'AlterField', 'AddConstraint', 'RemoveConstraint'],
   check(ctx) {
-    for (const visit of ctx.visits) {
-      const { op } = visit;
-      if (!touchesExistingTable(ctx, visit)) continue;
+    ctx.each((op, state, visit) => {
+      if (!touchesExistingTable(ctx, visit)) return;
       const model = modelLabel(visit);
       let reason: string | undefined;
       let operation = op.name ? `${op.type} \`${op.name}\`` : op.type;
       if (op.type === 'AddField' && op.field) {
         const field = op.field;
-        if (hasNoColumn(field) || isGeneratedField(field) || isUnique(field) || addsUniqueIndex(field) || isAutoField(field)) continue;
+        if (hasNoColumn(field) || isGeneratedField(field) || isUnique(field) || addsUniqueIndex(field) || isAutoField(field)) return;
         reason = addFieldRebuildReason(field);
       } else if (op.type === 'AlterField' && op.field) {
         const before = previousField(visit, ctx.migration.app);
-        if (!before) continue; // without the earlier definition we cannot tell what changes
+        if (!before) return; // without the earlier definition we cannot tell what changes
         reason = alterFieldRebuildReason(ctx, visit, before, op.field);
       } else if (op.type === 'AddConstraint') {
         const rebuild = constraintRebuilds(op.args['constraint']);
@@ -129,13 +128,13 @@ export default defineRule({
           reason = 'adds a check constraint';
         }
       } else if (op.type === 'RemoveConstraint' && op.name) {
-        const state = visit.model ? visit.stateBefore.model(ctx.migration.app, visit.model) : undefined;
-        const existing = asItems(state?.options['constraints'])?.find((value) => objectName(value) === op.name);
+        const modelState = visit.model ? state.model(ctx.migration.app, visit.model) : undefined;
+        const existing = asItems(modelState?.options['constraints'])?.find((value) => objectName(value) === op.name);
         const rebuild = constraintRebuilds(existing);
         if (rebuild) reason = `removes a ${rebuild.kind}`;
       }
       if (reason) ctx.report({ messageId: 'rebuildsTable', op, data: { operation, model, reason } });
-    }
+    });
   },
   cases: {
     bad: [

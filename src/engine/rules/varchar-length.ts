@@ -72,15 +72,14 @@ export default defineRule({
   links: ['https://www.postgresql.org/docs/current/datatype-character.html', 'https://squawkhq.com/docs/prefer-text-field'],
   operationTypes: ['CreateModel', 'AddField', 'AlterField'],
   check(ctx) {
-    for (const visit of ctx.visits) {
-      const { op } = visit;
-      if (!visit.dbEffective) continue;
+    ctx.each((op, _before, visit) => {
+      if (!visit.dbEffective) return;
       if (op.type === 'CreateModel' && op.fields) {
         const options = op.args['options'];
         const managed = options?.kind === 'dict' ? options.entries.find((entry) => entry.key.kind === 'str' && entry.key.value === 'managed')?.value : undefined;
-        if (asBool(managed) === false) continue; // no table created by Django
+        if (asBool(managed) === false) return; // no table created by Django
         const limited = op.fields.filter(({ field }) => varcharLength(field) !== undefined).map(({ name }) => name);
-        if (limited.length === 0) continue;
+        if (limited.length === 0) return;
         ctx.report({ messageId: 'createWithLimits', op, data: { model: modelLabel(visit), count: limited.length, plural: limited.length === 1 ? '' : 's', fields: listNames(limited) } });
       } else if (op.type === 'AddField') {
         const length = varcharLength(op.field);
@@ -93,7 +92,7 @@ export default defineRule({
           ctx.report({ messageId: 'raisedLimit', op, data: { field: op.name ?? '?', model: modelLabel(visit), from: before, to: after } });
         }
       }
-    }
+    });
   },
   cases: {
     bad: [

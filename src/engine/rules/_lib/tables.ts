@@ -31,22 +31,14 @@ export function defaultTableName(app: string, model: string): string {
 }
 
 /**
- * Operations that have an effect on the database and touch an existing table (not one created in this migration).
- * An array rather than a generator: a dozen rules call this per file, and most files match nothing.
+ * True for operations with a database effect that are not on a model created in this migration,
+ * including those whose model is not a literal (the table is then unknown but may well exist).
  */
-export function existingTableVisits(ctx: Pick<MigrationRuleContext, 'visits' | 'isNewModel'>, types: readonly string[]): readonly OperationVisit[] {
-  let found: OperationVisit[] | undefined;
-  for (const visit of ctx.visits) {
-    if (!visit.dbEffective || !types.includes(visit.op.type)) continue;
-    if (visit.model && ctx.isNewModel(visit.model, visit.op)) continue;
-    (found ??= []).push(visit);
-  }
-  return found ?? NO_VISITS;
+export function mayTouchExistingTable(ctx: Pick<MigrationRuleContext, 'isNewModel'>, visit: OperationVisit): boolean {
+  return visit.dbEffective && !(visit.model && ctx.isNewModel(visit.model, visit.op));
 }
 
-const NO_VISITS: readonly OperationVisit[] = [];
-
-/** True for operations that run DDL on an existing table: not state-only, not on a model created in this migration. */
-export function touchesExistingTable(ctx: MigrationRuleContext, visit: OperationVisit): visit is OperationVisit & { model: string } {
+/** True for operations that run DDL on a known, existing table: not state-only, model known, not created in this migration. */
+export function touchesExistingTable(ctx: Pick<MigrationRuleContext, 'isNewModel'>, visit: OperationVisit): visit is OperationVisit & { model: string } {
   return visit.dbEffective && visit.model !== null && !ctx.isNewModel(visit.model, visit.op);
 }
