@@ -64,13 +64,12 @@ export default defineRule({
   operationTypes: ['AddIndexConcurrently', 'RemoveIndexConcurrently', 'RunSQL'],
   check(ctx) {
     if (!ctx.isAtomic) return;
-    for (const visit of ctx.visits) {
-      if (!visit.dbEffective) continue;
-      const { op } = visit;
+    ctx.each((op, _before, visit) => {
+      if (!visit.dbEffective) return;
       const operation = concurrentOperation(op);
-      if (!operation) continue;
+      if (!operation) return;
       ctx.report({ messageId: op.type === 'RunSQL' ? 'postgresRefuses' : 'djangoRefuses', op, data: { operation } });
-    }
+    });
   },
   cases: {
     bad: [

@@ -77,12 +77,12 @@ export default defineRule({
       for (const kwarg in field.kwargs) if (Object.hasOwn(field.kwargs, kwarg)) checkValue(op, model, name, kwarg, field.kwargs[kwarg]!);
       for (let index = 0; index < field.extraArgs.length; index++) checkValue(op, model, name, index, field.extraArgs[index]!);
     };
-    for (const visit of ctx.visits) {
-      const { op } = visit;
-      const model = modelLabel(visit);
-      if ((op.type === 'AddField' || op.type === 'AlterField') && op.field) checkField(op, model, op.name ?? '?', op.field);
-      else if (op.type === 'CreateModel') for (const { name, field } of op.fields ?? []) checkField(op, model, name, field);
-    }
+    ctx.each(['AddField', 'AlterField'], (op, _before, visit) => {
+      if (op.field) checkField(op, modelLabel(visit), op.name ?? '?', op.field);
+    });
+    ctx.each('CreateModel', (op, _before, visit) => {
+      for (const { name, field } of op.fields ?? []) checkField(op, modelLabel(visit), name, field);
+    });
   },
   cases: {
     bad: [

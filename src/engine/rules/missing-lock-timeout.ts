@@ -111,11 +111,10 @@ export default defineRule({
   check(ctx) {
     const postgres = ctx.settings.database === 'postgresql';
     const variable = postgres ? 'lock_timeout' : 'lock_wait_timeout';
-    for (const visit of ctx.visits) {
-      const { op } = visit;
-      if (visit.dbEffective && op.type === 'RunSQL' && forwardStatements(op).some((statement) => setsTimeout(statement, variable))) return;
+    ctx.each((op, _before, visit) => {
+      if (visit.dbEffective && op.type === 'RunSQL' && forwardStatements(op).some((statement) => setsTimeout(statement, variable))) return false;
       const step = lockingStep(ctx, visit);
-      if (!step) continue;
+      if (!step) return;
       if (postgres) {
         const lock = step.share ? 'SHARE lock: writes wait' : 'ACCESS EXCLUSIVE lock: reads and writes wait';
         ctx.report({ messageId: 'noLockTimeout', op, data: { operation: step.operation, target: step.target, lock } });
@@ -123,8 +122,8 @@ export default defineRule({
         const oneDay = ctx.settings.database === 'mariadb' && ctx.versionAtLeast('10.2.4');
         ctx.report({ messageId: 'noLockWaitTimeout', op, data: { operation: step.operation, target: step.target, default: oneDay ? 'one day' : 'one year' } });
       }
-      return; // one finding per migration: the first step that can stall
-    }
+      return false; // one finding per migration: the first step that can stall
+    });
   },
   cases: {
     bad: [

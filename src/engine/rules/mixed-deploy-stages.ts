@@ -89,13 +89,13 @@ export default defineRule({
     const app = ctx.migration.app;
     const expands: OperationVisit[] = [];
     const contracts: OperationVisit[] = [];
-    for (const visit of ctx.visits) {
-      if (!visit.dbEffective) continue;
+    ctx.each((op, _before, visit) => {
+      if (!visit.dbEffective) return;
       const kind = stageOf(visit, app);
       // A contract step on a table created in this same migration affects nobody.
-      if (kind === 'contract' && !(visit.model && ctx.isNewModel(visit.model, visit.op))) contracts.push(visit);
+      if (kind === 'contract' && !(visit.model && ctx.isNewModel(visit.model, op))) contracts.push(visit);
       else if (kind === 'expand') expands.push(visit);
-    }
+    });
     const declared = declaredStage(ctx.migration);
     if (declared?.stage === 'pre-deploy') {
       for (const visit of contracts) ctx.report({ messageId: 'preDeployContracts', op: visit.op, data: { stage: declared.text, contract: describe(visit, 'contract') } });
