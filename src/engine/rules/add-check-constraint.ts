@@ -76,7 +76,7 @@ export default defineRule({
       if (!touchesExistingTable(ctx, visit)) return;
       const info = constraintInfo(op.args['constraint']);
       if (info?.kind !== 'check') return;
-      ctx.report({ messageId: ctx.settings.database === 'postgresql' ? 'scanUnderExclusiveLock' : 'rebuildsTable', op, data: { name: info.name, model: modelLabel(visit) } });
+      ctx.report({ messageId: ctx.settings.database === 'postgresql' ? 'scanUnderExclusiveLock' : 'rebuildsTable', op, arg: 'constraint', data: { name: info.name, model: modelLabel(visit) } });
     });
   },
   cases: {

@@ -112,7 +112,7 @@ export default defineRule({
       if (!touchesExistingTable(ctx, visit)) return;
       const info = constraintInfo(op.args['constraint']);
       if (info?.kind !== 'exclusion') return;
-      ctx.report({ messageId: 'blocksTable', op, data: { name: info.name, model: modelLabel(visit) } });
+      ctx.report({ messageId: 'blocksTable', op, arg: 'constraint', data: { name: info.name, model: modelLabel(visit) } });
     });
   },
   cases: {

@@ -177,7 +177,7 @@ export default defineRule({
       if (!isAutoField(op.field)) return;
       ctx.report({
         messageId: 'autoIncrementRewrite',
-        op,
+        op, arg: 'field',
         data: { field: op.name ?? 'unknown', model: modelLabel(visit), type: op.field.type, database: databaseName(ctx.settings.database) },
       });
     });

@@ -103,7 +103,7 @@ export default defineRule({
       if (!op.field || !touchesExistingTable(ctx, visit)) return;
       const fill = existingRowFill(op.field);
       if (!fill) return;
-      ctx.report({ messageId: 'defaultRewritesTable', op, data: { field: op.name ?? 'unknown', model: modelLabel(visit), value: fill.value, version: ctx.settings.versionText } });
+      ctx.report({ messageId: 'defaultRewritesTable', op, arg: 'field', data: { field: op.name ?? 'unknown', model: modelLabel(visit), value: fill.value, version: ctx.settings.versionText } });
     });
   },
   cases: {

@@ -85,7 +85,7 @@ export default defineRule({
       if (!value || isLiteralDbDefault(value)) return;
       ctx.report({
         messageId: 'expressionDefaultRebuild',
-        op,
+        op, arg: 'field',
         data: { field: op.name ?? 'unknown', model: modelLabel(visit), value: describeValue(value), database: databaseName(ctx.settings.database) },
       });
     });

@@ -139,7 +139,7 @@ export default defineRule({
       if (!op.field || !touchesExistingTable(ctx, visit)) return;
       if (!hasDbConstraint(op.field)) return;
       const data = { field: op.name ?? 'unknown', model: modelLabel(visit), target: relationTarget(op.field) ?? 'the referenced table', database: databaseName(ctx.settings.database) };
-      ctx.report({ messageId: ctx.settings.database === 'postgresql' ? 'constraintLocksBothTables' : 'constraintCopiesTable', op, data });
+      ctx.report({ messageId: ctx.settings.database === 'postgresql' ? 'constraintLocksBothTables' : 'constraintCopiesTable', op, arg: 'field', data });
     });
   },
   cases: {

@@ -68,7 +68,7 @@ export default defineRule({
       if (!op.field || !touchesExistingTable(ctx, visit)) return;
       // Unique indexes are reported by add-field-unique.
       if (!addsPlainIndex(op.field)) return;
-      ctx.report({ messageId: 'indexBuiltWithColumn', op, data: { field: op.name ?? 'unknown', model: modelLabel(visit), reason: indexReason(op.field) } });
+      ctx.report({ messageId: 'indexBuiltWithColumn', op, arg: 'field', data: { field: op.name ?? 'unknown', model: modelLabel(visit), reason: indexReason(op.field) } });
     });
   },
   cases: {

@@ -137,7 +137,7 @@ export default defineRule({
       if (isPrimaryKey(field) || isAutoField(field)) return;
       const data = { field: op.name ?? '?', model: modelLabel(visit) };
       const messageId = fillsExistingRows(field, op.args['preserve_default']) ? 'pythonDefaultDropped' : 'noDefault';
-      ctx.report({ messageId, op, data });
+      ctx.report({ messageId, op, arg: 'field', data });
     });
   },
   cases: {

@@ -70,7 +70,7 @@ export default defineRule({
       if (!fill) return;
       ctx.report({
         messageId: 'fullTableUpdate',
-        op,
+        op, arg: 'field',
         data: { field: op.name ?? 'unknown', model: modelLabel(visit), type: op.field.type, value: fill.value, database: databaseName(ctx.settings.database), version: ctx.settings.versionText },
       });
     });

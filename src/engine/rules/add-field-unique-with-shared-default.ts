@@ -103,7 +103,7 @@ export default defineRule({
       const volatility = fill.source === 'db_default' && fill.raw ? dbDefaultVolatility(fill.raw).kind : 'literal';
       if (volatility === 'volatile' || volatility === 'unknown') return;
       const source = fill.source === 'default' ? 'default' : fill.source === 'db_default' ? 'db_default' : fill.source === 'auto_now' ? 'auto_now timestamp' : 'blank-string value';
-      ctx.report({ messageId: 'sameValueForEveryRow', op, data: { field: op.name ?? 'unknown', model: modelLabel(visit), source, value: fill.value } });
+      ctx.report({ messageId: 'sameValueForEveryRow', op, arg: 'field', data: { field: op.name ?? 'unknown', model: modelLabel(visit), source, value: fill.value } });
     });
   },
   cases: {

@@ -146,7 +146,7 @@ export default defineRule({
       if (!addsUniqueIndex(field) || isAutoField(field)) return;
       const what = isPrimaryKey(field) ? 'PRIMARY KEY' : field.type === 'OneToOneField' ? 'unique OneToOne' : 'UNIQUE';
       const data = { field: op.name ?? 'unknown', model: modelLabel(visit), what, database: databaseName(ctx.settings.database) };
-      ctx.report({ messageId: ctx.settings.database === 'postgresql' ? 'uniqueUnderExclusiveLock' : 'uniqueIndexInAlter', op, data });
+      ctx.report({ messageId: ctx.settings.database === 'postgresql' ? 'uniqueUnderExclusiveLock' : 'uniqueIndexInAlter', op, arg: 'field', data });
     });
   },
   cases: {

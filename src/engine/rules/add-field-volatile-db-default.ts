@@ -101,14 +101,14 @@ export default defineRule({
       const field = op.field;
       const data = { field: op.name ?? 'unknown', model: modelLabel(visit) };
       if (field.type === 'GeneratedField') {
-        if (asBool(field.kwargs['db_persist']) === true) ctx.report({ messageId: 'storedGenerated', op, data });
+        if (asBool(field.kwargs['db_persist']) === true) ctx.report({ messageId: 'storedGenerated', op, arg: 'field', data });
         return;
       }
       const value = dbDefault(field);
       if (!value) return;
       const volatility = dbDefaultVolatility(value);
-      if (volatility.kind === 'volatile') ctx.report({ messageId: 'volatileDefault', op, data: { ...data, function: volatility.function } });
-      else if (volatility.kind === 'unknown') ctx.report({ messageId: 'unknownDefault', op, data: { ...data, function: volatility.function } });
+      if (volatility.kind === 'volatile') ctx.report({ messageId: 'volatileDefault', op, arg: 'field', data: { ...data, function: volatility.function } });
+      else if (volatility.kind === 'unknown') ctx.report({ messageId: 'unknownDefault', op, arg: 'field', data: { ...data, function: volatility.function } });
     });
   },
   cases: {

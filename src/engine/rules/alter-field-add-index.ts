@@ -98,7 +98,7 @@ export default defineRule({
       // Unknown earlier state: stay quiet (every AlterField of a ForeignKey would otherwise be reported).
       const before = previousField(visit, ctx.migration.app);
       if (!before || addsPlainIndex(before)) return;
-      ctx.report({ messageId: 'indexBlocksWrites', op, data: { field: op.name ?? 'unknown', model: modelLabel(visit), reason: indexReason(op.field) } });
+      ctx.report({ messageId: 'indexBlocksWrites', op, arg: 'field', data: { field: op.name ?? 'unknown', model: modelLabel(visit), reason: indexReason(op.field) } });
     });
   },
   cases: {

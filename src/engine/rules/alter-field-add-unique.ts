@@ -114,12 +114,12 @@ export default defineRule({
       const before = previousField(visit, ctx.migration.app);
       if (!before) {
         // Never guess loudly: makemigrations repeats unique=True on every AlterField of a unique field.
-        if (isTrue(field, 'unique')) ctx.report({ messageId: 'mayAddUnique', op, data, severity: 'info' });
+        if (isTrue(field, 'unique')) ctx.report({ messageId: 'mayAddUnique', op, arg: 'field', data, severity: 'info' });
         return;
       }
       if (addsUniqueIndex(before)) return;
       const change = isPrimaryKey(field) ? 'makes the column the primary key' : field.type === 'OneToOneField' ? 'turns the column into a OneToOneField (unique)' : 'makes the column unique';
-      ctx.report({ messageId: 'uniqueUnderExclusiveLock', op, data: { ...data, change } });
+      ctx.report({ messageId: 'uniqueUnderExclusiveLock', op, arg: 'field', data: { ...data, change } });
     });
   },
   cases: {

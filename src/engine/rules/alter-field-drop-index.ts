@@ -101,7 +101,7 @@ export default defineRule({
       if (addsUniqueIndex(before) && !addsUniqueIndex(after)) kind = 'unique constraint';
       else if (addsPlainIndex(before) && !addsPlainIndex(after) && !addsUniqueIndex(after)) kind = 'index';
       if (!kind) return;
-      ctx.report({ messageId: 'dropIndexLocks', op, data: { field: op.name ?? 'unknown', model: modelLabel(visit), kind } });
+      ctx.report({ messageId: 'dropIndexLocks', op, arg: 'field', data: { field: op.name ?? 'unknown', model: modelLabel(visit), kind } });
     });
   },
   cases: {

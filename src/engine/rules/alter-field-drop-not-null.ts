@@ -56,7 +56,7 @@ export default defineRule({
       const before = previousField(visit, ctx.migration.app);
       const after = op.field;
       if (!before || !after || !bothHaveColumns(before, after)) return;
-      if (isNotNull(before) && isNullable(after)) ctx.report({ messageId: 'allowsNull', op, data: { field: op.name ?? '?', model: modelLabel(visit) } });
+      if (isNotNull(before) && isNullable(after)) ctx.report({ messageId: 'allowsNull', op, arg: 'field', data: { field: op.name ?? '?', model: modelLabel(visit) } });
     });
   },
   cases: {

@@ -96,7 +96,7 @@ export default defineRule({
       else if (!hasDbConstraint(before)) change = 'adds a foreign key constraint';
       else if (normaliseRelationTarget(before, app, ctx.settings) !== normaliseRelationTarget(after, app, ctx.settings)) change = 'points the foreign key constraint at another model';
       else if (literalOrName(before.kwargs['to_field']) !== literalOrName(after.kwargs['to_field'])) change = 're-creates the foreign key constraint for a new `to_field`';
-      if (change) ctx.report({ messageId: 'validatesConstraint', op, data: { field: op.name ?? '?', model: modelLabel(visit), change, target } });
+      if (change) ctx.report({ messageId: 'validatesConstraint', op, arg: 'field', data: { field: op.name ?? '?', model: modelLabel(visit), change, target } });
     });
   },
   cases: {

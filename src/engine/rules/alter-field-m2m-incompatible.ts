@@ -86,11 +86,11 @@ export default defineRule({
       const wasM2m = isManyToMany(before);
       const isM2m = isManyToMany(after);
       if (wasM2m !== isM2m) {
-        ctx.report({ messageId: 'm2mSwitch', op, data: { ...data, from: wasM2m ? 'many-to-many field' : `${before.type} column`, to: isM2m ? 'many-to-many field' : `${after.type} column` } });
+        ctx.report({ messageId: 'm2mSwitch', op, arg: 'field', data: { ...data, from: wasM2m ? 'many-to-many field' : `${before.type} column`, to: isM2m ? 'many-to-many field' : `${after.type} column` } });
       } else if (wasM2m && isM2m) {
         const hadThrough = before.kwargs['through'] !== undefined;
         const hasThrough = after.kwargs['through'] !== undefined;
-        if (hadThrough !== hasThrough) ctx.report({ messageId: 'throughSwitch', op, data: { ...data, change: hasThrough ? 'adds' : 'removes' } });
+        if (hadThrough !== hasThrough) ctx.report({ messageId: 'throughSwitch', op, arg: 'field', data: { ...data, change: hasThrough ? 'adds' : 'removes' } });
       }
     });
   },

@@ -101,7 +101,7 @@ export default defineRule({
       if (!before || !after || !bothHaveColumns(before, after)) return;
       if (!isNullable(before) || !isNotNull(after)) return;
       const value = fillValue(after);
-      if (value) ctx.report({ messageId: 'backfillInMigration', op, data: { field: op.name ?? '?', model: modelLabel(visit), value: describeValue(value) } });
+      if (value) ctx.report({ messageId: 'backfillInMigration', op, arg: 'field', data: { field: op.name ?? '?', model: modelLabel(visit), value: describeValue(value) } });
     });
   },
   cases: {

@@ -201,7 +201,7 @@ export default defineRule({
       const data = { field: op.name ?? '?', model: modelLabel(visit), to: describeColumn(after) };
       if (!before) {
         // The DEFAULT_AUTO_FIELD migration usually arrives without its history; say so softly.
-        if (isPrimaryKeyColumn(after)) ctx.report({ messageId: 'pkRedefinedUnverified', op, data, severity: 'warning' });
+        if (isPrimaryKeyColumn(after)) ctx.report({ messageId: 'pkRedefinedUnverified', op, arg: 'field', data, severity: 'warning' });
         return;
       }
       if (!bothHaveColumns(before, after) || !(isPrimaryKeyColumn(before) || isPrimaryKeyColumn(after))) return;
@@ -212,7 +212,7 @@ export default defineRule({
       if (a.sizeUnknown || b.sizeUnknown || opaque(a.base) || opaque(b.base)) return;
       // Any change in the column type counts: Django rebuilds the referencing foreign keys even for casts that need no rewrite.
       if (a.base === b.base && a.length === b.length && a.maxDigits === b.maxDigits && a.decimalPlaces === b.decimalPlaces) return;
-      ctx.report({ messageId: 'pkTypeChange', op, data: { ...data, from: describeColumn(before) } });
+      ctx.report({ messageId: 'pkTypeChange', op, arg: 'field', data: { ...data, from: describeColumn(before) } });
     });
   },
   cases: {

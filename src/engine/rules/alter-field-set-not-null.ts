@@ -152,7 +152,7 @@ export default defineRule({
       const after = op.field;
       // Without the earlier definition there is no telling whether NULL was allowed before: stay quiet.
       if (!before || !after || !bothHaveColumns(before, after)) return;
-      if (isNullable(before) && isNotNull(after)) ctx.report({ messageId, op, data: { field: op.name ?? '?', model: modelLabel(visit) } });
+      if (isNullable(before) && isNotNull(after)) ctx.report({ messageId, op, arg: 'field', data: { field: op.name ?? '?', model: modelLabel(visit) } });
     });
   },
   cases: {

@@ -128,10 +128,10 @@ export default defineRule({
       const change = typeChange(before, after, database, relationResolver(visit, ctx.migration.app, ctx.settings));
       // Most AlterFields change nothing here: describe the columns only for a finding.
       const data = () => ({ field: op.name ?? '?', model: modelLabel(visit), from: describeColumn(before), to: describeColumn(after) });
-      if (change === 'rewrite') ctx.report({ messageId, op, data: data() });
-      else if (change === 'check-added') ctx.report({ messageId: 'addsNonNegativeCheck', op, data: data() });
+      if (change === 'rewrite') ctx.report({ messageId, op, arg: 'field', data: data() });
+      else if (change === 'check-added') ctx.report({ messageId: 'addsNonNegativeCheck', op, arg: 'field', data: data() });
       // A third-party class (or an unresolved foreign key target) may or may not change the type: say so softly.
-      else if (change === 'unknown' && before.type !== after.type) ctx.report({ messageId: 'classChangeUnverified', op, data: data(), severity: 'warning' });
+      else if (change === 'unknown' && before.type !== after.type) ctx.report({ messageId: 'classChangeUnverified', op, arg: 'field', data: data(), severity: 'warning' });
     });
   },
   cases: {

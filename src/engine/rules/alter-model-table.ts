@@ -91,11 +91,11 @@ export default defineRule({
       if (newTable === undefined) return;
       const state = before.model(app, model);
       if (!state) {
-        ctx.report({ messageId: 'renamesTableUnverified', op, data: { model, newTable }, severity: 'warning' });
+        ctx.report({ messageId: 'renamesTableUnverified', op, arg: 'table', data: { model, newTable }, severity: 'warning' });
         return;
       }
       const oldTable = state.dbTable ?? defaultTableName(state.app, state.name);
-      if (oldTable.toLowerCase() !== newTable.toLowerCase()) ctx.report({ messageId: 'renamesTable', op, data: { model, oldTable, newTable } });
+      if (oldTable.toLowerCase() !== newTable.toLowerCase()) ctx.report({ messageId: 'renamesTable', op, arg: 'table', data: { model, oldTable, newTable } });
     });
   },
   cases: {

@@ -73,13 +73,13 @@ export default defineRule({
       const wanted = isSet(op.args['order_with_respect_to']);
       const state = before.model(ctx.migration.app, model);
       if (!state) {
-        if (wanted) ctx.report({ messageId: 'addsOrderColumnUnverified', op, data: { model } });
+        if (wanted) ctx.report({ messageId: 'addsOrderColumnUnverified', op, arg: 'order_with_respect_to', data: { model } });
         return;
       }
       const had = isSet(state.options['order_with_respect_to']);
       // Moving from one parent to another keeps the column; only adding or clearing it changes the table.
-      if (wanted && !had) ctx.report({ messageId: 'addsOrderColumn', op, data: { model } });
-      else if (!wanted && had) ctx.report({ messageId: 'dropsOrderColumn', op, data: { model } });
+      if (wanted && !had) ctx.report({ messageId: 'addsOrderColumn', op, arg: 'order_with_respect_to', data: { model } });
+      else if (!wanted && had) ctx.report({ messageId: 'dropsOrderColumn', op, arg: 'order_with_respect_to', data: { model } });
     });
   },
   cases: {
