@@ -95,7 +95,7 @@ export function fillTemplate(template: string, data: Record<string, string | num
   return out;
 }
 
-/** Templates split once into text and holes: a handful of templates fill thousands of findings. */
+/** Templates split once into text and holes: few templates fill many findings. */
 const templateCache = new Map<string, ReadonlyArray<string | readonly [string, string]>>();
 
 function templateParts(template: string): ReadonlyArray<string | readonly [string, string]> {
@@ -554,7 +554,7 @@ export function analyze(files: MigrationFile[], settings: Partial<EngineSettings
   };
 }
 
-/** Parsed version texts: rules ask `versionAtLeast('12')` per migration with a handful of literals. */
+/** Parsed version texts: rules ask `versionAtLeast(…)` per migration with few distinct literals. */
 const parsedVersions = new Map<string, Version>();
 
 function cachedVersion(text: string): Version {

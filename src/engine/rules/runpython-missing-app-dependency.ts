@@ -19,7 +19,7 @@ function dependsOnApp(file: MigrationFile, app: string, files: ReadonlyMap<strin
   return reachableApps(file, files, swappable, memo).has(app);
 }
 
-/** Iterative post-order walk (histories are thousands of migrations deep), each file computed once. */
+/** Iterative post-order walk (histories can be very deep), each file computed once. */
 function reachableApps(start: MigrationFile, files: ReadonlyMap<string, MigrationFile> | undefined, swappable: Record<string, string>, memo: Map<MigrationFile, Set<string>>): Set<string> {
   const parentsOf = (file: MigrationFile): MigrationFile[] => {
     if (!files) return [];

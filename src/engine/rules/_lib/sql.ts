@@ -158,7 +158,7 @@ export interface LocatedStatement extends SqlStatement {
 }
 
 /**
- * Each SQL item split once per analysis, not once per rule: about a dozen rules read the
+ * Each SQL item split once per analysis, not once per rule: many rules read the
  * statements of every RunSQL. Keyed weakly by the parsed item, which nothing mutates.
  */
 const splitCache = new WeakMap<SqlItem, readonly SqlStatement[]>();
@@ -173,7 +173,7 @@ export function itemStatements(item: SqlItem): readonly SqlStatement[] {
   return statements;
 }
 
-/** Located statements per operation: a RunSQL is read by a dozen rules (shared, so callers must not mutate). */
+/** Located statements per operation: a RunSQL is read by many rules (shared, so callers must not mutate). */
 const locatedCache = new WeakMap<Operation, readonly LocatedStatement[]>();
 const NO_STATEMENTS: readonly LocatedStatement[] = [];
 

@@ -3,7 +3,7 @@ import type { Operation } from '../../types.js';
 import type { SqlStatement } from './sql.js';
 import { isTransactionControl, itemStatements } from './sql.js';
 
-/** Statement code per RunSQL: half the locking and hygiene rules ask for it (shared, so callers must not mutate). */
+/** Statement code per RunSQL: many locking and hygiene rules ask for it (shared, so callers must not mutate). */
 const codeCache = new WeakMap<Operation, readonly string[]>();
 
 const NO_CODE: readonly string[] = [];

@@ -11,7 +11,7 @@ export function modelLabel(visit: OperationVisit): string {
 export function previousField(visit: OperationVisit, app: string, fieldName: string | undefined = visit.op.name): FieldDef | undefined {
   const model = visit.op.model ?? visit.model;
   if (!model || !fieldName) return undefined;
-  // About ten AlterField rules ask this of the same visit: look the operation's own field up once.
+  // Several AlterField rules ask this of the same visit: look the operation's own field up once.
   const cacheable = fieldName === visit.op.name;
   if (cacheable) {
     const cached = previousFieldCache.get(visit);
