@@ -4,6 +4,7 @@
  * finding carries (the operation, the argument at fault, or a bare line). Driven with small rules
  * on real parsed files.
  */
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyze } from '../../src/engine/analyze.js';
 import { initParser, parseMigration } from '../../src/engine/parse/index.js';
@@ -200,5 +201,15 @@ describe('finding ranges', () => {
     expect(finding).not.toHaveProperty('column');
     expect(finding).not.toHaveProperty('endLine');
     expect(finding).not.toHaveProperty('endColumn');
+  });
+});
+
+describe('docs/writing-rules.md', () => {
+  it('shows the shipped add-field-index module, character for character', () => {
+    const doc = readFileSync(new URL('../../docs/writing-rules.md', import.meta.url), 'utf8');
+    const section = doc.slice(doc.indexOf('## A complete example: `add-field-index`'));
+    const example = /```ts\n([\s\S]*?)\n```\n/.exec(section)?.[1];
+    const source = readFileSync(new URL('../../src/engine/rules/add-field-index.ts', import.meta.url), 'utf8');
+    expect(example).toBe(source.trimEnd());
   });
 });
