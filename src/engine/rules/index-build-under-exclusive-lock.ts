@@ -113,20 +113,21 @@ export default defineRule({
     'Rollback: `python manage.py migrate shop 0041_previous` drops the index (concurrently), then the column.',
   ].join('\n'),
   links: ['https://www.postgresql.org/docs/current/explicit-locking.html#LOCKING-TABLES'],
-  operationTypes: ['AddIndex', 'AlterField', 'AddConstraint', 'AlterUniqueTogether', 'AlterIndexTogether'],
+  // What takes the table lock (exclusiveLock) and what builds an index under it (indexBuild).
+  operationTypes: ['AddField', 'RemoveField', 'RenameField', 'RemoveIndex', 'RemoveConstraint', 'AddIndex', 'AlterField', 'AddConstraint', 'AlterUniqueTogether', 'AlterIndexTogether'],
   check(ctx) {
     if (!ctx.isAtomic) return;
     const locked = new Map<string, { lock: string; line: number }>();
-    for (const visit of ctx.visits) {
-      if (!touchesExistingTable(ctx, visit)) continue;
+    ctx.each((op, _before, visit) => {
+      if (!touchesExistingTable(ctx, visit)) return;
       const held = locked.get(visit.model);
       const build = held ? indexBuild(ctx, visit) : undefined;
-      if (held && build) ctx.report({ messageId: 'buildUnderExclusiveLock', op: visit.op, data: { build, model: modelLabel(visit), lock: held.lock, line: held.line } });
+      if (held && build) ctx.report({ messageId: 'buildUnderExclusiveLock', op, data: { build, model: modelLabel(visit), lock: held.lock, line: held.line } });
       if (!held) {
         const lock = exclusiveLock(ctx, visit);
-        if (lock) locked.set(visit.model, { lock, line: visit.op.span.line });
+        if (lock) locked.set(visit.model, { lock, line: op.span.line });
       }
-    }
+    });
   },
   cases: {
     bad: [

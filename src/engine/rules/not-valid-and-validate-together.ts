@@ -67,12 +67,11 @@ export default defineRule({
     'Rollback: `python manage.py migrate shop 0041_previous` drops the constraint.',
   ].join('\n'),
   links: ['https://docs.djangoproject.com/en/stable/ref/contrib/postgres/operations/#adding-constraints-without-enforcing-validation'],
-  operationTypes: ['ValidateConstraint', 'RunSQL'],
+  operationTypes: ['AddConstraintNotValid', 'ValidateConstraint', 'RunSQL'],
   check(ctx) {
     const addedNotValid = new Set<string>();
-    for (const visit of ctx.visits) {
-      if (!visit.dbEffective) continue;
-      const { op } = visit;
+    ctx.each((op, _before, visit) => {
+      if (!visit.dbEffective) return;
       const validated: string[] = [];
       if (op.type === 'AddConstraintNotValid') {
         const info = constraintInfo(op.args['constraint']);
@@ -93,7 +92,7 @@ export default defineRule({
         const validate = op.type === 'RunSQL' ? 'RunSQL' : 'ValidateConstraint';
         ctx.report({ messageId: ctx.isAtomic ? 'sameTransaction' : 'sameNonAtomicMigration', op, data: { validate, name } });
       }
-    }
+    });
   },
   cases: {
     bad: [

@@ -143,9 +143,9 @@ export interface Rule<M extends string = string, T extends string = string> {
   /** Optional links (Django docs, PostgreSQL docs). */
   links?: string[];
   /**
-   * Operation types the rule reports on: the runner only runs `check` on migrations holding at
-   * least one operation of these types (nested ones included), and `ctx.each` subscribes to these
-   * and no others (checked by the compiler and at run time). Leave it out for rules that look at
+   * Operation types the rule looks at: the runner only runs `check` on migrations holding at least
+   * one operation of these types (nested ones included), and `ctx.each` subscribes to these and no
+   * others (checked by the compiler and at run time). Leave it out for rules that look at
    * file-level facts (atomic, dependencies, functions, any operation).
    */
   operationTypes?: readonly T[];
