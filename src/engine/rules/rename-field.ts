@@ -76,18 +76,18 @@ export default defineRule({
   operationTypes: ['RenameField', 'AlterField'],
   check(ctx) {
     const app = ctx.migration.app;
-    ctx.each((op, state, visit) => {
+    ctx.each('AlterField', (op, _before, visit) => {
+      if (!mayTouchExistingTable(ctx, visit)) return;
+      const before = previousField(visit, app);
+      const after = op.field;
+      if (!before || !after || !op.name || hasNoColumn(before) || hasNoColumn(after)) return;
+      const oldColumn = columnName(before, op.name);
+      const newColumn = columnName(after, op.name);
+      if (oldColumn !== newColumn) ctx.report({ messageId: 'alterRenamesColumn', op, arg: 'field', data: { field: op.name, model: modelLabel(visit), oldColumn, newColumn } });
+    });
+    ctx.each('RenameField', (op, state, visit) => {
       if (!mayTouchExistingTable(ctx, visit)) return;
       const model = modelLabel(visit);
-      if (op.type === 'AlterField') {
-        const before = previousField(visit, app);
-        const after = op.field;
-        if (!before || !after || !op.name || hasNoColumn(before) || hasNoColumn(after)) return;
-        const oldColumn = columnName(before, op.name);
-        const newColumn = columnName(after, op.name);
-        if (oldColumn !== newColumn) ctx.report({ messageId: 'alterRenamesColumn', op, data: { field: op.name, model, oldColumn, newColumn } });
-        return;
-      }
       const oldName = op.oldName;
       const newName = op.name;
       if (!oldName || !newName) return;

@@ -1,6 +1,6 @@
 import { defineRule } from './types.js';
 import type { MigrationRuleContext, OperationVisit } from './types.js';
-import type { FieldDef, PyValue } from '../types.js';
+import type { FieldDef, Operation, PyValue } from '../types.js';
 import { hasNoColumn, isAutoField, isGeneratedField, isNullable, isPrimaryKey, isUnique, relationTarget } from './_lib/fields.js';
 import { changesDatabase, relationResolver, typeChange } from './_lib/columns.js';
 import { constraintInfo, objectName } from './_lib/constraints.js';
@@ -107,33 +107,32 @@ export default defineRule({
   links: ['https://www.sqlite.org/lang_altertable.html#otheralter', 'https://docs.djangoproject.com/en/stable/ref/databases/#sqlite-notes'],
   operationTypes: ['AddField', 'AlterField', 'AddConstraint', 'RemoveConstraint'],
   check(ctx) {
-    ctx.each((op, state, visit) => {
+    const rebuilds = (op: Operation, visit: OperationVisit, reason: string | undefined, operation = op.name ? `${op.type} \`${op.name}\`` : op.type): void => {
+      if (reason) ctx.report({ messageId: 'rebuildsTable', op, data: { operation, model: modelLabel(visit), reason } });
+    };
+    ctx.each('AddField', (op, _before, visit) => {
+      const field = op.field;
+      if (!field || !touchesExistingTable(ctx, visit)) return;
+      if (hasNoColumn(field) || isGeneratedField(field) || isUnique(field) || addsUniqueIndex(field) || isAutoField(field)) return;
+      rebuilds(op, visit, addFieldRebuildReason(field));
+    });
+    ctx.each('AlterField', (op, _before, visit) => {
+      if (!op.field || !touchesExistingTable(ctx, visit)) return;
+      const before = previousField(visit, ctx.migration.app);
+      if (!before) return; // without the earlier definition we cannot tell what changes
+      rebuilds(op, visit, alterFieldRebuildReason(ctx, visit, before, op.field));
+    });
+    ctx.each('AddConstraint', (op, _before, visit) => {
       if (!touchesExistingTable(ctx, visit)) return;
-      const model = modelLabel(visit);
-      let reason: string | undefined;
-      let operation = op.name ? `${op.type} \`${op.name}\`` : op.type;
-      if (op.type === 'AddField' && op.field) {
-        const field = op.field;
-        if (hasNoColumn(field) || isGeneratedField(field) || isUnique(field) || addsUniqueIndex(field) || isAutoField(field)) return;
-        reason = addFieldRebuildReason(field);
-      } else if (op.type === 'AlterField' && op.field) {
-        const before = previousField(visit, ctx.migration.app);
-        if (!before) return; // without the earlier definition we cannot tell what changes
-        reason = alterFieldRebuildReason(ctx, visit, before, op.field);
-      } else if (op.type === 'AddConstraint') {
-        const rebuild = constraintRebuilds(op.args['constraint']);
-        // Unique constraints are add-unique-constraint's; SQLite check constraints have no other rule.
-        if (rebuild && rebuild.kind === 'check constraint') {
-          operation = `AddConstraint \`${rebuild.name}\``;
-          reason = 'adds a check constraint';
-        }
-      } else if (op.type === 'RemoveConstraint' && op.name) {
-        const modelState = visit.model ? state.model(ctx.migration.app, visit.model) : undefined;
-        const existing = asItems(modelState?.options['constraints'])?.find((value) => objectName(value) === op.name);
-        const rebuild = constraintRebuilds(existing);
-        if (rebuild) reason = `removes a ${rebuild.kind}`;
-      }
-      if (reason) ctx.report({ messageId: 'rebuildsTable', op, data: { operation, model, reason } });
+      const rebuild = constraintRebuilds(op.args['constraint']);
+      // Unique constraints are add-unique-constraint's; SQLite check constraints have no other rule.
+      if (rebuild && rebuild.kind === 'check constraint') rebuilds(op, visit, 'adds a check constraint', `AddConstraint \`${rebuild.name}\``);
+    });
+    ctx.each('RemoveConstraint', (op, state, visit) => {
+      if (!op.name || !touchesExistingTable(ctx, visit)) return;
+      const existing = asItems(state.model(ctx.migration.app, visit.model)?.options['constraints'])?.find((value) => objectName(value) === op.name);
+      const rebuild = constraintRebuilds(existing);
+      if (rebuild) rebuilds(op, visit, `removes a ${rebuild.kind}`);
     });
   },
   cases: {
