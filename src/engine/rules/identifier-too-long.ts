@@ -168,6 +168,7 @@ export default defineRule({
   severity: 'error',
   databases: { postgresql: '*', mysql: '*', mariadb: '*', sqlite: '*', oracle: '*' },
   category: 'hygiene',
+  risk: 'failure',
   summary: 'An index, constraint or table name is longer than Django or the database allows.',
   messages: {
     indexNameDjango:

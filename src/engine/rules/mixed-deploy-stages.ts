@@ -16,6 +16,7 @@ export default defineRule({
   severity: 'warning',
   databases: { postgresql: '*', mysql: '*', mariadb: '*', sqlite: '*', oracle: '*' },
   category: 'rolling-deploy',
+  risk: 'rolling-deploy',
   summary: 'One migration both expands the schema (before the deploy) and contracts it (after the deploy), or contradicts its declared stage.',
   messages: {
     mixed:

@@ -30,6 +30,7 @@ export default defineRule({
   severity: 'error',
   databases: { postgresql: '*' },
   category: 'locking',
+  risk: 'table-lock',
   summary: 'Adding a constraint NOT VALID and validating it in the same migration throws away the benefit of NOT VALID.',
   messages: {
     sameTransaction:

@@ -6,6 +6,7 @@ export default defineRule({
   severity: 'info',
   databases: { postgresql: '>=14.0 <14.4' },
   category: 'locking',
+  risk: 'failure',
   summary: 'PostgreSQL 14.0–14.3 can silently corrupt indexes built or rebuilt CONCURRENTLY.',
   messages: {
     corruptionRisk:

@@ -11,6 +11,7 @@ export default defineRule({
   severity: 'warning',
   databases: { postgresql: '*', mysql: '*', mariadb: '*', sqlite: '*', oracle: '*' },
   category: 'rolling-deploy',
+  risk: 'rolling-deploy',
   summary: 'RemoveField of a column that is still NOT NULL without a database default: new code cannot insert before the drop runs.',
   messages: {
     stillNotNull:

@@ -10,6 +10,7 @@ export default defineRule({
   severity: 'error',
   databases: { postgresql: '*', mysql: '*', mariadb: '*', sqlite: '*', oracle: '*' },
   category: 'rolling-deploy',
+  risk: 'rolling-deploy',
   summary: 'RemoveField drops a column the old code still selects and inserts while the deploy rolls out.',
   messages: {
     dropsColumn:

@@ -6,6 +6,7 @@ export default defineRule({
   severity: 'warning',
   databases: { postgresql: '*', mysql: '*', mariadb: '*', sqlite: '*', oracle: '*' },
   category: 'data-migration',
+  risk: 'rollback',
   summary: 'RunPython without reverse_code makes the whole migration impossible to roll back.',
   messages: {
     noReverse:

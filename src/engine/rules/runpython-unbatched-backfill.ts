@@ -16,6 +16,7 @@ export default defineRule({
   severity: 'warning',
   databases: { postgresql: '*', mysql: '*', mariadb: '*', sqlite: '*', oracle: '*' },
   category: 'data-migration',
+  risk: 'table-lock',
   summary: 'A data migration rewrites a whole table in one transaction, without batches.',
   messages: {
     unbatched:

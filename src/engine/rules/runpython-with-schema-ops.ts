@@ -27,6 +27,7 @@ export default defineRule({
   severity: 'warning',
   databases: { postgresql: '*', sqlite: '*' },
   category: 'data-migration',
+  risk: 'table-lock',
   summary: 'An atomic migration mixes a data migration with schema changes to existing tables.',
   messages: {
     sameModel:

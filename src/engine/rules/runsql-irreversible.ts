@@ -5,6 +5,7 @@ export default defineRule({
   severity: 'warning',
   databases: { postgresql: '*', mysql: '*', mariadb: '*', sqlite: '*', oracle: '*' },
   category: 'data-migration',
+  risk: 'rollback',
   summary: 'RunSQL without reverse_sql makes the whole migration impossible to roll back.',
   messages: {
     noReverse:
