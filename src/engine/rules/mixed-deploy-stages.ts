@@ -13,7 +13,7 @@ const CONTRACT_TYPES = new Set(['RemoveField', 'DeleteModel']);
 
 export default defineRule({
   id: 'mixed-deploy-stages',
-  severity: 'warning',
+  severity: 'info',
   databases: { postgresql: '*', mysql: '*', mariadb: '*', sqlite: '*', oracle: '*' },
   category: 'rolling-deploy',
   risk: 'rolling-deploy',

@@ -27,7 +27,7 @@ const validate: MigrationFileSpec = {
 
 export default defineRule({
   id: 'not-valid-and-validate-together',
-  severity: 'error',
+  severity: 'warning',
   databases: { postgresql: '*' },
   category: 'locking',
   risk: 'table-lock',

@@ -3,7 +3,7 @@ import { callableName } from './_lib/runpython.js';
 
 export default defineRule({
   id: 'runpython-irreversible',
-  severity: 'warning',
+  severity: 'info',
   databases: { postgresql: '*', mysql: '*', mariadb: '*', sqlite: '*', oracle: '*' },
   category: 'data-migration',
   risk: 'rollback',

@@ -2,7 +2,7 @@ import { defineRule } from './types.js';
 
 export default defineRule({
   id: 'runsql-irreversible',
-  severity: 'warning',
+  severity: 'info',
   databases: { postgresql: '*', mysql: '*', mariadb: '*', sqlite: '*', oracle: '*' },
   category: 'data-migration',
   risk: 'rollback',
