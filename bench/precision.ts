@@ -242,6 +242,15 @@ function printFigures(labels: Labels, now: Figures, baseline: Omit<Figures, 'fal
   }
 }
 
+/** Every warning-and-above finding, one line of JSON each, for labelling. */
+function dumpFindings(path: string, byRepo: Map<string, FindingWithRelated[]>): void {
+  const dump = [...byRepo].flatMap(([repo, findings]) =>
+    findings.filter(atLeastWarning).map((finding) => ({ repo, file: finding.path, op: opLocator(finding), rule: finding.ruleId, severity: finding.severity, line: finding.line, message: finding.message, related: finding.related })),
+  );
+  writeFileSync(path, JSON.stringify(dump, null, 1));
+  console.log(`wrote ${dump.length} findings to ${path}`);
+}
+
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const labels = JSON.parse(readFileSync(LABELS, 'utf8')) as Labels;
@@ -259,16 +268,12 @@ async function main(): Promise<void> {
   }
   const nowFindings = await runEngine(current, labels, options);
   const now = score(labels, nowFindings);
-  if (options.dump) {
-    const dump = [...nowFindings].flatMap(([repo, findings]) =>
-      findings.filter(atLeastWarning).map((finding) => ({ repo, file: finding.path, op: opLocator(finding), rule: finding.ruleId, severity: finding.severity, line: finding.line, message: finding.message, related: finding.related })),
-    );
-    writeFileSync(options.dump, JSON.stringify(dump, null, 1));
-    console.log(`wrote ${dump.length} findings to ${options.dump}`);
-  }
+  if (options.dump) dumpFindings(options.dump, nowFindings);
   if (options.baseline) {
     const baselineEngine = (await import(pathToFileURL(join(options.baseline, 'src/engine/index.ts')).href)) as Engine;
-    const before = score(labels, await runEngine(baselineEngine, labels, options));
+    const baselineFindings = await runEngine(baselineEngine, labels, options);
+    if (options.dump) dumpFindings(options.dump.replace(/(\.json)?$/, '.baseline.json'), baselineFindings);
+    const before = score(labels, baselineFindings);
     printFigures(labels, now, before, `engine of ${options.baseline}, run now`);
   } else {
     printFigures(labels, now, labels.baseline, labels.baseline.note);
