@@ -6,6 +6,15 @@ import { asItems, asString } from './_lib/values.js';
 /** Django's system check models.E034 (Index.max_name_length). */
 const DJANGO_INDEX_NAME_MAX = 30;
 
+/** contrib.postgres index classes swap Index's `idx` suffix for their own and allow the difference (PostgresIndex.max_name_length). */
+const POSTGRES_INDEX_SUFFIXES: Record<string, string> = { BloomIndex: 'bloom', BrinIndex: 'brin', BTreeIndex: 'btree', GinIndex: 'gin', GistIndex: 'gist', HashIndex: 'hash', SpGistIndex: 'spgist' };
+
+function djangoIndexNameMax(thing: NamedThing): number {
+  const callee = thing.value?.kind === 'call' ? thing.value.callee : '';
+  const suffix = POSTGRES_INDEX_SUFFIXES[callee.slice(callee.lastIndexOf('.') + 1)];
+  return suffix === undefined ? DJANGO_INDEX_NAME_MAX : DJANGO_INDEX_NAME_MAX - 'idx'.length + suffix.length;
+}
+
 const INDEX_CLASSES = /(^|\.)(Index|GinIndex|GistIndex|BTreeIndex|BrinIndex|HashIndex|SpGistIndex|BloomIndex)$/;
 
 /** The database's identifier limit and its unit; undefined when there is none worth checking (SQLite). */
@@ -172,7 +181,7 @@ export default defineRule({
   summary: 'An index, constraint or table name is longer than Django or the database allows.',
   messages: {
     indexNameDjango:
-      'Index name `{{name}}` is {{length}} characters long; Django allows at most 30: the system check models.E034 fails for the model that declares it (unless silenced), and `migrate` runs the checks before anything else.',
+      'Index name `{{name}}` is {{length}} characters long; Django allows at most {{max}} for this index class: the system check models.E034 fails for the model that declares it (unless silenced), and `migrate` runs the checks before anything else.',
     tooLong: '{{kind}} name `{{name}}` is {{length}} {{unit}} long, over the {{max}}-{{unit}} limit: {{consequence}}.',
     truncated:
       '{{kind}} name `{{name}}` is {{length}} bytes long: PostgreSQL stores it as `{{stored}}` (its first 63 bytes). Django sends the same long name in later statements and PostgreSQL truncates those the same way, so this works; only the name you see in `psql` differs.',
@@ -229,8 +238,9 @@ export default defineRule({
     // State-only operations count too: they name what the model Meta declares.
     ctx.each((op) => {
       for (const thing of namesIn(op)) {
-        if (thing.kind === 'index' && [...thing.name].length > DJANGO_INDEX_NAME_MAX) {
-          ctx.report({ messageId: 'indexNameDjango', op, line: thing.line, data: { name: thing.name, length: [...thing.name].length } });
+        const djangoMax = djangoIndexNameMax(thing);
+        if (thing.kind === 'index' && [...thing.name].length > djangoMax) {
+          ctx.report({ messageId: 'indexNameDjango', op, line: thing.line, data: { name: thing.name, length: [...thing.name].length, max: djangoMax } });
           continue;
         }
         if (!limit) continue;
@@ -337,6 +347,22 @@ class Migration(migrations.Migration):
       },
     ],
     good: [
+      {
+        name: 'a BTreeIndex name of 32 characters: contrib.postgres classes allow 30 minus `idx` plus their own suffix',
+        path: 'inventory/migrations/0015_stockmovement_idx.py',
+        code: `from django.contrib.postgres.indexes import BTreeIndex, GinIndex
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("inventory", "0014_stockmovement_warehouse")]
+
+    operations = [
+        migrations.AddIndex(model_name="stockmovement", index=BTreeIndex(fields=["warehouse"], name="inventory_stockmv_warehous_btree")),
+        migrations.AddIndex(model_name="stockmovement", index=GinIndex(fields=["tags"], name="inventory_stockmv_tags_gin")),
+    ]
+`,
+      },
       {
         name: 'short names',
         path: 'inventory/migrations/0015_stockmovement_idx.py',
