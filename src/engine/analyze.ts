@@ -410,7 +410,8 @@ export function analyze(files: MigrationFile[], settings: Partial<EngineSettings
       findings.push({
         ruleId: PARSE_ERROR_ID,
         messageId: problem.code,
-        severity: settings.severityOverrides?.[PARSE_ERROR_ID] ?? 'warning',
+        // A real syntax error means `migrate` will crash on import; other problems only hide a part from the rules.
+        severity: settings.severityOverrides?.[PARSE_ERROR_ID] ?? (problem.code === 'syntax-error' ? 'error' : 'warning'),
         message: problem.message,
         path: file.path,
         app: file.app,
