@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { AppError, asAppError } from '../errors.js';
 import { scrubSecrets } from '../logger.js';
 import { DEFAULT_HISTORY_BUDGET_CHARS, trimHistory } from './history.js';
+import { OFFLINE_NOTE, offlineAnswerFor } from './offline-answer.js';
 import type { AnswerOutcome, AnswerService, AnswerSink, ConversationTurn, Expert, ExpertTool, Grounder, Grounding, Question, TokenUsage } from './types.js';
 
 export const MAX_INPUT_CHARS = 20_000;
@@ -140,6 +141,7 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
     let toolCalls = 0;
     let outcome: AnswerOutcome;
     let unavailableNote: string | undefined;
+    let groundings: Grounding[] = [];
     // Grounders and the queue change the status line; "Thinking…" comes back before the model starts.
     let lastStatus = '';
     const status = async (text: string) => {
@@ -149,7 +151,7 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
     const trackedSink: AnswerSink = { status, text: (delta) => sink.text(delta), finish: (result) => sink.finish(result) };
     try {
       await status('Thinking…');
-      const groundings = await runGrounders(question, trackedSink);
+      groundings = await runGrounders(question, trackedSink);
       unavailableNote = groundings.find((grounding) => grounding.modelUnavailableNote)?.modelUnavailableNote;
       const deterministic = groundings.map((grounding) => grounding.deterministicMarkdown?.trim()).filter((text): text is string => Boolean(text));
       const skipModel = groundings.some((grounding) => grounding.skipModel === true);
@@ -235,9 +237,23 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
     if (!outcome.ok && outcome.error?.code === NOT_CONFIGURED.code && deterministicSent) {
       outcome = { ...outcome, error: { code: NOT_CONFIGURED.code, userMessage: `${NOT_CONFIGURED.userMessage} ${unavailableNote ?? 'The checks above come from migrate-help’s own analysis.'}` } };
     }
+    if (!modelTextSent) outcome = await sendOfflineAnswer(sink, groundings, outcome);
     await finishSafely(sink, outcome, question);
     logAnswered(question, outcome, { received, started, toolCalls });
     return outcome;
+  }
+
+  /** No model answer: a grounder's offline answer (labelled as such) takes its place, and the closing note says so. */
+  async function sendOfflineAnswer(sink: AnswerSink, groundings: readonly Grounding[], outcome: AnswerOutcome): Promise<AnswerOutcome> {
+    const offline = offlineAnswerFor(groundings, outcome);
+    if (!offline || !outcome.error) return outcome;
+    try {
+      await sink.text(`${offline}\n\n`);
+    } catch (error) {
+      log.warn({ err: error }, 'could not show the offline answer');
+      return outcome;
+    }
+    return { ...outcome, error: { ...outcome.error, userMessage: `${outcome.error.userMessage} ${OFFLINE_NOTE}` } };
   }
 
   async function statusSafely(sink: AnswerSink, text: string): Promise<void> {
