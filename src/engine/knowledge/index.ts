@@ -11,7 +11,7 @@ export type { KnowledgeDoc, KnowledgeHit, KnowledgeIndex, KnowledgeKind } from '
 
 /** Words that carry no topic in a question ("how do I … in Django?"). */
 const STOP_WORDS = new Set(
-  'a an and are as at be but by can do does doing for from get got how i if in into is it its me my of on or our should so that the their them then there these this to up us was we what when where which while who why will with without you your django migration migrations migrate help please want need way best safely safe'.split(' '),
+  'a an and are as at be but by can do does doing for from get got how i if in into is it its me my of on or our should so that the their them then there these this to up us was we what when where which while who why will with without you your django migration migrations migrate help please want need way best safely safe traceback most recent call last file line py manage exceptions db'.split(' '),
 );
 
 /** Names of one thing: databases by their nicknames, a few spellings of the same word. */
@@ -40,7 +40,8 @@ const SYNONYMS: Readonly<Record<string, string>> = {
  */
 export function normaliseTerm(term: string): string | null {
   const lower = term.toLowerCase();
-  if (lower.length < 2 || STOP_WORDS.has(lower)) return null;
+  // Short numbers are line numbers and counts; error codes (1071, 00972) are longer.
+  if (lower.length < 2 || STOP_WORDS.has(lower) || /^\d{1,2}$/.test(lower)) return null;
   const mapped = SYNONYMS[lower] ?? lower;
   const stem = stemOf(mapped);
   // "rolling" stems to "roll", which is itself a synonym.
