@@ -4,14 +4,13 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { buildKnowledgeIndex, engineDocuments, parseGuide } from '../engine/knowledge/index.js';
 import type { KnowledgeDoc, KnowledgeIndex } from '../engine/knowledge/index.js';
 import { AppError } from '../errors.js';
+import { PACKAGE_ROOT, packagePath } from '../package-files.js';
 
-/** The repository's guides folder, wherever the process was started from. */
-export const DEFAULT_KNOWLEDGE_DIR = fileURLToPath(new URL('../../docs/knowledge/', import.meta.url));
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** The guides folder of the installed package (shipped with it, see "files" in package.json). */
+export const DEFAULT_KNOWLEDGE_DIR = packagePath('docs', 'knowledge');
 
 export function loadGuides(dir: string = DEFAULT_KNOWLEDGE_DIR): KnowledgeDoc[] {
   let names: string[];
@@ -22,7 +21,7 @@ export function loadGuides(dir: string = DEFAULT_KNOWLEDGE_DIR): KnowledgeDoc[] 
   }
   return names.map((name) => {
     const path = join(dir, name);
-    const shown = relative(REPO_ROOT, path).split('\\').join('/');
+    const shown = relative(PACKAGE_ROOT, path).split('\\').join('/');
     try {
       return parseGuide(shown.startsWith('..') ? path : shown, readFileSync(path, 'utf8'));
     } catch (error) {
