@@ -1,6 +1,6 @@
 /**
  * Loads the knowledge index at start-up: the engine's recipes and playbooks plus the guides in
- * docs/knowledge/*.md (read here, at the edge; the index itself is built by the pure engine module).
+ * knowledge/*.md (read here, at the edge; the index itself is built by the pure engine module).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -10,7 +10,7 @@ import { AppError } from '../errors.js';
 import { PACKAGE_ROOT, packagePath } from '../package-files.js';
 
 /** The guides folder of the installed package (shipped with it, see "files" in package.json). */
-export const DEFAULT_KNOWLEDGE_DIR = packagePath('docs', 'knowledge');
+export const DEFAULT_KNOWLEDGE_DIR = packagePath('knowledge');
 
 export function loadGuides(dir: string = DEFAULT_KNOWLEDGE_DIR): KnowledgeDoc[] {
   let names: string[];

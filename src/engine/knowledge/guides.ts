@@ -1,5 +1,5 @@
 /**
- * Hand-written guides (docs/knowledge/*.md) for topics no rule or playbook covers. Each file starts
+ * Hand-written guides (knowledge/*.md) for topics no rule or playbook covers. Each file starts
  * with a front matter block:
  *
  *     ---

@@ -50,9 +50,9 @@ describe('documents', () => {
   });
 
   it('rejects a guide without front matter or fields, and two documents with one id', () => {
-    expect(() => parseGuide('docs/knowledge/x.md', '# no front matter')).toThrow(/front matter block/);
-    expect(() => parseGuide('docs/knowledge/x.md', '---\ntitle: X\n---\nbody')).toThrow(/"summary"/);
-    const doc = parseGuide('docs/knowledge/x.md', '---\ntitle: X\nsummary: S\nkeywords: k\n---\nbody');
+    expect(() => parseGuide('knowledge/x.md', '# no front matter')).toThrow(/front matter block/);
+    expect(() => parseGuide('knowledge/x.md', '---\ntitle: X\n---\nbody')).toThrow(/"summary"/);
+    const doc = parseGuide('knowledge/x.md', '---\ntitle: X\nsummary: S\nkeywords: k\n---\nbody');
     expect(doc).toMatchObject({ id: 'guide:x', kind: 'guide', title: 'X', body: 'body' });
     expect(() => buildKnowledgeIndex([doc, doc])).toThrow('Two knowledge documents share the id guide:x');
   });
