@@ -51,11 +51,7 @@ export function readFunction(node: Node, walker: TreeWalker, source: string, lin
     nestedParents: new Map(),
   };
   walker.enter(body);
-  try {
-    scan(state, 0);
-  } finally {
-    walker.leave();
-  }
+  scan(state, 0);
   finishBody(state.facts, state.nestedParents);
   return info;
 }

@@ -50,15 +50,11 @@ export class ValueReader {
     this.lineIndex = new LineIndex(source);
   }
 
-  /** Read the value of a node (the shared walker enters it and leaves before returning). */
+  /** Read the value of a node (the shared walker enters it). */
   read(node: Node): PyValue {
     const w = this.walker;
     w.enter(node);
-    try {
-      return this.readCurrent(0, w.typeId());
-    } finally {
-      w.leave();
-    }
+    return this.readCurrent(0, w.typeId());
   }
 
   text(node: Node): string {
