@@ -5,6 +5,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import type { PyValue, SourceSpan } from '../types.js';
+import type { ArgumentSpans } from './context.js';
 import { decodeFloat, decodeInteger, decodeStringToken, dottedPath } from './literals.js';
 import type { TreeWalker } from './walker.js';
 
@@ -34,11 +35,19 @@ export class LineIndex {
   column(offset: number, line: number): number {
     return offset - (this.starts[line - 1] as number) + 1;
   }
+
+  /** The span from offset `start` to offset `end` (exclusive). */
+  span(start: number, end: number): SourceSpan {
+    const line = this.line(start);
+    const endLine = this.line(end);
+    return { line, column: this.column(start, line), endLine, endColumn: this.column(end, endLine) };
+  }
 }
 
 export class ValueReader {
   /** Full span of every call read, for operations (span, suppression lines). */
   readonly callSpans = new Map<PyValue, SourceSpan>();
+  readonly argumentSpans = new Map<PyValue, ArgumentSpans>();
   /** Start offset of strings, names and containers (scalars and calls carry or need none). */
   private readonly offsets = new Map<PyValue, number>();
   readonly lineIndex: LineIndex;
@@ -239,49 +248,65 @@ export class ValueReader {
     let callee = '';
     const args: PyValue[] = [];
     const kwargs: Record<string, PyValue> = {};
+    const spans: ArgumentSpans = { positional: [], keyword: {} };
     if (w.firstChild()) {
       const calleeText = this.source.slice(start, w.end());
       callee = dottedPath(calleeText) ?? calleeText;
       while (w.nextSibling()) {
         const type = w.type();
-        if (type === 'argument_list') this.readArguments(depth, args, kwargs);
-        else if (type === 'generator_expression') args.push(this.expr(w.start(), w.end()));
+        if (type === 'argument_list') this.readArguments(depth, args, kwargs, spans);
+        else if (type === 'generator_expression') {
+          spans.positional.push(this.lineIndex.span(w.start(), w.end()));
+          args.push(this.expr(w.start(), w.end()));
+        }
       }
       w.parent();
     }
-    const lines = this.lineIndex;
-    const line = lines.line(start);
-    const endLine = lines.line(end);
+    const line = this.lineIndex.line(start);
     const value: PyValue = { kind: 'call', callee, args, kwargs, line };
-    this.callSpans.set(value, { line, column: lines.column(start, line), endLine, endColumn: lines.column(end, endLine) });
+    this.callSpans.set(value, this.lineIndex.span(start, end));
+    this.argumentSpans.set(value, spans);
     return value;
   }
 
-  private readArguments(depth: number, args: PyValue[], kwargs: Record<string, PyValue>): void {
+  private readArguments(depth: number, args: PyValue[], kwargs: Record<string, PyValue>, spans: ArgumentSpans): void {
     const w = this.walker;
     if (!w.firstChild()) return;
     do {
       const typeId = w.typeId();
       if (w.valueChild[typeId] !== 1) continue;
-      if (w.names[typeId] === 'keyword_argument') {
-        let name: string | null = null;
-        let value: PyValue | null = null;
-        if (w.firstChild()) {
-          do {
-            const partId = w.typeId();
-            if (w.valueChild[partId] !== 1) continue;
-            if (name === null) name = this.source.slice(w.start(), w.end());
-            else if (value === null) value = this.readCurrent(depth + 1, partId);
-          } while (w.nextSibling());
-          w.parent();
-        }
-        if (name !== null && value !== null) setOwn(kwargs, name, value);
-      } else {
+      if (w.names[typeId] === 'keyword_argument') this.readKeywordArgument(depth, kwargs, spans);
+      else {
         // `*args` / `**kwargs` stay as expressions among the positional arguments.
+        spans.positional.push(this.lineIndex.span(w.start(), w.end()));
         args.push(this.readCurrent(depth + 1, typeId));
       }
     } while (w.nextSibling());
     w.parent();
+  }
+
+  /** `name=value` under the walker: its name, then its value. */
+  private readKeywordArgument(depth: number, kwargs: Record<string, PyValue>, spans: ArgumentSpans): void {
+    const w = this.walker;
+    let name: string | null = null;
+    let value: PyValue | null = null;
+    let span: SourceSpan | null = null;
+    if (w.firstChild()) {
+      do {
+        const partId = w.typeId();
+        if (w.valueChild[partId] !== 1) continue;
+        if (name === null) name = this.source.slice(w.start(), w.end());
+        else if (value === null) {
+          span = this.lineIndex.span(w.start(), w.end());
+          value = this.readCurrent(depth + 1, partId);
+        }
+      } while (w.nextSibling());
+      w.parent();
+    }
+    if (name !== null && value !== null && span !== null) {
+      setOwn(kwargs, name, value);
+      setOwn(spans.keyword, name, span);
+    }
   }
 
   private readLambda(start: number): PyValue {

@@ -12,7 +12,7 @@ import { initParser, parseMigration } from '../../../src/engine/parse/index.js';
 import { literalReaderCounts } from '../../../src/engine/parse/literal-module.js';
 import { useLiteralReader } from '../../../src/engine/parse/migration.js';
 import { rules } from '../../../src/engine/rules/index.js';
-import type { MigrationFile } from '../../../src/engine/types.js';
+import type { MigrationFile, Operation } from '../../../src/engine/types.js';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
 const PATH = 'shop/migrations/0002_change.py';
@@ -34,8 +34,17 @@ function readBoth(source: string, path = PATH): { tree: MigrationFile; literal: 
   return { tree, literal, literalRead: literalReaderCounts.read > before };
 }
 
+/** Every argument in `args` has its place in `argSpans`, so comparing the files compares every span. */
+function expectEveryArgumentPlaced(operations: readonly Operation[]): void {
+  for (const op of operations) {
+    expect(Object.keys(op.argSpans ?? {})).toEqual(Object.keys(op.args));
+    for (const children of Object.values(op.children ?? {})) expectEveryArgumentPlaced(children);
+  }
+}
+
 function expectSame(source: string, path = PATH): boolean {
   const { tree, literal, literalRead } = readBoth(source, path);
+  expectEveryArgumentPlaced(tree.operations);
   expect(literal).toEqual(tree);
   // Same keys in the same order too: the JSON output and snapshots depend on it.
   expect(JSON.stringify(literal)).toBe(JSON.stringify(tree));
