@@ -13,6 +13,7 @@ import { literalReaderCounts } from '../../../src/engine/parse/literal-module.js
 import { useLiteralReader } from '../../../src/engine/parse/migration.js';
 import { rules } from '../../../src/engine/rules/index.js';
 import type { MigrationFile, Operation } from '../../../src/engine/types.js';
+import { syntheticMigration } from './synthetic-migrations.js';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
 const PATH = 'shop/migrations/0002_change.py';
@@ -263,5 +264,27 @@ describe('literal reader on mutated input', () => {
     // Many mutants stay valid Python: the property must exercise the literal reader, not only its exits.
     expect(read).toBeGreaterThan(runs / 8);
     expect(treeSitterWrong).toBeLessThan(runs / 100);
+  }, 300_000);
+});
+
+describe('literal reader on generated migration files', () => {
+  it('reads them as the tree-sitter reader does, with no python3 involved', () => {
+    const defects = literalReaderCounts.defects;
+    let read = 0;
+    let runs = 0;
+    fc.assert(
+      fc.property(syntheticMigration, (source) => {
+        runs++;
+        try {
+          if (expectSame(source, 'shop/migrations/0042_generated.py')) read++;
+        } catch (error) {
+          throw new Error(`${error instanceof Error ? error.message : String(error)}\nsource: ${JSON.stringify(source)}`);
+        }
+      }),
+      { numRuns: Number(process.env['LITERAL_FUZZ_RUNS'] ?? 400), seed: Number(process.env['LITERAL_FUZZ_SEED'] ?? 424242) },
+    );
+    expect(literalReaderCounts.defects).toBe(defects);
+    // These are the shapes real files have: the literal reader must read them itself, not hand them on.
+    expect(read).toBe(runs);
   }, 300_000);
 });
