@@ -44,7 +44,7 @@ export interface SlackAppOptions {
   commandName?: string;
   sink?: SinkSettings;
   retryConfig?: RetryOptions;
-  /** Per Web API request timeout (default 15 s). */
+  /** Per Web API request timeout. */
   requestTimeoutMs?: number;
 }
 
