@@ -4,8 +4,8 @@
  * and a function's body yields the same facts `functions.ts` collects from tree-sitter's tree.
  *
  * Why not tree-sitter for these bodies: parsing them (web-tree-sitter's parse plus the Node
- * objects its API builds) took as long as reading everything else in a file (measured on saleor:
- * ~45% of parse time for ~15% of the bytes). What `functions.ts` collects depends on where nodes
+ * objects its API builds) cost a share of parse time far above their share of the bytes (see
+ * docs/parser.md). What `functions.ts` collects depends on where nodes
  * start and end and on their pre-order, so this parser records the same nodes as events
  * (calls, `X.objects`, loops, assignments, nested defs, `for` headers) with their extents and
  * replays them in pre-order (start ascending, longer first) through the same decisions.

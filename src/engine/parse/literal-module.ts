@@ -5,9 +5,8 @@
  * from tokens into the same MigrationFile the tree-sitter reader builds.
  *
  * Why a second reader next to tree-sitter: the engine has to lint a tree in no more time than
- * CPython takes just to `ast.parse` it, and web-tree-sitter's parse alone takes about 1.5x that
- * (measured on saleor's 1,417 migrations; see `npm run bench:engine`). Reading literals needs no
- * syntax tree, so this reader builds none. It gives up (returns null) on anything outside those
+ * CPython takes just to `ast.parse` it, and tree-sitter's parse alone takes longer than that
+ * (figures in docs/parser.md). Reading literals needs no syntax tree, so this reader builds none. It gives up (returns null) on anything outside those
  * shapes, from `if` blocks to syntax errors, and the caller reads the file with tree-sitter
  * instead. Function bodies and other classes are read and checked by `function-scan.ts`.
  * Both readers must agree exactly; `test/engine/parse/literal-reader.test.ts` compares them on
