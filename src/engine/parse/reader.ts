@@ -87,28 +87,13 @@ export class ValueReader {
     if (depth > MAX_DEPTH) return this.expr(start, w.end());
     const type = w.names[typeId] as string;
     switch (type) {
-      case 'string': {
-        const end = w.end();
-        const decoded = decodeStringToken(this.source.slice(start, end));
-        if (!decoded || decoded.formatted) return this.expr(start, end);
-        const value: PyValue = { kind: decoded.bytes ? 'bytes' : 'str', value: decoded.value };
-        this.offsets.set(value, start);
-        return value;
-      }
+      case 'string':
+        return this.readString(start);
       case 'concatenated_string':
         return this.readConcatenated(start);
-      case 'integer': {
-        const end = w.end();
-        const text = this.source.slice(start, end);
-        const value = decodeInteger(text);
-        return value === null ? this.expr(start, end) : { kind: 'int', value, text };
-      }
-      case 'float': {
-        const end = w.end();
-        const text = this.source.slice(start, end);
-        const value = decodeFloat(text);
-        return value === null ? this.expr(start, end) : { kind: 'float', value, text };
-      }
+      case 'integer':
+      case 'float':
+        return this.readNumber(start, type);
       case 'true':
         return { kind: 'bool', value: true };
       case 'false':
@@ -116,70 +101,104 @@ export class ValueReader {
       case 'none':
         return { kind: 'none' };
       case 'identifier':
-      case 'attribute': {
-        const end = w.end();
-        const path = dottedPath(this.source.slice(start, end));
-        if (path === null) return this.expr(start, end);
-        const value: PyValue = { kind: 'name', path };
-        this.offsets.set(value, start);
-        return value;
-      }
+      case 'attribute':
+        return this.readName(start);
       case 'list':
       case 'tuple':
-      case 'set': {
-        const items: PyValue[] = [];
-        if (w.firstChild()) {
-          do {
-            const child = w.typeId();
-            if (w.valueChild[child] === 1) items.push(this.readCurrent(depth + 1, child));
-          } while (w.nextSibling());
-          w.parent();
-        }
-        const value: PyValue = { kind: type, items };
-        this.offsets.set(value, start);
-        return value;
-      }
-      case 'parenthesized_expression': {
-        let inner: PyValue | null = null;
-        if (w.firstChild()) {
-          do {
-            const child = w.typeId();
-            if (w.valueChild[child] === 1) {
-              inner = this.readCurrent(depth + 1, child);
-              break;
-            }
-          } while (w.nextSibling());
-          w.parent();
-        }
-        return inner ?? this.expr(start, w.end());
-      }
+      case 'set':
+        return this.readSequence(depth, start, type);
+      case 'parenthesized_expression':
+        return this.firstValueChild(depth) ?? this.expr(start, w.end());
       case 'dictionary':
         return this.readDictionary(depth, start);
       case 'call':
         return this.readCall(depth, start);
       case 'lambda':
         return this.readLambda(start);
-      case 'unary_operator': {
-        const end = w.end();
-        let operand: PyValue | null = null;
-        if (w.firstChild()) {
-          do {
-            const child = w.typeId();
-            if (w.valueChild[child] === 1) operand = this.readCurrent(depth + 1, child);
-          } while (w.nextSibling());
-          w.parent();
-        }
-        const value = operand as PyValue | null;
-        if (value && (value.kind === 'int' || value.kind === 'float')) {
-          const sign = this.source.slice(start, end).trimStart()[0];
-          if (sign === '-') return { kind: value.kind, value: -value.value, text: `-${value.text}` };
-          if (sign === '+') return value;
-        }
-        return this.expr(start, end);
-      }
+      case 'unary_operator':
+        return this.readUnary(depth, start);
       default:
         return this.expr(start, w.end());
     }
+  }
+
+  private readString(start: number): PyValue {
+    const end = this.walker.end();
+    const decoded = decodeStringToken(this.source.slice(start, end));
+    if (!decoded || decoded.formatted) return this.expr(start, end);
+    const value: PyValue = { kind: decoded.bytes ? 'bytes' : 'str', value: decoded.value };
+    this.offsets.set(value, start);
+    return value;
+  }
+
+  private readNumber(start: number, type: 'integer' | 'float'): PyValue {
+    const end = this.walker.end();
+    const text = this.source.slice(start, end);
+    const value = type === 'integer' ? decodeInteger(text) : decodeFloat(text);
+    if (value === null) return this.expr(start, end);
+    return { kind: type === 'integer' ? 'int' : 'float', value, text };
+  }
+
+  private readName(start: number): PyValue {
+    const end = this.walker.end();
+    const path = dottedPath(this.source.slice(start, end));
+    if (path === null) return this.expr(start, end);
+    const value: PyValue = { kind: 'name', path };
+    this.offsets.set(value, start);
+    return value;
+  }
+
+  private readSequence(depth: number, start: number, kind: 'list' | 'tuple' | 'set'): PyValue {
+    const w = this.walker;
+    const items: PyValue[] = [];
+    if (w.firstChild()) {
+      do {
+        const child = w.typeId();
+        if (w.valueChild[child] === 1) items.push(this.readCurrent(depth + 1, child));
+      } while (w.nextSibling());
+      w.parent();
+    }
+    const value: PyValue = { kind, items };
+    this.offsets.set(value, start);
+    return value;
+  }
+
+  /** The value of the first child that holds one (inside parentheses), or null. */
+  private firstValueChild(depth: number): PyValue | null {
+    const w = this.walker;
+    let inner: PyValue | null = null;
+    if (w.firstChild()) {
+      do {
+        const child = w.typeId();
+        if (w.valueChild[child] === 1) {
+          inner = this.readCurrent(depth + 1, child);
+          break;
+        }
+      } while (w.nextSibling());
+      w.parent();
+    }
+    return inner;
+  }
+
+  /** `-1`, `+2.5` are numbers; any other unary expression stays text. */
+  private readUnary(depth: number, start: number): PyValue {
+    const w = this.walker;
+    const end = w.end();
+    let operand: PyValue | null = null;
+    if (w.firstChild()) {
+      do {
+        const child = w.typeId();
+        if (w.valueChild[child] === 1) operand = this.readCurrent(depth + 1, child);
+      } while (w.nextSibling());
+      w.parent();
+    }
+    const value = operand as PyValue | null;
+    if (value && (value.kind === 'int' || value.kind === 'float')) {
+      const sign = this.source.slice(start, end).trimStart()[0];
+      if (sign === '-') return { kind: value.kind, value: -value.value, text: `-${value.text}` };
+      if (sign === '+') return value;
+    }
+    return this.expr(start, end);
   }
 
   private readConcatenated(start: number): PyValue {
