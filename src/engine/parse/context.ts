@@ -1,12 +1,6 @@
 /** State shared by the pieces that read one file. */
 import type { ParseProblem, PyValue, SourceSpan } from '../types.js';
-import type { LineIndex } from './reader.js';
-
-/** Where each argument of one call sits: the span of its value (without `name=`). */
-export interface ArgumentSpans {
-  positional: SourceSpan[];
-  keyword: Record<string, SourceSpan>;
-}
+import type { ArgumentSpans, LineIndex } from './reader.js';
 
 /** Where the values a reader produced came from in the source. */
 export interface ValueSpans {

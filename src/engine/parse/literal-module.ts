@@ -15,9 +15,10 @@
 import type { FunctionInfo, MigrationFile, PyValue, SourceSpan } from '../types.js';
 import type { AttributeValue, ListPart } from './attributes.js';
 import { LIST_ATTRIBUTES, assignAttribute, checkMigrationBases, recordImport, valueListParts } from './attributes.js';
-import type { ArgumentSpans, FileContext, ValueSpans } from './context.js';
+import type { FileContext, ValueSpans } from './context.js';
 import { BodyParser } from './function-scan.js';
 import { decodeFloat, decodeInteger, decodeStringToken, dottedPath } from './literals.js';
+import type { ArgumentSpans } from './reader.js';
 import { LineIndex, setOwn } from './reader.js';
 import { applySuppressions, findSuppressionComments } from './suppressions.js';
 import { Arg, TokenView, checkArgumentOrder } from './token-view.js';

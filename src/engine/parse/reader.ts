@@ -5,9 +5,14 @@
  */
 import type { Node } from 'web-tree-sitter';
 import type { PyValue, SourceSpan } from '../types.js';
-import type { ArgumentSpans } from './context.js';
 import { decodeFloat, decodeInteger, decodeStringToken, dottedPath } from './literals.js';
 import type { TreeWalker } from './walker.js';
+
+/** Where each argument of one call sits: the span of its value (without `name=`). */
+export interface ArgumentSpans {
+  positional: SourceSpan[];
+  keyword: Record<string, SourceSpan>;
+}
 
 /** Values nested deeper than this are kept as text (guards the JS stack on hostile input). */
 const MAX_DEPTH = 120;
