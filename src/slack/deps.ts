@@ -57,12 +57,12 @@ export interface ChannelStatus {
 export interface ChannelFeatures {
   /** False when GitHub is not configured: `link` and `review` say what to set. */
   readonly githubConfigured: boolean;
-  link(input: { channelId: string; userId: string; repo: string; branch: string | null; path: string | null }): Promise<LinkSummary>;
+  link(input: { teamId: string; channelId: string; userId: string; repo: string; branch: string | null; path: string | null }): Promise<LinkSummary>;
   /** The repository that was unlinked, or null when none was. */
-  unlink(channelId: string): Promise<{ repo: string } | null>;
-  status(channelId: string): Promise<ChannelStatus>;
+  unlink(teamId: string, channelId: string): Promise<{ repo: string } | null>;
+  status(teamId: string, channelId: string): Promise<ChannelStatus>;
   /** Throws AppError for an unknown database or unreadable version. */
-  setDatabase(input: { channelId: string; userId: string; database: string; version: string | null }): Promise<{ database: string; databaseVersion: string }>;
+  setDatabase(input: { teamId: string; channelId: string; userId: string; database: string; version: string | null }): Promise<{ database: string; databaseVersion: string }>;
   /** `owner/repo#N` for a PR URL or reference, or null when the text is not one. */
   parsePullRequest(text: string): string | null;
 }
