@@ -95,6 +95,14 @@ export function createRepoTools(options: RepoToolOptions): ExpertTool[] {
         const path = (input as { path?: unknown } | undefined)?.path;
         return typeof path === 'string' ? `Reading ${shortPath(path.trim())}…` : 'Reading a file…';
       },
+      sources: (input) => {
+        const path = (input as { path?: unknown } | undefined)?.path;
+        // Only a real path links to a file; an "app/0042" reference is resolved when read.
+        if (typeof path !== 'string' || !/\.[a-z]+$/i.test(path.trim())) return [];
+        const ref = (input as { at?: unknown }).at === 'base' && pr ? pr.baseSha : (scope.ref ?? 'HEAD');
+        const url = `https://${github.webHost ?? 'github.com'}/${scope.repo.owner}/${scope.repo.repo}/blob/${encodeURIComponent(ref)}/${path.trim().replace(/^\/+/, '')}`;
+        return [{ url, text: shortPath(path.trim()) }];
+      },
       run: async (input) => {
         const { path, at } = parseInput(readInput, input, 'read_file');
         if (at === 'base' && pr) {

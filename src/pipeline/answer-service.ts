@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { AppError, asAppError } from '../errors.js';
 import { scrubSecrets } from '../logger.js';
 import { DEFAULT_HISTORY_BUDGET_CHARS, trimHistory } from './history.js';
-import type { AnswerOutcome, AnswerService, AnswerSink, ConversationTurn, Expert, ExpertTool, Grounder, Grounding, Question, TokenUsage } from './types.js';
+import type { AnswerOptions, AnswerOutcome, AnswerService, AnswerSink, ConversationTurn, Expert, ExpertTool, Grounder, GrounderContext, Grounding, Question, TaskUpdate, TokenUsage } from './types.js';
 
 export const MAX_INPUT_CHARS = 20_000;
 /** Shared files go to the model as text up to this total; grounders read them in full. */
@@ -30,6 +30,10 @@ export interface AnswerServiceDeps {
   secrets?: readonly string[];
 }
 
+/** The outcome's code when the asker stopped the answer. */
+export const STOPPED_CODE = 'stopped';
+const STOPPED_NOTE = 'Stopped at your request. Ask again (or reply here) when you want the rest.';
+
 const NOT_CONFIGURED = new AppError(
   'model_not_configured',
   'The expert model is not configured (ANTHROPIC_API_KEY is not set), so I can only give migrate-help’s own checks, not an explanation. Ask whoever runs migrate-help to set ANTHROPIC_API_KEY.',
@@ -48,6 +52,11 @@ function sumUsage(a: TokenUsage | undefined, b: TokenUsage | undefined): TokenUs
     cacheReadTokens: a.cacheReadTokens + b.cacheReadTokens,
     cacheWriteTokens: a.cacheWriteTokens + b.cacheWriteTokens,
   };
+}
+
+function truncateLine(text: string): string {
+  const line = text.split('\n')[0] ?? '';
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
 }
 
 export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
@@ -97,11 +106,23 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
     return { deterministicMarkdown: notes.map((note) => `_${note}_`).join('\n'), contextForModel: `Shared files that were not read: ${notes.join(' ')}` };
   }
 
-  async function runGrounders(question: Question, sink: AnswerSink): Promise<Grounding[]> {
+  /** Steps are a courtesy like the status line: a sink that fails to show one never costs the answer. */
+  function stepReporter(sink: AnswerSink): Pick<GrounderContext, 'task' | 'plan'> {
+    const task = sink.task?.bind(sink);
+    const plan = sink.plan?.bind(sink);
+    return {
+      ...(task === undefined ? {} : { task: (update: TaskUpdate) => task(update).catch((error: unknown) => log.warn({ err: error }, 'could not show a step')) }),
+      ...(plan === undefined ? {} : { plan: (title: string) => plan(title).catch((error: unknown) => log.warn({ err: error }, 'could not show the plan')) }),
+    };
+  }
+
+  async function runGrounders(question: Question, sink: AnswerSink, signal: AbortSignal | undefined): Promise<Grounding[]> {
     const results: Grounding[] = [];
+    const steps = stepReporter(sink);
     for (const grounder of deps.grounders ?? []) {
+      if (signal?.aborted) break;
       try {
-        const grounding = await grounder.ground(question, { status: (text) => sink.status(text) });
+        const grounding = await grounder.ground(question, { status: (text) => sink.status(text), ...steps, ...(signal === undefined ? {} : { signal }) });
         if (grounding) results.push(grounding);
       } catch (error) {
         // A grounder failing must not cost the user the answer; the model still answers without it.
@@ -113,7 +134,7 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
     return results;
   }
 
-  async function answer(question: Question, sink: AnswerSink): Promise<AnswerOutcome> {
+  async function answer(question: Question, sink: AnswerSink, options: AnswerOptions = {}): Promise<AnswerOutcome> {
     const received = Date.now();
     const inputProblem = checkInput(question);
     if (inputProblem) {
@@ -128,10 +149,10 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
     if (userCounts.RECEIVED + userCounts.QUEUED + userCounts.RUNNING + userCounts.EXECUTING > 0) {
       await statusSafely(sink, 'Queued: your previous question is still being answered; this one starts as soon as it is done.');
     }
-    return userLimiter.schedule(() => answerNow(question, sink, received));
+    return userLimiter.schedule(() => answerNow(question, sink, received, options.signal));
   }
 
-  async function answerNow(question: Question, sink: AnswerSink, received: number): Promise<AnswerOutcome> {
+  async function answerNow(question: Question, sink: AnswerSink, received: number, signal: AbortSignal | undefined): Promise<AnswerOutcome> {
     const started = Date.now();
     let deterministicSent = false;
     let modelTextSent = false;
@@ -146,10 +167,17 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
       lastStatus = text;
       await sink.status(text);
     };
-    const trackedSink: AnswerSink = { status, text: (delta) => sink.text(delta), finish: (result) => sink.finish(result) };
+    const trackedSink: AnswerSink = {
+      status,
+      text: (delta) => sink.text(delta),
+      finish: (result) => sink.finish(result),
+      ...(sink.task === undefined ? {} : { task: (update: TaskUpdate) => sink.task!(update) }),
+      ...(sink.plan === undefined ? {} : { plan: (title: string) => sink.plan!(title) }),
+    };
+    const steps = stepReporter(sink);
     try {
       await status('Thinking…');
-      const groundings = await runGrounders(question, trackedSink);
+      const groundings = await runGrounders(question, trackedSink, signal);
       unavailableNote = groundings.find((grounding) => grounding.modelUnavailableNote)?.modelUnavailableNote;
       const deterministic = groundings.map((grounding) => grounding.deterministicMarkdown?.trim()).filter((text): text is string => Boolean(text));
       const skipModel = groundings.some((grounding) => grounding.skipModel === true);
@@ -176,16 +204,24 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
         // Tool names must be unique in a request: the first grounder offering a name wins.
         // Tool output and tool errors (repo files, logs, foreign error text) go to the model too, so
         // they are scrubbed like the turns.
+        // Each call shows as a step card: started, then done or failed, with the tool's sources.
         const tools: ExpertTool[] = [];
+        let callNumber = 0;
         for (const tool of groundings.flatMap((grounding) => grounding.tools ?? [])) {
           if (tools.some((known) => known.definition.name === tool.definition.name)) continue;
           tools.push({
             ...tool,
             run: async (input, context) => {
+              callNumber += 1;
+              const card = { id: `tool-${callNumber}`, title: (tool.describe?.(input) ?? `Using ${tool.definition.name}…`).replace(/…$/, ''), sources: tool.sources?.(input) ?? [] };
+              await steps.task?.({ ...card, status: 'in_progress' });
               try {
-                return scrub(await tool.run(input, context));
+                const output = scrub(await tool.run(input, context));
+                await steps.task?.({ ...card, status: 'complete' });
+                return output;
               } catch (error) {
                 const reason = error instanceof AppError ? error.userMessage : error instanceof Error ? error.message : String(error);
+                await steps.task?.({ ...card, status: 'error', details: truncateLine(scrub(reason)) });
                 throw new Error(scrub(reason), { cause: error });
               }
             },
@@ -208,6 +244,7 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
             ...(tools.length > 0 ? { tools } : {}),
             ...(deps.maxTokens !== undefined ? { maxTokens: deps.maxTokens } : {}),
             ...(deps.maxToolCalls !== undefined ? { maxToolCalls: deps.maxToolCalls } : {}),
+            ...(signal === undefined ? {} : { signal }),
             onText: async (delta) => {
               await sink.text(delta);
               modelTextSent = true;
@@ -224,7 +261,8 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
         outcome = { ok: true, incomplete: false, usage, model };
       }
     } catch (error) {
-      const appError = asAppError(error);
+      // The asker's Stop shows as the SDK's abort: say it was stopped, not that the model failed.
+      const appError = signal?.aborted ? new AppError(STOPPED_CODE, STOPPED_NOTE, { cause: error }) : asAppError(error);
       usage = sumUsage((error as { usageBefore?: TokenUsage }).usageBefore, usage);
       if (appError.code === 'unknown') log.error({ questionId: question.id, err: error }, 'unexpected error while answering');
       const userMessage = deterministicSent
