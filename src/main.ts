@@ -77,7 +77,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   const github = createGitHubFromConfig(config, store, logger, options.githubFetch);
   const grounders = createGrounders(channelSettings, github);
 
-  const answers = createAnswerService({ expert, systemPrompt: prompts.system, logger, maxConcurrent: config.anthropic.maxConcurrent, grounders, secrets });
+  const answers = createAnswerService({ expert, systemPrompt: prompts.system, briefPrompt: prompts.brief, logger, maxConcurrent: config.anthropic.maxConcurrent, grounders, secrets });
 
   let slack: SlackApp;
   let port: number | undefined;

@@ -18,6 +18,8 @@ export interface AnswerServiceDeps {
   /** Absent when ANTHROPIC_API_KEY is not set: answers carry deterministic content and say so. */
   expert?: Expert;
   systemPrompt: string;
+  /** Added to the system prompt when a question asks for a brief answer (prompts/brief.md). */
+  briefPrompt?: string;
   logger: Logger;
   /** LLM_MAX_CONCURRENT: model calls in flight across all users. */
   maxConcurrent: number;
@@ -238,7 +240,7 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
         const result = await modelLimiter.schedule(async () => {
           if (lastStatus !== 'Thinking…') await status('Thinking…');
           return expert.answer({
-            system: deps.systemPrompt,
+            system: question.answerStyle === 'brief' && deps.briefPrompt !== undefined ? `${deps.systemPrompt}\n\n${deps.briefPrompt}` : deps.systemPrompt,
             turns,
             ...(context ? { context: scrub(context) } : {}),
             ...(tools.length > 0 ? { tools } : {}),

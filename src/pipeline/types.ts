@@ -33,6 +33,8 @@ export interface Question {
   skippedFiles?: Array<{ name: string; note: string }>;
   /** A pull request the user explicitly asked to review (`/migrate-help review …`), as typed. */
   reviewRef?: string;
+  /** `brief`: a short answer first (incident channels); the full one comes on request. */
+  answerStyle?: 'brief' | 'full';
 }
 
 export interface TokenUsage {
