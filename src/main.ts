@@ -12,6 +12,7 @@ import type { RetryOptions } from '@slack/web-api';
 import type { DestinationStream } from 'pino';
 import { ConfigError, formatConfigError, loadConfig, secretValues, type Config } from './config.js';
 import { EngineSettingsError } from './engine/index.js';
+import { DATABASES } from './engine/types.js';
 import { AppError, isAppError } from './errors.js';
 import { createExpert, loadPrompts } from './expert/index.js';
 import { createGitHub, formatPullRequest, formatRepo, parsePullRequestRef, type GitHub } from './github/index.js';
@@ -24,9 +25,9 @@ import { createAnswerService } from './pipeline/index.js';
 import type { Expert, Grounder, Question } from './pipeline/types.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
 import type { EventLedger } from './slack/dedupe.js';
-import type { ChannelFeatures, SinkSettings } from './slack/deps.js';
+import type { ChannelFeatures, FeedbackEvent, SinkSettings } from './slack/deps.js';
 import { openSqliteStore } from './store/sqlite.js';
-import type { Store } from './store/types.js';
+import type { Store, WorkspaceLinks } from './store/types.js';
 
 export interface StartBotOptions {
   env: Record<string, string | undefined>;
@@ -44,6 +45,8 @@ export interface StartBotOptions {
   store?: Store;
   /** Another fetch for GitHub (the benchmark counts requests with it). */
   githubFetch?: typeof fetch;
+  /** Counts feedback clicks (the metrics counter). */
+  onFeedback?: (event: FeedbackEvent) => void;
 }
 
 export interface RunningBot {
@@ -83,13 +86,16 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   let port: number | undefined;
   try {
     slack = await createSlackApp({
-      // loadConfig requires the bot token whenever Slack is required, which it is here.
-      botToken: config.slack.botToken!,
+      // loadConfig requires one of the two whenever Slack is required, which it is here.
+      ...(config.slack.oauth === undefined ? { botToken: config.slack.botToken! } : { oauth: config.slack.oauth }),
+      store,
+      incidentChannelPatterns: config.slack.incidentChannelPatterns,
+      ...(options.onFeedback === undefined ? {} : { onFeedback: options.onFeedback }),
       signingSecret: config.slack.signingSecret,
       appToken: config.slack.appToken,
       apiUrl: config.slack.apiUrl,
       answers,
-      channels: createChannelFeatures({ settings: channelSettings, github, config, expert }),
+      channels: createChannelFeatures({ settings: channelSettings, links: store.links, github, config, expert }),
       adminUserIds: config.slack.adminUserIds,
       logger,
       events: options.events ?? store.events,
@@ -97,7 +103,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       ...(options.slackRetry === undefined ? {} : { retryConfig: options.slackRetry }),
     });
     // Links set before the store knew workspaces belong to the one workspace this token serves.
-    const adopted = await store.workspaces.adoptUnscoped(slack.identity.teamId);
+    const adopted = config.slack.oauth === undefined ? await store.workspaces.adoptUnscoped(slack.identity.teamId) : 0;
     if (adopted > 0) logger.info({ adopted, teamId: slack.identity.teamId }, 'channel settings from before workspaces were kept for this workspace');
     ({ port } = await slack.start(options.port ?? config.slack.port));
   } catch (error) {
@@ -160,7 +166,7 @@ export function createGrounders(settings: WorkspaceSettings, github: GitHub | un
 }
 
 /** `/migrate-help link|unlink|status|db|review` over the channel settings and the GitHub client. */
-function createChannelFeatures(deps: { settings: WorkspaceSettings; github: GitHub | undefined; config: Config; expert: Expert | undefined }): ChannelFeatures {
+function createChannelFeatures(deps: { settings: WorkspaceSettings; links: WorkspaceLinks; github: GitHub | undefined; config: Config; expert: Expert | undefined }): ChannelFeatures {
   const { settings, github, config } = deps;
   const requireGitHub = (): GitHub => {
     if (github === undefined) throw new AppError('github_not_configured', 'GitHub is not set up for migrate-help: ask whoever runs it to set GITHUB_TOKEN (or a GitHub App) and GITHUB_ALLOWED_REPOS / GITHUB_ALLOWED_ORGS.');
@@ -213,6 +219,25 @@ function createChannelFeatures(deps: { settings: WorkspaceSettings; github: GitH
     parsePullRequest(text) {
       const ref = github === undefined ? parsePullRequestRef(text) : github.parsePullRequest(text);
       return ref === null ? null : formatPullRequest(ref);
+    },
+    databases: DATABASES,
+    async list(teamId) {
+      const workspace = settings(teamId);
+      return deps.links
+        .forTeam(teamId)
+        .list()
+        .map((record) => {
+          const state = workspace.state(record.channelId);
+          return {
+            channelId: record.channelId,
+            repo: state.link?.repo ?? null,
+            branch: state.link?.branch ?? null,
+            path: state.link?.path ?? null,
+            database: state.database,
+            databaseVersion: state.databaseVersion,
+            databaseSource: state.databaseSource,
+          };
+        });
     },
   };
 }

@@ -8,7 +8,7 @@ export interface ConversationTurn {
   text: string;
 }
 
-export type QuestionSource = 'slash' | 'mention' | 'dm' | 'console';
+export type QuestionSource = 'slash' | 'mention' | 'dm' | 'console' | 'shortcut' | 'button';
 
 /** A file shared with the question (Slack upload), already downloaded as text. */
 export interface SharedFile {

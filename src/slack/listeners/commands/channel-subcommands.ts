@@ -125,6 +125,7 @@ export const CHANNEL_SUBCOMMANDS: Subcommand[] = [
         teamId: context.teamId,
         triggerId: context.triggerId,
         receivedAt: context.receivedAt,
+        bot: context.bot,
         rootText: `<@${context.userId}> asked for a migration review of ${escapeMrkdwn(ref)}`,
         question: { text: reviewQuestionText(ref), reviewRef: ref },
       });

@@ -5,7 +5,7 @@
 import type { RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
-import type { SlackDeps } from '../../deps.js';
+import type { BotUser, SlackDeps } from '../../deps.js';
 import { usageText, type SubcommandHelp } from '../../render/messages.js';
 import { CHANNEL_SUBCOMMANDS } from './channel-subcommands.js';
 
@@ -21,6 +21,7 @@ export interface SubcommandContext {
   triggerId: string;
   /** When the command arrived (for the latency in the log line). */
   receivedAt: number;
+  bot: BotUser;
   log: Logger;
 }
 
