@@ -20,7 +20,8 @@ export function showDetailsClicked(deps: SlackDeps) {
     const teamId = body.team?.id ?? context.teamId ?? '';
     const bot = botUserOf(context, deps);
     const log = deps.logger.child({ action: 'details', channel, threadTs });
-    const history = await readThreadHistory(client, bot, channel, threadTs, '', log);
+    // The click is not a message: every message of the thread so far is history.
+    const history = await readThreadHistory(client, bot, channel, threadTs, String(Number.MAX_SAFE_INTEGER), log);
     await deps.track(
       answerInThread(client, deps, {
         question: { id: `details:${body.trigger_id}`, source: 'button', userId: body.user.id, teamId, text: DETAILS_QUESTION, answerStyle: 'full' },
