@@ -16,7 +16,7 @@ import { createThreadSink, type AnswerBlocks, type ThreadTarget } from './stream
 
 /** The first status shown while the pipeline gets going. */
 export const THINKING_STATUS = 'Thinking…';
-/** Thread pages read for history (200 messages each); older turns would be trimmed anyway. */
+/** Thread pages read for history (each as large as `conversations.replies` allows); older turns would be trimmed anyway. */
 const MAX_HISTORY_PAGES = 5;
 const DEFAULT_STOP_BUTTON_AFTER_MS = 8_000;
 const QUESTION_EXCERPT_CHARS = 120;

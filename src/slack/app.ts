@@ -58,7 +58,7 @@ export interface SlackAppOptions {
   commandName?: string;
   sink?: SinkSettings;
   retryConfig?: RetryOptions;
-  /** Per Web API request timeout (default 15 s). */
+  /** Per Web API request timeout. */
   requestTimeoutMs?: number;
   store: SlackStore;
   /** INCIDENT_CHANNEL_PATTERNS. */
