@@ -3,10 +3,10 @@
  */
 import type { Logger } from 'pino';
 import type { AnswerService } from '../pipeline/types.js';
-import type { FeedbackRating, Store } from '../store/types.js';
 import type { StopRegistry } from './answer-controls.js';
 import type { EventLedger } from './dedupe.js';
 import type { IncidentChannels } from './incident.js';
+import type { FeedbackRating, SlackStore } from './records.js';
 import type { StreamingAvailability } from './stream-sink.js';
 
 export interface BotIdentity {
@@ -36,8 +36,7 @@ export interface FeedbackEvent {
   rating: FeedbackRating;
 }
 
-/** The per-workspace records the Slack edge reads and writes. */
-export type SlackStore = Pick<Store, 'feedback' | 'questions' | 'assistantContexts' | 'workspaces' | 'installations'>;
+export type { SlackStore } from './records.js';
 
 /** What a `link` did, for the reply in the channel. */
 export interface LinkSummary {

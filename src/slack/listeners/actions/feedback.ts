@@ -4,7 +4,7 @@
  */
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
-import type { AnswerRef, FeedbackRating } from '../../../store/types.js';
+import type { AnswerRef, FeedbackRating } from '../../records.js';
 import type { SlackDeps } from '../../deps.js';
 import { slackErrorCode } from '../../errors.js';
 import { FEEDBACK_COMMENT_BLOCK, FEEDBACK_COMMENT_INPUT, feedbackFollowUpView, HELPFUL_VALUE, NOT_HELPFUL_VALUE } from '../../render/answer-blocks.js';
