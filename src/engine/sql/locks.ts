@@ -57,11 +57,12 @@ function pgFacts(action: Action, table: string, target: SqlTarget): Facts {
       // PostgreSQL 11+ stores a non-volatile default in the catalog instead of rewriting.
       const rewrite = action.hasDefault && (action.volatileDefault || !atLeast(target, '11'));
       const extra: LockClaim[] = action.foreignKey ? [{ relation: action.foreignKey, mode: 'SHARE ROW EXCLUSIVE' }] : [];
-      return { ...base, rewrite, scan: action.unique && !rewrite, locks: on('ACCESS EXCLUSIVE', extra), lock: 'ACCESS EXCLUSIVE' };
+      // A rewrite reads every row as well.
+      return { ...base, rewrite, scan: action.unique || rewrite, locks: on('ACCESS EXCLUSIVE', extra), lock: 'ACCESS EXCLUSIVE' };
     }
     case 'alter-columns': {
       const rewrite = action.changes.some((c) => c.change === 'type' && c.rewrite);
-      const scan = !rewrite && action.changes.some((c) => c.change === 'set-not-null');
+      const scan = rewrite || action.changes.some((c) => c.change === 'set-not-null');
       return { ...base, rewrite, scan, locks: on('ACCESS EXCLUSIVE'), lock: 'ACCESS EXCLUSIVE' };
     }
     case 'update-rows':
