@@ -46,9 +46,10 @@ export class Catalog {
     entries.push(entry);
   }
 
-  remove(table: string, name: string): void {
+  /** Drop an entry by name (of one kind: on MySQL a foreign key and the index made for it share a name). */
+  remove(table: string, name: string, kind?: ConstraintKind): void {
     const entries = this.tables.get(table);
-    if (entries) this.tables.set(table, entries.filter((entry) => entry.name !== name));
+    if (entries) this.tables.set(table, entries.filter((entry) => entry.name !== name || (kind !== undefined && entry.kind !== kind)));
   }
 
   renameColumn(table: string, from: string, to: string): void {

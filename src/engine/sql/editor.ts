@@ -250,7 +250,8 @@ export class SchemaEditor {
     } else {
       this.emit(`ALTER TABLE ${this.q(table)} DROP FOREIGN KEY ${this.q(name)}`, { kind: 'drop-constraint', constraint: 'fk' }, table);
     }
-    this.catalog.remove(table, name);
+    // InnoDB keeps the index it made for the key.
+    this.catalog.remove(table, name, 'fk');
   }
 
   private deleteIndex(table: string, name: string, concurrently = false): void {
@@ -395,7 +396,8 @@ export class SchemaEditor {
     const column = this.column(state, model, fieldName, field);
     if (isRelation(field)) for (const name of this.catalog.names(table, [column.name], (e) => e.kind === 'fk')) this.deleteFk(table, name);
     const cascade = this.vendor === 'postgresql' ? ' CASCADE' : '';
-    this.emit(`ALTER TABLE ${this.q(table)} DROP COLUMN ${this.q(column.name)}${cascade}`, { kind: 'drop-column' }, table);
+    const indexed = this.catalog.entries(table).some((entry) => entry.kind !== 'fk' && entry.kind !== 'check' && entry.columns.includes(column.name));
+    this.emit(`ALTER TABLE ${this.q(table)} DROP COLUMN ${this.q(column.name)}${cascade}`, { kind: 'drop-column', indexed }, table);
     this.catalog.dropColumn(table, column.name, this.vendor === 'mysql');
     const quoted = this.q(column.name);
     for (let i = this.deferred.length - 1; i >= 0; i--) {

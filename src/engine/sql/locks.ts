@@ -13,7 +13,8 @@ export type Action =
   | { kind: 'drop-table' }
   | { kind: 'rename-table' }
   | { kind: 'add-column'; unique: boolean; foreignKey: string | null; volatileDefault: boolean; hasDefault: boolean; notNull: boolean }
-  | { kind: 'drop-column' }
+  /** `indexed`: an index includes the column, so dropping it drops or rebuilds that index too. */
+  | { kind: 'drop-column'; indexed: boolean }
   | { kind: 'rename-column' }
   | { kind: 'alter-columns'; changes: ColumnChange[] }
   | { kind: 'update-rows' }
@@ -101,7 +102,7 @@ function mysqlColumnChange(change: ColumnChange, mariadb: boolean, target: SqlTa
     case 'set-not-null':
       return ['INPLACE', true];
     case 'drop-not-null':
-      return mariadb && atLeast(target, '10.4.3') ? ['INSTANT', false] : ['INPLACE', true];
+      return ['INPLACE', true];
     case 'type':
       if (change.mysql === 'copy') return ['COPY', true];
       if (change.mysql === 'instant' && mariadb && atLeast(target, '10.4.3')) return ['INSTANT', false];
@@ -127,6 +128,8 @@ function mysqlFacts(action: Action, target: SqlTarget): Facts {
       if (action.unique) return mysqlAlter('INPLACE', 'NONE', true, true);
       return instantAdd ? mysqlAlter('INSTANT', 'NONE', false, false) : mysqlAlter('INPLACE', 'NONE', true, false);
     case 'drop-column':
+      // MariaDB drops a column with its index without a rebuild (NOCOPY).
+      if (action.indexed) return mysqlAlter('INPLACE', 'NONE', !mariadb, !mariadb);
       return (mariadb ? atLeast(target, '10.4') : atLeast(target, '8.0.29')) ? mysqlAlter('INSTANT', 'NONE', false, false) : mysqlAlter('INPLACE', 'NONE', true, false);
     case 'rename-column':
       return (mariadb ? atLeast(target, '10.5.2') : atLeast(target, '8.0.28')) ? mysqlAlter('INSTANT', 'NONE', false, false) : mysqlAlter('INPLACE', 'NONE', false, false);
@@ -145,13 +148,14 @@ function mysqlFacts(action: Action, target: SqlTarget): Facts {
     case 'add-unique':
       return mysqlAlter('INPLACE', 'NONE', false, true);
     case 'drop-index':
-      return mysqlAlter(mariadb ? 'INSTANT' : 'INPLACE', 'NONE', false, false);
+      // MariaDB calls this NOCOPY: in place without a rebuild.
+      return mysqlAlter('INPLACE', 'NONE', false, false);
     case 'add-check':
       return mysqlAlter('COPY', 'SHARED', true, true);
     case 'add-foreign-key':
       return mysqlAlter('COPY', 'SHARED', true, true);
     case 'drop-constraint':
-      if (action.constraint === 'unique') return mysqlAlter(mariadb ? 'INSTANT' : 'INPLACE', 'NONE', false, false);
+      if (action.constraint === 'unique') return mysqlAlter('INPLACE', 'NONE', false, false);
       return mysqlAlter(mariadb ? 'INSTANT' : 'INPLACE', 'NONE', false, false);
   }
 }
