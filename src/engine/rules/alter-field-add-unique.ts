@@ -143,7 +143,7 @@ class Migration(migrations.Migration):
 `,
         path: 'shop/migrations/0002_customer_email_unique.py',
         context,
-        expect: [{ messageId: 'uniqueUnderExclusiveLock', line: 8 }],
+        expect: [{ messageId: 'uniqueUnderExclusiveLock', line: 11 }],
       },
       {
         name: 'earlier state unknown: softer message',
@@ -162,7 +162,7 @@ class Migration(migrations.Migration):
     ]
 `,
         path: 'shop/migrations/0042_customer_email_unique.py',
-        expect: [{ messageId: 'mayAddUnique', line: 8 }],
+        expect: [{ messageId: 'mayAddUnique', line: 11 }],
       },
     ],
     good: [
