@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { AppError, asAppError } from '../errors.js';
 import { scrubSecrets } from '../logger.js';
 import { DEFAULT_HISTORY_BUDGET_CHARS, trimHistory } from './history.js';
+import type { AnsweredRecord } from '../metrics.js';
 import type { AnswerOutcome, AnswerService, AnswerSink, ConversationTurn, Expert, ExpertTool, Grounder, Grounding, Question, TokenUsage } from './types.js';
 
 export const MAX_INPUT_CHARS = 20_000;
@@ -28,6 +29,13 @@ export interface AnswerServiceDeps {
   maxToolCalls?: number;
   /** Exact secret values (from config) to strip from anything sent to the model. */
   secrets?: readonly string[];
+  /**
+   * The model and per-user limiters; given by main.ts (clustered through Redis when REDIS_URL is
+   * set), otherwise in-process ones built from `maxConcurrent`.
+   */
+  limits?: { model: Bottleneck; users: Bottleneck.Group };
+  /** Told about every finished answer (metrics). */
+  onAnswered?: (record: AnsweredRecord) => void;
 }
 
 const NOT_CONFIGURED = new AppError(
@@ -53,9 +61,9 @@ function sumUsage(a: TokenUsage | undefined, b: TokenUsage | undefined): TokenUs
 export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
   const maxInputChars = deps.maxInputChars ?? MAX_INPUT_CHARS;
   const log = deps.logger.child({ component: 'pipeline' });
-  const modelLimiter = new Bottleneck({ maxConcurrent: deps.maxConcurrent });
+  const modelLimiter = deps.limits?.model ?? new Bottleneck({ maxConcurrent: deps.maxConcurrent });
   // One limiter per user: a second question waits for the first to finish.
-  const userLimiters = new Bottleneck.Group({ maxConcurrent: 1 });
+  const userLimiters = deps.limits?.users ?? new Bottleneck.Group({ maxConcurrent: 1 });
 
   const scrub = (text: string) => scrubSecrets(text, deps.secrets ?? []);
 
@@ -279,6 +287,14 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
       },
       'question answered',
     );
+    deps.onAnswered?.({
+      source: question.source,
+      outcome: outcome.ok ? 'ok' : (outcome.error?.code ?? 'error'),
+      latencySeconds: (now - timing.received) / 1000,
+      ...(outcome.model === undefined ? {} : { model: outcome.model }),
+      ...(outcome.usage === undefined ? {} : { usage: outcome.usage }),
+      toolCalls: timing.toolCalls,
+    });
   }
 
   return { answer };

@@ -52,6 +52,7 @@ export async function answerInThread(client: WebClient, deps: SlackDeps, request
   const { target } = request;
   const log = deps.logger.child({ questionId: request.question.id, source: request.question.source, channel: target.channel, threadTs: target.threadTs, user: request.question.userId });
   const sink = createThreadSink({ client, target, logger: log, streaming: deps.streaming, ...deps.sink });
+  deps.openSinks.add(sink);
   // Question text only at debug: it can hold anything users paste (the logger scrubs secrets).
   log.debug({ text: request.question.text, historyBefore: request.historyBefore }, 'question received');
   try {
@@ -94,6 +95,8 @@ export async function answerInThread(client: WebClient, deps: SlackDeps, request
     const appError = asAppError(error);
     log.error({ err: error, code: appError.code, latencyMs: Date.now() - request.receivedAt }, 'question failed');
     await replyWithError(client, sink, target, appError.code, appError.userMessage, log);
+  } finally {
+    deps.openSinks.delete(sink);
   }
 }
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { AppError } from '../errors.js';
-import type { BlobStore, ChannelLink, ConditionalStore, EventLedger, LinkStore, Store } from './types.js';
+import type { BlobStore, CacheStore, ChannelLink, ConditionalStore, EventLedger, LinkStore, Store } from './types.js';
 
 /** Schema steps, applied in order; `user_version` records how many ran. Never edit a shipped step. */
 const SCHEMA_STEPS: readonly string[] = [
@@ -19,6 +19,8 @@ const SCHEMA_STEPS: readonly string[] = [
    CREATE TABLE blobs (sha TEXT PRIMARY KEY, text TEXT NOT NULL, stored_at INTEGER NOT NULL);
    CREATE TABLE conditional (key TEXT PRIMARY KEY, etag TEXT NOT NULL, body TEXT NOT NULL, stored_at INTEGER NOT NULL);
    CREATE TABLE events (event_id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);`,
+  // Claims became leases held by one answerer; NULL marks an answered event.
+  `ALTER TABLE events ADD COLUMN owner TEXT;`,
 ];
 
 export const STORE_FILE_NAME = 'migrate-help.sqlite';
@@ -51,7 +53,7 @@ function rowToLink(row: LinkRow): ChannelLink {
  * Opens (creating on first use) the bot's SQLite database under `dataDir`.
  * `now` is injectable so expiry can be tested without waiting.
  */
-export function openSqliteStore(dataDir: string, options: { now?: () => number } = {}): Store {
+export function openSqliteStore(dataDir: string, options: { now?: () => number } = {}): Store & CacheStore {
   const now = options.now ?? Date.now;
   const file = path.join(dataDir, STORE_FILE_NAME);
   let db: Database.Database;
@@ -86,15 +88,15 @@ export function openSqliteStore(dataDir: string, options: { now?: () => number }
     const remove = db.prepare<[string]>('DELETE FROM channel_links WHERE channel_id = ?');
     const list = db.prepare<[], LinkRow>('SELECT * FROM channel_links ORDER BY channel_id');
     return {
-      get: (channelId) => {
+      get: async (channelId) => {
         const row = get.get(channelId);
         return row ? rowToLink(row) : undefined;
       },
-      set: (link) => {
+      set: async (link) => {
         upsert.run(link);
       },
-      remove: (channelId) => remove.run(channelId).changes > 0,
-      list: () => list.all().map(rowToLink),
+      remove: async (channelId) => remove.run(channelId).changes > 0,
+      list: async () => list.all().map(rowToLink),
     };
   })();
 
@@ -124,30 +126,47 @@ export function openSqliteStore(dataDir: string, options: { now?: () => number }
 
   const events: EventLedger = (() => {
     const purge = db.prepare<[number]>('DELETE FROM events WHERE expires_at <= ?');
-    // An expired id not purged yet is claimed again (as in the memory store): the upsert renews only an expired row.
-    const claim = db.prepare<[string, number, number]>(
-      'INSERT INTO events (event_id, expires_at) VALUES (?, ?) ON CONFLICT(event_id) DO UPDATE SET expires_at = excluded.expires_at WHERE events.expires_at <= ?',
+    // A lapsed row not purged yet is claimed again (as in the memory store): the upsert takes over only a lapsed row.
+    const claim = db.prepare<[string, string, number, number]>(
+      'INSERT INTO events (event_id, owner, expires_at) VALUES (?, ?, ?) ON CONFLICT(event_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at WHERE events.expires_at <= ?',
     );
+    const holder = db.prepare<[string], { owner: string | null }>('SELECT owner FROM events WHERE event_id = ?');
+    const renew = db.prepare<[number, string, string, number]>('UPDATE events SET expires_at = ? WHERE event_id = ? AND owner = ? AND expires_at > ?');
+    const complete = db.prepare<[string, number]>('INSERT INTO events (event_id, owner, expires_at) VALUES (?, NULL, ?) ON CONFLICT(event_id) DO UPDATE SET owner = NULL, expires_at = excluded.expires_at');
     let lastPurge = 0;
     return {
-      claim: (eventId, ttlMs) => {
+      claim: async (eventId, owner, leaseMs) => {
         const current = now();
         // Purge at most once a minute: the table stays small without a delete on every event.
         if (current - lastPurge > 60_000) {
           purge.run(current);
           lastPurge = current;
         }
-        return claim.run(eventId, current + ttlMs, current).changes > 0;
+        if (claim.run(eventId, owner, current + leaseMs, current).changes > 0) return 'claimed';
+        return holder.get(eventId)?.owner === null ? 'answered' : 'busy';
+      },
+      renew: async (eventId, owner, leaseMs) => {
+        const current = now();
+        return renew.run(current + leaseMs, eventId, owner, current).changes > 0;
+      },
+      complete: async (eventId, ttlMs) => {
+        complete.run(eventId, now() + ttlMs);
       },
     };
   })();
 
   return {
+    kind: 'sqlite',
     links,
     blobs,
     conditional,
     events,
-    close: () => db.close(),
+    ping: async () => {
+      db.prepare('SELECT 1').get();
+    },
+    close: async () => {
+      db.close();
+    },
   };
 }
 
