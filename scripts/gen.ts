@@ -1,18 +1,22 @@
 /**
- * `npm run gen`: writes the rule registry (src/engine/rules/index.ts) and docs/rules.md from the
- * rule modules. `npm run gen:check` (CI) writes nothing and exits 1 when an output is stale or a
- * rule module breaks the conventions.
+ * `npm run gen`: writes the rule registry (src/engine/rules/index.ts) and the rule docs
+ * (docs/rules/README.md and docs/rules/<rule-id>.md) from the rule modules, and deletes pages no
+ * rule generates. `npm run gen:check` (CI) writes nothing and exits 1 when an output is stale,
+ * missing or extra, or a rule module breaks the conventions.
  */
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Rule } from '../src/engine/rules/types.js';
+import type { Rule, RuleCase } from '../src/engine/rules/types.js';
 import { assertValidRange } from '../src/engine/settings.js';
 import { DATABASES } from '../src/engine/types.js';
 import type { Database } from '../src/engine/types.js';
 
 export const REGISTRY_PATH = 'src/engine/rules/index.ts';
-export const DOCS_PATH = 'docs/rules.md';
+export const DOCS_DIR = 'docs/rules';
+export const INDEX_PATH = `${DOCS_DIR}/README.md`;
+/** The single page the rule docs used to be; gen deletes it and gen:check reports it as extra. */
+const RETIRED_PATHS = ['docs/rules.md'];
 const RULES_DIR = 'src/engine/rules';
 const NOT_RULES = new Set(['types.ts', 'index.ts']);
 
@@ -85,6 +89,19 @@ function escapeCell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
+/** Where a rule's page lives, relative to the repository root. */
+export function rulePagePath(id: string): string {
+  return `${DOCS_DIR}/${id}.md`;
+}
+
+const CATEGORIES: ReadonlyArray<{ id: Rule['category']; title: string; blurb: string }> = [
+  { id: 'rolling-deploy', title: 'Rolling deploys', blurb: 'Schema changes that break the code still running while a deploy rolls out.' },
+  { id: 'locking', title: 'Locks and rewrites', blurb: 'Operations that block reads or writes, or rewrite a whole table.' },
+  { id: 'data-migration', title: 'Data migrations', blurb: '`RunPython` and `RunSQL`: irreversible steps, unbatched backfills, state drift.' },
+  { id: 'graph', title: 'Migration graph', blurb: 'Problems that make Django refuse to load or order the migrations.' },
+  { id: 'hygiene', title: 'Hygiene', blurb: 'Habits that cost later: names, lambdas, unanalysed operations, unused suppressions.' },
+];
+
 function databasesText(rule: Rule, separator: string): string {
   return DATABASES.filter((db) => rule.databases[db] !== undefined)
     .map((db) => {
@@ -99,54 +116,148 @@ function severityText(rule: Rule): string {
   return overrides.length > 0 ? `${rule.severity} (${overrides.join(', ')})` : rule.severity;
 }
 
-function caseBlocks(cases: Rule['cases']['bad']): string[] {
+function caseTitle(ruleCase: RuleCase): string {
+  const notes: string[] = [];
+  if (ruleCase.path) notes.push(`\`${ruleCase.path}\``);
+  const { database, databaseVersion } = ruleCase.settings ?? {};
+  if (database || databaseVersion) notes.push(`on ${[database ? DATABASE_NAMES[database] : '', databaseVersion ?? ''].filter(Boolean).join(' ')}`);
+  return `**${ruleCase.name ?? 'Example'}**${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`;
+}
+
+function caseBlocks(rule: Rule, cases: readonly RuleCase[]): string[] {
   const out: string[] = [];
   for (const ruleCase of cases) {
-    const notes: string[] = [];
-    if (ruleCase.path) notes.push(`\`${ruleCase.path}\``);
-    if (ruleCase.settings?.database || ruleCase.settings?.databaseVersion) {
-      notes.push(`on ${[ruleCase.settings.database ? DATABASE_NAMES[ruleCase.settings.database] : '', ruleCase.settings.databaseVersion ?? ''].filter(Boolean).join(' ')}`);
+    out.push(caseTitle(ruleCase), '', '```python', ruleCase.code.replace(/\n+$/, ''), '```', '');
+    const expected = ruleCase.expect ?? [];
+    if (expected.length > 0) {
+      const reports = expected.map((hit) => `line ${hit.line} (\`${hit.messageId}\`)`);
+      out.push(`Reported at ${reports.join(', ')}.`, '');
     }
-    out.push(`**${ruleCase.name ?? 'Example'}**${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`, '', '```python', ruleCase.code.replace(/\n+$/, ''), '```', '');
+    if (ruleCase.context && Object.keys(ruleCase.context).length > 0) {
+      out.push(`Read together with ${Object.keys(ruleCase.context).sort().map((path) => `\`${path}\``).join(', ')}, which give the earlier state.`, '');
+    }
   }
   return out;
 }
 
-export function renderRulesDoc(rules: readonly Rule[]): string {
-  const sorted = [...rules].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+/**
+ * A message template as the reader will see it: `{{model}}` becomes `<model>`, escaped outside code
+ * spans so that Markdown renderers do not take it for an HTML tag.
+ */
+function messageText(template: string): string {
+  return template
+    .split('`')
+    .map((part, index) => part.replace(/\{\{\s*(\w+)\s*\}\}/g, index % 2 === 1 ? '<$1>' : '&lt;$1&gt;'))
+    .join('`');
+}
+
+function whereItAppliesTable(rule: Rule): string[] {
+  const rows = DATABASES.filter((db) => rule.databases[db] !== undefined).map((db) => {
+    const range = rule.databases[db]!;
+    const severity = rule.severityByDatabase?.[db] ?? rule.severity;
+    return `| ${DATABASE_NAMES[db]} | ${range === '*' ? 'all versions' : `\`${range}\``} | ${severity} |`;
+  });
+  const skipped = DATABASES.filter((db) => rule.databases[db] === undefined).map((db) => DATABASE_NAMES[db]);
+  return [
+    '| Database | Versions | Severity |',
+    '| --- | --- | --- |',
+    ...rows,
+    '',
+    skipped.length > 0 ? `Not checked on ${skipped.join(', ')}.` : 'Checked on every database migrate-help knows.',
+    'The target comes from `--database` / `--db-version` (CLI), `database` / `databaseVersion` in the config file, or',
+    '`/migrate-help db` in a Slack channel; `severity` in the config file overrides the severity.',
+  ];
+}
+
+function controlText(rule: Rule): string[] {
+  const lines = rule.optIn
+    ? [`Opt-in: it runs only when enabled, with \`--enable ${rule.id}\` or \`"enable": ["${rule.id}"]\` in the config file.`]
+    : [`On by default; turn it off with \`--disable ${rule.id}\` or \`"disable": ["${rule.id}"]\` in the config file.`];
+  lines.push(`Silence one finding with \`# migrate-help: ignore ${rule.id}\` on or just above the operation, or a whole file with \`# migrate-help: ignore-file ${rule.id}\`.`);
+  return lines;
+}
+
+export function renderRulePage(rule: Rule): string {
+  const out: string[] = [
+    `# ${rule.id}`,
+    '',
+    `<!-- Generated by scripts/gen.ts from src/engine/rules/${rule.id}.ts: do not edit. Run \`npm run gen\`. -->`,
+    '',
+    rule.summary,
+    '',
+    `Severity: **${severityText(rule)}** · Category: ${rule.category}${rule.optIn ? ' · opt-in' : ''} · [All rules](README.md)`,
+    '',
+    '## What it catches',
+    '',
+    ...Object.entries<string>(rule.messages).map(([id, template]) => `- \`${id}\`: ${messageText(template)}`),
+    '',
+    '## Why it is risky',
+    '',
+    rule.why.trim(),
+    '',
+    '## Where it applies',
+    '',
+    ...whereItAppliesTable(rule),
+    '',
+    '## Safe alternative',
+    '',
+    rule.safeAlternative.trim(),
+    '',
+    '## Bad',
+    '',
+    ...caseBlocks(rule, rule.cases.bad),
+    '## Good',
+    '',
+    ...caseBlocks(rule, rule.cases.good),
+    '## Turning it on or off',
+    '',
+    ...controlText(rule),
+    '',
+    '## Links',
+    '',
+    ...(rule.links ?? []).map((link) => `- <${link}>`),
+    `- Source and cases: [src/engine/rules/${rule.id}.ts](../../src/engine/rules/${rule.id}.ts)`,
+    '',
+  ];
+  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').replace(/\n+$/, '')}\n`;
+}
+
+function byId(a: Rule, b: Rule): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+export function renderRulesIndex(rules: readonly Rule[]): string {
+  const sorted = [...rules].sort(byId);
   const out: string[] = [
     '# Rules',
     '',
     '<!-- Generated by scripts/gen.ts from src/engine/rules/*.ts: do not edit. Run `npm run gen`. -->',
     '',
-    `migrate-help checks migrations with ${sorted.length} rules. Each rule applies to the databases (and version ranges) listed;`,
-    'severity is the default and can be overridden in settings. Silence a finding on one operation with',
-    '`# migrate-help: ignore <rule-id>` on or just above it, or for a whole file with `# migrate-help: ignore-file <rule-id>`.',
-    'Opt-in rules run only when enabled in settings.',
-    '',
-    '| Rule | Severity | Databases | Category | Summary |',
-    '| --- | --- | --- | --- | --- |',
-    ...sorted.map((rule) => `| [\`${rule.id}\`](#${rule.id})${rule.optIn ? ' (opt-in)' : ''} | ${severityText(rule)} | ${escapeCell(databasesText(rule, ', '))} | ${rule.category} | ${escapeCell(rule.summary)} |`),
+    'Every rule migrate-help checks, by category. Each page says what the rule catches, why it is risky, where it',
+    'applies (database and version range, severity on each), the safe recipe, and bad and good examples taken from',
+    "the rule's own test cases. Severity is the default; a config file can override it. Opt-in rules run only when",
+    'enabled. Silence a finding on one operation with `# migrate-help: ignore <rule-id>` on or just above it, or a',
+    'whole file with `# migrate-help: ignore-file <rule-id>`. `migrate-help rules` prints the same list.',
     '',
   ];
-  for (const rule of sorted) {
-    out.push(`## ${rule.id}`, '', `${rule.summary}`, '', `Severity: **${severityText(rule)}** · Category: ${rule.category}${rule.optIn ? ' · opt-in' : ''}`, '');
-    out.push('### Problem', '', rule.why.trim(), '');
-    out.push('### Databases', '');
-    for (const db of DATABASES) {
-      const range = rule.databases[db];
-      if (range !== undefined) out.push(`- ${DATABASE_NAMES[db]}: ${range === '*' ? 'all versions' : `\`${range}\``}`);
+  for (const category of CATEGORIES) {
+    const members = sorted.filter((rule) => rule.category === category.id);
+    if (members.length === 0) continue;
+    out.push(`## ${category.title}`, '', category.blurb, '', '| Rule | Severity | Databases | Summary |', '| --- | --- | --- | --- |');
+    for (const rule of members) {
+      out.push(`| [\`${rule.id}\`](${rule.id}.md)${rule.optIn ? ' (opt-in)' : ''} | ${severityText(rule)} | ${escapeCell(databasesText(rule, ', '))} | ${escapeCell(rule.summary)} |`);
     }
     out.push('');
-    out.push('### Bad example', '', ...caseBlocks(rule.cases.bad));
-    out.push('### Good example', '', ...caseBlocks(rule.cases.good));
-    out.push('### Safe alternative', '', rule.safeAlternative.trim(), '');
-    out.push('### Links', '');
-    if (rule.links && rule.links.length > 0) for (const link of rule.links) out.push(`- <${link}>`);
-    else out.push('- None.');
-    out.push('');
   }
+  const unknown = sorted.filter((rule) => !CATEGORIES.some((category) => category.id === rule.category));
+  if (unknown.length > 0) throw new Error(`rules with an unknown category: ${unknown.map((rule) => `${rule.id} (${rule.category})`).join(', ')}`);
   return `${out.join('\n').replace(/\n{3,}/g, '\n\n').replace(/\n+$/, '')}\n`;
+}
+
+/** The rule docs: the index plus one page per rule. */
+export function renderRuleDocs(rules: readonly Rule[]): GeneratedFile[] {
+  const sorted = [...rules].sort(byId);
+  return [{ path: INDEX_PATH, content: renderRulesIndex(sorted) }, ...sorted.map((rule) => ({ path: rulePagePath(rule.id), content: renderRulePage(rule) }))];
 }
 
 /** Convention problems, one line each; empty when every module is fine. */
@@ -165,6 +276,7 @@ export function validateRules(modules: readonly RuleModule[]): string[] {
     if (other) problems.push(`${where}: id "${rule.id}" is also used by ${other}`);
     seen.set(rule.id, where);
     if (!rule.summary?.trim()) problems.push(`${where}: summary is empty`);
+    if (!CATEGORIES.some((category) => category.id === rule.category)) problems.push(`${where}: category "${rule.category}" is not one of ${CATEGORIES.map((category) => category.id).join(', ')}`);
     if (!rule.why?.trim()) problems.push(`${where}: why is empty`);
     if (!rule.safeAlternative?.includes('```')) problems.push(`${where}: safeAlternative needs a code block (a complete recipe)`);
     if (!rule.check && !rule.checkProject && rule.id !== 'unused-suppression') problems.push(`${where}: has neither check nor checkProject`);
@@ -197,7 +309,7 @@ export async function generate(root: string): Promise<{ files: GeneratedFile[]; 
   return {
     files: [
       { path: REGISTRY_PATH, content: renderRegistry(modules.map((module) => module.file)) },
-      { path: DOCS_PATH, content: renderRulesDoc(modules.map((module) => module.rule)) },
+      ...renderRuleDocs(modules.map((module) => module.rule)),
     ],
     problems: validateRules(modules),
   };
@@ -218,24 +330,65 @@ export async function staleFiles(root: string, files: readonly GeneratedFile[]):
   return stale;
 }
 
-async function main(argv: readonly string[]): Promise<number> {
-  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-  const check = argv.includes('--check');
-  const { files, problems } = await generate(root);
-  for (const problem of problems) console.error(`rule convention: ${problem}`);
-  if (check) {
-    const stale = await staleFiles(root, files);
-    for (const path of stale) console.error(`stale: ${path} (run \`npm run gen\` and commit the result)`);
-    if (stale.length === 0 && problems.length === 0) console.log(`gen:check ok: ${files.map((file) => file.path).join(', ')} are current`);
-    return stale.length > 0 || problems.length > 0 ? 1 : 0;
+/**
+ * Files in the generated docs folder (and retired generated paths) that no rule produces: pages of
+ * deleted or renamed rules, hand-written additions. Relative to the repository root, sorted.
+ */
+export async function extraFiles(root: string, files: readonly GeneratedFile[]): Promise<string[]> {
+  const generated = new Set(files.map((file) => file.path));
+  const extra: string[] = [];
+  try {
+    for (const entry of await readdir(join(root, DOCS_DIR), { withFileTypes: true })) {
+      const path = `${DOCS_DIR}/${entry.name}`;
+      if (!generated.has(path)) extra.push(path);
+    }
+  } catch {
+    // No docs folder yet: nothing extra (every page is then reported missing by staleFiles).
   }
-  for (const file of files) await writeFile(join(root, file.path), file.content);
-  console.log(`wrote ${files.map((file) => file.path).join(', ')}`);
+  for (const path of RETIRED_PATHS) {
+    try {
+      await readFile(join(root, path));
+      extra.push(path);
+    } catch {
+      // Already gone, as it should be.
+    }
+  }
+  return extra.sort();
+}
+
+export interface GenOptions {
+  /** Where the rule modules are read from. */
+  root: string;
+  /** Where outputs are written or checked; the repository root unless a test points elsewhere. */
+  out?: string;
+  check: boolean;
+  log?: { out(line: string): void; err(line: string): void };
+}
+
+/** `npm run gen` (and `--check`): the exit code. */
+export async function runGen({ root, out = root, check, log = { out: console.log, err: console.error } }: GenOptions): Promise<number> {
+  const { files, problems } = await generate(root);
+  for (const problem of problems) log.err(`rule convention: ${problem}`);
+  const extra = await extraFiles(out, files);
+  if (check) {
+    const stale = await staleFiles(out, files);
+    for (const path of stale) log.err(`stale or missing: ${path} (run \`npm run gen\` and commit the result)`);
+    for (const path of extra) log.err(`extra: ${path} is not generated from any rule (run \`npm run gen\` to delete it)`);
+    const failed = stale.length > 0 || extra.length > 0 || problems.length > 0;
+    if (!failed) log.out(`gen:check ok: ${REGISTRY_PATH} and ${files.length - 1} files under ${DOCS_DIR}/ are current`);
+    return failed ? 1 : 0;
+  }
+  for (const file of files) {
+    await mkdir(dirname(join(out, file.path)), { recursive: true });
+    await writeFile(join(out, file.path), file.content);
+  }
+  for (const path of extra) await rm(join(out, path), { recursive: true, force: true });
+  log.out(`wrote ${REGISTRY_PATH} and ${files.length - 1} files under ${DOCS_DIR}/${extra.length > 0 ? `; deleted ${extra.join(', ')}` : ''}`);
   return problems.length > 0 ? 1 : 0;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main(process.argv.slice(2)).then(
+  runGen({ root: resolve(dirname(fileURLToPath(import.meta.url)), '..'), check: process.argv.includes('--check') }).then(
     (code) => {
       process.exitCode = code;
     },

@@ -52,7 +52,7 @@ export function parseConfig(text: string, path: string): Config {
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(top level)'}: ${issue.message}`);
-    throw configError(`${path} is invalid: ${problems.join('; ')}.`, 'allowed keys: database, databaseVersion, disable, enable, severity, swappable, exclude (see README.md, "Config file").');
+    throw configError(`${path} is invalid: ${problems.join('; ')}.`, 'allowed keys: database, databaseVersion, disable, enable, severity, swappable, exclude (see docs/cli.md, "Config file").');
   }
   return parsed.data;
 }

@@ -90,5 +90,5 @@ export function printRules(rows: readonly RuleRow[], format: 'text' | 'json'): O
       .join(', ');
     return `${row.id.padEnd(width)}  ${row.severity.padEnd(7)}  ${row.optIn ? '(opt-in) ' : ''}${row.summary}\n${' '.repeat(width + 11)}databases: ${dbs}`;
   });
-  return { stdout: `${lines.join('\n')}\n${rows.length} rules. Details: docs/rules.md\n`, stderr: '' };
+  return { stdout: `${lines.join('\n')}\n${rows.length} rules. Details: docs/rules/README.md, one page per rule in docs/rules/<rule-id>.md\n`, stderr: '' };
 }

@@ -137,7 +137,7 @@ function checkRuleIds(engine: Partial<EngineSettings>, known: ReadonlySet<string
     if (!known.has(id)) unknown.add(id);
   }
   if (unknown.size > 0) {
-    throw new EngineSettingsError(`Unknown rule id${unknown.size > 1 ? 's' : ''} in settings: ${[...unknown].join(', ')}. See docs/rules.md for the list.`);
+    throw new EngineSettingsError(`Unknown rule id${unknown.size > 1 ? 's' : ''} in settings: ${[...unknown].join(', ')}. See docs/rules/README.md for the list.`);
   }
 }
 

@@ -16,9 +16,9 @@ export interface ExpertOptions {
   baseURL?: string;
   model: string;
   logger: Logger;
-  /** Longest wait for response headers and, during a stream, between two events. Default 60 s. */
+  /** Longest wait for response headers and, during a stream, between two events. Default DEFAULT_TIMEOUT_MS. */
   timeoutMs?: number;
-  /** SDK retries for 408/409/429/5xx and connection errors. Default 1, so a user waits seconds, not minutes. */
+  /** SDK retries for 408/409/429/5xx and connection errors. Kept low by default, so a user waits seconds, not minutes. */
   maxRetries?: number;
   /** Default answer length cap. */
   maxTokens?: number;

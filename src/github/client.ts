@@ -46,17 +46,17 @@ export interface GitHubLogger {
 }
 
 export interface GitHubLimits {
-  /** Wait for a rate-limit reset at most this long (once); longer waits fail with github_rate_limited. Default 20. */
+  /** Wait for a rate-limit reset at most this long (once); longer waits fail with github_rate_limited. */
   maxRateLimitWaitSeconds?: number;
-  /** Retries for 5xx and network errors (plugin-retry). Default 2. */
+  /** Retries for 5xx and network errors (plugin-retry). */
   retries?: number;
-  /** Multiplier for retry waits in ms (plugins' retryAfterBaseValue); tests make it small. Default 1000. */
+  /** Multiplier for retry waits in ms (plugins' retryAfterBaseValue); tests make it small. */
   retryBaseMs?: number;
-  /** Per-request timeout. Default 30 s. */
+  /** Per-request timeout. */
   requestTimeoutMs?: number;
   /**
    * Least time between two GraphQL queries of this client: the throttling plugin sends GraphQL (a
-   * POST) one at a time with this spacing, against secondary limits. Default 1000, the plugin's own.
+   * POST) one at a time with this spacing, against secondary limits. Defaults to the plugin's own spacing.
    */
   graphqlIntervalMs?: number;
 }
@@ -69,9 +69,9 @@ export interface GitHubGraphQLOptions {
    * (GitHub's GraphQL needs a token); a server without GraphQL (404) makes the client fall back to REST.
    */
   enabled?: boolean;
-  /** Blobs per query. Default 100. */
+  /** Blobs per query. */
   blobsPerQuery?: number;
-  /** Stop filling a query once the blobs' sizes (as the tree gives them) add up to this. Default 4 MB. */
+  /** Stop filling a query once the blobs' sizes (as the tree gives them) add up to this. */
   bytesPerQuery?: number;
 }
 
@@ -86,9 +86,9 @@ export interface CreateGitHubOptions {
   caches: GitHubCaches;
   logger?: GitHubLogger;
   userAgent?: string;
-  /** Largest file read (bytes). Default 1 MB. */
+  /** Largest file read (bytes). Default DEFAULT_MAX_FILE_BYTES. */
   maxFileBytes?: number;
-  /** Memory LRU in front of `caches.blobs`, in characters. Default 32 Mi. */
+  /** Memory LRU in front of `caches.blobs`, in characters. */
   blobMemoryChars?: number;
   limits?: GitHubLimits;
   graphql?: GitHubGraphQLOptions;
@@ -214,7 +214,7 @@ export function createGitHub(options: CreateGitHubOptions): GitHub {
     error: (message: string) => logger.error({ module: 'github' }, String(message)),
   };
 
-  // The plugin's own group for POSTs is shared by every Octokit in the process with a fixed 1 s spacing; ours is per client and configurable.
+  // The plugin's own group for POSTs is shared by every Octokit in the process with a fixed spacing; ours is per client and configurable.
   const graphqlQueue = new Bottleneck.Group({ maxConcurrent: 1, minTime: limits.graphqlIntervalMs });
 
   const build = (auth: { authStrategy?: unknown; auth?: unknown }): GitHubOctokit => {

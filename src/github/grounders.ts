@@ -208,7 +208,7 @@ function renderFindings(findings: readonly Finding[], target: string): string[] 
       const items = group.slice(0, MAX_ITEMS_PER_RULE).map((finding) => `- ${code(`${shortPath(finding.path)}:${finding.line}`)}${finding.operation ? ` (${finding.operation.type})` : ''}: ${finding.message}`);
       if (group.length > MAX_ITEMS_PER_RULE) items.push(`- …and ${group.length - MAX_ITEMS_PER_RULE} more like this`);
       const alternative = group[0]!.safeAlternative.trim();
-      const more = `_(Shortened: the full recipe is in docs/rules.md under ${code(ruleId)}.)_`;
+      const more = `_(Shortened: the full recipe is in ${code(`docs/rules/${ruleId}.md`)}.)_`;
       sections.push(`${code(ruleId)}\n${items.join('\n')}${alternative ? `\n\n_Safe alternative:_\n${blocksWithin(unwrapProse(alternative), ALTERNATIVE_SHOWN_CHARS, more)}` : ''}`);
     }
   }

@@ -1,15 +1,15 @@
 /**
  * Pull requests: the PR, its changed files, and the review context the engine runs on.
  *
- * Request budget for a cold review (token auth): get PR and list files (1 + 1 per 100 files, sent
- * together) + the base tree at the base sha (1) + the contents of the PR's migration files and of the
- * touched apps' base migrations, read together in GraphQL queries of up to 100 uncached blobs each
- * (graphql-blobs.ts): 4 calls for a typical PR, ≤ k + 3 for k ≥ 1 while each query has room. App
+ * Request budget for a cold review (token auth): get PR and list files (one call per page of files, sent
+ * together) + the base tree at the base sha (one call) + the contents of the PR's migration files and of the
+ * touched apps' base migrations, read together in GraphQL queries of many uncached blobs each
+ * (graphql-blobs.ts); `npm run bench:github` prints what that comes to per PR size. App
  * labels come from the migrations' own dependencies (`('accounts', '0041_x')` next to `0041_x.py`
  * names the label); the apps.py files that may be needed instead ride along in the same query, so a
  * lone `0001_initial` costs nothing more. Where GraphQL is unavailable each blob is one REST call.
  * Blobs are cached by sha, so each is downloaded once, ever. A warm review (nothing changed) is two
- * 304s (PR, files) and cache hits: 0 rate-limit units.
+ * 304s (PR, files) and cache hits, which cost no rate limit.
  */
 import { parseMigration } from '../engine/index.js';
 import type { GitHubOctokit, GitHubTransport } from './client.js';

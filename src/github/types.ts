@@ -180,7 +180,7 @@ export interface LoadReviewContextOptions {
    * and blobs are cached by sha, so each file is downloaded once, ever.
    */
   baseContents?: 'none' | 'touched-apps';
-  /** Default 300. */
+  /** At most this many base migrations are read per touched app, newest first. */
   maxBaseFilesPerApp?: number;
   /**
    * Also read the apps.py of apps the PR does not touch, so their labels are exact (one blob per app,

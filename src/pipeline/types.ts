@@ -93,7 +93,7 @@ export interface ExpertRequest {
   context?: string;
   tools?: ExpertTool[];
   maxTokens?: number;
-  /** Tool calls allowed for this answer (default 8); past it the model must answer without tools. */
+  /** Tool calls allowed for this answer (default: the expert's budget); past it the model must answer without tools. */
   maxToolCalls?: number;
   signal?: AbortSignal;
   onText(delta: string): void | Promise<void>;

@@ -15,7 +15,7 @@ import { createThreadSink, type ThreadTarget } from './stream-sink.js';
 
 /** The first status shown while the pipeline gets going. */
 export const THINKING_STATUS = 'Thinking…';
-/** Thread pages read for history (200 messages each); older turns would be trimmed anyway. */
+/** Thread pages read for history (each as large as `conversations.replies` allows); older turns would be trimmed anyway. */
 const MAX_HISTORY_PAGES = 5;
 
 export interface ThreadQuestion {

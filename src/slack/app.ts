@@ -48,7 +48,7 @@ export interface SlackAppOptions {
   commandName?: string;
   sink?: SinkSettings;
   retryConfig?: RetryOptions;
-  /** Per Web API request timeout (default 15 s). */
+  /** Per Web API request timeout. */
   requestTimeoutMs?: number;
   /** Names this process in event leases (default: a random id). */
   replicaId?: string;

@@ -23,9 +23,9 @@ export interface DownloadOptions {
   token: string | undefined;
   /** Hosts the token may be sent to. */
   hosts: readonly string[];
-  /** Largest file downloaded (bytes); default 1 MB. Logs are read from their end by the playbooks anyway. */
+  /** Largest file downloaded (bytes); default MAX_SHARED_FILE_BYTES. Logs are read from their end by the playbooks anyway. */
   maxBytes?: number;
-  /** At most this many files per question (default 5). */
+  /** At most this many files per question. */
   maxFiles?: number;
   timeoutMs?: number;
   fetch?: typeof fetch;

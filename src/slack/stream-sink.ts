@@ -3,10 +3,10 @@
  *
  * - While the model thinks: a thread status (`assistant.threads.setStatus`).
  * - Text: streamed with the Web API's chat stream helper (`client.chatStream`), split into
- *   messages of at most 12,000 characters without cutting a code block open.
+ *   messages of at most MAX_MESSAGE_CHARS without cutting a code block open.
  * - Where streaming is refused (`chat.startStream` fails: not_allowed, missing_scope,
  *   messages_tab_disabled, an unknown method…) or a stream dies mid-answer
- *   (`message_not_in_streaming_state` after Slack's ~5 minute limit), the rest goes out with
+ *   (`message_not_in_streaming_state` once Slack's stream time limit passes), the rest goes out with
  *   `chat.postMessage` + `chat.update` at most once a second, without losing or repeating text.
  * - `finish`: an error note (or an "incomplete" marker), the stream stopped, the status cleared.
  */
@@ -21,7 +21,7 @@ import { MessageSplitter, type SplitStep } from './render/splitter.js';
 
 /** Our planning ceiling for one message's Markdown (the markdown_text / markdown block limit). */
 export const MAX_MESSAGE_CHARS = 12_000;
-/** `chat.update` rejects `text` over 4,000 characters; the fallback's `text` is only a preview. */
+/** `chat.update` rejects a long `text`; the fallback's `text` is only a preview, kept under that limit. */
 const PREVIEW_TEXT_CHARS = 3_000;
 
 export interface ThreadTarget {
@@ -89,9 +89,9 @@ export interface ThreadSinkOptions {
   target: ThreadTarget;
   logger: Logger;
   streaming: StreamingAvailability;
-  /** Characters the stream helper buffers before each Slack call (default 300). */
+  /** Characters the stream helper buffers before each Slack call. */
   bufferSize?: number;
-  /** Minimum gap between two `chat.update` calls on one message (default 1,000 ms). */
+  /** Minimum gap between two `chat.update` calls on one message. */
   updateIntervalMs?: number;
   maxMessageChars?: number;
 }
@@ -230,7 +230,7 @@ class UpdateWriter implements MessageWriter {
   private async flush(): Promise<void> {
     if (this.content === this.shown || this.content.trim() === '') return;
     const content = this.content;
-    // Markdown goes in a markdown block; `text` is the notification preview (chat.update caps text at 4,000).
+    // Markdown goes in a markdown block; `text` is the notification preview (chat.update caps the length of text).
     const payload = { text: truncate(content, PREVIEW_TEXT_CHARS), blocks: [{ type: 'markdown' as const, text: content }] };
     if (this.ts === undefined) {
       const posted = await this.client.chat.postMessage({ channel: this.target.channel, thread_ts: this.target.threadTs, ...payload });

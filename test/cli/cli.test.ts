@@ -18,7 +18,7 @@ describe('node bin/migrate-help.js', () => {
     expect(run.stdout).toMatch(/error\s+line 8\s+add-field-not-null-without-db-default/);
     expect(run.stdout).toContain('Safe alternative:');
     expect(run.stdout).toMatch(/1 error, 0 warnings, 0 info in 3 migration files for PostgreSQL 16\./);
-    expect(run.stdout).toContain('docs/rules.md');
+    expect(run.stdout).toContain('docs/rules/README.md');
     expect(run.stdout).not.toContain('\x1b[');
     expect(run.stdout).not.toContain('_helpers');
   });

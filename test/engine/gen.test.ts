@@ -1,10 +1,10 @@
 /** The generator behind `npm run gen`: deterministic output, staleness detection, convention checks. */
-import { copyFile, mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, mkdir, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { generate, importName, renderRegistry, renderRulesDoc, ruleFiles, staleFiles, validateRules } from '../../scripts/gen.js';
+import { extraFiles, generate, importName, renderRegistry, renderRulePage, renderRulesIndex, ruleFiles, runGen, staleFiles, validateRules } from '../../scripts/gen.js';
 import type { RuleModule } from '../../scripts/gen.js';
 import { ruleTemplate, validRuleId } from '../../scripts/new-rule.js';
 import exemplar from '../../src/engine/rules/add-index-non-concurrent.js';
@@ -21,7 +21,8 @@ describe('gen', () => {
     const first = await generate(root);
     const second = await generate(root);
     expect(second.files).toEqual(first.files);
-    expect(first.files.map((file) => file.path)).toEqual(['src/engine/rules/index.ts', 'docs/rules.md']);
+    const ids = await ruleFiles(root);
+    expect(first.files.map((file) => file.path)).toEqual(['src/engine/rules/index.ts', 'docs/rules/README.md', ...ids.map((id) => `docs/rules/${id}.md`)]);
   });
 
   it('renders the registry sorted, with explicit imports and a do-not-edit header, whatever the input order', () => {
@@ -39,28 +40,101 @@ describe('gen', () => {
     expect(importName('32-bit-pk')).toBe('rule32BitPk');
   });
 
-  it('documents each rule with the fixed sections and an index row', () => {
-    const doc = renderRulesDoc([exemplar as Rule]);
-    expect(doc).toContain('| [`add-index-non-concurrent`](#add-index-non-concurrent) | warning | PostgreSQL | locking |');
-    const sections = [...doc.matchAll(/^### (.+)$/gm)].map((match) => match[1]);
-    expect(sections).toEqual(['Problem', 'Databases', 'Bad example', 'Good example', 'Safe alternative', 'Links']);
-    expect(doc).toContain('```python\nfrom django.db import migrations, models');
-    expect(doc.endsWith('\n')).toBe(true);
-    expect(doc).not.toMatch(/\n\n\n/);
+  it('gives each rule a page with the fixed sections, its cases and its per-database severity', () => {
+    const page = renderRulePage({ ...(exemplar as Rule), severityByDatabase: { postgresql: 'error' }, databases: { postgresql: '*', mysql: '>=8.0' } });
+    expect(page.startsWith('# add-index-non-concurrent\n')).toBe(true);
+    const sections = [...page.matchAll(/^## (.+)$/gm)].map((match) => match[1]);
+    expect(sections).toEqual(['What it catches', 'Why it is risky', 'Where it applies', 'Safe alternative', 'Bad', 'Good', 'Turning it on or off', 'Links']);
+    expect(page).toContain('| PostgreSQL | all versions | error |');
+    expect(page).toContain('| MySQL | `>=8.0` | warning |');
+    expect(page).toContain('Not checked on MariaDB, SQLite, Oracle.');
+    expect(page).toContain('- `blocksWrites`: AddIndex `<index>` on `<model>`');
+    expect(page).toContain('```python\nfrom django.db import migrations, models');
+    expect(page).toMatch(/Reported at line \d+ \(`blocksWrites`\)/);
+    expect(page).toContain('[src/engine/rules/add-index-non-concurrent.ts](../../src/engine/rules/add-index-non-concurrent.ts)');
+    expect(page).toContain('--disable add-index-non-concurrent');
+    expect(page.endsWith('\n')).toBe(true);
+    expect(page).not.toMatch(/\n\n\n/);
+  });
+
+  it('shows message holes as <name>, escaped outside code spans', () => {
+    const page = renderRulePage({ ...(exemplar as Rule), messages: { one: 'Adds a {{what}} column to `{{model}}`.' } });
+    expect(page).toContain('- `one`: Adds a &lt;what&gt; column to `<model>`.');
+  });
+
+  it('says how to enable an opt-in rule', () => {
+    const page = renderRulePage({ ...(exemplar as Rule), optIn: true });
+    expect(page).toContain('· opt-in ·');
+    expect(page).toContain('`--enable add-index-non-concurrent`');
+  });
+
+  it('indexes the rules by category, each row linking its page', () => {
+    const other = { ...(exemplar as Rule), id: 'delete-model', category: 'rolling-deploy' as const, summary: 'Drops | a table.' };
+    const index = renderRulesIndex([exemplar as Rule, other]);
+    expect([...index.matchAll(/^## (.+)$/gm)].map((match) => match[1])).toEqual(['Rolling deploys', 'Locks and rewrites']);
+    expect(index).toContain('| [`add-index-non-concurrent`](add-index-non-concurrent.md) | warning | PostgreSQL | AddIndex on an existing table');
+    expect(index).toContain('| [`delete-model`](delete-model.md) | warning | PostgreSQL | Drops \\| a table. |');
+    expect(() => renderRulesIndex([{ ...(exemplar as Rule), category: 'mystery' as Rule['category'] }])).toThrow(/unknown category/);
   });
 
   it('reports stale and missing outputs, and nothing once they are written', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'gen-test-'));
     try {
       const { files } = await generate(root);
-      expect(await staleFiles(dir, files)).toEqual(['src/engine/rules/index.ts', 'docs/rules.md']);
+      expect(await staleFiles(dir, files)).toEqual(files.map((file) => file.path));
       for (const file of files) {
         await mkdir(join(dir, dirname(file.path)), { recursive: true });
         await writeFile(join(dir, file.path), file.content);
       }
       expect(await staleFiles(dir, files)).toEqual([]);
-      await writeFile(join(dir, 'docs/rules.md'), `${files[1]!.content}\nhand edit\n`);
-      expect(await staleFiles(dir, files)).toEqual(['docs/rules.md']);
+      await writeFile(join(dir, 'docs/rules/add-index-non-concurrent.md'), `${files.find((file) => file.path === 'docs/rules/add-index-non-concurrent.md')!.content}\nhand edit\n`);
+      expect(await staleFiles(dir, files)).toEqual(['docs/rules/add-index-non-concurrent.md']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reports pages no rule generates, and the retired single page', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gen-test-'));
+    try {
+      const { files } = await generate(root);
+      expect(await extraFiles(dir, files)).toEqual([]);
+      await mkdir(join(dir, 'docs/rules'), { recursive: true });
+      await writeFile(join(dir, 'docs/rules/renamed-rule.md'), '# renamed-rule\n');
+      await writeFile(join(dir, 'docs/rules.md'), '# Rules\n');
+      expect(await extraFiles(dir, files)).toEqual(['docs/rules.md', 'docs/rules/renamed-rule.md']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('gen:check fails on a stale, missing or extra page, and gen repairs each', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gen-test-'));
+    const lines: string[] = [];
+    const log = { out: (line: string) => lines.push(line), err: (line: string) => lines.push(line) };
+    const check = () => runGen({ root, out: dir, check: true, log });
+    const repair = () => runGen({ root, out: dir, check: false, log });
+    const page = join(dir, 'docs/rules/delete-model.md');
+    try {
+      expect(await check()).toBe(1);
+      expect(await repair()).toBe(0);
+      expect(await check()).toBe(0);
+
+      await writeFile(page, 'hand edit\n');
+      expect(await check()).toBe(1);
+      expect(lines.at(-1)).toContain('stale or missing: docs/rules/delete-model.md');
+      expect(await repair()).toBe(0);
+
+      await unlink(page);
+      expect(await check()).toBe(1);
+      expect(lines.at(-1)).toContain('stale or missing: docs/rules/delete-model.md');
+      expect(await repair()).toBe(0);
+
+      await writeFile(join(dir, 'docs/rules/old-name.md'), '# old-name\n');
+      expect(await check()).toBe(1);
+      expect(lines.at(-1)).toContain('extra: docs/rules/old-name.md');
+      expect(await repair()).toBe(0);
+      expect(await check()).toBe(0);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -69,6 +143,7 @@ describe('gen', () => {
   it('the committed registry and docs are current (what `npm run gen:check` enforces)', async () => {
     const { files, problems } = await generate(root);
     expect(await staleFiles(root, files)).toEqual([]);
+    expect(await extraFiles(root, files)).toEqual([]);
     expect(problems).toEqual([]);
   });
 
@@ -88,6 +163,7 @@ describe('gen', () => {
       withRule({ cases: { bad: [], good: [] } }, 'add-index-non-concurrent'),
       withRule({ databases: { postgresql: '>= twelve' } }, 'add-index-non-concurrent'),
       withRule({ cases: { bad: [{ code: 'x', expect: [{ messageId: 'nope', line: 1 }] }], good: [{ code: 'y' }] } }, 'add-index-non-concurrent'),
+      withRule({ category: 'mystery' as Rule['category'] }, 'add-index-non-concurrent'),
     ]);
     expect(problems.some((line) => line.includes('id "other-name" must equal the file name "file-name"'))).toBe(true);
     expect(problems.some((line) => line.includes('safeAlternative needs a code block'))).toBe(true);
@@ -96,6 +172,7 @@ describe('gen', () => {
     expect(problems.some((line) => line.includes('Cannot read version range'))).toBe(true);
     expect(problems.some((line) => line.includes('unknown message id "nope"'))).toBe(true);
     expect(problems.some((line) => line.includes('is also used by'))).toBe(true);
+    expect(problems.some((line) => line.includes('category "mystery" is not one of rolling-deploy, locking'))).toBe(true);
   });
 });
 

@@ -3,7 +3,7 @@
  * rebuilt without Django: nodes from files, edges from `dependencies` and `run_before`,
  * `__first__`/`__latest__`, swappable dependencies, squashed migrations standing in for the ones
  * they replace. Where Django would raise (missing node, cycle), we record a diagnostic and carry
- * on, so one broken file never hides the rest of the report. Every walk is iterative: a 10k-node
+ * on, so one broken file never hides the rest of the report. Every walk is iterative: a long
  * history must not hit the call-stack limit.
  */
 import type { Dependency, MigrationFile, MigrationKey } from '../types.js';

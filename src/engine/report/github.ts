@@ -20,7 +20,7 @@ export function escapeProperty(text: string): string {
 export function renderGithub(input: ReporterInput): string {
   const lines = sortFindings(input.findings).map((finding) => {
     let message = finding.safeAlternative ? `${finding.message}\n\nSafe alternative:\n${finding.safeAlternative}` : finding.message;
-    if (message.length > MAX_MESSAGE) message = `${message.slice(0, MAX_MESSAGE)}\n… (see docs/rules.md#${finding.ruleId})`;
+    if (message.length > MAX_MESSAGE) message = `${message.slice(0, MAX_MESSAGE)}\n… (see docs/rules/${finding.ruleId}.md)`;
     const properties = [`file=${escapeProperty(posixPath(finding.path))}`, `line=${Math.max(1, finding.line)}`, `title=${escapeProperty(`${finding.ruleId} (${finding.app}.${finding.migration})`)}`];
     return `::${COMMAND[finding.severity]} ${properties.join(',')}::${escapeData(message)}`;
   });

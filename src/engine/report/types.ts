@@ -26,5 +26,5 @@ export type Reporter = (input: ReporterInput) => string;
 
 export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
 
-/** Where the rule reference lives (generated from the rule modules). */
-export const RULES_DOC = 'docs/rules.md';
+/** The rule index (generated from the rule modules); each rule's page is docs/rules/<rule-id>.md. */
+export const RULES_DOC = 'docs/rules/README.md';

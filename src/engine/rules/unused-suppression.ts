@@ -55,7 +55,7 @@ export default defineRule({
     unused: '`# migrate-help: ignore {{rule}}` hides nothing: {{rule}} reports nothing on this operation. Remove it so it cannot hide a real finding later.',
     unusedAll: '`# migrate-help: ignore` (all rules) hides nothing on this operation. Remove it so it cannot hide a real finding later.',
     unusedFile: '`# migrate-help: ignore-file` for {{rule}} hides nothing in this file. Remove it so it cannot hide a real finding later.',
-    unknownRule: '`{{rule}}` in this `# migrate-help: {{marker}}` comment is not a migrate-help rule id, so it hides nothing. Check the spelling against docs/rules.md.',
+    unknownRule: '`{{rule}}` in this `# migrate-help: {{marker}}` comment is not a migrate-help rule id, so it hides nothing. Check the spelling against docs/rules/README.md.',
   },
   why: [
     'A suppression is a promise that someone looked at a finding and accepted the risk. When the finding goes',
@@ -82,7 +82,7 @@ export default defineRule({
     '    ]',
     '```',
     '',
-    '1. Delete the comment this finding points at, or fix the rule id (ids are listed in docs/rules.md).',
+    '1. Delete the comment this finding points at, or fix the rule id (ids are listed in docs/rules/README.md).',
     '2. Run `migrate-help check` again: a finding that reappears is the one the comment was hiding.',
   ].join('\n'),
   links: [],

@@ -173,7 +173,7 @@ function renderFindingsMarkdown(input: RenderInput & { sources: string }): strin
       const alternative = group.items[0]!.safeAlternative;
       if (group.severity === 'error' && fullShown < MAX_FULL_ALTERNATIVES && alternative.trim()) {
         fullShown++;
-        const more = `_(Shortened here: the full recipe is in docs/rules.md under ${inlineCode(group.ruleId)}.)_`;
+        const more = `_(Shortened here: the full recipe is in ${inlineCode(`docs/rules/${group.ruleId}.md`)}.)_`;
         sections.push(`${lines.join('\n')}\n\n_Safe alternative:_\n${blocksWithin(unwrapProse(alternative), FULL_ALTERNATIVE_CHARS, more)}`);
       } else {
         // A blank line keeps it out of the list item above (a lazy continuation line would join the bullet).

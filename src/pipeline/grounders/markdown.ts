@@ -65,7 +65,7 @@ export function markdownBlocks(markdown: string): string[] {
 }
 
 /**
- * Join hard-wrapped prose lines (rule texts are wrapped at ~120 columns) so Slack, which keeps
+ * Join hard-wrapped prose lines (rule texts are hard-wrapped in their modules) so Slack, which keeps
  * single newlines, shows paragraphs; list items, tables and code fences keep their lines.
  */
 export function unwrapProse(markdown: string): string {

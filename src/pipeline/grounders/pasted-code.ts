@@ -8,7 +8,7 @@ import { migrationNameFromPath, parseMigration, parseSnippet } from '../../engin
 import type { MigrationFile } from '../../engine/index.js';
 import type { Question } from '../types.js';
 
-/** Shared files larger than this are not parsed (the pipeline already caps pasted text at 20k chars). */
+/** Shared files larger than this are not parsed (the pipeline already caps the pasted text itself). */
 export const MAX_SHARED_FILE_CHARS = 200_000;
 /** More pieces than this in one question are not a review a chat answer can carry. */
 export const MAX_PIECES = 12;

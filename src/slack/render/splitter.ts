@@ -19,7 +19,7 @@ export type SplitStep =
 export interface SplitterOptions {
   /** Hard ceiling for one message, in UTF-16 code units (never more than Slack's character count). */
   maxChars: number;
-  /** From this length on, split at the next line break (default: maxChars - 1,500, at least half). */
+  /** From this length on, split at the next line break (default: a little below maxChars, never under half of it). */
   softChars?: number;
 }
 

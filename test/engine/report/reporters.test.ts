@@ -78,7 +78,7 @@ describe('text', () => {
   });
   it('ends with counts and the rules pointer; no colour unless asked', () => {
     expect(text).toContain('2 errors, 1 warning, 1 info in 2 migration files (5 read for context) for PostgreSQL 16.');
-    expect(text).toContain('docs/rules.md');
+    expect(text).toContain('docs/rules/README.md');
     expect(text).not.toContain('\x1b[');
     expect(renderText({ ...input, color: true })).toContain('\x1b[31m');
   });
