@@ -55,6 +55,8 @@ export interface Config {
     /** chat.startStream calls per workspace per minute before answers fall back to post + update. */
     streamsPerMinute: number;
     eventLeaseMs: number;
+    /** With Redis: how long a model or user slot held by a replica that died stays taken. */
+    slotExpirationMs?: number;
     shutdownGraceMs: number;
     /** Port of /healthz, /readyz and /metrics in Socket Mode (HTTP mode serves them on PORT). */
     opsPort?: number;
@@ -89,6 +91,7 @@ const HINTS = {
   REDIS_KEY_PREFIX: 'use letters, digits and : _ - only, e.g. migrate-help:',
   SLACK_STREAMS_PER_MINUTE: 'use a whole number from 1 to 1000, e.g. 20 (Slack allows chat.startStream about 20 times a minute per workspace)',
   EVENT_LEASE_MS: 'use milliseconds from 1000 to 600000, e.g. 30000',
+  LLM_SLOT_EXPIRATION_MS: 'use milliseconds from 1000 to 3600000, e.g. 600000',
   SHUTDOWN_GRACE_MS: 'use milliseconds from 0 to 600000, e.g. 20000',
   OPS_PORT: 'use a whole number between 1 and 65535, e.g. 9090',
   LOG_FORMAT: 'use json or pretty',
@@ -174,6 +177,7 @@ const envSchema = z.object({
   REDIS_KEY_PREFIX: optional(z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/, { error: got('not a key prefix', HINTS.REDIS_KEY_PREFIX) })),
   SLACK_STREAMS_PER_MINUTE: optional(wholeNumber(1, 1000, 'not a whole number from 1 to 1000', HINTS.SLACK_STREAMS_PER_MINUTE)),
   EVENT_LEASE_MS: optional(wholeNumber(1000, 600_000, 'not a number of milliseconds from 1000 to 600000', HINTS.EVENT_LEASE_MS)),
+  LLM_SLOT_EXPIRATION_MS: optional(wholeNumber(1000, 3_600_000, 'not a number of milliseconds from 1000 to 3600000', HINTS.LLM_SLOT_EXPIRATION_MS)),
   SHUTDOWN_GRACE_MS: optional(wholeNumber(0, 600_000, 'not a number of milliseconds from 0 to 600000', HINTS.SHUTDOWN_GRACE_MS)),
   OPS_PORT: optional(wholeNumber(1, 65535, 'not a port number', HINTS.OPS_PORT)),
   NODE_ENV: optional(z.string()),
@@ -254,6 +258,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       redisKeyPrefix: vars.REDIS_KEY_PREFIX ?? 'migrate-help:',
       streamsPerMinute: vars.SLACK_STREAMS_PER_MINUTE ?? 20,
       eventLeaseMs: vars.EVENT_LEASE_MS ?? 30_000,
+      slotExpirationMs: vars.LLM_SLOT_EXPIRATION_MS,
       shutdownGraceMs: vars.SHUTDOWN_GRACE_MS ?? 20_000,
       opsPort: vars.OPS_PORT,
     },

@@ -177,7 +177,12 @@ async function openStores(config: Config, options: StartBotOptions, closers: Arr
 async function openSharedState(config: Config): Promise<SharedState> {
   const limits = { maxConcurrent: config.anthropic.maxConcurrent, streamsPerMinute: config.scale.streamsPerMinute };
   if (config.scale.redisUrl === undefined) return createLocalSharedState(limits);
-  return connectSharedState({ ...limits, redisUrl: config.scale.redisUrl, keyPrefix: config.scale.redisKeyPrefix });
+  return connectSharedState({
+    ...limits,
+    redisUrl: config.scale.redisUrl,
+    keyPrefix: config.scale.redisKeyPrefix,
+    ...(config.scale.slotExpirationMs === undefined ? {} : { slotExpirationMs: config.scale.slotExpirationMs }),
+  });
 }
 
 /** The GitHub client, when GITHUB_TOKEN or the App credentials are set, with the store's blob and ETag caches. */

@@ -33,7 +33,15 @@ export interface AnswerServiceDeps {
    * The model and per-user limiters; given by main.ts (clustered through Redis when REDIS_URL is
    * set), otherwise in-process ones built from `maxConcurrent`.
    */
-  limits?: { model: Bottleneck; users: Bottleneck.Group };
+  limits?: {
+    model: Bottleneck;
+    users: Bottleneck.Group;
+    /**
+     * Clustered limiters only free a slot when its job ends or expires, so a replica that dies
+     * mid-answer holds its slots until this expiration (no expiration in-process).
+     */
+    slotExpirationMs?: number;
+  };
   /** Told about every finished answer (metrics). */
   onAnswered?: (record: AnsweredRecord) => void;
 }
@@ -64,6 +72,7 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
   const modelLimiter = deps.limits?.model ?? new Bottleneck({ maxConcurrent: deps.maxConcurrent });
   // One limiter per user: a second question waits for the first to finish.
   const userLimiters = deps.limits?.users ?? new Bottleneck.Group({ maxConcurrent: 1 });
+  const jobOptions: Bottleneck.JobOptions = deps.limits?.slotExpirationMs === undefined ? {} : { expiration: deps.limits.slotExpirationMs };
 
   const scrub = (text: string) => scrubSecrets(text, deps.secrets ?? []);
 
@@ -136,7 +145,7 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
     if (userCounts.RECEIVED + userCounts.QUEUED + userCounts.RUNNING + userCounts.EXECUTING > 0) {
       await statusSafely(sink, 'Queued: your previous question is still being answered; this one starts as soon as it is done.');
     }
-    return userLimiter.schedule(() => answerNow(question, sink, received));
+    return userLimiter.schedule(jobOptions, () => answerNow(question, sink, received));
   }
 
   async function answerNow(question: Question, sink: AnswerSink, received: number): Promise<AnswerOutcome> {
@@ -207,7 +216,7 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
           const ahead = inLimiter - deps.maxConcurrent + 1;
           await status(`Queued: the expert model is busy with other questions (${ahead} ahead of yours); yours starts when one finishes.`);
         }
-        const result = await modelLimiter.schedule(async () => {
+        const result = await modelLimiter.schedule(jobOptions, async () => {
           if (lastStatus !== 'Thinking…') await status('Thinking…');
           return expert.answer({
             system: deps.systemPrompt,

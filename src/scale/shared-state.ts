@@ -14,6 +14,9 @@ const ANSWERED = '=answered';
 /** Extend a lease only when it is still the caller's: compare and extend in one step. */
 const RENEW_SCRIPT = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 
+/** A live answer longer than this loses its slot; Slack ends a stream after about five minutes anyway. */
+export const DEFAULT_SLOT_EXPIRATION_MS = 10 * 60_000;
+
 export interface StreamBudget {
   /**
    * Take one `chat.startStream` call from the workspace's budget now, or return false when it is
@@ -30,6 +33,8 @@ export interface Limits {
   /** One question at a time per user. */
   users: Bottleneck.Group;
   streams: StreamBudget;
+  /** With Redis: how long a slot held by a replica that died stays taken (see answer-service.ts). */
+  slotExpirationMs?: number;
 }
 
 export interface SharedState {
@@ -50,6 +55,8 @@ export interface SharedStateOptions {
   maxConcurrent: number;
   /** `chat.startStream` calls per workspace per minute. */
   streamsPerMinute: number;
+  /** Upper bound on one answer's hold on a model or user slot (frees a dead replica's slots). */
+  slotExpirationMs?: number;
 }
 
 function streamLimiterOptions(perMinute: number): Bottleneck.ConstructorOptions {
@@ -81,7 +88,7 @@ function budgetOver(group: Bottleneck.Group): StreamBudget {
   };
 }
 
-export function createLocalSharedState(options: Omit<SharedStateOptions, 'redisUrl' | 'keyPrefix'>): SharedState {
+export function createLocalSharedState(options: Omit<SharedStateOptions, 'redisUrl' | 'keyPrefix' | 'slotExpirationMs'>): SharedState {
   const model = new Bottleneck({ maxConcurrent: options.maxConcurrent });
   const users = new Bottleneck.Group({ maxConcurrent: 1 });
   const streams = new Bottleneck.Group(streamLimiterOptions(options.streamsPerMinute));
@@ -137,7 +144,7 @@ export async function connectSharedState(options: SharedStateOptions & { redisUr
 
   return {
     kind: 'redis',
-    limits: { model, users, streams: budgetOver(streams) },
+    limits: { model, users, streams: budgetOver(streams), slotExpirationMs: options.slotExpirationMs ?? DEFAULT_SLOT_EXPIRATION_MS },
     events,
     ping: async () => {
       await redis.ping();
