@@ -67,11 +67,13 @@ const CUT_MESSAGE =
   'The expert model’s answer was cut off mid-stream, so what you see above is incomplete. Ask again (you can say "continue") to get the rest.';
 const CUT_BEFORE_TEXT_MESSAGE = 'The expert model’s answer broke off before any text arrived. Ask again in a minute.';
 
+type Cut = (cause: unknown, status?: number) => ModelError;
+
 /** Map anything the SDK (or our stream handling) throws to a ModelError with a clear next step. */
 export function translateModelError(error: unknown, context: TranslateContext): ModelError {
   if (error instanceof ModelError) return error;
   const partialText = context.partialText ?? '';
-  const cut = (cause: unknown, status?: number) => new ModelError('model_stream_cut', partialText ? CUT_MESSAGE : CUT_BEFORE_TEXT_MESSAGE, { cause, partialText, status });
+  const cut: Cut = (cause, status) => new ModelError('model_stream_cut', partialText ? CUT_MESSAGE : CUT_BEFORE_TEXT_MESSAGE, { cause, partialText, status });
 
   if (context.endedEarly) return cut(error ?? new Error('stream ended without message_stop'));
   if (context.idleTimeoutMs !== undefined) {
@@ -101,81 +103,87 @@ export function translateModelError(error: unknown, context: TranslateContext): 
     );
   }
   if (error instanceof APIError) {
-    const status = error.status;
-    // An `error` event inside a 200 stream has no status; it arrives after text has started.
-    if (status === undefined) {
-      if (partialText) return cut(error);
-      if (error.type === 'overloaded_error') return overloaded(error, partialText);
-      if (context.streamStarted) return cut(error);
-      return new ModelError('model_unavailable', 'The expert model failed while answering. Try again in a minute.', { cause: error, partialText });
-    }
-    if (status === 401) {
-      return new ModelError('model_auth_failed', 'The expert model rejected our API key (401 authentication failed). Ask whoever runs migrate-help to check ANTHROPIC_API_KEY.', {
-        cause: error,
-        partialText,
-        status,
-      });
-    }
-    if (status === 403) {
-      return new ModelError(
-        'model_auth_failed',
-        `Our API key is not allowed to use the expert model ${context.model} (403 permission denied). Ask whoever runs migrate-help to check the key's workspace permissions or ANTHROPIC_MODEL.`,
-        { cause: error, partialText, status },
-      );
-    }
-    if (status === 402 || error.type === 'billing_error') {
-      return new ModelError('model_auth_failed', 'The Anthropic account behind migrate-help has a billing problem (402). Ask whoever runs migrate-help to check the account’s plan and credit.', {
-        cause: error,
-        partialText,
-        status,
-      });
-    }
-    if (status === 429) {
-      return new ModelError('model_rate_limited', `The expert model is rate-limiting us right now (429 too many requests). ${waitHint(retryAfterSeconds(error.headers))}`, {
-        cause: error,
-        partialText,
-        status,
-      });
-    }
-    if (status === 529 || error.type === 'overloaded_error') return overloaded(error, partialText, status);
-    if (status === 504 || error.type === 'timeout_error') {
-      if (partialText) return cut(error, status);
-      return new ModelError('model_timeout', `The expert model timed out on its side (HTTP ${status}). Try again in a minute; a shorter question or fewer pasted files also helps.`, {
-        cause: error,
-        partialText,
-        status,
-      });
-    }
-    if (status >= 500) {
-      return new ModelError(
-        'model_unavailable',
-        `The expert model’s service returned an error (HTTP ${status}). Try again in a minute; if it persists, check status.anthropic.com.`,
-        { cause: error, partialText, status },
-      );
-    }
-    if (status === 404) {
-      return new ModelError(
-        'model_bad_request',
-        `The expert model ${context.model} was not found for our API key (404). Ask whoever runs migrate-help to check ANTHROPIC_MODEL.`,
-        { cause: error, partialText, status },
-      );
-    }
-    if (status === 413) {
-      return new ModelError('model_bad_request', 'The question and its context were too large for the expert model (413). Share fewer or smaller files and ask again.', {
-        cause: error,
-        partialText,
-        status,
-      });
-    }
-    return new ModelError(
-      'model_bad_request',
-      `The expert model rejected the request (HTTP ${status})${apiExplanation(error)}. Try shortening or rephrasing the question; if it keeps happening, tell the team that runs migrate-help.`,
-      { cause: error, partialText, status },
-    );
+    if (error.status === undefined) return translateErrorEvent(error, context, partialText, cut);
+    return translateHttpError(error, error.status, context, partialText, cut);
   }
   // Errors raised while reading the body (socket reset, malformed event) once the answer started.
   if (partialText || context.streamStarted) return cut(error);
   return new ModelError('model_unavailable', 'The expert model failed while answering. Try again in a minute.', { cause: error, partialText });
+}
+
+/** An `error` event inside a 200 stream has no status; it arrives after text has started. */
+function translateErrorEvent(error: APIError, context: TranslateContext, partialText: string, cut: Cut): ModelError {
+  if (partialText) return cut(error);
+  if (error.type === 'overloaded_error') return overloaded(error, partialText);
+  if (context.streamStarted) return cut(error);
+  return new ModelError('model_unavailable', 'The expert model failed while answering. Try again in a minute.', { cause: error, partialText });
+}
+
+/** An HTTP error status from the API, to what it means for the user and what to do. */
+function translateHttpError(error: APIError, status: number, context: TranslateContext, partialText: string, cut: Cut): ModelError {
+  if (status === 401) {
+    return new ModelError('model_auth_failed', 'The expert model rejected our API key (401 authentication failed). Ask whoever runs migrate-help to check ANTHROPIC_API_KEY.', {
+      cause: error,
+      partialText,
+      status,
+    });
+  }
+  if (status === 403) {
+    return new ModelError(
+      'model_auth_failed',
+      `Our API key is not allowed to use the expert model ${context.model} (403 permission denied). Ask whoever runs migrate-help to check the key's workspace permissions or ANTHROPIC_MODEL.`,
+      { cause: error, partialText, status },
+    );
+  }
+  if (status === 402 || error.type === 'billing_error') {
+    return new ModelError('model_auth_failed', 'The Anthropic account behind migrate-help has a billing problem (402). Ask whoever runs migrate-help to check the account’s plan and credit.', {
+      cause: error,
+      partialText,
+      status,
+    });
+  }
+  if (status === 429) {
+    return new ModelError('model_rate_limited', `The expert model is rate-limiting us right now (429 too many requests). ${waitHint(retryAfterSeconds(error.headers))}`, {
+      cause: error,
+      partialText,
+      status,
+    });
+  }
+  if (status === 529 || error.type === 'overloaded_error') return overloaded(error, partialText, status);
+  if (status === 504 || error.type === 'timeout_error') {
+    if (partialText) return cut(error, status);
+    return new ModelError('model_timeout', `The expert model timed out on its side (HTTP ${status}). Try again in a minute; a shorter question or fewer pasted files also helps.`, {
+      cause: error,
+      partialText,
+      status,
+    });
+  }
+  if (status >= 500) {
+    return new ModelError(
+      'model_unavailable',
+      `The expert model’s service returned an error (HTTP ${status}). Try again in a minute; if it persists, check status.anthropic.com.`,
+      { cause: error, partialText, status },
+    );
+  }
+  if (status === 404) {
+    return new ModelError(
+      'model_bad_request',
+      `The expert model ${context.model} was not found for our API key (404). Ask whoever runs migrate-help to check ANTHROPIC_MODEL.`,
+      { cause: error, partialText, status },
+    );
+  }
+  if (status === 413) {
+    return new ModelError('model_bad_request', 'The question and its context were too large for the expert model (413). Share fewer or smaller files and ask again.', {
+      cause: error,
+      partialText,
+      status,
+    });
+  }
+  return new ModelError(
+    'model_bad_request',
+    `The expert model rejected the request (HTTP ${status})${apiExplanation(error)}. Try shortening or rephrasing the question; if it keeps happening, tell the team that runs migrate-help.`,
+    { cause: error, partialText, status },
+  );
 }
 
 function overloaded(error: APIError, partialText: string, status?: number): ModelError {

@@ -4,9 +4,6 @@
  * repository/PR readers built on top. `createGitHub` is what main.ts calls.
  */
 import { createAppAuth } from '@octokit/auth-app';
-import { retry } from '@octokit/plugin-retry';
-import { throttling } from '@octokit/plugin-throttling';
-import { Octokit } from '@octokit/rest';
 import Bottleneck from 'bottleneck';
 import { initParser } from '../engine/index.js';
 import { AppError } from '../errors.js';
@@ -17,8 +14,11 @@ import { translateGitHubError } from './errors.js';
 import { getPullRequest, listPullRequestFiles, loadReviewContext } from './pull-request.js';
 import { findPullRequestRefs, parsePullRequestRef, parseRepoSpec, webHostOfApiUrl } from './refs.js';
 import { listMigrationFiles, readBlobs, readFile, type ReadFileResult } from './repo-reader.js';
+import { GitHubOctokit, type GitHubTransport, type GraphQLBlobReads } from './transport.js';
 import type {
+  AuthMode,
   GitHubCaches,
+  GitHubLogger,
   GitHubRequestStats,
   ListMigrationFilesInput,
   LoadReviewContextOptions,
@@ -31,20 +31,9 @@ import type {
   ReadResult,
   RepoRef,
   ReviewContext,
-  SkippedFile,
 } from './types.js';
 
-export const GitHubOctokit = Octokit.plugin(throttling, retry);
-export type GitHubOctokit = InstanceType<typeof GitHubOctokit>;
-
-/** The logger methods we use (pino's shape). */
-export interface GitHubLogger {
-  debug(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
-
+/** Each limit left out takes its value from DEFAULT_LIMITS. */
 export interface GitHubLimits {
   /** Wait for a rate-limit reset at most this long (once); longer waits fail with github_rate_limited. */
   maxRateLimitWaitSeconds?: number;
@@ -96,39 +85,6 @@ export interface CreateGitHubOptions {
   fetch?: typeof fetch;
 }
 
-export type AuthMode = 'token' | 'app' | 'anonymous';
-
-/** What the readers need from the client. */
-export interface GitHubTransport {
-  readonly authMode: AuthMode;
-  readonly maxFileBytes: number;
-  readonly blobs: GitHubCaches['blobs'];
-  /** Blobs known not to be text (binary, not UTF-8, too large), so they are not downloaded again. */
-  readonly skippedBlobs: Map<string, { reason: SkippedFile['reason']; size: number }>;
-  /** Migration trees already built, by repository, commit sha, folder and labelling (a few, newest kept). */
-  readonly builtTrees: Map<string, MigrationTree>;
-  readonly allowlist: Allowlist;
-  /** Checks the allowlist (before anything is sent), then returns the Octokit for the repo's identity. */
-  octokitFor(ref: RepoRef): Promise<GitHubOctokit>;
-  /** Counters, shared with the conditional-request hook. */
-  readonly counters: GitHubRequestStats;
-  translate(error: unknown, context: { repo?: RepoRef; notFound?: string }): AppError;
-  /** The engine's parser (for apps.py labels and dependencies), initialised once. */
-  parserReady(): Promise<void>;
-  logger: GitHubLogger;
-  readonly graphql: GraphQLBlobReads;
-}
-
-/** Batched blob reads through GraphQL, and whether they can be used. */
-export interface GraphQLBlobReads {
-  readonly blobsPerQuery: number;
-  readonly bytesPerQuery: number;
-  /** True while GraphQL is enabled, the client is authenticated and the server has not refused it. */
-  usable(): boolean;
-  /** The server has no GraphQL API: warn once and read blobs through REST from now on. */
-  markUnavailable(detail: { status: number }): void;
-}
-
 export interface GitHub {
   readonly authMode: AuthMode;
   readonly allowlist: Allowlist;
@@ -155,20 +111,58 @@ const SILENT: GitHubLogger = { debug: () => undefined, info: () => undefined, wa
 
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
 
+type Limits = Required<GitHubLimits>;
+const DEFAULT_LIMITS: Limits = { maxRateLimitWaitSeconds: 20, retries: 2, retryBaseMs: 1000, requestTimeoutMs: 30_000, graphqlIntervalMs: 1000 };
+const DEFAULT_BLOBS_PER_QUERY = 100;
+const DEFAULT_BYTES_PER_QUERY = 4 * 1024 * 1024;
+type Translate = GitHubTransport['translate'];
+type OctokitFor = GitHubTransport['octokitFor'];
+type BuildOctokit = (auth: { authStrategy?: unknown; auth?: unknown }) => GitHubOctokit;
+
 export function createGitHub(options: CreateGitHubOptions): GitHub {
   const logger = options.logger ?? SILENT;
-  const limits = { maxRateLimitWaitSeconds: 20, retries: 2, retryBaseMs: 1000, requestTimeoutMs: 30_000, graphqlIntervalMs: 1000, ...options.limits };
+  const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
   const allowlist = createAllowlist({ repos: options.allowedRepos, orgs: options.allowedOrgs });
   const webHost = webHostOfApiUrl(options.baseUrl);
   const hosts = webHost === null ? [] : [webHost];
-  const hasApp = options.appId !== undefined && options.privateKey !== undefined;
-  const authMode: AuthMode = hasApp ? 'app' : options.token !== undefined ? 'token' : 'anonymous';
+  const authMode = authModeOf(options);
   const counters: GitHubRequestStats = { requests: 0, notModified: 0, cacheHits: 0, billable: 0, graphqlQueries: 0 };
+  const rateLimits = createRateLimitTracker();
+  const countingFetch = createCountingFetch(options.fetch ?? globalThis.fetch, limits.requestTimeoutMs, counters, rateLimits.observe);
+  const build = createOctokitBuilder(options, limits, logger, counters, countingFetch);
+  const translate: Translate = (error, context) => translateGitHubError(error, { ...context, auth: authMode });
+  const octokitFor = authMode === 'app' ? createAppOctokitFor(options, build, allowlist, translate) : createSingleOctokitFor(options, build, allowlist);
+  const transport = createTransport(options, { authMode, allowlist, octokitFor, counters, translate, logger });
+
+  return {
+    authMode,
+    allowlist,
+    webHost,
+    parseRepo: (text) => parseRepoSpec(text, { hosts }),
+    parsePullRequest: (text) => parsePullRequestRef(text, { hosts }),
+    findPullRequests: (text) => findPullRequestRefs(text, { hosts }),
+    listMigrationFiles: (input) => listMigrationFiles(transport, input),
+    readBlobs: (ref, entries, readOptions) => readBlobs(transport, ref, entries, readOptions),
+    readFile: (input) => readFile(transport, input),
+    getPullRequest: (ref) => getPullRequest(transport, ref),
+    listPullRequestFiles: (ref) => listPullRequestFiles(transport, ref),
+    loadReviewContext: (ref, reviewOptions) => loadReviewContext(transport, ref, reviewOptions),
+    rateLimit: rateLimits.current,
+    checkRateLimit: (ref) => fetchRateLimit(octokitFor, translate, ref),
+    stats: () => ({ ...counters }),
+  };
+}
+
+function authModeOf(options: CreateGitHubOptions): AuthMode {
+  const hasApp = options.appId !== undefined && options.privateKey !== undefined;
+  return hasApp ? 'app' : options.token !== undefined ? 'token' : 'anonymous';
+}
+
+/** The newest `x-ratelimit-*` headers per resource, as responses arrive. */
+function createRateLimitTracker(): { observe(headers: Headers): void; current(): RateLimitBudget | null } {
   const budgets = new Map<string, RateLimitBudget>();
   let lastBudget: RateLimitBudget | null = null;
-  const baseFetch = options.fetch ?? globalThis.fetch;
-
-  const observeRateLimit = (headers: Headers): void => {
+  const observe = (headers: Headers): void => {
     const limit = headers.get('x-ratelimit-limit');
     const remaining = headers.get('x-ratelimit-remaining');
     const reset = headers.get('x-ratelimit-reset');
@@ -186,10 +180,13 @@ export function createGitHub(options: CreateGitHubOptions): GitHub {
     budgets.set(resource ?? 'core', budget);
     lastBudget = budget;
   };
+  return { observe, current: () => budgets.get('core') ?? lastBudget };
+}
 
-  // Counting at the fetch layer sees every HTTP request, including plugin retries and token exchanges.
-  const countingFetch: typeof fetch = async (input, init) => {
-    const timeout = AbortSignal.timeout(limits.requestTimeoutMs);
+/** Counting at the fetch layer sees every HTTP request, including plugin retries and token exchanges. */
+function createCountingFetch(baseFetch: typeof fetch, requestTimeoutMs: number, counters: GitHubRequestStats, observeRateLimit: (headers: Headers) => void): typeof fetch {
+  return async (input, init) => {
+    const timeout = AbortSignal.timeout(requestTimeoutMs);
     const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
     counters.requests += 1;
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
@@ -200,13 +197,15 @@ export function createGitHub(options: CreateGitHubOptions): GitHub {
     observeRateLimit(response.headers);
     return response;
   };
+}
 
+/** Octokits with the throttling and retry plugins, our logger, counting fetch and conditional requests. */
+function createOctokitBuilder(options: CreateGitHubOptions, limits: Limits, logger: GitHubLogger, counters: GitHubRequestStats, countingFetch: typeof fetch): BuildOctokit {
   const onLimit = (kind: 'primary' | 'secondary') => (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
     const retrying = retryCount === 0 && retryAfter <= limits.maxRateLimitWaitSeconds;
     logger.warn({ module: 'github', kind, retryAfter, method: request.method, url: request.url, retrying }, 'GitHub rate limit hit');
     return retrying;
   };
-
   const octokitLog = {
     debug: (message: string) => logger.debug({ module: 'github' }, String(message)),
     info: (message: string) => logger.info({ module: 'github' }, String(message)),
@@ -217,7 +216,7 @@ export function createGitHub(options: CreateGitHubOptions): GitHub {
   // The plugin's own group for POSTs is shared by every Octokit in the process with a fixed spacing; ours is per client and configurable.
   const graphqlQueue = new Bottleneck.Group({ maxConcurrent: 1, minTime: limits.graphqlIntervalMs });
 
-  const build = (auth: { authStrategy?: unknown; auth?: unknown }): GitHubOctokit => {
+  return (auth) => {
     const octokit = new GitHubOctokit({
       ...auth,
       ...(options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl.replace(/\/+$/, '') }),
@@ -236,52 +235,61 @@ export function createGitHub(options: CreateGitHubOptions): GitHub {
     installConditionalRequests(octokit, options.caches.conditional, counters);
     return octokit;
   };
+}
 
-  const translate = (error: unknown, context: { repo?: RepoRef; notFound?: string }): AppError => translateGitHubError(error, { ...context, auth: authMode });
+/** A token or no identity: one Octokit for every allowlisted repository. */
+function createSingleOctokitFor(options: CreateGitHubOptions, build: BuildOctokit, allowlist: Allowlist): OctokitFor {
+  const octokit = build(options.token === undefined ? {} : { auth: options.token });
+  return async (ref) => {
+    allowlist.check(ref);
+    return octokit;
+  };
+}
 
-  let octokitFor: (ref: RepoRef) => Promise<GitHubOctokit>;
-  if (authMode === 'app') {
-    const appOctokit = build({ authStrategy: createAppAuth, auth: { appId: Number(options.appId), privateKey: options.privateKey } });
-    const installationByRepo = new Map<string, number>();
-    const octokitByInstallation = new Map<number, Promise<GitHubOctokit>>();
-    octokitFor = async (ref) => {
-      allowlist.check(ref);
-      const key = `${ref.owner}/${ref.repo}`.toLowerCase();
-      let installationId = installationByRepo.get(key);
-      if (installationId === undefined) {
-        try {
-          const { data } = await appOctokit.request('GET /repos/{owner}/{repo}/installation', { owner: ref.owner, repo: ref.repo });
-          installationId = data.id;
-        } catch (error) {
-          const translated = translate(error, { repo: ref });
-          if (translated.code === 'github_not_found') {
-            throw new AppError('github_not_found', `The GitHub App is not installed on ${ref.owner}/${ref.repo} (or cannot see it): ask an admin to install it on that repository.`, { cause: error });
-          }
-          throw translated;
-        }
-        installationByRepo.set(key, installationId);
+/** A GitHub App: the installation on each repository is looked up once, and one Octokit kept per installation. */
+function createAppOctokitFor(options: CreateGitHubOptions, build: BuildOctokit, allowlist: Allowlist, translate: Translate): OctokitFor {
+  const appOctokit = build({ authStrategy: createAppAuth, auth: { appId: Number(options.appId), privateKey: options.privateKey } });
+  const installationByRepo = new Map<string, number>();
+  const octokitByInstallation = new Map<number, Promise<GitHubOctokit>>();
+
+  const installationOf = async (ref: RepoRef): Promise<number> => {
+    const key = `${ref.owner}/${ref.repo}`.toLowerCase();
+    const known = installationByRepo.get(key);
+    if (known !== undefined) return known;
+    let installationId: number;
+    try {
+      const { data } = await appOctokit.request('GET /repos/{owner}/{repo}/installation', { owner: ref.owner, repo: ref.repo });
+      installationId = data.id;
+    } catch (error) {
+      const translated = translate(error, { repo: ref });
+      if (translated.code === 'github_not_found') {
+        throw new AppError('github_not_found', `The GitHub App is not installed on ${ref.owner}/${ref.repo} (or cannot see it): ask an admin to install it on that repository.`, { cause: error });
       }
-      let octokit = octokitByInstallation.get(installationId);
-      if (octokit === undefined) {
-        // auth-app's factory hands the new Octokit the same token cache: installation tokens are reused until shortly before they expire.
-        octokit = appOctokit.auth({ type: 'installation', installationId, factory: (auth: unknown) => build({ authStrategy: createAppAuth, auth }) }) as Promise<GitHubOctokit>;
-        octokitByInstallation.set(installationId, octokit);
-      }
-      return octokit;
-    };
-  } else {
-    const octokit = build(options.token === undefined ? {} : { auth: options.token });
-    octokitFor = async (ref) => {
-      allowlist.check(ref);
-      return octokit;
-    };
-  }
+      throw translated;
+    }
+    installationByRepo.set(key, installationId);
+    return installationId;
+  };
 
+  return async (ref) => {
+    allowlist.check(ref);
+    const installationId = await installationOf(ref);
+    let octokit = octokitByInstallation.get(installationId);
+    if (octokit === undefined) {
+      // auth-app's factory hands the new Octokit the same token cache: installation tokens are reused until shortly before they expire.
+      octokit = appOctokit.auth({ type: 'installation', installationId, factory: (auth: unknown) => build({ authStrategy: createAppAuth, auth }) }) as Promise<GitHubOctokit>;
+      octokitByInstallation.set(installationId, octokit);
+    }
+    return octokit;
+  };
+}
+
+function createGraphQLBlobReads(options: CreateGitHubOptions, authMode: AuthMode, logger: GitHubLogger): GraphQLBlobReads {
   let graphqlUnavailable = false;
   const graphqlEnabled = options.graphql?.enabled !== false && authMode !== 'anonymous';
-  const graphql: GraphQLBlobReads = {
-    blobsPerQuery: Math.max(1, Math.floor(options.graphql?.blobsPerQuery ?? 100)),
-    bytesPerQuery: Math.max(1, options.graphql?.bytesPerQuery ?? 4 * 1024 * 1024),
+  return {
+    blobsPerQuery: Math.max(1, Math.floor(options.graphql?.blobsPerQuery ?? DEFAULT_BLOBS_PER_QUERY)),
+    bytesPerQuery: Math.max(1, options.graphql?.bytesPerQuery ?? DEFAULT_BYTES_PER_QUERY),
     usable: () => graphqlEnabled && !graphqlUnavailable,
     markUnavailable: ({ status }) => {
       if (graphqlUnavailable) return;
@@ -289,47 +297,32 @@ export function createGitHub(options: CreateGitHubOptions): GitHub {
       logger.warn({ module: 'github', status }, 'GitHub GraphQL API is not available here; reading file contents with one REST request per file from now on');
     },
   };
+}
 
+function createTransport(
+  options: CreateGitHubOptions,
+  parts: Pick<GitHubTransport, 'authMode' | 'allowlist' | 'octokitFor' | 'counters' | 'translate' | 'logger'>,
+): GitHubTransport {
   let parser: Promise<void> | undefined;
-  const transport: GitHubTransport = {
-    authMode,
+  return {
+    ...parts,
     maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
     blobs: createLayeredBlobCache(options.caches.blobs, options.blobMemoryChars),
     skippedBlobs: new Map(),
     builtTrees: new Map(),
-    allowlist,
-    octokitFor,
-    counters,
-    translate,
     parserReady: () => (parser ??= initParser()),
-    logger,
-    graphql,
+    graphql: createGraphQLBlobReads(options, parts.authMode, parts.logger),
   };
+}
 
-  return {
-    authMode,
-    allowlist,
-    webHost,
-    parseRepo: (text) => parseRepoSpec(text, { hosts }),
-    parsePullRequest: (text) => parsePullRequestRef(text, { hosts }),
-    findPullRequests: (text) => findPullRequestRefs(text, { hosts }),
-    listMigrationFiles: (input) => listMigrationFiles(transport, input),
-    readBlobs: (ref, entries, readOptions) => readBlobs(transport, ref, entries, readOptions),
-    readFile: (input) => readFile(transport, input),
-    getPullRequest: (ref) => getPullRequest(transport, ref),
-    listPullRequestFiles: (ref) => listPullRequestFiles(transport, ref),
-    loadReviewContext: (ref, reviewOptions) => loadReviewContext(transport, ref, reviewOptions),
-    rateLimit: () => budgets.get('core') ?? lastBudget,
-    checkRateLimit: async (ref) => {
-      const octokit = await octokitFor(ref);
-      try {
-        const { data } = await octokit.request('GET /rate_limit', { request: { cache: 'none' } });
-        const core = data.resources.core;
-        return { limit: core.limit, remaining: core.remaining, used: core.used ?? null, resetAt: new Date(core.reset * 1000).toISOString(), resource: 'core', observedAt: new Date().toISOString() };
-      } catch (error) {
-        throw translate(error, { repo: ref });
-      }
-    },
-    stats: () => ({ ...counters }),
-  };
+/** `GET /rate_limit` costs no unit; asked as the identity that reads `ref`. */
+async function fetchRateLimit(octokitFor: OctokitFor, translate: Translate, ref: RepoRef): Promise<RateLimitBudget> {
+  const octokit = await octokitFor(ref);
+  try {
+    const { data } = await octokit.request('GET /rate_limit', { request: { cache: 'none' } });
+    const core = data.resources.core;
+    return { limit: core.limit, remaining: core.remaining, used: core.used ?? null, resetAt: new Date(core.reset * 1000).toISOString(), resource: 'core', observedAt: new Date().toISOString() };
+  } catch (error) {
+    throw translate(error, { repo: ref });
+  }
 }

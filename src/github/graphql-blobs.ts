@@ -11,7 +11,7 @@
  * the client and every blob is handed back for REST.
  */
 import { AppError } from '../errors.js';
-import type { GitHubOctokit, GitHubTransport } from './client.js';
+import type { GitHubOctokit, GitHubTransport } from './transport.js';
 import { graphqlErrorsOf, isHttpError } from './errors.js';
 import type { RepoRef, SkippedFile } from './types.js';
 

@@ -2,8 +2,9 @@
  * The GitHub edge's public API. main.ts builds one client with `createGitHub` (passing the store's
  * blob and conditional caches); commands, model tools and PR review use its methods.
  */
-export { createGitHub, DEFAULT_MAX_FILE_BYTES, GitHubOctokit } from './client.js';
-export type { AuthMode, CreateGitHubOptions, GitHub, GitHubGraphQLOptions, GitHubLimits, GitHubLogger } from './client.js';
+export { createGitHub, DEFAULT_MAX_FILE_BYTES } from './client.js';
+export type { CreateGitHubOptions, GitHub, GitHubGraphQLOptions, GitHubLimits } from './client.js';
+export { GitHubOctokit } from './transport.js';
 export { createAllowlist } from './allowlist.js';
 export type { Allowlist } from './allowlist.js';
 export { createLayeredBlobCache, createMemoryBlobCache, createMemoryCaches, createMemoryConditionalCache } from './caches.js';

@@ -12,7 +12,7 @@
  * 304s (PR, files) and cache hits, which cost no rate limit.
  */
 import { parseMigration } from '../engine/index.js';
-import type { GitHubOctokit, GitHubTransport } from './client.js';
+import type { GitHubOctokit, GitHubTransport } from './transport.js';
 import { appPathOf, appsPyPathOf, folderLabelOf, isMigrationPath, migrationNameOf } from './paths.js';
 import { listMigrationFiles, readAppsPyLabels, readBlobs, setAppLabel } from './repo-reader.js';
 import type {
@@ -20,6 +20,7 @@ import type {
   GitHubRequestStats,
   LoadReviewContextOptions,
   MigrationEntry,
+  MigrationTree,
   PullRequestFile,
   PullRequestFileStatus,
   PullRequestInfo,
@@ -29,6 +30,8 @@ import type {
   ReviewFile,
   SkippedFile,
 } from './types.js';
+
+const DEFAULT_MAX_BASE_FILES_PER_APP = 300;
 
 function prName(ref: PullRequestRef): string {
   return `pull request ${ref.owner}/${ref.repo}#${ref.number}`;
@@ -57,7 +60,7 @@ export async function getPullRequest(t: GitHubTransport, ref: PullRequestRef): P
 }
 
 async function paginateFiles(octokit: GitHubOctokit, ref: PullRequestRef): Promise<PullRequestFile[]> {
-  // GitHub lists at most 3,000 files per PR; 100 per page keeps that to 30 requests.
+  // GitHub caps the files it lists per PR; the largest page keeps the number of requests small.
   const files = await octokit.paginate('GET /repos/{owner}/{repo}/pulls/{pull_number}/files', { owner: ref.owner, repo: ref.repo, pull_number: ref.number, per_page: 100 });
   return files.map((file) => ({
     path: file.filename,
@@ -133,47 +136,99 @@ function findUnresolvedDependencies(headFiles: readonly ReviewFile[], base: read
   return unresolved;
 }
 
+/** Where an app's apps.py is, as the PR leaves it (null when the PR removes it or there is none). */
+type AppsPyBlob = { appPath: string; path: string; sha: string; size?: number };
+type AppLabels = Map<string, { label: string; source: AppFolder['labelSource'] }>;
+
 export async function loadReviewContext(t: GitHubTransport, ref: PullRequestRef, options: LoadReviewContextOptions = {}): Promise<ReviewContext> {
   const before = { ...t.counters };
-  const baseContents = options.baseContents ?? 'touched-apps';
-  const maxPerApp = options.maxBaseFilesPerApp ?? 300;
   const [pullRequest, changedFiles] = await Promise.all([getPullRequest(t, ref), listPullRequestFiles(t, ref)]);
   const migrationChanges = pickMigrationFiles(changedFiles);
   const skipped: SkippedFile[] = [];
-
-  if (migrationChanges.length === 0) {
-    return {
-      pullRequest,
-      changedFiles,
-      migrationChanges,
-      headFiles: [],
-      baseTree: null,
-      baseFiles: [],
-      baseNamesOnly: [],
-      touchedApps: [],
-      unresolvedDependencies: [],
-      skipped,
-      engineInput: { sources: [], targets: [] },
-      requests: diffStats(t.counters, before),
-    };
-  }
+  if (migrationChanges.length === 0) return noMigrationsContext(pullRequest, changedFiles, skipped, diffStats(t.counters, before));
 
   const headChanges = migrationChanges.filter((file) => file.status !== 'removed' && isMigrationPath(file.path));
   for (const file of headChanges) if (file.sha === null) skipped.push({ path: file.path, reason: 'unreadable', note: `GitHub gave no content id for ${file.path}, so I did not read it.` });
   const baseTree = await listMigrationFiles(t, { owner: ref.owner, repo: ref.repo, ref: options.baseAt === 'branch-tip' ? pullRequest.base.ref : pullRequest.base.sha, readLabels: false });
+  const replaced = replacedBasePaths(migrationChanges);
+  const touchedPaths = new Set(migrationChanges.flatMap((file) => [file.path, ...(file.previousPath === null ? [] : [file.previousPath])]).filter(isMigrationPath).map(appPathOf));
+  const { toRead, baseNamesOnly } = chooseBaseReads(baseTree.migrations, replaced, touchedPaths, options);
 
-  // Base paths the PR rewrites, removes or renames away: the head version (or nothing) replaces them.
+  const appsByPath = new Map<string, AppFolder>(baseTree.apps.map((app) => [app.path, app]));
+  const appsPyOf = appsPyLocator(changedFiles, appsByPath);
+  const headEntries = headChanges.flatMap((file) => (file.sha === null ? [] : [{ path: file.path, sha: file.sha }]));
+  const { headRead, baseRead } = await readHeadAndBase(t, ref, headEntries, toRead, labelCandidates(touchedPaths, baseTree, options).flatMap((appPath) => appsPyOf(appPath) ?? []), skipped);
+
+  await t.parserReady();
+  const labels = await resolveAppLabels(t, ref, { baseTree, replaced, touchedPaths, headRead, baseRead, appsPyOf, readAllAppLabels: options.readAllAppLabels === true, skipped });
+  const labelOf = (appPath: string): string => labels.get(appPath)?.label ?? folderLabelOf(appPath);
+  for (const [appPath, { label, source }] of labels) {
+    const app = appsByPath.get(appPath);
+    if (app !== undefined && label !== app.folderLabel) setAppLabel(baseTree, app, label, source);
+  }
+  const toReview = (file: RepoFile): ReviewFile => {
+    const appPath = appPathOf(file.path);
+    return { ...file, appPath, app: labelOf(appPath), name: migrationNameOf(file.path) };
+  };
+  const headFiles = headRead.map(toReview);
+  const baseFiles = baseRead.map(toReview);
+
+  return {
+    pullRequest,
+    changedFiles,
+    migrationChanges,
+    headFiles,
+    baseTree,
+    baseFiles,
+    baseNamesOnly,
+    touchedApps: [...new Set([...touchedPaths].map(labelOf))].sort(),
+    unresolvedDependencies: findUnresolvedDependencies(headFiles, baseTree.migrations.filter((entry) => !replaced.has(entry.path))),
+    skipped,
+    engineInput: { sources: engineSources([...baseFiles, ...headFiles]), targets: headFiles.map((file) => file.path) },
+    requests: diffStats(t.counters, before),
+  };
+}
+
+function noMigrationsContext(pullRequest: PullRequestInfo, changedFiles: PullRequestFile[], skipped: SkippedFile[], requests: GitHubRequestStats): ReviewContext {
+  return {
+    pullRequest,
+    changedFiles,
+    migrationChanges: [],
+    headFiles: [],
+    baseTree: null,
+    baseFiles: [],
+    baseNamesOnly: [],
+    touchedApps: [],
+    unresolvedDependencies: [],
+    skipped,
+    engineInput: { sources: [], targets: [] },
+    requests,
+  };
+}
+
+/** Base paths the PR rewrites, removes or renames away: the head version (or nothing) replaces them. */
+function replacedBasePaths(migrationChanges: readonly PullRequestFile[]): Set<string> {
   const replaced = new Set<string>();
   for (const file of migrationChanges) {
     replaced.add(file.path);
     if (file.previousPath !== null) replaced.add(file.previousPath);
   }
-  const touchedPaths = new Set(migrationChanges.flatMap((file) => [file.path, ...(file.previousPath === null ? [] : [file.previousPath])]).filter(isMigrationPath).map(appPathOf));
+  return replaced;
+}
 
+/** Base migrations whose contents are read (the touched apps', newest first, up to the per-app cap) and those known by name only. */
+function chooseBaseReads(
+  migrations: readonly MigrationEntry[],
+  replaced: ReadonlySet<string>,
+  touchedPaths: ReadonlySet<string>,
+  options: LoadReviewContextOptions,
+): { toRead: MigrationEntry[]; baseNamesOnly: MigrationEntry[] } {
+  const baseContents = options.baseContents ?? 'touched-apps';
+  const maxPerApp = options.maxBaseFilesPerApp ?? DEFAULT_MAX_BASE_FILES_PER_APP;
   const baseNamesOnly: MigrationEntry[] = [];
   const toRead: MigrationEntry[] = [];
   const perApp = new Map<string, MigrationEntry[]>();
-  for (const entry of baseTree.migrations) {
+  for (const entry of migrations) {
     if (replaced.has(entry.path)) continue;
     if (baseContents === 'touched-apps' && touchedPaths.has(entry.appPath)) {
       const list = perApp.get(entry.appPath) ?? [];
@@ -187,82 +242,88 @@ export async function loadReviewContext(t: GitHubTransport, ref: PullRequestRef,
     toRead.push(...list.slice(0, maxPerApp));
     baseNamesOnly.push(...list.slice(maxPerApp));
   }
+  return { toRead, baseNamesOnly };
+}
 
-  // The apps.py a label may need (as the PR leaves it): read with the migrations when there is room in a query anyway.
-  const appsByPath = new Map<string, AppFolder>(baseTree.apps.map((app) => [app.path, app]));
-  const appsPyOf = (appPath: string): { appPath: string; path: string; sha: string; size?: number } | null => {
+/** An app's apps.py as the PR leaves it: the PR's version when it changes the file, the base tree's otherwise. */
+function appsPyLocator(changedFiles: readonly PullRequestFile[], appsByPath: ReadonlyMap<string, AppFolder>): (appPath: string) => AppsPyBlob | null {
+  return (appPath) => {
     const changed = changedFiles.find((file) => file.path === appsPyPathOf(appPath));
     if (changed !== undefined) return changed.status === 'removed' || changed.sha === null ? null : { appPath, path: changed.path, sha: changed.sha };
     const appsPy = appsByPath.get(appPath)?.appsPy;
     return appsPy ? { appPath, ...appsPy } : null;
   };
-  const labelCandidates = [...touchedPaths, ...(options.readAllAppLabels === true ? baseTree.apps.map((app) => app.path).filter((path) => !touchedPaths.has(path)) : [])];
-  const alongside = labelCandidates.flatMap((appPath) => appsPyOf(appPath) ?? []);
+}
 
-  // Head files and base history in one read: with GraphQL, one query per batch of uncached files.
-  const headEntries = headChanges.flatMap((file) => (file.sha === null ? [] : [{ path: file.path, sha: file.sha }]));
+/** Apps whose apps.py may be needed for a label: the touched ones, and all of them when asked. */
+function labelCandidates(touchedPaths: ReadonlySet<string>, baseTree: MigrationTree, options: LoadReviewContextOptions): string[] {
+  return [...touchedPaths, ...(options.readAllAppLabels === true ? baseTree.apps.map((app) => app.path).filter((path) => !touchedPaths.has(path)) : [])];
+}
+
+/**
+ * Head files and base history in one read: with GraphQL, one query per batch of uncached files. The
+ * apps.py files a label may need ride along when there is room in a query anyway.
+ */
+async function readHeadAndBase(
+  t: GitHubTransport,
+  ref: PullRequestRef,
+  headEntries: ReadonlyArray<{ path: string; sha: string }>,
+  toRead: readonly MigrationEntry[],
+  alongside: AppsPyBlob[],
+  skipped: SkippedFile[],
+): Promise<{ headRead: RepoFile[]; baseRead: RepoFile[] }> {
   const read = await readBlobs(t, ref, [...headEntries, ...toRead], { alongside });
   skipped.push(...read.skipped);
   const headPaths = new Set(headEntries.map((entry) => entry.path));
-  const headRead = { files: read.files.filter((file) => headPaths.has(file.path)) };
-  const baseRead: RepoFile[] = read.files.filter((file) => !headPaths.has(file.path));
+  return { headRead: read.files.filter((file) => headPaths.has(file.path)), baseRead: read.files.filter((file) => !headPaths.has(file.path)) };
+}
 
-  // App labels of the touched folders: dependencies first, apps.py (base, or as the PR changes it) otherwise.
-  await t.parserReady();
-  const labels = new Map<string, { label: string; source: AppFolder['labelSource'] }>();
-  const needAppsPy: Array<{ appPath: string; path: string; sha: string; size?: number }> = [];
+/** App labels of the touched folders: dependencies first, apps.py (base, or as the PR changes it) otherwise. */
+async function resolveAppLabels(
+  t: GitHubTransport,
+  ref: PullRequestRef,
+  input: {
+    baseTree: MigrationTree;
+    replaced: ReadonlySet<string>;
+    touchedPaths: ReadonlySet<string>;
+    headRead: readonly RepoFile[];
+    baseRead: readonly RepoFile[];
+    appsPyOf: (appPath: string) => AppsPyBlob | null;
+    readAllAppLabels: boolean;
+    skipped: SkippedFile[];
+  },
+): Promise<AppLabels> {
+  const { baseTree, replaced, touchedPaths, headRead, baseRead } = input;
+  const labels: AppLabels = new Map();
+  const needAppsPy: AppsPyBlob[] = [];
   for (const appPath of touchedPaths) {
     const names = new Set<string>([
       ...baseTree.migrations.filter((entry) => entry.appPath === appPath && !replaced.has(entry.path)).map((entry) => entry.name),
-      ...headRead.files.filter((file) => appPathOf(file.path) === appPath).map((file) => migrationNameOf(file.path)),
+      ...headRead.filter((file) => appPathOf(file.path) === appPath).map((file) => migrationNameOf(file.path)),
     ]);
-    const texts = [...headRead.files, ...baseRead].filter((file) => appPathOf(file.path) === appPath);
+    const texts = [...headRead, ...baseRead].filter((file) => appPathOf(file.path) === appPath);
     const inferred = labelFromDependencies(texts, names);
     if (inferred !== null) {
       labels.set(appPath, { label: inferred, source: inferred === folderLabelOf(appPath) ? 'folder' : 'dependency' });
       continue;
     }
-    const appsPy = appsPyOf(appPath);
+    const appsPy = input.appsPyOf(appPath);
     if (appsPy !== null) needAppsPy.push(appsPy);
   }
-  if (options.readAllAppLabels === true) {
+  if (input.readAllAppLabels) {
     for (const app of baseTree.apps) if (!touchedPaths.has(app.path) && app.appsPy !== null) needAppsPy.push({ appPath: app.path, ...app.appsPy });
   }
   // Usually cache hits: they came with the migrations.
-  const declared = await readAppsPyLabels(t, ref, needAppsPy, skipped);
+  const declared = await readAppsPyLabels(t, ref, needAppsPy, input.skipped);
   for (const [appPath, label] of declared) if (label !== null) labels.set(appPath, { label, source: 'apps.py' });
+  return labels;
+}
 
-  const labelOf = (appPath: string): string => labels.get(appPath)?.label ?? folderLabelOf(appPath);
-  for (const [appPath, { label, source }] of labels) {
-    const app = appsByPath.get(appPath);
-    if (app !== undefined && label !== app.folderLabel) setAppLabel(baseTree, app, label, source);
-  }
-  const toReview = (file: RepoFile): ReviewFile => {
-    const appPath = appPathOf(file.path);
-    return { ...file, appPath, app: labelOf(appPath), name: migrationNameOf(file.path) };
-  };
-  const headFiles = headRead.files.map(toReview);
-  const baseFiles = baseRead.map(toReview);
-  const touchedApps = [...new Set([...touchedPaths].map(labelOf))].sort();
-  const unresolvedDependencies = findUnresolvedDependencies(headFiles, baseTree.migrations.filter((entry) => !replaced.has(entry.path)));
-  const sources = [...baseFiles, ...headFiles].map((file) => ({
+/** What the engine reads: each file, with its app label where it differs from the folder name. */
+function engineSources(files: readonly ReviewFile[]): ReviewContext['engineInput']['sources'] {
+  return files.map((file) => ({
     path: file.path,
     text: file.text,
     ...(file.app === folderLabelOf(file.appPath) ? {} : { appLabel: file.app }),
   }));
-
-  return {
-    pullRequest,
-    changedFiles,
-    migrationChanges,
-    headFiles,
-    baseTree,
-    baseFiles,
-    baseNamesOnly,
-    touchedApps,
-    unresolvedDependencies,
-    skipped,
-    engineInput: { sources, targets: headFiles.map((file) => file.path) },
-    requests: diffStats(t.counters, before),
-  };
 }

@@ -97,28 +97,8 @@ export interface ScopeReader {
 }
 
 export function createScopeReader(github: GitHub, scope: RepoScope): ScopeReader {
-  let treePromise: Promise<MigrationTree> | undefined;
-  const tree = (): Promise<MigrationTree> => {
-    if (treePromise === undefined) {
-      const listing = github.listMigrationFiles({ ...scope.repo, ...(scope.ref === undefined ? {} : { ref: scope.ref }), ...(scope.path === undefined ? {} : { path: scope.path }) });
-      treePromise = listing;
-      // A failed read is not remembered: the next tool call may succeed.
-      listing.catch(() => {
-        if (treePromise === listing) treePromise = undefined;
-      });
-    }
-    return treePromise;
-  };
-  // Parsed migrations by path: the graph, app_graph and analyze_migrations of one answer parse each file once.
-  const parsedByPath = new Map<string, MigrationFile>();
-  const parse = (file: { path: string; text: string; app: string }): MigrationFile => {
-    let parsed = parsedByPath.get(file.path);
-    if (parsed === undefined) {
-      parsed = parseMigration(file.text, { path: file.path, appLabel: file.app });
-      parsedByPath.set(file.path, parsed);
-    }
-    return parsed;
-  };
+  const tree = memoisedTree(github, scope);
+  const parse = memoisedParse();
 
   const appEntries = async (app: string): Promise<MigrationEntry[]> => {
     const wanted = app.trim().toLowerCase();
@@ -149,17 +129,7 @@ export function createScopeReader(github: GitHub, scope: RepoScope): ScopeReader
     scope,
     tree,
     appEntries,
-    async findMigration(reference) {
-      const text = reference.trim().replace(/^\/+/, '');
-      const { migrations } = await tree();
-      const exact = migrations.find((entry) => entry.path === text);
-      if (exact) return exact;
-      const match = /^(?:(.+?)[./])?(\w+?)(?:\.py)?$/.exec(text.replace(/\/migrations\//, '/'));
-      if (match === null) return undefined;
-      const [, app, name] = match;
-      const candidates = migrations.filter((entry) => entry.name === name && (app === undefined || entry.app.toLowerCase() === app.toLowerCase() || entry.appPath.toLowerCase() === app.toLowerCase()));
-      return candidates.length === 1 ? candidates[0] : undefined;
-    },
+    findMigration: async (reference) => findMigrationIn((await tree()).migrations, reference),
     readEntries,
     parsedApps,
     async graph(apps) {
@@ -169,6 +139,46 @@ export function createScopeReader(github: GitHub, scope: RepoScope): ScopeReader
       return buildGraph(files).report();
     },
   };
+}
+
+/** The scope's migration tree, listed once; a failed read is not remembered, so the next tool call may succeed. */
+function memoisedTree(github: GitHub, scope: RepoScope): () => Promise<MigrationTree> {
+  let treePromise: Promise<MigrationTree> | undefined;
+  return () => {
+    if (treePromise === undefined) {
+      const listing = github.listMigrationFiles({ ...scope.repo, ...(scope.ref === undefined ? {} : { ref: scope.ref }), ...(scope.path === undefined ? {} : { path: scope.path }) });
+      treePromise = listing;
+      listing.catch(() => {
+        if (treePromise === listing) treePromise = undefined;
+      });
+    }
+    return treePromise;
+  };
+}
+
+/** Parsed migrations by path: the graph, app_graph and analyze_migrations of one answer parse each file once. */
+function memoisedParse(): (file: { path: string; text: string; app: string }) => MigrationFile {
+  const parsedByPath = new Map<string, MigrationFile>();
+  return (file) => {
+    let parsed = parsedByPath.get(file.path);
+    if (parsed === undefined) {
+      parsed = parseMigration(file.text, { path: file.path, appLabel: file.app });
+      parsedByPath.set(file.path, parsed);
+    }
+    return parsed;
+  };
+}
+
+/** A migration by path, `app/name`, `app.name` or bare name (when unique). */
+function findMigrationIn(migrations: readonly MigrationEntry[], reference: string): MigrationEntry | undefined {
+  const text = reference.trim().replace(/^\/+/, '');
+  const exact = migrations.find((entry) => entry.path === text);
+  if (exact) return exact;
+  const match = /^(?:(.+?)[./])?(\w+?)(?:\.py)?$/.exec(text.replace(/\/migrations\//, '/'));
+  if (match === null) return undefined;
+  const [, app, name] = match;
+  const candidates = migrations.filter((entry) => entry.name === name && (app === undefined || entry.app.toLowerCase() === app.toLowerCase() || entry.appPath.toLowerCase() === app.toLowerCase()));
+  return candidates.length === 1 ? candidates[0] : undefined;
 }
 
 /** Migration names in free text (`0042_add_email`, `accounts.0042_add_email`) that exist in the tree. */

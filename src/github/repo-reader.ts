@@ -9,7 +9,7 @@
  */
 import { parseAppConfigLabel } from '../engine/index.js';
 import { AppError } from '../errors.js';
-import type { GitHubOctokit, GitHubTransport } from './client.js';
+import type { GitHubOctokit, GitHubTransport } from './transport.js';
 import { isHttpError } from './errors.js';
 import { readBlobsByGraphQL, rememberOutcome, type BlobOutcome, type BlobWanted } from './graphql-blobs.js';
 import { appPathOf, appsPyPathOf, folderLabelOf, isMigrationPath, isSkippedDir, isUnder, migrationNameOf } from './paths.js';
@@ -243,44 +243,9 @@ export async function readBlobs(
 ): Promise<ReadResult> {
   t.allowlist.check(ref);
   const maxBytes = options.maxBytes ?? t.maxFileBytes;
-  const results: Array<{ file?: RepoFile; skipped?: SkippedFile }> = [];
-  // Read each sha once, however many paths share it.
-  const wanted = new Map<string, BlobWanted>();
-  // Blobs known not to be text; one too large for a smaller cap may still fit this one.
-  const knownSkip = (entry: BlobEntry) => {
-    const skip = t.skippedBlobs.get(entry.sha);
-    return skip !== undefined && (skip.reason !== 'too-large' || skip.size > maxBytes) ? skip : undefined;
-  };
-  for (const [index, entry] of entries.entries()) {
-    if (entry.size !== undefined && entry.size > maxBytes) {
-      results[index] = { skipped: skippedNote(entry.path, 'too-large', { size: entry.size, maxBytes }) };
-      continue;
-    }
-    const cached = t.blobs.get(entry.sha);
-    if (cached !== undefined) {
-      t.counters.cacheHits += 1;
-      results[index] = { file: { path: entry.path, sha: entry.sha, text: cached, size: Buffer.byteLength(cached) } };
-      continue;
-    }
-    const skip = knownSkip(entry);
-    if (skip !== undefined) {
-      results[index] = { skipped: skippedNote(entry.path, skip.reason, { size: skip.size, maxBytes }) };
-      continue;
-    }
-    if (!wanted.has(entry.sha)) wanted.set(entry.sha, { sha: entry.sha, ...(entry.size === undefined ? {} : { size: entry.size }) });
-  }
+  const { results, wanted } = answerFromCache(t, entries, maxBytes);
   if (wanted.size > 0) {
-    const octokit = await t.octokitFor(ref);
-    const extras = (options.alongside ?? []).filter((entry) => !wanted.has(entry.sha) && !(entry.size !== undefined && entry.size > maxBytes) && knownSkip(entry) === undefined && t.blobs.get(entry.sha) === undefined);
-    const outcomes = (t.graphql.usable() ? await readBlobsByGraphQL(t, octokit, ref, [...wanted.values()], extras, maxBytes) : null) ?? new Map<string, BlobOutcome>();
-    const viaRest = [...wanted.keys()].filter((sha) => (outcomes.get(sha) ?? { kind: 'rest' }).kind === 'rest');
-    await Promise.all(
-      viaRest.map(async (sha) => {
-        const outcome = await readBlobByRest(t, octokit, ref, sha, maxBytes);
-        outcomes.set(sha, outcome);
-        rememberOutcome(t, sha, outcome);
-      }),
-    );
+    const outcomes = await downloadBlobs(t, ref, wanted, options.alongside ?? [], maxBytes);
     for (const [index, entry] of entries.entries()) {
       if (results[index] !== undefined) continue;
       const outcome = outcomes.get(entry.sha) ?? { kind: 'missing' };
@@ -296,6 +261,56 @@ export async function readBlobs(
     if (result?.skipped) skipped.push(result.skipped);
   }
   return { files, skipped };
+}
+
+type BlobResult = { file?: RepoFile; skipped?: SkippedFile };
+
+/** Blobs known not to be text; one too large for a smaller cap may still fit this one. */
+function knownSkip(t: GitHubTransport, entry: BlobEntry, maxBytes: number) {
+  const skip = t.skippedBlobs.get(entry.sha);
+  return skip !== undefined && (skip.reason !== 'too-large' || skip.size > maxBytes) ? skip : undefined;
+}
+
+/** What is known without a request (too large by the tree's size, cached, known not to be text), and the shas left to download. */
+function answerFromCache(t: GitHubTransport, entries: ReadonlyArray<BlobEntry>, maxBytes: number): { results: BlobResult[]; wanted: Map<string, BlobWanted> } {
+  const results: BlobResult[] = [];
+  // Read each sha once, however many paths share it.
+  const wanted = new Map<string, BlobWanted>();
+  for (const [index, entry] of entries.entries()) {
+    if (entry.size !== undefined && entry.size > maxBytes) {
+      results[index] = { skipped: skippedNote(entry.path, 'too-large', { size: entry.size, maxBytes }) };
+      continue;
+    }
+    const cached = t.blobs.get(entry.sha);
+    if (cached !== undefined) {
+      t.counters.cacheHits += 1;
+      results[index] = { file: { path: entry.path, sha: entry.sha, text: cached, size: Buffer.byteLength(cached) } };
+      continue;
+    }
+    const skip = knownSkip(t, entry, maxBytes);
+    if (skip !== undefined) {
+      results[index] = { skipped: skippedNote(entry.path, skip.reason, { size: skip.size, maxBytes }) };
+      continue;
+    }
+    if (!wanted.has(entry.sha)) wanted.set(entry.sha, { sha: entry.sha, ...(entry.size === undefined ? {} : { size: entry.size }) });
+  }
+  return { results, wanted };
+}
+
+/** GraphQL first where usable (with `alongside` blobs filling spare room), REST for whatever it leaves. */
+async function downloadBlobs(t: GitHubTransport, ref: RepoRef, wanted: Map<string, BlobWanted>, alongside: ReadonlyArray<BlobEntry>, maxBytes: number): Promise<Map<string, BlobOutcome>> {
+  const octokit = await t.octokitFor(ref);
+  const extras = alongside.filter((entry) => !wanted.has(entry.sha) && !(entry.size !== undefined && entry.size > maxBytes) && knownSkip(t, entry, maxBytes) === undefined && t.blobs.get(entry.sha) === undefined);
+  const outcomes = (t.graphql.usable() ? await readBlobsByGraphQL(t, octokit, ref, [...wanted.values()], extras, maxBytes) : null) ?? new Map<string, BlobOutcome>();
+  const viaRest = [...wanted.keys()].filter((sha) => (outcomes.get(sha) ?? { kind: 'rest' }).kind === 'rest');
+  await Promise.all(
+    viaRest.map(async (sha) => {
+      const outcome = await readBlobByRest(t, octokit, ref, sha, maxBytes);
+      outcomes.set(sha, outcome);
+      rememberOutcome(t, sha, outcome);
+    }),
+  );
+  return outcomes;
 }
 
 interface ContentsFile {

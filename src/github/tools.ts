@@ -11,8 +11,8 @@ import { AppError } from '../errors.js';
 import type { ExpertTool } from '../pipeline/types.js';
 import type { GitHub } from './client.js';
 import { createScopeReader, shortPath, type ScopeReader } from './repo-context.js';
-import type { RepoScope } from './repo-context.js';
-import type { MigrationEntry } from './types.js';
+import type { PullRequestScope, RepoScope } from './repo-context.js';
+import type { MigrationEntry, MigrationTree } from './types.js';
 
 /** Largest file the model may read (bytes): migrations are small; anything bigger is rarely the point. */
 const TOOL_MAX_FILE_BYTES = 200_000;
@@ -20,6 +20,7 @@ const MAX_LISTED = 400;
 const MAX_PR_CHARS = 50_000;
 const MAX_ANALYZE_PATHS = 12;
 const ALTERNATIVE_CHARS = 1_500;
+const GRAPH_PLAN_LIMIT = 40;
 
 export interface RepoToolOptions {
   github: GitHub;
@@ -43,168 +44,214 @@ const readInput = z.object({ path: z.string().min(1).max(500), at: z.enum(['head
 const analyzeInput = z.object({ paths: z.array(z.string().min(1).max(500)).min(1).max(MAX_ANALYZE_PATHS) });
 const graphInput = z.object({ app: z.string().min(1).max(200) });
 
+/** What every repository tool works on: the repository in play and a reader over it. */
+interface ToolContext {
+  github: GitHub;
+  scope: RepoScope;
+  settings: EngineSettings;
+  reader: ScopeReader;
+  /** The repository as named to the model and the user. */
+  where: string;
+  pr: PullRequestScope | undefined;
+}
+
 export function createRepoTools(options: RepoToolOptions): ExpertTool[] {
   const { github, scope, settings } = options;
-  const reader = options.reader ?? createScopeReader(github, scope);
-  const where = scope.label;
-  const pr = scope.pullRequest;
-
-  const tools: ExpertTool[] = [
-    {
-      definition: {
-        name: 'list_migrations',
-        description: `List the Django apps of ${where} and their migration files (app label, folder, names in order). Give \`app\` to list one app's migrations in full.`,
-        input_schema: { type: 'object', properties: { app: { type: 'string', description: 'App label or folder, e.g. "accounts".' } } },
-      },
-      describe: (input) => {
-        const app = (input as { app?: unknown } | undefined)?.app;
-        return typeof app === 'string' ? `Listing the ${app} migrations…` : `Listing the migrations in ${where}…`;
-      },
-      run: async (input) => {
-        const { app } = parseInput(listInput, input, 'list_migrations');
-        const tree = await reader.tree();
-        if (app !== undefined) {
-          const entries = await reader.appEntries(app);
-          if (entries.length === 0) return `No app "${app}" with migrations in ${where}. Apps: ${tree.apps.map((item) => item.label).join(', ') || 'none'}.`;
-          const lines = entries.slice(0, MAX_LISTED).map((entry) => `- ${entry.name} (${entry.path})`);
-          if (entries.length > MAX_LISTED) lines.push(`- …and ${entries.length - MAX_LISTED} more`);
-          return `App ${entries[0]!.app} in ${where} (commit ${tree.commitSha.slice(0, 12)}): ${entries.length} migration files.\n${lines.join('\n')}`;
-        }
-        const lines = tree.apps.map((item) => {
-          const names = tree.migrations.filter((entry) => entry.appPath === item.path).map((entry) => entry.name);
-          const latest = names.slice(-3).join(', ');
-          return `- ${item.label} (folder ${item.path || '.'}${item.label !== item.folderLabel ? `, label from ${item.labelSource}` : ''}): ${item.migrations} migrations; latest by name: ${latest}`;
-        });
-        return `${where} (commit ${tree.commitSha.slice(0, 12)}): ${tree.apps.length} apps, ${tree.migrations.length} migration files. Latest names are not necessarily the leaves: use app_graph for leaves and conflicts.\n${lines.join('\n')}`;
-      },
-    },
-    {
-      definition: {
-        name: 'read_file',
-        description: `Read one file of ${where}: a migration (path, "app/0042_name" or "app.0042_name") or any text file under ${TOOL_MAX_FILE_BYTES / 1000} KB (models.py, apps.py, settings).${pr ? ' `at` chooses the PR head (default) or its base branch.' : ''}`,
-        input_schema: {
-          type: 'object',
-          properties: {
-            path: { type: 'string', description: 'Path in the repository, or app/migration name.' },
-            ...(pr ? { at: { type: 'string', enum: ['head', 'base'], description: 'Read from the PR head (default) or the base branch.' } } : {}),
-          },
-          required: ['path'],
-        },
-      },
-      describe: (input) => {
-        const path = (input as { path?: unknown } | undefined)?.path;
-        return typeof path === 'string' ? `Reading ${shortPath(path.trim())}…` : 'Reading a file…';
-      },
-      run: async (input) => {
-        const { path, at } = parseInput(readInput, input, 'read_file');
-        if (at === 'base' && pr) {
-          const result = await github.readFile({ ...scope.repo, ref: pr.baseSha, path, maxBytes: TOOL_MAX_FILE_BYTES });
-          return result.ok ? fileText(result.file.path, `base ${pr.baseRef}`, result.file.text) : result.skipped.note;
-        }
-        const entry = await reader.findMigration(path).catch(() => undefined);
-        if (entry !== undefined) {
-          const read = await reader.readEntries([entry]);
-          const file = read.files[0];
-          if (file === undefined) return read.skipped[0]?.note ?? `${entry.path} could not be read.`;
-          return fileText(file.path, where, file.text);
-        }
-        const result = await github.readFile({ ...scope.repo, ...(scope.ref === undefined ? {} : { ref: scope.ref }), path, maxBytes: TOOL_MAX_FILE_BYTES });
-        return result.ok ? fileText(result.file.path, where, result.file.text) : result.skipped.note;
-      },
-    },
-    {
-      definition: {
-        name: 'analyze_migrations',
-        description: `Run migrate-help's engine (risk rules for ${settings.database}${settings.databaseVersion ? ` ${settings.databaseVersion}` : ''}) on migrations of ${where}, with the rest of their apps as context. Returns findings with why and the safe alternative.`,
-        input_schema: {
-          type: 'object',
-          properties: { paths: { type: 'array', items: { type: 'string' }, description: `Up to ${MAX_ANALYZE_PATHS} migration paths or app/name references.` } },
-          required: ['paths'],
-        },
-      },
-      describe: (input) => {
-        const paths = (input as { paths?: unknown } | undefined)?.paths;
-        if (Array.isArray(paths) && paths.length === 1 && typeof paths[0] === 'string') return `Checking ${shortPath(paths[0])}…`;
-        return Array.isArray(paths) ? `Checking ${paths.length} migrations…` : 'Checking migrations…';
-      },
-      run: async (input) => {
-        const { paths } = parseInput(analyzeInput, input, 'analyze_migrations');
-        const targets: MigrationEntry[] = [];
-        const unknown: string[] = [];
-        for (const path of paths) {
-          const entry = await reader.findMigration(path);
-          if (entry === undefined) unknown.push(path);
-          else if (!targets.includes(entry)) targets.push(entry);
-        }
-        if (targets.length === 0) return `None of ${paths.join(', ')} is a migration in ${where}; use list_migrations for the names.`;
-        const context = await reader.parsedApps(targets.map((entry) => entry.app));
-        // Targets beyond the newest files of a long app are read too, so they are always analysed.
-        const missing = targets.filter((entry) => !context.files.some((file) => file.path === entry.path));
-        const extra = missing.length > 0 ? await reader.readEntries(missing) : { files: [], skipped: [] };
-        const files = [...context.files, ...extra.files.map((file) => parseMigration(file.text, { path: file.path, appLabel: file.app }))];
-        const report = analyze(files, settings, { targets: targets.map((entry) => entry.path) });
-        const lines = [`Engine findings for ${targets.map((entry) => shortPath(entry.path)).join(', ')} in ${where} (${report.settings.database} ${report.settings.versionText}; ${files.length} migrations read as context):`];
-        const findings = report.findings.filter((finding) => finding.ruleId !== 'multiple-leaf-nodes' || targets.some((entry) => entry.path === finding.path));
-        if (findings.length === 0) lines.push('No findings: no risky operations found.');
-        lines.push(...describeFindings(findings));
-        if (unknown.length > 0) lines.push(`Not found in ${where}: ${unknown.join(', ')}.`);
-        const skipped = [...context.skipped, ...extra.skipped];
-        if (skipped.length > 0) lines.push(`Not read: ${skipped.map((item) => item.note).join(' ')}`);
-        if (context.truncated.length > 0) lines.push(`Only the newest ${files.length} migrations of ${context.truncated.join(', ')} were read as context.`);
-        return lines.join('\n');
-      },
-    },
-    {
-      definition: {
-        name: 'app_graph',
-        description: `The migration graph of one app of ${where}: leaves (several leaves = a conflict to merge), cycles, missing dependencies, and the forward plan.`,
-        input_schema: { type: 'object', properties: { app: { type: 'string', description: 'App label or folder.' } }, required: ['app'] },
-      },
-      describe: (input) => {
-        const app = (input as { app?: unknown } | undefined)?.app;
-        return typeof app === 'string' ? `Building the ${app} migration graph…` : 'Building a migration graph…';
-      },
-      run: async (input) => {
-        const { app } = parseInput(graphInput, input, 'app_graph');
-        const entries = await reader.appEntries(app);
-        if (entries.length === 0) {
-          const tree = await reader.tree();
-          return `No app "${app}" with migrations in ${where}. Apps: ${tree.apps.map((item) => item.label).join(', ') || 'none'}.`;
-        }
-        const label = entries[0]!.app;
-        const report: GraphReport = await reader.graph([label]);
-        const note = `Graph of ${label} in ${where}, built from its ${entries.length} migration files (dependencies on other apps are treated as satisfied).`;
-        return `${note}\n${renderGraphMarkdown(report, { planLimit: 40 })}`;
-      },
-    },
-  ];
-
-  if (pr) {
-    tools.push({
-      definition: {
-        name: 'pr_migration_files',
-        description: `The migration files pull request #${pr.number} adds, changes, renames or removes, with their contents at the PR head.`,
-        input_schema: { type: 'object', properties: {} },
-      },
-      describe: () => `Reading the migration files of #${pr.number}…`,
-      run: () => {
-        const parts = [`Pull request #${pr.number} "${pr.title}" (base ${pr.baseRef} at ${pr.baseSha.slice(0, 12)}, head ${pr.headSha.slice(0, 12)}): ${pr.migrationChanges.length} migration file changes.`];
-        for (const change of pr.migrationChanges) parts.push(`- ${change.status} ${change.path}${change.previousPath ? ` (from ${change.previousPath})` : ''}`);
-        let room = MAX_PR_CHARS;
-        for (const file of pr.headFiles) {
-          if (room <= 0) {
-            parts.push(`(${file.path} left out for length; use read_file.)`);
-            continue;
-          }
-          const text = file.text.length > room ? `${file.text.slice(0, room)}\n[… cut]` : file.text;
-          room -= file.text.length;
-          parts.push(fileText(file.path, `head (app ${file.app})`, text));
-        }
-        return parts.join('\n');
-      },
-    });
-  }
+  const context: ToolContext = { github, scope, settings, reader: options.reader ?? createScopeReader(github, scope), where: scope.label, pr: scope.pullRequest };
+  const tools = [listMigrationsTool(context), readFileTool(context), analyzeMigrationsTool(context), appGraphTool(context)];
+  if (scope.pullRequest) tools.push(prMigrationFilesTool(scope.pullRequest));
   return tools;
+}
+
+function listMigrationsTool({ reader, where }: ToolContext): ExpertTool {
+  return {
+    definition: {
+      name: 'list_migrations',
+      description: `List the Django apps of ${where} and their migration files (app label, folder, names in order). Give \`app\` to list one app's migrations in full.`,
+      input_schema: { type: 'object', properties: { app: { type: 'string', description: 'App label or folder, e.g. "accounts".' } } },
+    },
+    describe: (input) => {
+      const app = (input as { app?: unknown } | undefined)?.app;
+      return typeof app === 'string' ? `Listing the ${app} migrations…` : `Listing the migrations in ${where}…`;
+    },
+    run: async (input) => {
+      const { app } = parseInput(listInput, input, 'list_migrations');
+      const tree = await reader.tree();
+      if (app === undefined) return listApps(tree, where);
+      const entries = await reader.appEntries(app);
+      if (entries.length === 0) return `No app "${app}" with migrations in ${where}. Apps: ${tree.apps.map((item) => item.label).join(', ') || 'none'}.`;
+      return listAppMigrations(entries, tree, where);
+    },
+  };
+}
+
+function listApps(tree: MigrationTree, where: string): string {
+  const lines = tree.apps.map((item) => {
+    const names = tree.migrations.filter((entry) => entry.appPath === item.path).map((entry) => entry.name);
+    const latest = names.slice(-3).join(', ');
+    return `- ${item.label} (folder ${item.path || '.'}${item.label !== item.folderLabel ? `, label from ${item.labelSource}` : ''}): ${item.migrations} migrations; latest by name: ${latest}`;
+  });
+  return `${where} (commit ${tree.commitSha.slice(0, 12)}): ${tree.apps.length} apps, ${tree.migrations.length} migration files. Latest names are not necessarily the leaves: use app_graph for leaves and conflicts.\n${lines.join('\n')}`;
+}
+
+function listAppMigrations(entries: MigrationEntry[], tree: MigrationTree, where: string): string {
+  const lines = entries.slice(0, MAX_LISTED).map((entry) => `- ${entry.name} (${entry.path})`);
+  if (entries.length > MAX_LISTED) lines.push(`- …and ${entries.length - MAX_LISTED} more`);
+  return `App ${entries[0]!.app} in ${where} (commit ${tree.commitSha.slice(0, 12)}): ${entries.length} migration files.\n${lines.join('\n')}`;
+}
+
+function readFileTool(context: ToolContext): ExpertTool {
+  const { where, pr } = context;
+  return {
+    definition: {
+      name: 'read_file',
+      description: `Read one file of ${where}: a migration (path, "app/0042_name" or "app.0042_name") or any text file under ${TOOL_MAX_FILE_BYTES / 1000} KB (models.py, apps.py, settings).${pr ? ' `at` chooses the PR head (default) or its base branch.' : ''}`,
+      input_schema: {
+        type: 'object',
+        properties: {
+          path: { type: 'string', description: 'Path in the repository, or app/migration name.' },
+          ...(pr ? { at: { type: 'string', enum: ['head', 'base'], description: 'Read from the PR head (default) or the base branch.' } } : {}),
+        },
+        required: ['path'],
+      },
+    },
+    describe: (input) => {
+      const path = (input as { path?: unknown } | undefined)?.path;
+      return typeof path === 'string' ? `Reading ${shortPath(path.trim())}…` : 'Reading a file…';
+    },
+    run: async (input) => {
+      const { path, at } = parseInput(readInput, input, 'read_file');
+      return at === 'base' && pr ? readAtBase(context, pr, path) : readInScope(context, path);
+    },
+  };
+}
+
+async function readAtBase({ github, scope }: ToolContext, pr: PullRequestScope, path: string): Promise<string> {
+  const result = await github.readFile({ ...scope.repo, ref: pr.baseSha, path, maxBytes: TOOL_MAX_FILE_BYTES });
+  return result.ok ? fileText(result.file.path, `base ${pr.baseRef}`, result.file.text) : result.skipped.note;
+}
+
+/** A migration name or path goes through the scope's reader (and its cache); any other path is read as a file. */
+async function readInScope({ github, scope, reader, where }: ToolContext, path: string): Promise<string> {
+  const entry = await reader.findMigration(path).catch(() => undefined);
+  if (entry !== undefined) {
+    const read = await reader.readEntries([entry]);
+    const file = read.files[0];
+    if (file === undefined) return read.skipped[0]?.note ?? `${entry.path} could not be read.`;
+    return fileText(file.path, where, file.text);
+  }
+  const result = await github.readFile({ ...scope.repo, ...(scope.ref === undefined ? {} : { ref: scope.ref }), path, maxBytes: TOOL_MAX_FILE_BYTES });
+  return result.ok ? fileText(result.file.path, where, result.file.text) : result.skipped.note;
+}
+
+function analyzeMigrationsTool(context: ToolContext): ExpertTool {
+  const { settings, where } = context;
+  return {
+    definition: {
+      name: 'analyze_migrations',
+      description: `Run migrate-help's engine (risk rules for ${settings.database}${settings.databaseVersion ? ` ${settings.databaseVersion}` : ''}) on migrations of ${where}, with the rest of their apps as context. Returns findings with why and the safe alternative.`,
+      input_schema: {
+        type: 'object',
+        properties: { paths: { type: 'array', items: { type: 'string' }, description: `Up to ${MAX_ANALYZE_PATHS} migration paths or app/name references.` } },
+        required: ['paths'],
+      },
+    },
+    describe: (input) => {
+      const paths = (input as { paths?: unknown } | undefined)?.paths;
+      if (Array.isArray(paths) && paths.length === 1 && typeof paths[0] === 'string') return `Checking ${shortPath(paths[0])}…`;
+      return Array.isArray(paths) ? `Checking ${paths.length} migrations…` : 'Checking migrations…';
+    },
+    run: async (input) => {
+      const { paths } = parseInput(analyzeInput, input, 'analyze_migrations');
+      const { targets, unknown } = await findTargets(context.reader, paths);
+      if (targets.length === 0) return `None of ${paths.join(', ')} is a migration in ${where}; use list_migrations for the names.`;
+      return analyzeTargets(context, targets, unknown);
+    },
+  };
+}
+
+async function findTargets(reader: ScopeReader, paths: string[]): Promise<{ targets: MigrationEntry[]; unknown: string[] }> {
+  const targets: MigrationEntry[] = [];
+  const unknown: string[] = [];
+  for (const path of paths) {
+    const entry = await reader.findMigration(path);
+    if (entry === undefined) unknown.push(path);
+    else if (!targets.includes(entry)) targets.push(entry);
+  }
+  return { targets, unknown };
+}
+
+async function analyzeTargets({ reader, settings, where }: ToolContext, targets: MigrationEntry[], unknown: string[]): Promise<string> {
+  const context = await reader.parsedApps(targets.map((entry) => entry.app));
+  // Targets beyond the newest files of a long app are read too, so they are always analysed.
+  const missing = targets.filter((entry) => !context.files.some((file) => file.path === entry.path));
+  const extra = missing.length > 0 ? await reader.readEntries(missing) : { files: [], skipped: [] };
+  const files = [...context.files, ...extra.files.map((file) => parseMigration(file.text, { path: file.path, appLabel: file.app }))];
+  const report = analyze(files, settings, { targets: targets.map((entry) => entry.path) });
+  const lines = [`Engine findings for ${targets.map((entry) => shortPath(entry.path)).join(', ')} in ${where} (${report.settings.database} ${report.settings.versionText}; ${files.length} migrations read as context):`];
+  const findings = report.findings.filter((finding) => finding.ruleId !== 'multiple-leaf-nodes' || targets.some((entry) => entry.path === finding.path));
+  if (findings.length === 0) lines.push('No findings: no risky operations found.');
+  lines.push(...describeFindings(findings));
+  if (unknown.length > 0) lines.push(`Not found in ${where}: ${unknown.join(', ')}.`);
+  const skipped = [...context.skipped, ...extra.skipped];
+  if (skipped.length > 0) lines.push(`Not read: ${skipped.map((item) => item.note).join(' ')}`);
+  if (context.truncated.length > 0) lines.push(`Only the newest ${files.length} migrations of ${context.truncated.join(', ')} were read as context.`);
+  return lines.join('\n');
+}
+
+function appGraphTool({ reader, where }: ToolContext): ExpertTool {
+  return {
+    definition: {
+      name: 'app_graph',
+      description: `The migration graph of one app of ${where}: leaves (several leaves = a conflict to merge), cycles, missing dependencies, and the forward plan.`,
+      input_schema: { type: 'object', properties: { app: { type: 'string', description: 'App label or folder.' } }, required: ['app'] },
+    },
+    describe: (input) => {
+      const app = (input as { app?: unknown } | undefined)?.app;
+      return typeof app === 'string' ? `Building the ${app} migration graph…` : 'Building a migration graph…';
+    },
+    run: async (input) => {
+      const { app } = parseInput(graphInput, input, 'app_graph');
+      const entries = await reader.appEntries(app);
+      if (entries.length === 0) {
+        const tree = await reader.tree();
+        return `No app "${app}" with migrations in ${where}. Apps: ${tree.apps.map((item) => item.label).join(', ') || 'none'}.`;
+      }
+      const label = entries[0]!.app;
+      const report: GraphReport = await reader.graph([label]);
+      const note = `Graph of ${label} in ${where}, built from its ${entries.length} migration files (dependencies on other apps are treated as satisfied).`;
+      return `${note}\n${renderGraphMarkdown(report, { planLimit: GRAPH_PLAN_LIMIT })}`;
+    },
+  };
+}
+
+function prMigrationFilesTool(pr: PullRequestScope): ExpertTool {
+  return {
+    definition: {
+      name: 'pr_migration_files',
+      description: `The migration files pull request #${pr.number} adds, changes, renames or removes, with their contents at the PR head.`,
+      input_schema: { type: 'object', properties: {} },
+    },
+    describe: () => `Reading the migration files of #${pr.number}…`,
+    run: () => prMigrationFilesText(pr),
+  };
+}
+
+/** The PR's migration changes, then the head files in order until the length budget is spent. */
+function prMigrationFilesText(pr: PullRequestScope): string {
+  const parts = [`Pull request #${pr.number} "${pr.title}" (base ${pr.baseRef} at ${pr.baseSha.slice(0, 12)}, head ${pr.headSha.slice(0, 12)}): ${pr.migrationChanges.length} migration file changes.`];
+  for (const change of pr.migrationChanges) parts.push(`- ${change.status} ${change.path}${change.previousPath ? ` (from ${change.previousPath})` : ''}`);
+  let room = MAX_PR_CHARS;
+  for (const file of pr.headFiles) {
+    if (room <= 0) {
+      parts.push(`(${file.path} left out for length; use read_file.)`);
+      continue;
+    }
+    const text = file.text.length > room ? `${file.text.slice(0, room)}\n[… cut]` : file.text;
+    room -= file.text.length;
+    parts.push(fileText(file.path, `head (app ${file.app})`, text));
+  }
+  return parts.join('\n');
 }
 
 function fileText(path: string, where: string, text: string): string {

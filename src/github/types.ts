@@ -20,6 +20,17 @@ export interface GitHubCaches {
   conditional: ConditionalCache;
 }
 
+/** Which identity reads: a token, a GitHub App (per-installation tokens) or nobody. */
+export type AuthMode = 'token' | 'app' | 'anonymous';
+
+/** The logger methods we use (pino's shape). */
+export interface GitHubLogger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
 export interface RepoRef {
   owner: string;
   repo: string;

@@ -55,15 +55,117 @@ function formatCount(value: number): string {
   return value.toLocaleString('en-US');
 }
 
-function sumUsage(a: TokenUsage | undefined, b: TokenUsage | undefined): TokenUsage | undefined {
-  if (!a) return b;
-  if (!b) return a;
-  return {
-    inputTokens: a.inputTokens + b.inputTokens,
-    outputTokens: a.outputTokens + b.outputTokens,
-    cacheReadTokens: a.cacheReadTokens + b.cacheReadTokens,
-    cacheWriteTokens: a.cacheWriteTokens + b.cacheWriteTokens,
-  };
+/** Jobs just scheduled may not be running yet, so everything in the limiter counts. */
+function jobsIn(limiter: Bottleneck): number {
+  const counts = limiter.counts();
+  return counts.RECEIVED + counts.QUEUED + counts.RUNNING + counts.EXECUTING;
+}
+
+type Scrub = (text: string) => string;
+
+function checkInput(question: Question, maxInputChars: number): AppError | undefined {
+  const text = question.text.trim();
+  if (!text && (question.files ?? []).length === 0) {
+    const notRead = (question.skippedFiles ?? []).map((file) => file.note).join(' ');
+    return new AppError(
+      'input_empty',
+      `${notRead ? `${notRead} ` : ''}Your message has no question in it. Ask about a Django migration, paste a traceback or \`showmigrations\` output, or share a migration file.`,
+    );
+  }
+  if (question.text.length > maxInputChars) {
+    return new AppError(
+      'input_too_long',
+      `Your message is ${formatCount(question.text.length)} characters; I can take up to ${formatCount(maxInputChars)}. Paste only the part that matters (the end of the traceback, the migration in question), or share the file as an upload.`,
+    );
+  }
+  return undefined;
+}
+
+/** The newest user turn as the model sees it: the question plus shared files, secrets removed. */
+function userTurnText(question: Question, scrub: Scrub): string {
+  const parts = [question.text.trim()];
+  let room = MAX_FILE_CHARS_FOR_MODEL;
+  for (const file of question.files ?? []) {
+    const shown = file.text.length > room ? `${file.text.slice(0, Math.max(0, room))}\n[… cut: the file is ${formatCount(file.text.length)} characters]` : file.text;
+    room = Math.max(0, room - file.text.length);
+    parts.push(`Shared file \`${file.name}\`:\n\`\`\`\n${shown}\n\`\`\``);
+  }
+  return scrub(parts.filter(Boolean).join('\n\n'));
+}
+
+/** The conversation as sent: earlier turns and the new one scrubbed, trimmed to the history budget. */
+function modelTurns(question: Question, scrub: Scrub, historyBudgetChars: number): ConversationTurn[] {
+  const history: ConversationTurn[] = question.history.map((turn) => ({ role: turn.role, text: scrub(turn.text) }));
+  return trimHistory([...history, { role: 'user', text: userTurnText(question, scrub) }], historyBudgetChars).turns;
+}
+
+/** Files the edge could not read: said to the user (with the checks) and to the model. */
+function skippedFilesGrounding(question: Question): Grounding | undefined {
+  const skipped = question.skippedFiles ?? [];
+  if (skipped.length === 0) return undefined;
+  const notes = skipped.map((file) => file.note);
+  return { deterministicMarkdown: notes.map((note) => `_${note}_`).join('\n'), contextForModel: `Shared files that were not read: ${notes.join(' ')}` };
+}
+
+function deterministicChecks(groundings: Grounding[]): string[] {
+  return groundings.map((grounding) => grounding.deterministicMarkdown?.trim()).filter((text): text is string => Boolean(text));
+}
+
+function modelContext(groundings: Grounding[]): string {
+  return groundings
+    .map((grounding) => grounding.contextForModel?.trim())
+    .filter((text): text is string => Boolean(text))
+    .join('\n\n');
+}
+
+/**
+ * The grounders' tools, one per name (the first grounder offering a name wins, as names must be
+ * unique in a request). Tool output and tool errors (repo files, logs, foreign error text) go to the
+ * model too, so they are scrubbed like the turns.
+ */
+function scrubbedTools(groundings: Grounding[], scrub: Scrub): ExpertTool[] {
+  const tools: ExpertTool[] = [];
+  for (const tool of groundings.flatMap((grounding) => grounding.tools ?? [])) {
+    if (tools.some((known) => known.definition.name === tool.definition.name)) continue;
+    tools.push({
+      ...tool,
+      run: async (input, context) => {
+        try {
+          return scrub(await tool.run(input, context));
+        } catch (error) {
+          const reason = error instanceof AppError ? error.userMessage : error instanceof Error ? error.message : String(error);
+          throw new Error(scrub(reason), { cause: error });
+        }
+      },
+    });
+  }
+  return tools;
+}
+
+function errorOutcome(error: AppError, extra: Partial<AnswerOutcome> = {}): AnswerOutcome {
+  return { ok: false, incomplete: false, error: { code: error.code, userMessage: error.userMessage }, ...extra };
+}
+
+/** What one answer has shown so far: decides the closing message when something fails. */
+interface AnswerProgress {
+  deterministicSent: boolean;
+  modelTextSent: boolean;
+  toolCalls: number;
+  unavailableNote: string | undefined;
+  /** Grounders and the queue change the status line; "Thinking…" comes back before the model starts. */
+  lastStatus: string;
+}
+
+type ShowStatus = (text: string) => Promise<void>;
+
+/** What the steps of an answer share: settings, logger, the model-call limiter and the scrubber. */
+interface PipelineParts {
+  deps: AnswerServiceDeps;
+  log: Logger;
+  modelLimiter: Bottleneck;
+  /** Options of every limiter job (the slot expiration when clustered). */
+  jobOptions: Bottleneck.JobOptions;
+  scrub: Scrub;
 }
 
 export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
@@ -74,237 +176,185 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
   const userLimiters = deps.limits?.users ?? new Bottleneck.Group({ maxConcurrent: 1 });
   const jobOptions: Bottleneck.JobOptions = deps.limits?.slotExpirationMs === undefined ? {} : { expiration: deps.limits.slotExpirationMs };
 
-  const scrub = (text: string) => scrubSecrets(text, deps.secrets ?? []);
+  const parts: PipelineParts = { deps, log, modelLimiter, jobOptions, scrub: (text) => scrubSecrets(text, deps.secrets ?? []) };
 
-  function checkInput(question: Question): AppError | undefined {
-    const text = question.text.trim();
-    if (!text && (question.files ?? []).length === 0) {
-      const notRead = (question.skippedFiles ?? []).map((file) => file.note).join(' ');
-      return new AppError(
-        'input_empty',
-        `${notRead ? `${notRead} ` : ''}Your message has no question in it. Ask about a Django migration, paste a traceback or \`showmigrations\` output, or share a migration file.`,
-      );
-    }
-    if (question.text.length > maxInputChars) {
-      return new AppError(
-        'input_too_long',
-        `Your message is ${formatCount(question.text.length)} characters; I can take up to ${formatCount(maxInputChars)}. Paste only the part that matters (the end of the traceback, the migration in question), or share the file as an upload.`,
-      );
-    }
-    return undefined;
-  }
-
-  /** The newest user turn as the model sees it: the question plus shared files, secrets removed. */
-  function userTurnText(question: Question): string {
-    const parts = [question.text.trim()];
-    let room = MAX_FILE_CHARS_FOR_MODEL;
-    for (const file of question.files ?? []) {
-      const shown = file.text.length > room ? `${file.text.slice(0, Math.max(0, room))}\n[… cut: the file is ${formatCount(file.text.length)} characters]` : file.text;
-      room = Math.max(0, room - file.text.length);
-      parts.push(`Shared file \`${file.name}\`:\n\`\`\`\n${shown}\n\`\`\``);
-    }
-    return scrub(parts.filter(Boolean).join('\n\n'));
-  }
-
-  /** Files the edge could not read: said to the user (with the checks) and to the model. */
-  function skippedFilesGrounding(question: Question): Grounding | undefined {
-    const skipped = question.skippedFiles ?? [];
-    if (skipped.length === 0) return undefined;
-    const notes = skipped.map((file) => file.note);
-    return { deterministicMarkdown: notes.map((note) => `_${note}_`).join('\n'), contextForModel: `Shared files that were not read: ${notes.join(' ')}` };
-  }
-
-  async function runGrounders(question: Question, sink: AnswerSink): Promise<Grounding[]> {
-    const results: Grounding[] = [];
-    for (const grounder of deps.grounders ?? []) {
-      try {
-        const grounding = await grounder.ground(question, { status: (text) => sink.status(text) });
-        if (grounding) results.push(grounding);
-      } catch (error) {
-        // A grounder failing must not cost the user the answer; the model still answers without it.
-        log.warn({ grounder: grounder.name, questionId: question.id, code: asAppError(error).code, err: error }, 'grounder failed');
-      }
-    }
-    const skippedFiles = skippedFilesGrounding(question);
-    if (skippedFiles) results.push(skippedFiles);
-    return results;
-  }
+  const recordAnswered = (question: Question, outcome: AnswerOutcome, timing: { received: number; started: number; toolCalls: number }) => {
+    logAnswered(log, question, outcome, timing);
+    deps.onAnswered?.({
+      source: question.source,
+      outcome: outcome.ok ? 'ok' : (outcome.error?.code ?? 'error'),
+      latencySeconds: (Date.now() - timing.received) / 1000,
+      ...(outcome.model === undefined ? {} : { model: outcome.model }),
+      ...(outcome.usage === undefined ? {} : { usage: outcome.usage }),
+      toolCalls: timing.toolCalls,
+    });
+  };
 
   async function answer(question: Question, sink: AnswerSink): Promise<AnswerOutcome> {
     const received = Date.now();
-    const inputProblem = checkInput(question);
+    const inputProblem = checkInput(question, maxInputChars);
     if (inputProblem) {
-      const outcome: AnswerOutcome = { ok: false, incomplete: false, error: { code: inputProblem.code, userMessage: inputProblem.userMessage } };
-      await finishSafely(sink, outcome, question);
-      logAnswered(question, outcome, { received, started: received, toolCalls: 0 });
+      const outcome = errorOutcome(inputProblem);
+      await finishSafely(log, sink, outcome, question);
+      recordAnswered(question, outcome, { received, started: received, toolCalls: 0 });
       return outcome;
     }
 
     const userLimiter = userLimiters.key(question.userId);
-    const userCounts = userLimiter.counts();
-    if (userCounts.RECEIVED + userCounts.QUEUED + userCounts.RUNNING + userCounts.EXECUTING > 0) {
-      await statusSafely(sink, 'Queued: your previous question is still being answered; this one starts as soon as it is done.');
+    if (jobsIn(userLimiter) > 0) {
+      await statusSafely(log, sink, 'Queued: your previous question is still being answered; this one starts as soon as it is done.');
     }
     return userLimiter.schedule(jobOptions, () => answerNow(question, sink, received));
   }
 
   async function answerNow(question: Question, sink: AnswerSink, received: number): Promise<AnswerOutcome> {
     const started = Date.now();
-    let deterministicSent = false;
-    let modelTextSent = false;
-    let usage: TokenUsage | undefined;
-    let model: string | undefined;
-    let toolCalls = 0;
-    let outcome: AnswerOutcome;
-    let unavailableNote: string | undefined;
-    // Grounders and the queue change the status line; "Thinking…" comes back before the model starts.
-    let lastStatus = '';
-    const status = async (text: string) => {
-      lastStatus = text;
+    const progress: AnswerProgress = { deterministicSent: false, modelTextSent: false, toolCalls: 0, unavailableNote: undefined, lastStatus: '' };
+    const status: ShowStatus = async (text) => {
+      progress.lastStatus = text;
       await sink.status(text);
     };
-    const trackedSink: AnswerSink = { status, text: (delta) => sink.text(delta), finish: (result) => sink.finish(result) };
+    let outcome: AnswerOutcome;
     try {
       await status('Thinking…');
-      const groundings = await runGrounders(question, trackedSink);
-      unavailableNote = groundings.find((grounding) => grounding.modelUnavailableNote)?.modelUnavailableNote;
-      const deterministic = groundings.map((grounding) => grounding.deterministicMarkdown?.trim()).filter((text): text is string => Boolean(text));
+      const groundings = await runGrounders(parts, question, status);
+      progress.unavailableNote = groundings.find((grounding) => grounding.modelUnavailableNote)?.modelUnavailableNote;
       const skipModel = groundings.some((grounding) => grounding.skipModel === true);
-      if (deterministic.length > 0) {
-        // The blank line separates the checks from the model's answer; alone, they end the message.
-        await sink.text(skipModel ? deterministic.join('\n\n') : `${deterministic.join('\n\n')}\n\n`);
-        deterministicSent = true;
-        lastStatus = ''; // Text replaces the status line in Slack, so "Thinking…" must be shown again.
-      }
-
-      const expert = deps.expert;
+      await sendChecks(sink, deterministicChecks(groundings), skipModel, progress);
       if (skipModel) {
         // A grounder answered in full (e.g. a PR without migrations): nothing for the model to add.
         outcome = { ok: true, incomplete: false };
-      } else if (!expert) {
-        outcome = { ok: false, incomplete: false, error: { code: NOT_CONFIGURED.code, userMessage: NOT_CONFIGURED.userMessage } };
+      } else if (!deps.expert) {
+        outcome = errorOutcome(NOT_CONFIGURED);
       } else {
-        const history: ConversationTurn[] = question.history.map((turn) => ({ role: turn.role, text: scrub(turn.text) }));
-        const { turns } = trimHistory([...history, { role: 'user', text: userTurnText(question) }], deps.historyBudgetChars ?? DEFAULT_HISTORY_BUDGET_CHARS);
-        const context = groundings
-          .map((grounding) => grounding.contextForModel?.trim())
-          .filter((text): text is string => Boolean(text))
-          .join('\n\n');
-        // Tool names must be unique in a request: the first grounder offering a name wins.
-        // Tool output and tool errors (repo files, logs, foreign error text) go to the model too, so
-        // they are scrubbed like the turns.
-        const tools: ExpertTool[] = [];
-        for (const tool of groundings.flatMap((grounding) => grounding.tools ?? [])) {
-          if (tools.some((known) => known.definition.name === tool.definition.name)) continue;
-          tools.push({
-            ...tool,
-            run: async (input, context) => {
-              try {
-                return scrub(await tool.run(input, context));
-              } catch (error) {
-                const reason = error instanceof AppError ? error.userMessage : error instanceof Error ? error.message : String(error);
-                throw new Error(scrub(reason), { cause: error });
-              }
-            },
-          });
-        }
-
-        // Jobs just scheduled may not be running yet, so everything in the limiter counts toward the cap.
-        const counts = modelLimiter.counts();
-        const inLimiter = counts.RECEIVED + counts.QUEUED + counts.RUNNING + counts.EXECUTING;
-        if (inLimiter >= deps.maxConcurrent) {
-          const ahead = inLimiter - deps.maxConcurrent + 1;
-          await status(`Queued: the expert model is busy with other questions (${ahead} ahead of yours); yours starts when one finishes.`);
-        }
-        const result = await modelLimiter.schedule(jobOptions, async () => {
-          if (lastStatus !== 'Thinking…') await status('Thinking…');
-          return expert.answer({
-            system: deps.systemPrompt,
-            turns,
-            ...(context ? { context: scrub(context) } : {}),
-            ...(tools.length > 0 ? { tools } : {}),
-            ...(deps.maxTokens !== undefined ? { maxTokens: deps.maxTokens } : {}),
-            ...(deps.maxToolCalls !== undefined ? { maxToolCalls: deps.maxToolCalls } : {}),
-            onText: async (delta) => {
-              await sink.text(delta);
-              modelTextSent = true;
-            },
-            onToolCall: async (name, input, tool) => {
-              toolCalls += 1;
-              await status(tool?.describe?.(input) ?? `Using ${name}…`);
-            },
-          });
-        });
-        usage = result.usage;
-        model = result.model;
-        toolCalls = result.toolCalls;
-        outcome = { ok: true, incomplete: false, usage, model };
+        outcome = await askExpert(parts, deps.expert, question, groundings, sink, status, progress);
       }
     } catch (error) {
-      const appError = asAppError(error);
-      usage = sumUsage((error as { usageBefore?: TokenUsage }).usageBefore, usage);
-      if (appError.code === 'unknown') log.error({ questionId: question.id, err: error }, 'unexpected error while answering');
-      const userMessage = deterministicSent
-        ? `${appError.userMessage} ${unavailableNote ?? 'The checks above come from migrate-help’s own analysis and do not depend on the model.'}`
-        : appError.userMessage;
-      outcome = { ok: false, incomplete: modelTextSent, error: { code: appError.code, userMessage }, ...(usage ? { usage } : {}), ...(model ? { model } : {}) };
+      outcome = failureOutcome(log, question, error, progress);
     }
-    if (!outcome.ok && outcome.error?.code === NOT_CONFIGURED.code && deterministicSent) {
-      outcome = { ...outcome, error: { code: NOT_CONFIGURED.code, userMessage: `${NOT_CONFIGURED.userMessage} ${unavailableNote ?? 'The checks above come from migrate-help’s own analysis.'}` } };
-    }
-    await finishSafely(sink, outcome, question);
-    logAnswered(question, outcome, { received, started, toolCalls });
+    outcome = withChecksNote(outcome, progress);
+    await finishSafely(log, sink, outcome, question);
+    recordAnswered(question, outcome, { received, started, toolCalls: progress.toolCalls });
     return outcome;
   }
 
-  async function statusSafely(sink: AnswerSink, text: string): Promise<void> {
-    try {
-      await sink.status(text);
-    } catch (error) {
-      log.warn({ err: error }, 'could not show status');
-    }
-  }
-
-  async function finishSafely(sink: AnswerSink, outcome: AnswerOutcome, question: Question): Promise<void> {
-    try {
-      await sink.finish(outcome);
-    } catch (error) {
-      // The transport failed on the last step; nothing else can be shown, so it is at least logged.
-      log.error({ questionId: question.id, err: error }, 'could not deliver the end of an answer');
-    }
-  }
-
-  function logAnswered(question: Question, outcome: AnswerOutcome, timing: { received: number; started: number; toolCalls: number }): void {
-    const now = Date.now();
-    log.info(
-      {
-        questionId: question.id,
-        source: question.source,
-        user: question.userId,
-        channel: question.channel,
-        ok: outcome.ok,
-        incomplete: outcome.incomplete,
-        code: outcome.error?.code,
-        latencyMs: now - timing.received,
-        queuedMs: timing.started - timing.received,
-        model: outcome.model,
-        inputTokens: outcome.usage?.inputTokens ?? 0,
-        outputTokens: outcome.usage?.outputTokens ?? 0,
-        cacheReadTokens: outcome.usage?.cacheReadTokens ?? 0,
-        cacheWriteTokens: outcome.usage?.cacheWriteTokens ?? 0,
-        toolCalls: timing.toolCalls,
-      },
-      'question answered',
-    );
-    deps.onAnswered?.({
-      source: question.source,
-      outcome: outcome.ok ? 'ok' : (outcome.error?.code ?? 'error'),
-      latencySeconds: (now - timing.received) / 1000,
-      ...(outcome.model === undefined ? {} : { model: outcome.model }),
-      ...(outcome.usage === undefined ? {} : { usage: outcome.usage }),
-      toolCalls: timing.toolCalls,
-    });
-  }
-
   return { answer };
+}
+
+async function runGrounders(parts: PipelineParts, question: Question, status: ShowStatus): Promise<Grounding[]> {
+  const results: Grounding[] = [];
+  for (const grounder of parts.deps.grounders ?? []) {
+    try {
+      const grounding = await grounder.ground(question, { status });
+      if (grounding) results.push(grounding);
+    } catch (error) {
+      // A grounder failing must not cost the user the answer; the model still answers without it.
+      parts.log.warn({ grounder: grounder.name, questionId: question.id, code: asAppError(error).code, err: error }, 'grounder failed');
+    }
+  }
+  const skippedFiles = skippedFilesGrounding(question);
+  if (skippedFiles) results.push(skippedFiles);
+  return results;
+}
+
+/** The engine's checks go first; the blank line separates them from the model's answer, alone they end the message. */
+async function sendChecks(sink: AnswerSink, checks: string[], skipModel: boolean, progress: AnswerProgress): Promise<void> {
+  if (checks.length === 0) return;
+  await sink.text(skipModel ? checks.join('\n\n') : `${checks.join('\n\n')}\n\n`);
+  progress.deterministicSent = true;
+  progress.lastStatus = ''; // Text replaces the status line in Slack, so "Thinking…" must be shown again.
+}
+
+async function askExpert(parts: PipelineParts, expert: Expert, question: Question, groundings: Grounding[], sink: AnswerSink, status: ShowStatus, progress: AnswerProgress): Promise<AnswerOutcome> {
+  const { deps, scrub } = parts;
+  const turns = modelTurns(question, scrub, deps.historyBudgetChars ?? DEFAULT_HISTORY_BUDGET_CHARS);
+  const context = modelContext(groundings);
+  const tools = scrubbedTools(groundings, scrub);
+  await showModelQueue(parts, status);
+  const result = await parts.modelLimiter.schedule(parts.jobOptions, async () => {
+    if (progress.lastStatus !== 'Thinking…') await status('Thinking…');
+    return expert.answer({
+      system: deps.systemPrompt,
+      turns,
+      ...(context ? { context: scrub(context) } : {}),
+      ...(tools.length > 0 ? { tools } : {}),
+      ...(deps.maxTokens !== undefined ? { maxTokens: deps.maxTokens } : {}),
+      ...(deps.maxToolCalls !== undefined ? { maxToolCalls: deps.maxToolCalls } : {}),
+      onText: async (delta) => {
+        await sink.text(delta);
+        progress.modelTextSent = true;
+      },
+      onToolCall: async (name, input, tool) => {
+        progress.toolCalls += 1;
+        await status(tool?.describe?.(input) ?? `Using ${name}…`);
+      },
+    });
+  });
+  progress.toolCalls = result.toolCalls;
+  return { ok: true, incomplete: false, usage: result.usage, model: result.model };
+}
+
+async function showModelQueue(parts: PipelineParts, status: ShowStatus): Promise<void> {
+  const inLimiter = jobsIn(parts.modelLimiter);
+  if (inLimiter < parts.deps.maxConcurrent) return;
+  const ahead = inLimiter - parts.deps.maxConcurrent + 1;
+  await status(`Queued: the expert model is busy with other questions (${ahead} ahead of yours); yours starts when one finishes.`);
+}
+
+function failureOutcome(log: Logger, question: Question, error: unknown, progress: AnswerProgress): AnswerOutcome {
+  const appError = asAppError(error);
+  // Usage of the model rounds that did finish still counts (logs and outcome show it).
+  const usage = (error as { usageBefore?: TokenUsage }).usageBefore;
+  if (appError.code === 'unknown') log.error({ questionId: question.id, err: error }, 'unexpected error while answering');
+  const userMessage = progress.deterministicSent
+    ? `${appError.userMessage} ${progress.unavailableNote ?? 'The checks above come from migrate-help’s own analysis and do not depend on the model.'}`
+    : appError.userMessage;
+  return { ok: false, incomplete: progress.modelTextSent, error: { code: appError.code, userMessage }, ...(usage ? { usage } : {}) };
+}
+
+/** Without a model, checks already shown still stand: the closing message says so. */
+function withChecksNote(outcome: AnswerOutcome, progress: AnswerProgress): AnswerOutcome {
+  if (outcome.ok || outcome.error?.code !== NOT_CONFIGURED.code || !progress.deterministicSent) return outcome;
+  return { ...outcome, error: { code: NOT_CONFIGURED.code, userMessage: `${NOT_CONFIGURED.userMessage} ${progress.unavailableNote ?? 'The checks above come from migrate-help’s own analysis.'}` } };
+}
+
+async function statusSafely(log: Logger, sink: AnswerSink, text: string): Promise<void> {
+  try {
+    await sink.status(text);
+  } catch (error) {
+    log.warn({ err: error }, 'could not show status');
+  }
+}
+
+async function finishSafely(log: Logger, sink: AnswerSink, outcome: AnswerOutcome, question: Question): Promise<void> {
+  try {
+    await sink.finish(outcome);
+  } catch (error) {
+    // The transport failed on the last step; nothing else can be shown, so it is at least logged.
+    log.error({ questionId: question.id, err: error }, 'could not deliver the end of an answer');
+  }
+}
+
+function logAnswered(log: Logger, question: Question, outcome: AnswerOutcome, timing: { received: number; started: number; toolCalls: number }): void {
+  const now = Date.now();
+  log.info(
+    {
+      questionId: question.id,
+      source: question.source,
+      user: question.userId,
+      channel: question.channel,
+      ok: outcome.ok,
+      incomplete: outcome.incomplete,
+      code: outcome.error?.code,
+      latencyMs: now - timing.received,
+      queuedMs: timing.started - timing.received,
+      model: outcome.model,
+      inputTokens: outcome.usage?.inputTokens ?? 0,
+      outputTokens: outcome.usage?.outputTokens ?? 0,
+      cacheReadTokens: outcome.usage?.cacheReadTokens ?? 0,
+      cacheWriteTokens: outcome.usage?.cacheWriteTokens ?? 0,
+      toolCalls: timing.toolCalls,
+    },
+    'question answered',
+  );
 }

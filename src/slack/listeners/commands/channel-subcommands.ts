@@ -18,7 +18,7 @@ import {
 } from '../../render/channel.js';
 import { escapeMrkdwn } from '../../render/messages.js';
 import { askInChannel } from './ask-in-channel.js';
-import type { Subcommand, SubcommandContext } from './subcommands.js';
+import type { Subcommand, SubcommandContext } from './types.js';
 
 function words(args: string): string[] {
   return args.split(/\s+/).filter((word) => word !== '');

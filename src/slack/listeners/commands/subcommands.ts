@@ -2,33 +2,9 @@
  * `/migrate-help <subcommand …>`. Anything that is not a subcommand is a question. To add one, add
  * an entry: its name, usage line, description and handler (channel ones live in channel-subcommands.ts).
  */
-import type { RespondFn } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
-import type { Logger } from 'pino';
-import type { SlackDeps } from '../../deps.js';
-import { usageText, type SubcommandHelp } from '../../render/messages.js';
+import { usageText } from '../../render/messages.js';
 import { CHANNEL_SUBCOMMANDS } from './channel-subcommands.js';
-
-export interface SubcommandContext {
-  deps: SlackDeps;
-  client: WebClient;
-  respond: RespondFn;
-  /** Words after the subcommand name. */
-  args: string;
-  userId: string;
-  channelId: string;
-  teamId: string;
-  triggerId: string;
-  /** When the command arrived (for the latency in the log line). */
-  receivedAt: number;
-  log: Logger;
-}
-
-export interface Subcommand extends SubcommandHelp {
-  name: string;
-  /** Runs after the command was acknowledged. */
-  run(context: SubcommandContext): Promise<void>;
-}
+import type { Subcommand } from './types.js';
 
 export const SUBCOMMANDS: Subcommand[] = [
   {
