@@ -176,6 +176,7 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
     replicaId: options.replicaId ?? `replica-${Math.random().toString(36).slice(2, 10)}`,
     eventLeaseMs: options.eventLeaseMs ?? DEFAULT_EVENT_LEASE_MS,
     openSinks,
+    metrics,
     identity,
     commandName: options.commandName ?? DEFAULT_COMMAND,
     sink: options.sink ?? {},

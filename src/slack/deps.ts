@@ -2,6 +2,7 @@
  * What the Slack listeners need, built once by createSlackApp from what main.ts passes in.
  */
 import type { Logger } from 'pino';
+import type { Metrics } from '../metrics.js';
 import type { AnswerService } from '../pipeline/types.js';
 import type { EventLedger } from './dedupe.js';
 import type { StreamingAvailability, ThreadSink } from './stream-sink.js';
@@ -84,6 +85,8 @@ export interface SlackDeps {
   sink: SinkSettings;
   /** Resolves when the receiver has acknowledged what is arriving (see ack-gate.ts). */
   ackFirst(): Promise<void>;
+  /** Prometheus counters: e.g. `metrics.feedback('positive')` when someone rates an answer. */
+  metrics: Metrics;
   /** Names this process in event leases. */
   replicaId: string;
   /** How long a claim on an event outlives its replica (see dedupe.ts). */
