@@ -244,7 +244,7 @@ describe('App Home', () => {
     const ok = await link('acme/shop');
     expect(ok.status).toBe(200);
     expect(ok.json).toBeUndefined();
-    expect(harness.bot.store.links.forTeam(FAKE_TEAM_ID).get('C0HOMELNK1')?.repo).toBe('acme/shop');
+    expect((await harness.bot.store.links.forTeam(FAKE_TEAM_ID).get('C0HOMELNK1'))?.repo).toBe('acme/shop');
 
     const badVersion = await postInteraction(harness, {
       type: 'view_submission',
