@@ -1,6 +1,7 @@
 /**
- * The Slack edge: a Bolt app (HTTP receiver at /slack/events with GET /healthz, or Socket Mode when
- * an app token is given) with every listener registered. Builds nothing else: the answer service,
+ * The Slack edge: a Bolt app (HTTP receiver at /slack/events with the ops routes /healthz, /readyz
+ * and /metrics, and the OAuth install pages in OAuth mode; or Socket Mode when an app token is given)
+ * with every listener registered. Builds nothing else: the answer service,
  * logger and ledger come from main.ts.
  */
 import type { Server } from 'node:http';
@@ -9,13 +10,13 @@ import { App, HTTPReceiver, SocketModeReceiver, type Receiver } from '@slack/bol
 import { WebClient, type RetryOptions, type WebClientOptions } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
-import type { AnswerService } from '../pipeline/types.js';
-import { AckFirstGate } from './ack-gate.js';
-import { toSlackLogger, slackLogLevel } from './bolt-logger.js';
 import { opsRoutes, type ReadinessCheck } from '../http/ops.js';
 import { createMetrics, type Metrics } from '../metrics.js';
+import type { AnswerService } from '../pipeline/types.js';
 import type { StreamBudget } from '../scale/shared-state.js';
+import { AckFirstGate } from './ack-gate.js';
 import { StopRegistry } from './answer-controls.js';
+import { toSlackLogger, slackLogLevel } from './bolt-logger.js';
 import { DEFAULT_EVENT_LEASE_MS, type EventLedger } from './dedupe.js';
 import type { BotIdentity, ChannelFeatures, SinkSettings, SlackDeps, SlackStore } from './deps.js';
 import { IncidentChannels } from './incident.js';

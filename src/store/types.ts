@@ -2,7 +2,8 @@
  * What the bot keeps between restarts. Interfaces first so tests and deployments can swap storage.
  *
  * Two kinds of state, two interfaces:
- * - `Store`: state every replica must agree on (channel links, which Slack events were answered).
+ * - `Store`: state every replica must agree on (each workspace's channel links, feedback, recent
+ *   questions, installations and assistant contexts; which Slack events were answered).
  *   Asynchronous, because one implementation is a PostgreSQL server shared by many replicas.
  * - `CacheStore`: GitHub response caches (blobs by sha, ETag bodies). Always local to a process
  *   (SQLite under DATA_DIR, or memory): content-addressed or revalidated entries are correct in any

@@ -144,6 +144,10 @@ describe('feedback', () => {
       { teamId: FAKE_TEAM_ID, rating: 'helpful' },
       { teamId: FAKE_TEAM_ID, rating: 'not_helpful' },
     ]);
+    // main.ts counts each click in the Prometheus counter too.
+    const metrics = await harness.bot.metrics.render();
+    expect(metrics).toMatch(/migrate_help_feedback_total\{value="positive"\} 1/);
+    expect(metrics).toMatch(/migrate_help_feedback_total\{value="negative"\} 1/);
   });
 });
 
