@@ -1,5 +1,9 @@
 /**
- * `npm run bench:slack -- --n 50 [--rounds 5]`
+ * `npm run bench:slack -- --n 50 [--rounds 5] [--redis [--questions 200]]`
+ *
+ * With `--redis`, the bot shares its state through Redis (REDIS_URL, default redis://127.0.0.1:6379/0,
+ * a fresh key prefix per run) with LLM_MAX_CONCURRENT=4, and after the ack rounds a burst of
+ * `--questions` events must all be answered while the fake model counts its concurrent streams.
  *
  * Fires N concurrent signed `app_mention` events at the real bot (startBot: real Bolt app, real
  * pipeline and Anthropic SDK) pointed at the loopback fakes, and at a bare Bolt app on the same
@@ -28,6 +32,7 @@ import { startBot } from '../src/main.js';
 import { startFakeAnthropic } from '../test/fakes/anthropic.js';
 import { postEvent } from '../test/fakes/sign.js';
 import { FAKE_BOT_ID, FAKE_BOT_USER_ID, FAKE_TEAM_ID, FakeSlackApi } from '../test/fakes/slack-api.js';
+import { testRedisPrefix } from '../test/helpers/databases.js';
 
 const SIGNING_SECRET = 'bench0signing0secret0value0000001';
 const BOT_TOKEN = 'xoxb-0000000000-0000000000-benchTokenValue';
@@ -55,11 +60,13 @@ function percentile(values: number[], p: number): number {
 /* ---------------------------------- child processes ---------------------------------- */
 
 /** Messages from the fakes process to the load generator. */
-type FakesMessage = { kind: 'first-call'; threadTs: string; at: number } | { kind: 'answer-finished' };
+type FakesMessage = { kind: 'first-call'; threadTs: string; at: number } | { kind: 'answer-finished' } | { kind: 'model-streams'; maxOpen: number };
 
 async function serveFakes(): Promise<void> {
   const slack = await new FakeSlackApi().start();
-  const anthropic = await startFakeAnthropic({ defaultReply: { text: ['Use AddIndexConcurrently ', 'in a migration with ', 'atomic = False.'] } });
+  // --redis: a model that takes a moment per chunk, so answers overlap and the cap is exercised.
+  const chunkDelayMs = Number(process.env.BENCH_MODEL_CHUNK_DELAY_MS ?? '0');
+  const anthropic = await startFakeAnthropic({ defaultReply: { text: ['Use AddIndexConcurrently ', 'in a migration with ', 'atomic = False.'], chunkDelayMs } });
   const seen = new Set<string>();
   slack.onCall = (call) => {
     const threadTs = call.body.thread_ts;
@@ -73,6 +80,8 @@ async function serveFakes(): Promise<void> {
     slack.calls.length = 0;
     for (const message of messages) process.send?.(message);
   };
+  // The load generator asks how many model streams were ever open at once.
+  process.on('message', () => process.send?.({ kind: 'model-streams', maxOpen: anthropic.maxOpen } satisfies FakesMessage));
   console.log(JSON.stringify({ slackApiUrl: slack.apiUrl, anthropicUrl: anthropic.url }));
 }
 
@@ -156,11 +165,17 @@ function row(label: string, values: number[]): string {
 async function main(): Promise<void> {
   const n = option('n', 50);
   const rounds = option('rounds', 5);
-  const fakes = await spawnChild<{ slackApiUrl: string; anthropicUrl: string }>('fakes');
+  const withRedis = process.argv.includes('--redis');
+  const burst = option('questions', 200);
+  const modelCap = 4;
+  const redisKeys = withRedis ? testRedisPrefix() : undefined;
+  let maxOpen: number | undefined;
+  const fakes = await spawnChild<{ slackApiUrl: string; anthropicUrl: string }>('fakes', withRedis ? { BENCH_MODEL_CHUNK_DELAY_MS: '25' } : {});
   const firstCallAt = new Map<string, number>();
   let answersFinished = 0;
   fakes.child.on('message', (message: FakesMessage) => {
     if (message.kind === 'first-call') firstCallAt.set(message.threadTs, message.at);
+    else if (message.kind === 'model-streams') maxOpen = message.maxOpen;
     else answersFinished += 1;
   });
   const until = async (condition: () => boolean, what: string, timeoutMs = 120_000): Promise<void> => {
@@ -180,6 +195,9 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'warn',
     // A fresh database per run: the bot dedupes event ids in DATA_DIR, and bench ids repeat across runs.
     DATA_DIR: fs.mkdtempSync(path.join(tmpdir(), 'mh-bench-slack-')),
+    ...(redisKeys === undefined
+      ? {}
+      : { REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0', REDIS_KEY_PREFIX: redisKeys.prefix, LLM_MAX_CONCURRENT: String(modelCap) }),
   };
   const [bot, bare] = await Promise.all([spawnChild<{ port: number }>('bot', env), spawnChild<{ port: number }>('bare', env)]);
   const botUrl = `http://127.0.0.1:${bot.info.port}/slack/events`;
@@ -207,18 +225,32 @@ async function main(): Promise<void> {
     roundRatios.push(percentile(samples.map((sample) => sample.ackMs), 50) / percentile(bareSamples, 50));
   }
 
+  let burstAnswered: number | undefined;
+  if (withRedis) {
+    const before = answersFinished;
+    await fire(botUrl, burst, 'C0BURST001');
+    await until(() => answersFinished >= before + burst, `${burst} answers`, 300_000);
+    burstAnswered = answersFinished - before;
+    fakes.child.send({ kind: 'stats' });
+    await until(() => maxOpen !== undefined, 'the model stream count');
+  }
+
   for (const child of [bot.child, bare.child, fakes.child]) child.kill('SIGTERM');
   await Promise.all([bot.child, bare.child, fakes.child].map((child) => (child.exitCode === null ? once(child, 'exit') : undefined)));
 
   const ratio = (p: number) => (percentile(botAck, p) / percentile(bareAck, p)).toFixed(2);
   const load = loadavg().map((value) => value.toFixed(1)).join(' ');
-  console.log(`bench:slack: ${n} concurrent app_mention events × ${rounds} rounds (node ${process.version}, ${cpus().length} CPUs, load average ${load})`);
+  await redisKeys?.clear();
+  console.log(`bench:slack${withRedis ? ' --redis' : ''}: ${n} concurrent app_mention events × ${rounds} rounds (node ${process.version}, ${cpus().length} CPUs, load average ${load})`);
   console.log(row('ack latency, migrate-help', botAck));
   console.log(row('ack latency, bare Bolt app (ack only)', bareAck));
   console.log(`${'ack latency ratio (migrate-help / bare)'.padEnd(44)} p50 ${ratio(50).padStart(7)} x    p99 ${ratio(99).padStart(7)} x   (target ≤ 1.25x, far below 3,000 ms)`);
   console.log(`${'per-round p50 ratio, median of rounds'.padEnd(44)} ${percentile(roundRatios, 50).toFixed(2).padStart(11)} x   (rounds: ${roundRatios.map((value) => value.toFixed(2)).join(', ')})`);
   console.log(row('send → first Slack call (status)', firstCall));
   console.log(`${''.padEnd(44)} target: p50 ≤ 300 ms`);
+  if (burstAnswered !== undefined) {
+    console.log(`${`burst of ${burst} questions, model cap ${modelCap}`.padEnd(44)} ${String(burstAnswered).padStart(7)} answered   max concurrent model streams ${String(maxOpen)} (cap ${modelCap})`);
+  }
 }
 
 const serveIndex = process.argv.indexOf('--serve');

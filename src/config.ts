@@ -45,6 +45,28 @@ export interface Config {
   engine: { database: Database; databaseVersion?: string };
   dataDir: string;
   logLevel: LogLevel;
+  /**
+   * LOG_FORMAT, or `pretty` when NODE_ENV=development; undefined lets the entry point choose
+   * (pretty on a terminal, JSON lines otherwise).
+   */
+  logFormat?: 'json' | 'pretty';
+  scale: {
+    /** DATABASE_URL: PostgreSQL instead of the SQLite file for shared state. */
+    databaseUrl?: string;
+    /** REDIS_URL: event dedupe and limits shared by replicas. */
+    redisUrl?: string;
+    redisKeyPrefix: string;
+    /** chat.startStream calls per workspace per minute before answers fall back to post + update. */
+    streamsPerMinute: number;
+    eventLeaseMs: number;
+    /** With Redis: how long a model or user slot held by a replica that died stays taken. */
+    slotExpirationMs?: number;
+    shutdownGraceMs: number;
+    /** Port of /healthz, /readyz and /metrics in Socket Mode (HTTP mode serves them on PORT). */
+    opsPort?: number;
+  };
+  /** US dollars per million tokens, for the cost metric. */
+  modelPrices?: { input: number; output: number; cacheRead: number; cacheWrite: number };
 }
 
 export interface LoadConfigOptions {
@@ -89,6 +111,16 @@ const HINTS = {
   SLACK_STATE_SECRET: 'choose a long random string (e.g. `openssl rand -hex 32`); it signs the OAuth state cookie',
   SLACK_OAUTH_SCOPES: 'list bot scopes separated by commas, e.g. app_mentions:read,chat:write,commands',
   INCIDENT_CHANNEL_PATTERNS: 'list channel-name globs separated by commas, e.g. inc-*,incident-*,sev1-*',
+  DATABASE_URL: 'use postgres://user:password@host:5432/database (leave empty for the SQLite file under DATA_DIR)',
+  REDIS_URL: 'use redis://[user:password@]host:6379[/db] or rediss://… for TLS',
+  REDIS_KEY_PREFIX: 'use letters, digits and : _ - only, e.g. migrate-help:',
+  SLACK_STREAMS_PER_MINUTE: 'use a whole number from 1 to 1000, e.g. 20 (Slack allows chat.startStream about 20 times a minute per workspace)',
+  EVENT_LEASE_MS: 'use milliseconds from 1000 to 600000, e.g. 30000',
+  LLM_SLOT_EXPIRATION_MS: 'use milliseconds from 1000 to 3600000, e.g. 600000',
+  SHUTDOWN_GRACE_MS: 'use milliseconds from 0 to 600000, e.g. 20000',
+  OPS_PORT: 'use a whole number between 1 and 65535, e.g. 9090',
+  LOG_FORMAT: 'use json or pretty',
+  LLM_PRICES_PER_MTOK: 'give four US dollar amounts per million tokens: input,output,cache read,cache write, e.g. 5,25,0.5,6.25',
 } as const;
 
 /** Empty strings (and whitespace) count as unset, as `.env` files often carry `NAME=`. */
@@ -170,7 +202,33 @@ const envSchema = z.object({
   DATA_DIR: optional(z.string()),
   MIGRATE_HELP_DATABASE: optional(z.string().toLowerCase().pipe(z.enum(DATABASES as [Database, ...Database[]], { error: got('not a supported database', HINTS.MIGRATE_HELP_DATABASE) }))),
   MIGRATE_HELP_DB_VERSION: optional(z.string().regex(/^\d+(\.\d+){0,2}$/, { error: got('not a version', HINTS.MIGRATE_HELP_DB_VERSION) })),
+  // Connection URLs may hold passwords: never echoed back.
+  DATABASE_URL: optional(z.string().refine((text) => urlWithProtocol(text, ['postgres:', 'postgresql:']), { error: `is not a postgres:// URL: ${HINTS.DATABASE_URL}` })),
+  REDIS_URL: optional(z.string().refine((text) => urlWithProtocol(text, ['redis:', 'rediss:']), { error: `is not a redis:// URL: ${HINTS.REDIS_URL}` })),
+  REDIS_KEY_PREFIX: optional(z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/, { error: got('not a key prefix', HINTS.REDIS_KEY_PREFIX) })),
+  SLACK_STREAMS_PER_MINUTE: optional(wholeNumber(1, 1000, 'not a whole number from 1 to 1000', HINTS.SLACK_STREAMS_PER_MINUTE)),
+  EVENT_LEASE_MS: optional(wholeNumber(1000, 600_000, 'not a number of milliseconds from 1000 to 600000', HINTS.EVENT_LEASE_MS)),
+  LLM_SLOT_EXPIRATION_MS: optional(wholeNumber(1000, 3_600_000, 'not a number of milliseconds from 1000 to 3600000', HINTS.LLM_SLOT_EXPIRATION_MS)),
+  SHUTDOWN_GRACE_MS: optional(wholeNumber(0, 600_000, 'not a number of milliseconds from 0 to 600000', HINTS.SHUTDOWN_GRACE_MS)),
+  OPS_PORT: optional(wholeNumber(1, 65535, 'not a port number', HINTS.OPS_PORT)),
+  NODE_ENV: optional(z.string()),
+  LOG_FORMAT: optional(z.string().toLowerCase().pipe(z.enum(['json', 'pretty'], { error: got('not a log format', HINTS.LOG_FORMAT) }))),
+  LLM_PRICES_PER_MTOK: optional(
+    z
+      .string()
+      .transform(csv)
+      .refine((parts) => parts.length === 4 && parts.every((part) => /^\d+(\.\d+)?$/.test(part)), { error: got('not four prices', HINTS.LLM_PRICES_PER_MTOK) })
+      .transform((parts) => parts.map(Number) as [number, number, number, number]),
+  ),
 });
+
+function urlWithProtocol(text: string, protocols: readonly string[]): boolean {
+  try {
+    return protocols.includes(new URL(text).protocol);
+  } catch {
+    return false;
+  }
+}
 
 /** Every variable the app reads, in the order `.env.example` documents them. */
 export const CONFIG_VARIABLES = Object.keys(envSchema.shape) as (keyof typeof envSchema.shape)[];
@@ -246,6 +304,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     engine: { database: vars.MIGRATE_HELP_DATABASE ?? 'postgresql', databaseVersion: vars.MIGRATE_HELP_DB_VERSION },
     dataDir: vars.DATA_DIR ?? './data',
     logLevel: vars.LOG_LEVEL ?? 'info',
+    ...(vars.LOG_FORMAT !== undefined ? { logFormat: vars.LOG_FORMAT } : vars.NODE_ENV === 'development' ? { logFormat: 'pretty' as const } : {}),
+    scale: {
+      databaseUrl: vars.DATABASE_URL,
+      redisUrl: vars.REDIS_URL,
+      redisKeyPrefix: vars.REDIS_KEY_PREFIX ?? 'migrate-help:',
+      streamsPerMinute: vars.SLACK_STREAMS_PER_MINUTE ?? 20,
+      eventLeaseMs: vars.EVENT_LEASE_MS ?? 30_000,
+      slotExpirationMs: vars.LLM_SLOT_EXPIRATION_MS,
+      shutdownGraceMs: vars.SHUTDOWN_GRACE_MS ?? 20_000,
+      opsPort: vars.OPS_PORT,
+    },
+    ...(vars.LLM_PRICES_PER_MTOK === undefined
+      ? {}
+      : { modelPrices: { input: vars.LLM_PRICES_PER_MTOK[0], output: vars.LLM_PRICES_PER_MTOK[1], cacheRead: vars.LLM_PRICES_PER_MTOK[2], cacheWrite: vars.LLM_PRICES_PER_MTOK[3] } }),
   };
 }
 
@@ -269,7 +341,28 @@ export function formatConfigError(error: ConfigError): string {
 
 /** The secret values in a config, for the logger's value scrubber (some, like the signing secret, have no telltale prefix). */
 export function secretValues(config: Config): string[] {
-  return [config.slack.botToken, config.slack.signingSecret, config.slack.appToken, config.slack.oauth?.clientSecret, config.slack.oauth?.stateSecret, config.anthropic.apiKey, config.github.token, config.github.privateKey].filter(
+  return [
+    config.slack.botToken,
+    config.slack.signingSecret,
+    config.slack.appToken,
+    config.slack.oauth?.clientSecret,
+    config.slack.oauth?.stateSecret,
+    config.anthropic.apiKey,
+    config.github.token,
+    config.github.privateKey,
+    urlPassword(config.scale.databaseUrl),
+    urlPassword(config.scale.redisUrl),
+  ].filter(
     (value): value is string => value !== undefined && value.length >= 8,
   );
+}
+
+function urlPassword(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  try {
+    const password = new URL(url).password;
+    return password === '' ? undefined : decodeURIComponent(password);
+  } catch {
+    return undefined;
+  }
 }

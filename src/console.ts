@@ -115,7 +115,7 @@ export async function runConsole(service: AnswerService, io: ConsoleIo, modelNot
 /** The engine's grounders for the console: pasted migrations and shared files, pasted errors and showmigrations, the knowledge index. */
 export function consoleGrounders(config: Config): Grounder[] {
   const settings = { database: config.engine.database, ...(config.engine.databaseVersion === undefined ? {} : { databaseVersion: config.engine.databaseVersion }) };
-  return [createEngineGrounder({ settingsFor: () => settings }), createPlaybookGrounder(), createKnowledgeGrounder({ index: knowledgeIndex() })];
+  return [createEngineGrounder({ settingsFor: async () => settings }), createPlaybookGrounder(), createKnowledgeGrounder({ index: knowledgeIndex() })];
 }
 
 /** Everything but the REPL loop: config, logger, expert, pipeline (with `consoleGrounders` in `npm run console`). */

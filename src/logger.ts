@@ -4,6 +4,7 @@
  * shapes anywhere (error messages, URLs, pasted text), plus the exact configured secret values.
  */
 import { pino, type DestinationStream, type Logger } from 'pino';
+import pretty from 'pino-pretty';
 import type { LogLevel } from './config.js';
 
 export type { Logger } from 'pino';
@@ -80,6 +81,16 @@ export interface LoggerOptions {
   secrets?: readonly string[];
   /** Fields on every line, e.g. `{ service: 'migrate-help' }`. */
   base?: Record<string, unknown>;
+  /** Human-readable lines (pino-pretty, for development and terminals) instead of JSON. */
+  pretty?: boolean;
+}
+
+function destinationFor(options: LoggerOptions): DestinationStream {
+  if (typeof options.destination === 'object') return options.destination;
+  const fd = options.destination === 'stderr' ? 2 : 1;
+  // pino-pretty as a stream in this thread (not a transport): the scrubbing hook runs before it sees a line.
+  if (options.pretty === true) return pretty({ destination: fd, colorize: fd === 1 ? process.stdout.isTTY : process.stderr.isTTY, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' });
+  return pino.destination({ dest: fd, sync: false });
 }
 
 export function createLogger(options: LoggerOptions): Logger {
@@ -92,6 +103,6 @@ export function createLogger(options: LoggerOptions): Logger {
       serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
       hooks: { streamWrite: (line) => scrubSecrets(line, secrets) },
     },
-    typeof options.destination === 'object' ? options.destination : pino.destination({ dest: options.destination === 'stderr' ? 2 : 1, sync: false }),
+    destinationFor(options),
   );
 }

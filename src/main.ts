@@ -24,11 +24,15 @@ import { knowledgeIndex } from './knowledge/load.js';
 import { createEngineGrounder, createKnowledgeGrounder, createPlaybookGrounder } from './pipeline/grounders/index.js';
 import { createAnswerService } from './pipeline/index.js';
 import type { Expert, Grounder, Question } from './pipeline/types.js';
+import { startOpsServer, type ReadinessCheck } from './http/ops.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { connectSharedState, createLocalSharedState, type SharedState } from './scale/shared-state.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
 import type { EventLedger } from './slack/dedupe.js';
 import type { ChannelFeatures, FeedbackEvent, SinkSettings } from './slack/deps.js';
+import { openPostgresStore } from './store/postgres.js';
 import { openSqliteStore } from './store/sqlite.js';
-import type { Store, WorkspaceLinks } from './store/types.js';
+import type { CacheStore, Store, WorkspaceLinks } from './store/types.js';
 
 export interface StartBotOptions {
   env: Record<string, string | undefined>;
@@ -40,10 +44,10 @@ export interface StartBotOptions {
   /** Tests and the benchmark tune Slack retries and streaming granularity. */
   slackRetry?: RetryOptions;
   sink?: SinkSettings;
-  /** Overrides the store's event ledger (the default dedupes across instances sharing DATA_DIR). */
+  /** Overrides the event ledger (default: Redis with REDIS_URL, else the store's). */
   events?: EventLedger;
-  /** Another store (tests); default: SQLite under DATA_DIR. */
-  store?: Store;
+  /** Another store (tests); default: PostgreSQL with DATABASE_URL, else SQLite under DATA_DIR. */
+  store?: Store & CacheStore;
   /** Another fetch for GitHub (the benchmark counts requests with it). */
   githubFetch?: typeof fetch;
   /** Counts feedback clicks (the metrics counter). */
@@ -55,6 +59,10 @@ export interface RunningBot {
   logger: Logger;
   slack: SlackApp;
   store: Store;
+  shared: SharedState;
+  metrics: Metrics;
+  /** The port of /healthz, /readyz and /metrics when served on their own (Socket Mode with OPS_PORT). */
+  opsPort?: number;
   /** Absent when neither GITHUB_TOKEN nor a GitHub App is configured. */
   github?: GitHub;
   /** The HTTP port bound (HTTP mode). */
@@ -62,12 +70,20 @@ export interface RunningBot {
   stop(): Promise<void>;
 }
 
-/** Build and start everything; throws ConfigError (bad environment) or AppError (Slack refused the token). */
+/** Build and start everything; throws ConfigError (bad environment) or AppError (a store, Redis or Slack refused). */
 export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   const config = loadConfig(options.env);
   const secrets = secretValues(config);
-  const logger = options.logger ?? createLogger({ level: config.logLevel, secrets, ...(options.logDestination === undefined ? {} : { destination: options.logDestination }) });
+  const logger =
+    options.logger ??
+    createLogger({
+      level: config.logLevel,
+      secrets,
+      pretty: options.logDestination === undefined && (config.logFormat === 'pretty' || (config.logFormat === undefined && process.stdout.isTTY === true)),
+      ...(options.logDestination === undefined ? {} : { destination: options.logDestination }),
+    });
   const prompts = loadPrompts();
+  const metrics = createMetrics(config.modelPrices === undefined ? {} : { prices: config.modelPrices });
 
   const expert =
     config.anthropic.apiKey === undefined
@@ -75,23 +91,44 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       : createExpert({ apiKey: config.anthropic.apiKey, model: config.anthropic.model, logger, ...(config.anthropic.baseURL === undefined ? {} : { baseURL: config.anthropic.baseURL }) });
   if (expert === undefined) logger.warn('ANTHROPIC_API_KEY is not set: the bot starts, and answers say the expert model is not configured');
 
-  const store = options.store ?? openSqliteStore(config.dataDir);
-  // Every setting and link belongs to one workspace (the question's team).
-  const channelSettings: WorkspaceSettings = (teamId) => createChannelSettings(store.links.forTeam(teamId ?? ''), config.engine);
-  const github = createGitHubFromConfig(config, store, logger, options.githubFetch);
-  const grounders = createGrounders(channelSettings, github);
-
-  const answers = createAnswerService({ expert, systemPrompt: prompts.system, briefPrompt: prompts.brief, logger, maxConcurrent: config.anthropic.maxConcurrent, grounders, secrets });
-
-  let slack: SlackApp;
-  let port: number | undefined;
+  // Everything opened is closed in reverse order, on a failed start as on stop.
+  const closers: Array<() => Promise<void>> = [];
+  const closeAll = async () => {
+    for (const close of closers.splice(0).reverse()) await close().catch((error: unknown) => logger.warn({ err: error }, 'could not close cleanly'));
+  };
   try {
-    slack = await createSlackApp({
+    const { store, caches } = await openStores(config, options, closers);
+    const shared = await openSharedState(config);
+    closers.push(() => shared.close());
+    // Every setting and link belongs to one workspace (the question's team).
+    const channelSettings: WorkspaceSettings = (teamId) => createChannelSettings(store.links.forTeam(teamId ?? ''), config.engine);
+    const github = createGitHubFromConfig(config, caches, logger, options.githubFetch);
+    const grounders = createGrounders(channelSettings, github);
+    const answers = createAnswerService({
+      expert,
+      systemPrompt: prompts.system,
+      briefPrompt: prompts.brief,
+      logger,
+      maxConcurrent: config.anthropic.maxConcurrent,
+      limits: shared.limits,
+      onAnswered: (record) => metrics.answered(record),
+      grounders,
+      secrets,
+    });
+    metrics.setQueueDepthSource(() => shared.limits.model.counts().QUEUED);
+    const readiness: ReadinessCheck[] = [{ name: store.kind, check: () => store.ping() }];
+    if (shared.kind === 'redis') readiness.push({ name: 'redis', check: () => shared.ping() });
+
+    const slack = await createSlackApp({
       // loadConfig requires one of the two whenever Slack is required, which it is here.
       ...(config.slack.oauth === undefined ? { botToken: config.slack.botToken! } : { oauth: config.slack.oauth }),
       store,
       incidentChannelPatterns: config.slack.incidentChannelPatterns,
-      ...(options.onFeedback === undefined ? {} : { onFeedback: options.onFeedback }),
+      // Feedback clicks feed the metrics counter (and a caller's hook, if any).
+      onFeedback: (event) => {
+        metrics.feedback(event.rating === 'helpful' ? 'positive' : 'negative');
+        options.onFeedback?.(event);
+      },
       signingSecret: config.slack.signingSecret,
       appToken: config.slack.appToken,
       apiUrl: config.slack.apiUrl,
@@ -99,36 +136,73 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       channels: createChannelFeatures({ settings: channelSettings, links: store.links, github, config, expert }),
       adminUserIds: config.slack.adminUserIds,
       logger,
-      events: options.events ?? store.events,
+      events: options.events ?? shared.events ?? store.events,
+      eventLeaseMs: config.scale.eventLeaseMs,
+      streamBudget: shared.limits.streams,
+      metrics,
+      readiness,
       ...(options.sink === undefined ? {} : { sink: options.sink }),
       ...(options.slackRetry === undefined ? {} : { retryConfig: options.slackRetry }),
     });
     // Links set before the store knew workspaces belong to the one workspace this token serves.
     const adopted = config.slack.oauth === undefined ? await store.workspaces.adoptUnscoped(slack.identity.teamId) : 0;
     if (adopted > 0) logger.info({ adopted, teamId: slack.identity.teamId }, 'channel settings from before workspaces were kept for this workspace');
-    ({ port } = await slack.start(options.port ?? config.slack.port));
+    const { port } = await slack.start(options.port ?? config.slack.port);
+    closers.push(() => slack.stop(config.scale.shutdownGraceMs));
+    let opsPort: number | undefined;
+    if (slack.mode === 'socket' && config.scale.opsPort !== undefined) {
+      const ops = await startOpsServer({ checks: readiness, metrics, accepting: () => !slack.draining }, config.scale.opsPort);
+      // Closed after the drain: /readyz keeps saying 503 while it runs.
+      closers.splice(closers.length - 1, 0, () => ops.close());
+      opsPort = ops.port;
+    }
+    logger.info(
+      { mode: slack.mode, port, opsPort, model: expert?.model ?? null, github: github?.authMode ?? null, store: store.kind, shared: shared.kind, dataDir: config.dataDir },
+      'migrate-help is running',
+    );
+    return {
+      config,
+      logger,
+      slack,
+      store,
+      shared,
+      metrics,
+      ...(github === undefined ? {} : { github }),
+      port,
+      ...(opsPort === undefined ? {} : { opsPort }),
+      stop: closeAll,
+    };
   } catch (error) {
-    // Slack refused the token, a port in use or a Socket Mode connection that fails: release the database before giving up.
-    if (options.store === undefined) store.close();
+    // A store, Redis, Slack token, port or Socket Mode connection that fails: release what was opened before giving up.
+    await closeAll();
     throw error;
   }
-  logger.info({ mode: slack.mode, port, model: expert?.model ?? null, github: github?.authMode ?? null, dataDir: config.dataDir }, 'migrate-help is running');
-  return {
-    config,
-    logger,
-    slack,
-    store,
-    ...(github === undefined ? {} : { github }),
-    port,
-    stop: async () => {
-      await slack.stop();
-      if (options.store === undefined) store.close();
-    },
-  };
+}
+
+/** Shared state: PostgreSQL with DATABASE_URL, else the SQLite file; GitHub caches always in the local SQLite file. */
+async function openStores(config: Config, options: StartBotOptions, closers: Array<() => Promise<void>>): Promise<{ store: Store; caches: CacheStore }> {
+  if (options.store !== undefined) return { store: options.store, caches: options.store };
+  const local = openSqliteStore(config.dataDir);
+  closers.push(() => local.close());
+  if (config.scale.databaseUrl === undefined) return { store: local, caches: local };
+  const postgres = await openPostgresStore(config.scale.databaseUrl);
+  closers.push(() => postgres.close());
+  return { store: postgres, caches: local };
+}
+
+async function openSharedState(config: Config): Promise<SharedState> {
+  const limits = { maxConcurrent: config.anthropic.maxConcurrent, streamsPerMinute: config.scale.streamsPerMinute };
+  if (config.scale.redisUrl === undefined) return createLocalSharedState(limits);
+  return connectSharedState({
+    ...limits,
+    redisUrl: config.scale.redisUrl,
+    keyPrefix: config.scale.redisKeyPrefix,
+    ...(config.scale.slotExpirationMs === undefined ? {} : { slotExpirationMs: config.scale.slotExpirationMs }),
+  });
 }
 
 /** The GitHub client, when GITHUB_TOKEN or the App credentials are set, with the store's blob and ETag caches. */
-export function createGitHubFromConfig(config: Config, store: Pick<Store, 'blobs' | 'conditional'>, logger: Logger, fetchImpl?: typeof fetch): GitHub | undefined {
+export function createGitHubFromConfig(config: Config, store: CacheStore, logger: Logger, fetchImpl?: typeof fetch): GitHub | undefined {
   const { github } = config;
   const hasApp = github.appId !== undefined && github.privateKey !== undefined;
   if (github.token === undefined && !hasApp) {
@@ -156,7 +230,7 @@ export type WorkspaceSettings = (teamId: string | undefined) => ChannelSettings;
 
 export function createGrounders(settings: WorkspaceSettings, github: GitHub | undefined): Grounder[] {
   const settingsFor = (question: Question) => settings(question.teamId).engineSettings(question.channel);
-  const linkFor = (question: Question) => settings(question.teamId).state(question.channel).link;
+  const linkFor = async (question: Question) => (await settings(question.teamId).state(question.channel)).link;
   // Last: its passages ground the model, and its offline answer stands in when the model cannot answer.
   const knowledge = createKnowledgeGrounder({ index: knowledgeIndex() });
   if (github === undefined) return [createEngineGrounder({ settingsFor }), createPlaybookGrounder(), knowledge];
@@ -180,16 +254,16 @@ function createChannelFeatures(deps: { settings: WorkspaceSettings; links: Works
     githubConfigured: github !== undefined,
     async link({ teamId, channelId, userId, repo, branch, path }) {
       const check = await checkLink(requireGitHub(), { repo, branch, path });
-      const linked = settings(teamId).link(channelId, { repo: formatRepo(check.repo), branch: check.branch, path: check.path }, userId);
-      const state = settings(teamId).state(channelId);
+      const linked = await settings(teamId).link(channelId, { repo: formatRepo(check.repo), branch: check.branch, path: check.path }, userId);
+      const state = await settings(teamId).state(channelId);
       return { ...linked, commitSha: check.commitSha, migrations: check.migrations, apps: check.apps, database: state.database, databaseVersion: state.databaseVersion };
     },
     async unlink(teamId, channelId) {
-      const removed = settings(teamId).unlink(channelId);
+      const removed = await settings(teamId).unlink(channelId);
       return removed === null ? null : { repo: removed.repo };
     },
     async status(teamId, channelId) {
-      const state = settings(teamId).state(channelId);
+      const state = await settings(teamId).state(channelId);
       let rateLimit = github?.rateLimit() ?? null;
       const linked = state.link === null || github === undefined ? null : github.parseRepo(state.link.repo);
       if (rateLimit === null && github !== undefined && linked !== null && github.allowlist.allows(linked)) {
@@ -213,7 +287,7 @@ function createChannelFeatures(deps: { settings: WorkspaceSettings; links: Works
     },
     async setDatabase({ teamId, channelId, userId, database, version }) {
       try {
-        const state = settings(teamId).setDatabase(channelId, database, version, userId);
+        const state = await settings(teamId).setDatabase(channelId, database, version, userId);
         return { database: state.database, databaseVersion: state.databaseVersion };
       } catch (error) {
         if (error instanceof EngineSettingsError) throw new AppError('config_invalid', error.message, { cause: error });
@@ -227,11 +301,10 @@ function createChannelFeatures(deps: { settings: WorkspaceSettings; links: Works
     databases: DATABASES,
     async list(teamId) {
       const workspace = settings(teamId);
-      return deps.links
-        .forTeam(teamId)
-        .list()
-        .map((record) => {
-          const state = workspace.state(record.channelId);
+      const records = await deps.links.forTeam(teamId).list();
+      return Promise.all(
+        records.map(async (record) => {
+          const state = await workspace.state(record.channelId);
           return {
             channelId: record.channelId,
             repo: state.link?.repo ?? null,
@@ -241,7 +314,8 @@ function createChannelFeatures(deps: { settings: WorkspaceSettings; links: Works
             databaseVersion: state.databaseVersion,
             databaseSource: state.databaseSource,
           };
-        });
+        }),
+      );
     },
   };
 }
@@ -267,7 +341,13 @@ async function main(): Promise<void> {
   const shutdown = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal, inFlight: bot.slack.inFlight }, 'shutting down');
+    logger.info({ signal, inFlight: bot.slack.inFlight, graceMs: bot.config.scale.shutdownGraceMs }, 'shutting down: draining');
+    // A dependency that hangs while closing must not keep the process past its grace period for long.
+    setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      logger.flush();
+      process.exit(1);
+    }, bot.config.scale.shutdownGraceMs + 10_000).unref();
     bot
       .stop()
       .catch((error: unknown) => logger.error({ err: error }, 'shutdown failed'))

@@ -22,9 +22,9 @@ import type { PullRequestRef, ReviewContext } from './types.js';
 export interface RepoGrounderOptions {
   github: GitHub;
   /** The repository linked to the question's channel, or null. */
-  linkFor(question: Question): LinkedRepo | null;
+  linkFor(question: Question): Promise<LinkedRepo | null>;
   /** Target database/version for the question's channel. */
-  settingsFor(question: Question): EngineSettings;
+  settingsFor(question: Question): Promise<EngineSettings>;
 }
 
 /** Keeps the report readable in a thread (every finding is listed; recipes are cut); the model gets them in full. */
@@ -73,7 +73,7 @@ export function createPullRequestGrounder(options: RepoGrounderOptions): Grounde
   return {
     name: 'pull-request-review',
     async ground(question, context) {
-      const target = pullRequestFor(github, question, options.linkFor(question));
+      const target = pullRequestFor(github, question, await options.linkFor(question));
       if (target === undefined) return undefined;
       if ('invalid' in target) {
         return { deterministicMarkdown: `_"${target.invalid}" is not a pull request: use a PR URL or owner/repo#123._`, skipModel: true };
@@ -115,7 +115,7 @@ export function createPullRequestGrounder(options: RepoGrounderOptions): Grounde
       const checking = `Checking ${review.headFiles.length} migration${review.headFiles.length === 1 ? '' : 's'} of ${name}`;
       await safeStatus(context, `${checking}…`);
       await context.task?.({ id: 'pr-check', title: checking, status: 'in_progress' });
-      const settings = options.settingsFor(question);
+      const settings = await options.settingsFor(question);
       const report = await analyzeSources(review.engineInput.sources, settings, { targets: review.engineInput.targets });
       const targets = new Set(review.engineInput.targets);
       const findings = report.findings.filter((finding) => targets.has(finding.path));
@@ -303,7 +303,7 @@ export function createLinkedRepoGrounder(options: RepoGrounderOptions): Grounder
   return {
     name: 'linked-repository',
     async ground(question, context): Promise<Grounding | undefined> {
-      const link = options.linkFor(question);
+      const link = await options.linkFor(question);
       if (link === null) return undefined;
       // A pull request in play brings its own repository tools (same names).
       if (pullRequestFor(github, question, link) !== undefined) return undefined;
@@ -315,7 +315,7 @@ export function createLinkedRepoGrounder(options: RepoGrounderOptions): Grounder
         return { deterministicMarkdown: `_This channel is linked to ${scope.label}, but I can't read it: ${why}_`, contextForModel: `This channel is linked to ${scope.label}, which the bot may no longer read (${why}). Answer without the repository.` };
       }
       const reader = linkedReaderFor(github, question, scope);
-      const settings = options.settingsFor(question);
+      const settings = await options.settingsFor(question);
       const parts = [
         `This channel is linked to the GitHub repository ${scope.label}${link.branch === null ? ' (default branch)' : ''}. When the answer depends on the team's real migrations, read them with the tools (list_migrations, read_file, analyze_migrations, app_graph) instead of guessing.`,
       ];
@@ -347,7 +347,7 @@ export function createLinkedRepoGrounder(options: RepoGrounderOptions): Grounder
 /** The linked repository's graph (apps named in pasted showmigrations output, else all), for the playbook grounder. */
 export function linkedGraphSource(options: Pick<RepoGrounderOptions, 'github' | 'linkFor'>): (question: Question) => Promise<GraphReport | undefined> {
   return async (question) => {
-    const link = options.linkFor(question);
+    const link = await options.linkFor(question);
     if (link === null) return undefined;
     const scope = scopeForLink(options.github, link);
     if (scope === null) return undefined;

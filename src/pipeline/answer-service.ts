@@ -9,6 +9,7 @@ import { AppError, asAppError } from '../errors.js';
 import { scrubSecrets } from '../logger.js';
 import { DEFAULT_HISTORY_BUDGET_CHARS, trimHistory } from './history.js';
 import { OFFLINE_NOTE, offlineAnswerFor } from './offline-answer.js';
+import type { AnsweredRecord } from '../metrics.js';
 import type { AnswerOptions, AnswerOutcome, AnswerService, AnswerSink, ConversationTurn, Expert, ExpertTool, Grounder, GrounderContext, Grounding, Question, TaskUpdate, TokenUsage } from './types.js';
 
 export const MAX_INPUT_CHARS = 20_000;
@@ -31,6 +32,21 @@ export interface AnswerServiceDeps {
   maxToolCalls?: number;
   /** Exact secret values (from config) to strip from anything sent to the model. */
   secrets?: readonly string[];
+  /**
+   * The model and per-user limiters; given by main.ts (clustered through Redis when REDIS_URL is
+   * set), otherwise in-process ones built from `maxConcurrent`.
+   */
+  limits?: {
+    model: Bottleneck;
+    users: Bottleneck.Group;
+    /**
+     * Clustered limiters only free a slot when its job ends or expires, so a replica that dies
+     * mid-answer holds its slots until this expiration (no expiration in-process).
+     */
+    slotExpirationMs?: number;
+  };
+  /** Told about every finished answer (metrics). */
+  onAnswered?: (record: AnsweredRecord) => void;
 }
 
 /** The outcome's code when the asker stopped the answer. */
@@ -179,17 +195,32 @@ interface PipelineParts {
   deps: AnswerServiceDeps;
   log: Logger;
   modelLimiter: Bottleneck;
+  /** Options of every limiter job (the slot expiration when clustered). */
+  jobOptions: Bottleneck.JobOptions;
   scrub: Scrub;
 }
 
 export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
   const maxInputChars = deps.maxInputChars ?? MAX_INPUT_CHARS;
   const log = deps.logger.child({ component: 'pipeline' });
-  const modelLimiter = new Bottleneck({ maxConcurrent: deps.maxConcurrent });
+  const modelLimiter = deps.limits?.model ?? new Bottleneck({ maxConcurrent: deps.maxConcurrent });
   // One limiter per user: a second question waits for the first to finish.
-  const userLimiters = new Bottleneck.Group({ maxConcurrent: 1 });
+  const userLimiters = deps.limits?.users ?? new Bottleneck.Group({ maxConcurrent: 1 });
+  const jobOptions: Bottleneck.JobOptions = deps.limits?.slotExpirationMs === undefined ? {} : { expiration: deps.limits.slotExpirationMs };
 
-  const parts: PipelineParts = { deps, log, modelLimiter, scrub: (text) => scrubSecrets(text, deps.secrets ?? []) };
+  const parts: PipelineParts = { deps, log, modelLimiter, jobOptions, scrub: (text) => scrubSecrets(text, deps.secrets ?? []) };
+
+  const recordAnswered = (question: Question, outcome: AnswerOutcome, timing: { received: number; started: number; toolCalls: number }) => {
+    logAnswered(log, question, outcome, timing);
+    deps.onAnswered?.({
+      source: question.source,
+      outcome: outcome.ok ? 'ok' : (outcome.error?.code ?? 'error'),
+      latencySeconds: (Date.now() - timing.received) / 1000,
+      ...(outcome.model === undefined ? {} : { model: outcome.model }),
+      ...(outcome.usage === undefined ? {} : { usage: outcome.usage }),
+      toolCalls: timing.toolCalls,
+    });
+  };
 
   async function answer(question: Question, sink: AnswerSink, options: AnswerOptions = {}): Promise<AnswerOutcome> {
     const received = Date.now();
@@ -197,7 +228,7 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
     if (inputProblem) {
       const outcome = errorOutcome(inputProblem);
       await finishSafely(log, sink, outcome, question);
-      logAnswered(log, question, outcome, { received, started: received, toolCalls: 0 });
+      recordAnswered(question, outcome, { received, started: received, toolCalls: 0 });
       return outcome;
     }
 
@@ -206,7 +237,7 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
     if (jobsIn(userLimiter) > 0) {
       await statusSafely(log, sink, 'Queued: your previous question is still being answered; this one starts as soon as it is done.');
     }
-    return userLimiter.schedule(() => answerNow(question, sink, received, options.signal));
+    return userLimiter.schedule(jobOptions, () => answerNow(question, sink, received, options.signal));
   }
 
   async function answerNow(question: Question, sink: AnswerSink, received: number, signal: AbortSignal | undefined): Promise<AnswerOutcome> {
@@ -240,7 +271,7 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
     outcome = withChecksNote(outcome, progress);
     if (!progress.modelTextSent) outcome = await sendOfflineAnswer(log, sink, groundings, outcome);
     await finishSafely(log, sink, outcome, question);
-    logAnswered(log, question, outcome, { received, started, toolCalls: progress.toolCalls });
+    recordAnswered(question, outcome, { received, started, toolCalls: progress.toolCalls });
     return outcome;
   }
 
@@ -292,7 +323,7 @@ async function askExpert(parts: PipelineParts, expert: Expert, question: Questio
   const context = modelContext(groundings);
   const tools = scrubbedTools(groundings, scrub, call.steps);
   await showModelQueue(parts, status);
-  const result = await parts.modelLimiter.schedule(async () => {
+  const result = await parts.modelLimiter.schedule(parts.jobOptions, async () => {
     if (progress.lastStatus !== 'Thinking…') await status('Thinking…');
     return expert.answer({
       system: systemPromptFor(deps, question),

@@ -21,9 +21,9 @@ export interface ChannelRecord {
 
 /** What channel settings need from storage (the store's LinkStore satisfies it). */
 export interface ChannelRecordStore {
-  get(channelId: string): ChannelRecord | undefined;
-  set(record: ChannelRecord): void;
-  remove(channelId: string): boolean;
+  get(channelId: string): Promise<ChannelRecord | undefined>;
+  set(record: ChannelRecord): Promise<void>;
+  remove(channelId: string): Promise<boolean>;
 }
 
 export interface ChannelLinkInfo {
@@ -47,14 +47,14 @@ export interface ChannelState {
 }
 
 export interface ChannelSettings {
-  state(channelId: string | undefined): ChannelState;
+  state(channelId: string | undefined): Promise<ChannelState>;
   /** Engine settings for questions asked in this channel (the bot's defaults outside channels). */
-  engineSettings(channelId: string | undefined): EngineSettings;
-  link(channelId: string, link: { repo: string; branch: string | null; path: string | null }, userId: string): ChannelLinkInfo;
+  engineSettings(channelId: string | undefined): Promise<EngineSettings>;
+  link(channelId: string, link: { repo: string; branch: string | null; path: string | null }, userId: string): Promise<ChannelLinkInfo>;
   /** The link that was removed (database settings stay), or null when there was none. */
-  unlink(channelId: string): ChannelLinkInfo | null;
+  unlink(channelId: string): Promise<ChannelLinkInfo | null>;
   /** Throws EngineSettingsError (a message for people) for an unknown database or unreadable version. */
-  setDatabase(channelId: string, database: string, version: string | null, userId: string): ChannelState;
+  setDatabase(channelId: string, database: string, version: string | null, userId: string): Promise<ChannelState>;
 }
 
 export interface ChannelDefaults {
@@ -66,8 +66,8 @@ export function createChannelSettings(store: ChannelRecordStore, defaults: Chann
   const linkOf = (record: ChannelRecord | undefined): ChannelLinkInfo | null =>
     record === undefined || record.repo === '' ? null : { repo: record.repo, branch: record.branch, path: record.path, linkedBy: record.linkedBy, linkedAt: record.linkedAt };
 
-  const state = (channelId: string | undefined): ChannelState => {
-    const record = channelId === undefined ? undefined : store.get(channelId);
+  const state = async (channelId: string | undefined): Promise<ChannelState> => {
+    const record = channelId === undefined ? undefined : await store.get(channelId);
     if (record?.database) {
       const database = parseDatabaseOr(record.database, defaults.database);
       return { link: linkOf(record), database, databaseVersion: record.databaseVersion ?? DEFAULT_VERSIONS[database], databaseSource: 'channel' };
@@ -78,12 +78,12 @@ export function createChannelSettings(store: ChannelRecordStore, defaults: Chann
 
   return {
     state,
-    engineSettings(channelId) {
-      const current = state(channelId);
+    async engineSettings(channelId) {
+      const current = await state(channelId);
       return { database: current.database, databaseVersion: current.databaseVersion };
     },
-    link(channelId, link, userId) {
-      const previous = store.get(channelId);
+    async link(channelId, link, userId) {
+      const previous = await store.get(channelId);
       const record: ChannelRecord = {
         channelId,
         repo: link.repo,
@@ -94,18 +94,18 @@ export function createChannelSettings(store: ChannelRecordStore, defaults: Chann
         linkedBy: userId,
         linkedAt: now().toISOString(),
       };
-      store.set(record);
+      await store.set(record);
       return linkOf(record)!;
     },
-    unlink(channelId) {
-      const previous = store.get(channelId);
+    async unlink(channelId) {
+      const previous = await store.get(channelId);
       const link = linkOf(previous);
       if (previous === undefined || link === null) return null;
-      if (previous.database === null) store.remove(channelId);
-      else store.set({ ...previous, repo: '', branch: null, path: null });
+      if (previous.database === null) await store.remove(channelId);
+      else await store.set({ ...previous, repo: '', branch: null, path: null });
       return link;
     },
-    setDatabase(channelId, databaseText, versionText, userId) {
+    async setDatabase(channelId, databaseText, versionText, userId) {
       const database = parseDatabase(databaseText);
       let version: string | null = null;
       if (versionText !== null) {
@@ -113,8 +113,8 @@ export function createChannelSettings(store: ChannelRecordStore, defaults: Chann
         // Keep what was typed, trimmed to the numeric parts the engine reads.
         version = /^\s*v?\d+\.\d+\.\d+/.test(versionText) ? `${major}.${minor}.${patch}` : /^\s*v?\d+\.\d+/.test(versionText) ? `${major}.${minor}` : String(major);
       }
-      const previous = store.get(channelId);
-      store.set({
+      const previous = await store.get(channelId);
+      await store.set({
         channelId,
         repo: previous?.repo ?? '',
         branch: previous?.branch ?? null,

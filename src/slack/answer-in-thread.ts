@@ -68,6 +68,7 @@ export async function answerInThread(client: WebClient, deps: SlackDeps, request
   const stopKey = `${target.channel}:${target.threadTs}:${request.question.id}`;
   const signal = deps.stops.register(stopKey, request.question.userId);
   const stopOffer = offerStop(client, deps, target, stopKey, log);
+  deps.openSinks.add(sink);
   // Question text only at debug: it can hold anything users paste (the logger scrubs secrets).
   log.debug({ text: request.question.text, historyBefore: request.historyBefore, answerStyle }, 'question received');
   void deps.store.questions
@@ -117,6 +118,7 @@ export async function answerInThread(client: WebClient, deps: SlackDeps, request
   } finally {
     stopOffer.cancel();
     deps.stops.done(stopKey);
+    deps.openSinks.delete(sink);
   }
 }
 

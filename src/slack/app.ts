@@ -1,6 +1,7 @@
 /**
- * The Slack edge: a Bolt app (HTTP receiver at /slack/events with GET /healthz, or Socket Mode when
- * an app token is given) with every listener registered. Builds nothing else: the answer service,
+ * The Slack edge: a Bolt app (HTTP receiver at /slack/events with the ops routes /healthz, /readyz
+ * and /metrics, and the OAuth install pages in OAuth mode; or Socket Mode when an app token is given)
+ * with every listener registered. Builds nothing else: the answer service,
  * logger and ledger come from main.ts.
  */
 import type { Server } from 'node:http';
@@ -9,17 +10,20 @@ import { App, HTTPReceiver, SocketModeReceiver, type Receiver } from '@slack/bol
 import { WebClient, type RetryOptions, type WebClientOptions } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
+import { opsRoutes, type ReadinessCheck } from '../http/ops.js';
+import { createMetrics, type Metrics } from '../metrics.js';
 import type { AnswerService } from '../pipeline/types.js';
+import type { StreamBudget } from '../scale/shared-state.js';
 import { AckFirstGate } from './ack-gate.js';
-import { toSlackLogger, slackLogLevel } from './bolt-logger.js';
-import { createMemoryEventLedger, type EventLedger } from './dedupe.js';
 import { StopRegistry } from './answer-controls.js';
+import { toSlackLogger, slackLogLevel } from './bolt-logger.js';
+import { DEFAULT_EVENT_LEASE_MS, type EventLedger } from './dedupe.js';
 import type { BotIdentity, ChannelFeatures, SinkSettings, SlackDeps, SlackStore } from './deps.js';
 import { IncidentChannels } from './incident.js';
 import { createInstallationStore } from './installation-store.js';
 import { slackErrorCode } from './errors.js';
 import { registerListeners } from './listeners/index.js';
-import { StreamingAvailability } from './stream-sink.js';
+import { StreamingAvailability, type ThreadSink } from './stream-sink.js';
 
 export const DEFAULT_COMMAND = '/migrate-help';
 
@@ -54,7 +58,8 @@ export interface SlackAppOptions {
   /** SLACK_ADMIN_USER_IDS. */
   adminUserIds?: readonly string[];
   logger: Logger;
-  events?: EventLedger;
+  /** Which events were answered (the store's or Redis's ledger, from main.ts). */
+  events: EventLedger;
   commandName?: string;
   sink?: SinkSettings;
   retryConfig?: RetryOptions;
@@ -65,7 +70,19 @@ export interface SlackAppOptions {
   incidentChannelPatterns?: readonly string[];
   /** Counts feedback clicks (metrics). */
   onFeedback?: SlackDeps['onFeedback'];
+  /** Names this process in event leases (default: a random id). */
+  replicaId?: string;
+  /** EVENT_LEASE_MS: how long a claim on an event outlives its replica. */
+  eventLeaseMs?: number;
+  /** The per-workspace allowance of chat.startStream calls; absent: no budget (streams until Slack says 429). */
+  streamBudget?: StreamBudget;
+  metrics?: Metrics;
+  /** Dependencies /readyz checks (store, Redis). */
+  readiness?: readonly ReadinessCheck[];
 }
+
+/** What an answer still open at the end of a drain is finished with. */
+export const SHUTDOWN_NOTE = 'migrate-help is restarting and could not finish this answer. Ask again in a moment: another instance will answer.';
 
 export interface SlackApp {
   app: App;
@@ -73,8 +90,14 @@ export interface SlackApp {
   mode: 'http' | 'socket';
   /** Start serving; resolves with the bound port in HTTP mode. */
   start(port: number): Promise<{ port?: number }>;
-  /** Stop taking requests, then wait (up to `graceMs`) for answers in progress. */
+  /**
+   * Drain: stop taking new work (/readyz 503; new events refused with 503 so Slack redelivers them
+   * to another replica), wait up to `graceMs` for answers in progress, end those still open with a
+   * note, then stop the receiver.
+   */
   stop(graceMs?: number): Promise<void>;
+  readonly draining: boolean;
+  readonly metrics: Metrics;
   /** Answers in progress. */
   readonly inFlight: number;
 }
@@ -126,7 +149,11 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
   const identity: BotIdentity = botToken === undefined ? { botUserId: '', botId: '', teamId: '' } : await whoAmI({ ...options, botToken }, logger);
   const boltLogger = toSlackLogger(logger);
   let ready = false;
+  let draining = false;
   const running = new Set<Promise<unknown>>();
+  const openSinks = new Set<ThreadSink>();
+  const metrics = options.metrics ?? createMetrics();
+  const ops = { checks: options.readiness ?? [], metrics, accepting: () => ready && !draining };
   const gate = new AckFirstGate();
 
   const mode: SlackApp['mode'] = options.appToken === undefined ? 'http' : 'socket';
@@ -163,17 +190,9 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
               ...(options.apiUrl === undefined ? {} : { clientOptions: { slackApiUrl: options.apiUrl } }),
             },
           }),
-      customRoutes: [
-        {
-          path: '/healthz',
-          method: ['GET'],
-          handler: (_req, res) => {
-            res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' });
-            res.end(JSON.stringify({ ok: ready }));
-          },
-        },
-      ],
+      customRoutes: opsRoutes(ops),
     });
+    refuseWhileDraining(receiver as HTTPReceiver, () => draining);
   }
 
   const app = new App({
@@ -193,8 +212,11 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
     adminUserIds: options.adminUserIds ?? [],
     fileHosts: fileHostsFor(options.apiUrl),
     logger,
-    events: options.events ?? createMemoryEventLedger(),
-    streaming: new StreamingAvailability(),
+    events: options.events,
+    streaming: new StreamingAvailability(undefined, undefined, options.streamBudget, (reason) => metrics.streamFallback(reason)),
+    replicaId: options.replicaId ?? `replica-${Math.random().toString(36).slice(2, 10)}`,
+    eventLeaseMs: options.eventLeaseMs ?? DEFAULT_EVENT_LEASE_MS,
+    openSinks,
     identity,
     commandName: options.commandName ?? DEFAULT_COMMAND,
     sink: options.sink ?? {},
@@ -221,6 +243,10 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
     get inFlight() {
       return running.size;
     },
+    get draining() {
+      return draining;
+    },
+    metrics,
     async start(port) {
       if (mode === 'socket') {
         await app.start();
@@ -236,10 +262,11 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
       return { port: bound };
     },
     async stop(graceMs = 20_000) {
-      ready = false;
-      await app.stop().catch((error: unknown) => logger.warn({ err: error }, 'receiver did not stop cleanly'));
+      draining = true;
+      // Socket Mode: disconnecting is how this replica stops taking events (Slack sends them to the others).
+      if (mode === 'socket') await app.stop().catch((error: unknown) => logger.warn({ err: error }, 'receiver did not stop cleanly'));
       if (running.size > 0) {
-        logger.info({ inFlight: running.size }, 'waiting for answers in progress');
+        logger.info({ inFlight: running.size, graceMs }, 'draining: waiting for answers in progress');
         let timer: NodeJS.Timeout | undefined;
         const timeout = new Promise<void>((resolve) => {
           timer = setTimeout(resolve, graceMs);
@@ -248,6 +275,36 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
         await Promise.race([Promise.allSettled([...running]), timeout]);
         clearTimeout(timer);
       }
+      await closeOpenAnswers(openSinks, logger);
+      ready = false;
+      if (mode === 'http') await app.stop().catch((error: unknown) => logger.warn({ err: error }, 'receiver did not stop cleanly'));
     },
   };
+}
+
+/**
+ * While draining, Slack requests get 503 (Slack redelivers events, with X-Slack-Retry-Num, to
+ * whichever replica the load balancer picks next); the ops routes keep answering. Wraps the
+ * receiver's public request listener rather than adding a second HTTP server.
+ */
+function refuseWhileDraining(receiver: HTTPReceiver, isDraining: () => boolean): void {
+  const handle = receiver.requestListener;
+  receiver.requestListener = (req, res) => {
+    if (isDraining() && req.method === 'POST') {
+      res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
+      res.end(JSON.stringify({ ok: false, error: 'draining' }));
+      return;
+    }
+    handle(req, res);
+  };
+}
+
+/** Answers the grace period did not see finish: end each with a note rather than leave a stream hanging. */
+async function closeOpenAnswers(sinks: Set<ThreadSink>, logger: Logger): Promise<void> {
+  const open = [...sinks].filter((sink) => !sink.isFinished);
+  if (open.length === 0) return;
+  logger.warn({ open: open.length }, 'drain grace period over: closing answers still in progress');
+  await Promise.allSettled(
+    open.map((sink) => sink.finish({ ok: false, incomplete: sink.hasText, error: { code: 'shutting_down', userMessage: SHUTDOWN_NOTE } })),
+  );
 }

@@ -7,7 +7,7 @@ import type { StopRegistry } from './answer-controls.js';
 import type { EventLedger } from './dedupe.js';
 import type { IncidentChannels } from './incident.js';
 import type { FeedbackRating, SlackStore } from './records.js';
-import type { StreamingAvailability } from './stream-sink.js';
+import type { StreamingAvailability, ThreadSink } from './stream-sink.js';
 
 export interface BotIdentity {
   botUserId: string;
@@ -117,6 +117,12 @@ export interface SlackDeps {
   sink: SinkSettings;
   /** Resolves when the receiver has acknowledged what is arriving (see ack-gate.ts). */
   ackFirst(): Promise<void>;
+  /** Names this process in event leases. */
+  replicaId: string;
+  /** How long a claim on an event outlives its replica (see dedupe.ts). */
+  eventLeaseMs: number;
+  /** Answers being written, so a drain can end those its grace period did not see finish. */
+  openSinks: Set<ThreadSink>;
   /** Keeps a running answer known to the app, so shutdown can wait for it. */
   track<T>(work: Promise<T>): Promise<T>;
   store: SlackStore;

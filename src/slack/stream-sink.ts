@@ -17,6 +17,7 @@ import type { AnyChunk, Block, KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { AnswerOutcome, AnswerSink, TaskUpdate } from '../pipeline/types.js';
+import type { StreamBudget } from '../scale/shared-state.js';
 import { slackAppError, slackErrorCode } from './errors.js';
 import { FenceTracker } from './render/fences.js';
 import { emptyAnswerNote, failureNote, incompleteNote, truncate } from './render/messages.js';
@@ -42,10 +43,38 @@ export interface ThreadTarget {
 export class StreamingAvailability {
   private refusedUntil = 0;
 
-  constructor(private readonly retryAfterMs = 10 * 60_000, private readonly now: () => number = Date.now) {}
+  /**
+   * @param budget the workspace's allowance of `chat.startStream` calls (Tier 2), shared by replicas
+   *   with Redis; a message that finds it spent goes out with post + update.
+   */
+  constructor(
+    private readonly retryAfterMs = 10 * 60_000,
+    private readonly now: () => number = Date.now,
+    private readonly budget?: StreamBudget,
+    private readonly onFallback: (reason: 'refused' | 'budget' | 'broken') => void = () => undefined,
+  ) {}
 
   get allowed(): boolean {
     return this.now() >= this.refusedUntil;
+  }
+
+  /** Whether the next message may be a stream: streaming not refused and the workspace's budget not spent. */
+  async mayStart(teamId: string | undefined): Promise<boolean> {
+    if (!this.allowed) {
+      this.onFallback('refused');
+      return false;
+    }
+    if (this.budget === undefined) return true;
+    // An unreachable budget (Redis down) must not stop answers: stream, and let Slack's 429 decide.
+    const granted = await this.budget.tryTake(teamId).catch(() => true);
+    if (!granted) this.onFallback('budget');
+    return granted;
+  }
+
+  /** A stream broke mid-answer, or Slack answered 429: the rest of this workspace's window goes to the fallback. */
+  noteBroken(teamId: string | undefined, code: string | undefined): void {
+    this.onFallback('broken');
+    if (code === 'rate_limited' || code === 'ratelimited') void this.budget?.exhaust(teamId).catch(() => undefined);
   }
 
   /** Called when `chat.startStream` failed; transient failures do not count as a refusal. */
@@ -312,7 +341,7 @@ export class ThreadSink implements AnswerSink {
   /** Steps only stream; the post + update fallback has already shown them as the status line. */
   private async chunk(chunk: AnyChunk): Promise<void> {
     if (this.finished || this.streamBroken || (this.writer === undefined && !this.options.streaming.allowed)) return;
-    this.writer ??= this.openWriter();
+    this.writer ??= await this.openWriter();
     if (!(this.writer instanceof StreamWriter)) return;
     try {
       await this.writer.appendChunks([chunk]);
@@ -371,16 +400,16 @@ export class ThreadSink implements AnswerSink {
     }
   }
 
-  private openWriter(): MessageWriter {
+  private async openWriter(): Promise<MessageWriter> {
     const { client, target, streaming } = this.options;
     this.stats.messages += 1;
-    if (!this.streamBroken && streaming.allowed) return new StreamWriter(client, target, this.bufferSize, this.taskDisplayMode);
+    if (!this.streamBroken && (await streaming.mayStart(target.teamId))) return new StreamWriter(client, target, this.bufferSize, this.taskDisplayMode);
     this.stats.usedFallback = true;
     return new UpdateWriter(client, target, this.updateIntervalMs);
   }
 
   private async write(text: string, synthetic: boolean): Promise<void> {
-    this.writer ??= this.openWriter();
+    this.writer ??= await this.openWriter();
     try {
       await this.writer.append(text);
     } catch (error) {
@@ -397,6 +426,7 @@ export class ThreadSink implements AnswerSink {
     const { logger, streaming } = this.options;
     const code = slackErrorCode(broken.cause);
     this.streamBroken = true;
+    streaming.noteBroken(this.options.target.teamId, code);
     if (!broken.started) {
       streaming.noteStartFailure(code);
       logger.warn({ slackError: code }, 'Slack refused chat streaming; answering with post + update');
@@ -409,7 +439,7 @@ export class ThreadSink implements AnswerSink {
     fences.feed(broken.delivered);
     const open = fences.afterLineEnd();
     const reopen = open === null ? '' : `${open.marker}${open.info}\n`;
-    this.writer = this.openWriter();
+    this.writer = await this.openWriter();
     if (broken.undelivered !== '' || reopen !== '') {
       try {
         await this.writer.append(reopen + broken.undelivered);

@@ -1,14 +1,62 @@
-import type { AnswerFeedback, AnswerRef, AskedQuestion, AssistantThreadContextRecord, ChannelLink, InstallationRecord, LinkStore, Store } from './types.js';
+import type {
+  AnswerFeedback,
+  AnswerRef,
+  AskedQuestion,
+  AssistantThreadContextRecord,
+  BlobStore,
+  CacheStore,
+  ChannelLink,
+  ConditionalStore,
+  EventLedger,
+  InstallationRecord,
+  LinkStore,
+  Store,
+} from './types.js';
 import { RECENT_QUESTIONS_KEPT } from './types.js';
 
-/** In-process store: for the console, tests and runs without DATA_DIR persistence. */
-export function createMemoryStore(options: { now?: () => number } = {}): Store {
+interface LedgerEntry {
+  /** null once answered. */
+  owner: string | null;
+  expiresAt: number;
+}
+
+/**
+ * An in-process event ledger, bounded: the oldest ids are forgotten first once `maxEntries` is
+ * reached (a Map keeps insertion order, so its first key is the oldest claim).
+ */
+export function createMemoryEventLedger(options: { maxEntries?: number; now?: () => number } = {}): EventLedger {
+  const maxEntries = options.maxEntries ?? 10_000;
   const now = options.now ?? Date.now;
+  const entries = new Map<string, LedgerEntry>();
+  const put = (eventId: string, entry: LedgerEntry) => {
+    entries.delete(eventId);
+    entries.set(eventId, entry);
+    while (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
+  };
+  return {
+    claim: async (eventId, owner, leaseMs) => {
+      const current = now();
+      const entry = entries.get(eventId);
+      if (entry !== undefined && entry.expiresAt > current) return entry.owner === null ? 'answered' : 'busy';
+      put(eventId, { owner, expiresAt: current + leaseMs });
+      return 'claimed';
+    },
+    renew: async (eventId, owner, leaseMs) => {
+      const entry = entries.get(eventId);
+      if (entry === undefined || entry.owner !== owner || entry.expiresAt <= now()) return false;
+      entry.expiresAt = now() + leaseMs;
+      return true;
+    },
+    complete: async (eventId, ttlMs) => {
+      put(eventId, { owner: null, expiresAt: now() + ttlMs });
+    },
+  };
+}
+
+/** In-process store and caches: for the console, tests and runs without DATA_DIR persistence. */
+export function createMemoryStore(options: { now?: () => number } = {}): Store & CacheStore {
   /** team id → channel id → record. */
   const links = new Map<string, Map<string, ChannelLink>>();
-  const blobs = new Map<string, string>();
-  const conditional = new Map<string, { etag: string; body: string }>();
-  const events = new Map<string, number>();
   const feedback = new Map<string, AnswerFeedback>();
   const questions = new Map<string, AskedQuestion[]>();
   const installations = new Map<string, InstallationRecord>();
@@ -23,47 +71,25 @@ export function createMemoryStore(options: { now?: () => number } = {}): Store {
     return map;
   };
   const forTeam = (teamId: string): LinkStore => ({
-    get: (channelId) => {
+    get: async (channelId) => {
       const link = links.get(teamId)?.get(channelId);
       return link === undefined ? undefined : { ...link };
     },
-    set: (link) => {
+    set: async (link) => {
       teamLinks(teamId).set(link.channelId, { ...link });
     },
-    remove: (channelId) => links.get(teamId)?.delete(channelId) ?? false,
-    list: () => [...(links.get(teamId)?.values() ?? [])].map((link) => ({ ...link })).sort((a, b) => a.channelId.localeCompare(b.channelId)),
+    remove: async (channelId) => links.get(teamId)?.delete(channelId) ?? false,
+    list: async () => [...(links.get(teamId)?.values() ?? [])].map((link) => ({ ...link })).sort((a, b) => a.channelId.localeCompare(b.channelId)),
   });
   const answerKey = (answer: AnswerRef) => `${answer.teamId}\u0000${answer.channelId}\u0000${answer.messageTs}`;
   const feedbackKey = (answer: AnswerRef, userId: string) => `${answerKey(answer)}\u0000${userId}`;
   const contextKey = (teamId: string, channelId: string, threadTs: string) => `${teamId}\u0000${channelId}\u0000${threadTs}`;
 
   return {
+    kind: 'memory',
     links: { forTeam },
-    blobs: {
-      get: (sha) => blobs.get(sha),
-      set: (sha, text) => {
-        // A sha names one content forever: the first write wins, like the SQLite store.
-        if (!blobs.has(sha)) blobs.set(sha, text);
-      },
-    },
-    conditional: {
-      get: (key) => conditional.get(key),
-      set: (key, etag, body) => {
-        conditional.set(key, { etag, body });
-      },
-    },
-    events: {
-      claim: (eventId, ttlMs) => {
-        const current = now();
-        const expiresAt = events.get(eventId);
-        if (expiresAt !== undefined && expiresAt > current) return false;
-        events.set(eventId, current + ttlMs);
-        if (events.size > 10_000) {
-          for (const [id, expiry] of events) if (expiry <= current) events.delete(id);
-        }
-        return true;
-      },
-    },
+    events: createMemoryEventLedger(options),
+    ...createMemoryCacheStore(),
     feedback: {
       rate: async (rating) => {
         const key = feedbackKey(rating, rating.userId);
@@ -101,7 +127,10 @@ export function createMemoryStore(options: { now?: () => number } = {}): Store {
       remove: async (key) => installations.delete(key),
     },
     assistantContexts: {
-      get: async (teamId, channelId, threadTs) => contexts.get(contextKey(teamId, channelId, threadTs)),
+      get: async (teamId, channelId, threadTs) => {
+        const context = contexts.get(contextKey(teamId, channelId, threadTs));
+        return context === undefined ? undefined : { ...context };
+      },
       save: async (teamId, channelId, threadTs, context) => {
         contexts.set(contextKey(teamId, channelId, threadTs), { ...context });
       },
@@ -129,6 +158,26 @@ export function createMemoryStore(options: { now?: () => number } = {}): Store {
         for (const key of contexts.keys()) if (key.startsWith(`${teamId}\u0000`)) contexts.delete(key);
       },
     },
-    close: () => undefined,
+    ping: async () => undefined,
+    close: async () => undefined,
   };
+}
+
+export function createMemoryCacheStore(): CacheStore {
+  const blobs = new Map<string, string>();
+  const conditional = new Map<string, { etag: string; body: string }>();
+  const blobStore: BlobStore = {
+    get: (sha) => blobs.get(sha),
+    set: (sha, text) => {
+      // A sha names one content forever: the first write wins, like the SQLite store.
+      if (!blobs.has(sha)) blobs.set(sha, text);
+    },
+  };
+  const conditionalStore: ConditionalStore = {
+    get: (key) => conditional.get(key),
+    set: (key, etag, body) => {
+      conditional.set(key, { etag, body });
+    },
+  };
+  return { blobs: blobStore, conditional: conditionalStore };
 }

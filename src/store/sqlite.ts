@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { AppError } from '../errors.js';
 import { RECENT_QUESTIONS_KEPT } from './types.js';
-import type { AnswerFeedback, AskedQuestion, AssistantContexts, BlobStore, ChannelLink, ConditionalStore, EventLedger, FeedbackRating, FeedbackStore, InstallationRecords, LinkStore, QuestionLog, Store, WorkspaceLinks, Workspaces } from './types.js';
+import type { AnswerFeedback, AskedQuestion, AssistantContexts, BlobStore, CacheStore, ChannelLink, ConditionalStore, EventLedger, FeedbackRating, FeedbackStore, InstallationRecords, LinkStore, QuestionLog, Store, WorkspaceLinks, Workspaces } from './types.js';
 
 /** Schema steps, applied in order; `user_version` records how many ran. Never edit a shipped step. */
 const SCHEMA_STEPS: readonly string[] = [
@@ -53,6 +53,8 @@ const SCHEMA_STEPS: readonly string[] = [
      team_id TEXT NOT NULL, channel_id TEXT NOT NULL, thread_ts TEXT NOT NULL, data TEXT NOT NULL,
      PRIMARY KEY (team_id, channel_id, thread_ts)
    );`,
+  // Claims became leases held by one answerer; NULL marks an answered event.
+  `ALTER TABLE events ADD COLUMN owner TEXT;`,
 ];
 
 export const STORE_FILE_NAME = 'migrate-help.sqlite';
@@ -108,7 +110,7 @@ interface QuestionRow {
  * Opens (creating on first use) the bot's SQLite database under `dataDir`.
  * `now` is injectable so expiry can be tested without waiting.
  */
-export function openSqliteStore(dataDir: string, options: { now?: () => number } = {}): Store {
+export function openSqliteStore(dataDir: string, options: { now?: () => number } = {}): Store & CacheStore {
   const now = options.now ?? Date.now;
   const file = path.join(dataDir, STORE_FILE_NAME);
   let db: Database.Database;
@@ -144,15 +146,15 @@ export function openSqliteStore(dataDir: string, options: { now?: () => number }
     const list = db.prepare<[string], LinkRow>('SELECT * FROM channel_links WHERE team_id = ? ORDER BY channel_id');
     return {
       forTeam: (teamId): LinkStore => ({
-        get: (channelId) => {
+        get: async (channelId) => {
           const row = get.get(teamId, channelId);
           return row ? rowToLink(row) : undefined;
         },
-        set: (link) => {
+        set: async (link) => {
           upsert.run({ ...link, teamId });
         },
-        remove: (channelId) => remove.run(teamId, channelId).changes > 0,
-        list: () => list.all(teamId).map(rowToLink),
+        remove: async (channelId) => remove.run(teamId, channelId).changes > 0,
+        list: async () => list.all(teamId).map(rowToLink),
       }),
     };
   })();
@@ -183,20 +185,31 @@ export function openSqliteStore(dataDir: string, options: { now?: () => number }
 
   const events: EventLedger = (() => {
     const purge = db.prepare<[number]>('DELETE FROM events WHERE expires_at <= ?');
-    // An expired id not purged yet is claimed again (as in the memory store): the upsert renews only an expired row.
-    const claim = db.prepare<[string, number, number]>(
-      'INSERT INTO events (event_id, expires_at) VALUES (?, ?) ON CONFLICT(event_id) DO UPDATE SET expires_at = excluded.expires_at WHERE events.expires_at <= ?',
+    // A lapsed row not purged yet is claimed again (as in the memory store): the upsert takes over only a lapsed row.
+    const claim = db.prepare<[string, string, number, number]>(
+      'INSERT INTO events (event_id, owner, expires_at) VALUES (?, ?, ?) ON CONFLICT(event_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at WHERE events.expires_at <= ?',
     );
+    const holder = db.prepare<[string], { owner: string | null }>('SELECT owner FROM events WHERE event_id = ?');
+    const renew = db.prepare<[number, string, string, number]>('UPDATE events SET expires_at = ? WHERE event_id = ? AND owner = ? AND expires_at > ?');
+    const complete = db.prepare<[string, number]>('INSERT INTO events (event_id, owner, expires_at) VALUES (?, NULL, ?) ON CONFLICT(event_id) DO UPDATE SET owner = NULL, expires_at = excluded.expires_at');
     let lastPurge = 0;
     return {
-      claim: (eventId, ttlMs) => {
+      claim: async (eventId, owner, leaseMs) => {
         const current = now();
         // Purge at most once a minute: the table stays small without a delete on every event.
         if (current - lastPurge > 60_000) {
           purge.run(current);
           lastPurge = current;
         }
-        return claim.run(eventId, current + ttlMs, current).changes > 0;
+        if (claim.run(eventId, owner, current + leaseMs, current).changes > 0) return 'claimed';
+        return holder.get(eventId)?.owner === null ? 'answered' : 'busy';
+      },
+      renew: async (eventId, owner, leaseMs) => {
+        const current = now();
+        return renew.run(current + leaseMs, eventId, owner, current).changes > 0;
+      },
+      complete: async (eventId, ttlMs) => {
+        complete.run(eventId, now() + ttlMs);
       },
     };
   })();
@@ -304,6 +317,7 @@ export function openSqliteStore(dataDir: string, options: { now?: () => number }
   })();
 
   return {
+    kind: 'sqlite',
     links,
     blobs,
     conditional,
@@ -313,7 +327,12 @@ export function openSqliteStore(dataDir: string, options: { now?: () => number }
     installations,
     assistantContexts,
     workspaces,
-    close: () => db.close(),
+    ping: async () => {
+      db.prepare('SELECT 1').get();
+    },
+    close: async () => {
+      db.close();
+    },
   };
 }
 

@@ -1,4 +1,14 @@
-/** What the bot keeps between restarts. Interfaces first so tests and deployments can swap storage. */
+/**
+ * What the bot keeps between restarts. Interfaces first so tests and deployments can swap storage.
+ *
+ * Two kinds of state, two interfaces:
+ * - `Store`: state every replica must agree on (each workspace's channel links, feedback, recent
+ *   questions, installations and assistant contexts; which Slack events were answered).
+ *   Asynchronous, because one implementation is a PostgreSQL server shared by many replicas.
+ * - `CacheStore`: GitHub response caches (blobs by sha, ETag bodies). Always local to a process
+ *   (SQLite under DATA_DIR, or memory): content-addressed or revalidated entries are correct in any
+ *   replica, and the hot path of reading a repository stays synchronous and off the network.
+ */
 
 export interface ChannelLink {
   channelId: string;
@@ -17,11 +27,11 @@ export interface ChannelLink {
 
 /** One workspace's channel records. */
 export interface LinkStore {
-  get(channelId: string): ChannelLink | undefined;
-  set(link: ChannelLink): void;
+  get(channelId: string): Promise<ChannelLink | undefined>;
+  set(link: ChannelLink): Promise<void>;
   /** True when a link existed. */
-  remove(channelId: string): boolean;
-  list(): ChannelLink[];
+  remove(channelId: string): Promise<boolean>;
+  list(): Promise<ChannelLink[]>;
 }
 
 /** Immutable content addressed by git blob sha. */
@@ -36,10 +46,23 @@ export interface ConditionalStore {
   set(key: string, etag: string, body: string): void;
 }
 
-/** Event ids already accepted, so Slack's redeliveries answer once. */
+/**
+ * `claimed`: the caller now holds the event for the lease and must answer it; `answered`: someone
+ * finished it already (a redelivery to drop); `busy`: someone else holds a live lease on it.
+ */
+export type ClaimResult = 'claimed' | 'answered' | 'busy';
+
+/**
+ * Slack event ids, so each accepted question is answered exactly once across redeliveries and
+ * replicas. A claim is a lease owned by one answerer: renewed while it answers and marked answered
+ * at the end. A lease that lapses (its process died) lets the next redelivery answer instead.
+ */
 export interface EventLedger {
-  /** True the first time an id is claimed within `ttlMs`; false for a duplicate. */
-  claim(eventId: string, ttlMs: number): boolean;
+  claim(eventId: string, owner: string, leaseMs: number): Promise<ClaimResult>;
+  /** Extend the owner's lease; false when the lease is no longer the owner's. */
+  renew(eventId: string, owner: string, leaseMs: number): Promise<boolean>;
+  /** Remember the event as answered for `ttlMs` (Slack's redeliveries come within minutes). */
+  complete(eventId: string, ttlMs: number): Promise<void>;
 }
 
 /** Channel records of every workspace; each workspace (Slack team id) sees only its own. */
@@ -136,16 +159,23 @@ export interface Workspaces {
 }
 
 export interface Store {
+  /** `sqlite`, `postgres` or `memory`, for logs and /readyz. */
+  readonly kind: string;
   links: WorkspaceLinks;
-  blobs: BlobStore;
-  conditional: ConditionalStore;
   events: EventLedger;
   feedback: FeedbackStore;
   questions: QuestionLog;
   installations: InstallationRecords;
   assistantContexts: AssistantContexts;
   workspaces: Workspaces;
-  close(): void;
+  /** Resolves when the backing database answers (for /readyz). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface CacheStore {
+  blobs: BlobStore;
+  conditional: ConditionalStore;
 }
 
 /** App Home lists this many recent questions; the log keeps no more per workspace. */

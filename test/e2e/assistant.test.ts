@@ -144,6 +144,10 @@ describe('feedback', () => {
       { teamId: FAKE_TEAM_ID, rating: 'helpful' },
       { teamId: FAKE_TEAM_ID, rating: 'not_helpful' },
     ]);
+    // main.ts counts each click in the Prometheus counter too.
+    const metrics = await harness.bot.metrics.render();
+    expect(metrics).toMatch(/migrate_help_feedback_total\{value="positive"\} 1/);
+    expect(metrics).toMatch(/migrate_help_feedback_total\{value="negative"\} 1/);
   });
 });
 
@@ -244,7 +248,7 @@ describe('App Home', () => {
     const ok = await link('acme/shop');
     expect(ok.status).toBe(200);
     expect(ok.json).toBeUndefined();
-    expect(harness.bot.store.links.forTeam(FAKE_TEAM_ID).get('C0HOMELNK1')?.repo).toBe('acme/shop');
+    expect((await harness.bot.store.links.forTeam(FAKE_TEAM_ID).get('C0HOMELNK1'))?.repo).toBe('acme/shop');
 
     const badVersion = await postInteraction(harness, {
       type: 'view_submission',

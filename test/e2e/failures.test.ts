@@ -130,7 +130,11 @@ describe('an event ledger that fails', () => {
   it('answers anyway instead of dropping the question', async () => {
     const broken = await startHarness({
       events: {
-        claim: () => {
+        claim: async () => {
+          throw new Error('SQLITE_BUSY: database is locked');
+        },
+        renew: async () => false,
+        complete: async () => {
           throw new Error('SQLITE_BUSY: database is locked');
         },
       },

@@ -97,7 +97,7 @@ export function nextEventId(): string {
   return `Ev0E2E${String(eventCounter).padStart(6, '0')}`;
 }
 
-function envelope(event: Record<string, unknown>, eventId: string): Record<string, unknown> {
+export function envelope(event: Record<string, unknown>, eventId: string): Record<string, unknown> {
   return {
     token: 'legacy-verification-token',
     team_id: FAKE_TEAM_ID,

@@ -66,6 +66,9 @@ export interface FakeAnthropic {
   /** Replies used in order, one per request; when none are queued the default reply is used. */
   enqueue(...replies: ReplyScript[]): void;
   setDefault(reply: ReplyScript): void;
+  /** Message responses being written right now, and the most ever at once (limits across replicas). */
+  readonly open: number;
+  readonly maxOpen: number;
   close(): Promise<void>;
 }
 
@@ -96,6 +99,8 @@ export async function startFakeAnthropic(options: { defaultReply?: ReplyScript }
   let defaultReply: ReplyScript = options.defaultReply ?? { text: ['Fake ', 'answer.'] };
   const requests: RecordedRequest[] = [];
   let messageCounter = 0;
+  let open = 0;
+  let maxOpen = 0;
 
   const server = createServer((req, res) => {
     void handle(req, res).catch(() => {
@@ -120,6 +125,12 @@ export async function startFakeAnthropic(options: { defaultReply?: ReplyScript }
     if (req.method !== 'POST' || !(req.url ?? '').startsWith('/v1/messages')) {
       return sendError(res, 404, { status: 404, errorMessage: `Not found: ${req.method} ${req.url}` });
     }
+    // Counted from here until the response is closed (sent, cut, or its client died).
+    open += 1;
+    maxOpen = Math.max(maxOpen, open);
+    res.once('close', () => {
+      open -= 1;
+    });
     const script = queue.shift() ?? defaultReply;
     const reply = typeof script === 'function' ? script(recorded) : script;
     if (reply.delayMs) await sleep(reply.delayMs);
@@ -217,6 +228,12 @@ export async function startFakeAnthropic(options: { defaultReply?: ReplyScript }
     url: `http://127.0.0.1:${port}`,
     requests,
     enqueue: (...replies) => queue.push(...replies),
+    get open() {
+      return open;
+    },
+    get maxOpen() {
+      return maxOpen;
+    },
     setDefault: (reply) => {
       defaultReply = reply;
     },

@@ -43,12 +43,12 @@ function openConflictingPullRequest(number: number): void {
   fake.addPullRequest('acme', 'shop', { number, base: 'main', head: `feature-${number}`, title: 'Add order channel' });
 }
 
-const noLink = (): LinkedRepo | null => null;
+const noLink = async (): Promise<LinkedRepo | null> => null;
 
 describe('pull request review grounder', () => {
   it('reports the risky AddField with its safe alternative and the 0042 conflict with the base branch', async () => {
     openConflictingPullRequest(7);
-    const grounder = createPullRequestGrounder({ github, linkFor: noLink, settingsFor: () => settings });
+    const grounder = createPullRequestGrounder({ github, linkFor: noLink, settingsFor: async () => settings });
     const grounding = (await grounder.ground(question('is https://github.com/acme/shop/pull/7 safe to deploy?'), groundContext)) as Grounding;
 
     const report = grounding.deterministicMarkdown!;
@@ -70,7 +70,7 @@ describe('pull request review grounder', () => {
   it('reports a dependency on a migration that exists neither on base nor in the PR as missing', async () => {
     fake.commit('acme', 'shop', 'ghost', { 'shop/migrations/0043_ghost.py': migrationSource({ dependencies: [['shop', '0042_not_there']] }) }, { from: 'main' });
     fake.addPullRequest('acme', 'shop', { number: 8, base: 'main', head: 'ghost' });
-    const grounder = createPullRequestGrounder({ github, linkFor: noLink, settingsFor: () => settings });
+    const grounder = createPullRequestGrounder({ github, linkFor: noLink, settingsFor: async () => settings });
     const grounding = (await grounder.ground(question('', { reviewRef: 'acme/shop#8', source: 'slash' }), groundContext)) as Grounding;
     expect(grounding.deterministicMarkdown).toContain('Missing dependency: `shop/0043_ghost:');
     expect(grounding.deterministicMarkdown).toContain('`shop.0042_not_there`');
@@ -79,13 +79,13 @@ describe('pull request review grounder', () => {
   it('says in one line that a PR without migrations has nothing to review, and skips the model', async () => {
     fake.commit('acme', 'shop', 'docs', { 'README.md': '# shop\n' }, { from: 'main' });
     fake.addPullRequest('acme', 'shop', { number: 9, base: 'main', head: 'docs', title: 'Docs' });
-    const grounder = createPullRequestGrounder({ github, linkFor: noLink, settingsFor: () => settings });
+    const grounder = createPullRequestGrounder({ github, linkFor: noLink, settingsFor: async () => settings });
     const grounding = (await grounder.ground(question('', { reviewRef: 'https://github.com/acme/shop/pull/9' }), groundContext)) as Grounding;
     expect(grounding).toEqual({ deterministicMarkdown: 'acme/shop#9 (“Docs”) changes no migration files (1 file changed), so there is nothing for me to review.', skipModel: true });
   });
 
   it('refuses a repository outside the allowlist by naming the settings, without a request', async () => {
-    const grounder = createPullRequestGrounder({ github, linkFor: noLink, settingsFor: () => settings });
+    const grounder = createPullRequestGrounder({ github, linkFor: noLink, settingsFor: async () => settings });
     const grounding = (await grounder.ground(question('', { reviewRef: 'other/secret#1' }), groundContext)) as Grounding;
     expect(grounding.skipModel).toBe(true);
     expect(grounding.deterministicMarkdown).toContain('GITHUB_ALLOWED_REPOS');
@@ -94,9 +94,9 @@ describe('pull request review grounder', () => {
 
   it('takes owner/repo#N from a mention only when the channel is linked to that repository', async () => {
     openConflictingPullRequest(7);
-    const grounder = createPullRequestGrounder({ github, linkFor: noLink, settingsFor: () => settings });
+    const grounder = createPullRequestGrounder({ github, linkFor: noLink, settingsFor: async () => settings });
     expect(await grounder.ground(question('what about acme/shop#7?'), groundContext)).toBeUndefined();
-    const linked = createPullRequestGrounder({ github, linkFor: () => ({ repo: 'acme/shop', branch: null, path: null }), settingsFor: () => settings });
+    const linked = createPullRequestGrounder({ github, linkFor: async () => ({ repo: 'acme/shop', branch: null, path: null }), settingsFor: async () => settings });
     const grounding = (await linked.ground(question('what about acme/shop#7?'), groundContext)) as Grounding;
     expect(grounding.deterministicMarkdown).toContain('Migration review of acme/shop#7');
   });
@@ -149,7 +149,7 @@ describe('repository tools', () => {
 
 describe('linked repository grounder', () => {
   it('reads the migrations a pasted error names and offers the tools', async () => {
-    const grounder = createLinkedRepoGrounder({ github, linkFor: () => ({ repo: 'acme/shop', branch: 'main', path: null }), settingsFor: () => settings });
+    const grounder = createLinkedRepoGrounder({ github, linkFor: async () => ({ repo: 'acme/shop', branch: 'main', path: null }), settingsFor: async () => settings });
     const grounding = (await grounder.ground(question('django.db.utils.ProgrammingError while applying shop.0042_step_42, why?'), groundContext)) as Grounding;
     expect(grounding.contextForModel).toContain('linked to the GitHub repository acme/shop@main');
     expect(grounding.contextForModel).toContain('shop/migrations/0042_step_42.py in acme/shop@main');
@@ -159,7 +159,7 @@ describe('linked repository grounder', () => {
   });
 
   it('says so, without reading anything, when the linked repository is no longer allowed', async () => {
-    const grounder = createLinkedRepoGrounder({ github, linkFor: () => ({ repo: 'acme/private', branch: null, path: null }), settingsFor: () => settings });
+    const grounder = createLinkedRepoGrounder({ github, linkFor: async () => ({ repo: 'acme/private', branch: null, path: null }), settingsFor: async () => settings });
     const grounding = (await grounder.ground(question('why does 0042_step_42 fail?'), groundContext)) as Grounding;
     expect(grounding.deterministicMarkdown).toContain('linked to acme/private');
     expect(grounding.deterministicMarkdown).toContain('GITHUB_ALLOWED_REPOS');
@@ -167,17 +167,17 @@ describe('linked repository grounder', () => {
   });
 
   it('gives the playbook grounder the linked graph for showmigrations output', async () => {
-    const graphFor = linkedGraphSource({ github, linkFor: () => ({ repo: 'acme/shop', branch: null, path: null }) });
+    const graphFor = linkedGraphSource({ github, linkFor: async () => ({ repo: 'acme/shop', branch: null, path: null }) });
     const graph = await graphFor(question('shop\n [X] 0001_initial\n [ ] 0002_step_2'));
     expect(graph?.apps.shop).toEqual({ migrations: 42, leaves: ['shop.0042_step_42'] });
   });
 
   it('lists the linked tree once per question, shared by the playbook graph, the grounder and its tools', async () => {
-    const linkFor = (): LinkedRepo => ({ repo: 'acme/shop', branch: 'main', path: null });
+    const linkFor = async (): Promise<LinkedRepo> => ({ repo: 'acme/shop', branch: 'main', path: null });
     const asked = question('shop\n [X] 0001_initial\n [ ] 0042_step_42');
     await linkedGraphSource({ github, linkFor })(asked);
     const afterGraph = fake.counts();
-    const grounding = (await createLinkedRepoGrounder({ github, linkFor, settingsFor: () => settings }).ground(asked, groundContext)) as Grounding;
+    const grounding = (await createLinkedRepoGrounder({ github, linkFor, settingsFor: async () => settings }).ground(asked, groundContext)) as Grounding;
     expect(await runTool(grounding.tools!, 'app_graph', { app: 'shop' })).toContain('shop.0042_step_42');
     // The migration the text names was read for the graph already: no request at all after it.
     expect(fake.counts().requests).toBe(afterGraph.requests);

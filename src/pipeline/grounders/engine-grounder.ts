@@ -15,7 +15,7 @@ import { showStatus } from './status.js';
 
 export interface EngineGrounderOptions {
   /** Target database, version and rule switches for this question (the channel's settings). */
-  settingsFor(question: Question): EngineSettings;
+  settingsFor(question: Question): Promise<EngineSettings>;
 }
 
 const PARSE_ERROR = 'parse-error';
@@ -53,7 +53,7 @@ export function createEngineGrounder(options: EngineGrounderOptions): Grounder {
         const title = pieces.length === 1 ? `Checking ${plainLabel(pieces[0] as CodePiece)}` : `Checking ${pieces.length} migrations`;
         await showStatus(context, `${title}…`);
         await context.task?.({ id: 'engine', title, status: 'in_progress' });
-        const settings = options.settingsFor(question);
+        const settings = await options.settingsFor(question);
         let report: Report;
         try {
           report = analyze(

@@ -4,10 +4,9 @@
  * (a message inside a thread gets the thread's earlier messages as history).
  */
 import type { WebClient } from '@slack/web-api';
-import type { Logger } from 'pino';
 import type { QuestionSource } from '../../pipeline/types.js';
 import { answerInThread } from '../answer-in-thread.js';
-import { EVENT_TTL_MS } from '../dedupe.js';
+import { answerOnce } from '../dedupe.js';
 import type { BotUser, SlackDeps } from '../deps.js';
 import type { SlackFile } from '../files.js';
 import { emptyQuestionText } from '../render/messages.js';
@@ -32,38 +31,28 @@ export interface ThreadMessageEvent {
   bot: BotUser;
 }
 
-/** A ledger that cannot be read (a locked or full database) must not turn a question into silence: answer. */
-function claimOnce(deps: SlackDeps, eventId: string, log: Logger): boolean {
-  try {
-    return deps.events.claim(eventId, EVENT_TTL_MS);
-  } catch (error) {
-    log.error({ err: error }, 'could not record the event id; answering without the duplicate check');
-    return true;
-  }
-}
-
 export async function answerThreadMessage(client: WebClient, deps: SlackDeps, message: ThreadMessageEvent): Promise<void> {
   // Everything after this line waits until the burst being received is acknowledged.
   await deps.ackFirst();
   const log = deps.logger.child({ eventId: message.eventId, channel: message.channel, retryNum: message.retryNum });
-  if (!claimOnce(deps, message.eventId, log)) {
-    log.info({ retryReason: message.retryReason }, 'duplicate delivery ignored');
-    return;
-  }
-  const threadTs = message.threadTs ?? message.ts;
-  const text = slackTextToPlain(message.text, message.bot.botUserId);
-  if (text === '' && message.files.length === 0) {
-    await postThreadNote(client, message.channel, threadTs, emptyQuestionText(), log);
-    return;
-  }
-  await deps.track(
-    answerInThread(client, deps, {
-      question: { id: message.eventId, source: message.source, userId: message.user, teamId: message.teamId, text },
-      target: { channel: message.channel, threadTs, userId: message.user, teamId: message.teamId },
-      historyBefore: message.threadTs === undefined ? undefined : message.ts,
-      files: message.files,
-      receivedAt: message.receivedAt,
-      bot: message.bot,
+  // Tracked from here: a drain waits for an answer that is waiting for a lease too.
+  const answered = await deps.track(
+    answerOnce({ ledger: deps.events, replicaId: deps.replicaId, leaseMs: deps.eventLeaseMs, logger: log }, message.eventId, async () => {
+      const threadTs = message.threadTs ?? message.ts;
+      const text = slackTextToPlain(message.text, message.bot.botUserId);
+      if (text === '' && message.files.length === 0) {
+        await postThreadNote(client, message.channel, threadTs, emptyQuestionText(), log);
+        return;
+      }
+      await answerInThread(client, deps, {
+        question: { id: message.eventId, source: message.source, userId: message.user, teamId: message.teamId, text },
+        target: { channel: message.channel, threadTs, userId: message.user, teamId: message.teamId },
+        historyBefore: message.threadTs === undefined ? undefined : message.ts,
+        files: message.files,
+        receivedAt: message.receivedAt,
+        bot: message.bot,
+      });
     }),
   );
+  if (!answered) log.info({ retryReason: message.retryReason }, 'duplicate delivery ignored');
 }

@@ -31,7 +31,7 @@ class RecordingSink implements AnswerSink {
 
 const logger = createLogger({ level: 'warn', destination: new Writable({ write: (_chunk, _encoding, done) => done() }) });
 const grounders = [
-  createEngineGrounder({ settingsFor: () => ({ database: 'postgresql', databaseVersion: '16' }) }),
+  createEngineGrounder({ settingsFor: async () => ({ database: 'postgresql', databaseVersion: '16' }) }),
   createPlaybookGrounder(),
 ];
 const pasted = `Deploy failed and I think this migration is involved:\n${fenced(ADD_NOT_NULL)}\n${fenced(INCONSISTENT_TRACEBACK, '')}`;

@@ -4,7 +4,7 @@ import { createEngineGrounder } from '../../../src/pipeline/grounders/index.js';
 import type { Grounding, Question } from '../../../src/pipeline/types.js';
 import { ADD_INDEX, ADD_NOT_NULL, INITIAL, NOT_A_MIGRATION, NULLABLE_FIELD, SET_NOT_NULL, fenced, groundContext, question } from './samples.js';
 
-const postgres = createEngineGrounder({ settingsFor: () => ({ database: 'postgresql', databaseVersion: '16' }) });
+const postgres = createEngineGrounder({ settingsFor: async () => ({ database: 'postgresql', databaseVersion: '16' }) });
 
 async function ground(grounder: ReturnType<typeof createEngineGrounder>, q: Question): Promise<Grounding | undefined> {
   return grounder.ground(q, groundContext());
@@ -70,7 +70,7 @@ describe('engine grounder', () => {
 
   it('uses the settings of each question: an AddIndex is a finding on PostgreSQL, not on MySQL', async () => {
     const byChannel = createEngineGrounder({
-      settingsFor: (q): EngineSettings => (q.channel === 'C_MYSQL' ? { database: 'mysql', databaseVersion: '8.0' } : { database: 'postgresql', databaseVersion: '16' }),
+      settingsFor: async (q): Promise<EngineSettings> => (q.channel === 'C_MYSQL' ? { database: 'mysql', databaseVersion: '8.0' } : { database: 'postgresql', databaseVersion: '16' }),
     });
     const onPostgres = await ground(byChannel, question(fenced(ADD_INDEX), { channel: 'C_PG' }));
     const onMysql = await ground(byChannel, question(fenced(ADD_INDEX), { channel: 'C_MYSQL' }));
@@ -111,10 +111,10 @@ describe('engine grounder', () => {
   });
 
   it('never throws: bad settings and failing settings give a short note', async () => {
-    const invalid = createEngineGrounder({ settingsFor: () => ({ database: 'postgresql', disabledRules: ['no-such-rule'] }) });
+    const invalid = createEngineGrounder({ settingsFor: async () => ({ database: 'postgresql', disabledRules: ['no-such-rule'] }) });
     expect((await ground(invalid, question(fenced(ADD_NOT_NULL))))?.deterministicMarkdown).toMatch(/engine settings for this channel are not valid.*no-such-rule/);
     const failing = createEngineGrounder({
-      settingsFor: () => {
+      settingsFor: async () => {
         throw new Error('store down');
       },
     });
