@@ -1,5 +1,6 @@
 /** Reporters: pure string builders from analysis results, by format name. */
 import { renderGithub } from './github.js';
+import { renderGitlab } from './gitlab.js';
 import { renderJson } from './json.js';
 import { renderMarkdown } from './markdown.js';
 import { renderSarif } from './sarif.js';
@@ -11,6 +12,7 @@ export const reporters = {
   json: renderJson,
   sarif: renderSarif,
   github: renderGithub,
+  gitlab: renderGitlab,
   markdown: (input) => renderMarkdown(input),
 } satisfies Record<string, Reporter>;
 
@@ -20,6 +22,7 @@ export const REPORT_FORMATS = Object.keys(reporters) as ReportFormat[];
 
 export { countBySeverity, describeCounts, posixPath, sortFindings } from './common.js';
 export { escapeData, escapeProperty, renderGithub } from './github.js';
+export { GITLAB_SEVERITY, renderGitlab } from './gitlab.js';
 export { renderJson } from './json.js';
 export { renderDiagnosisMarkdown, renderGraphMarkdown, renderMarkdown } from './markdown.js';
 export type { MarkdownOptions } from './markdown.js';
