@@ -22,7 +22,6 @@ export const REPORT_FORMATS = Object.keys(reporters) as ReportFormat[];
 
 export { countBySeverity, describeCounts, posixPath, sortFindings } from './common.js';
 export { escapeData, escapeProperty, renderGithub } from './github.js';
-export { GITLAB_SEVERITY, renderGitlab } from './gitlab.js';
 export { renderJson } from './json.js';
 export { renderDiagnosisMarkdown, renderGraphMarkdown, renderMarkdown } from './markdown.js';
 export type { MarkdownOptions } from './markdown.js';

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { renderGitlab } from '../../../src/engine/report/index.js';
+import { renderGitlab } from '../../../src/engine/report/gitlab.js';
 import type { Finding } from '../../../src/engine/rules/types.js';
 import { FIXTURES, runInProcess } from '../../cli/helpers.js';
 
