@@ -1,28 +1,27 @@
 /**
- * `npm run bench:engine -- [dir] [--repeat N] [--warmup N] [--gc-between] [--synthetic N]`
+ * `npm run bench:engine -- [dir] [--synthetic N] [--repeat N] [--python python3] [--phases [--warmup N] [--gc-between]]`
  *
- * Times the engine on a migration tree, phase by phase (parse single-threaded, parse with the
- * worker pool, graph, state replay, rules), and in the same run the time CPython
- * takes to merely `ast.parse` the same files. Prints files/s, MB/s, peak RSS and the ratio
- * engine-total / python-parse. `--synthetic N` first builds an N-file tree in a temp directory by
- * replicating the given tree under renamed apps (so the graph stays valid).
+ * Whole processes, as a user or CI meets them: a fresh `migrate-help check <dir>` (the built bin)
+ * per run against a fresh `python3` that merely reads and `ast.parse`s the same files, their ratio,
+ * the check's peak RSS, and the start-up of `migrate-help --version`. `--synthetic N` first builds
+ * an N-file tree in a temp directory by replicating the given tree under renamed apps. `--phases`
+ * adds the in-process breakdown (bench/engine-phases.ts).
+ *
+ * Each process runs under a small Python harness that reads the child's rusage from the kernel
+ * (RUSAGE_CHILDREN): CPU time and peak RSS exactly, with no sampling.
  */
-import { spawn } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-import { analyze, buildGraph, initParser, parseMigration, replayState } from '../src/engine/index.js';
-import type { MigrationFile } from '../src/engine/index.js';
-import { ParsePool, defaultWorkerCount } from '../src/engine-runner/parse-pool.js';
-import { fastWalkerActive, loadedParser } from '../src/engine/parse/grammar.js';
-import { useLiteralReader } from '../src/engine/parse/migration.js';
-import { literalReaderCounts } from '../src/engine/parse/literal-module.js';
+import { build } from '../scripts/build.js';
+import { runPhases } from './engine-phases.js';
+import { buildSynthetic, findMigrationFiles, readSources } from './engine-tree.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const BIN = join(root, 'bin/migrate-help.js');
 
 interface Options {
   dir: string;
@@ -31,15 +30,16 @@ interface Options {
   gcBetween: boolean;
   synthetic: number | null;
   python: string;
+  phases: boolean;
 }
 
 function usage(message: string): never {
-  console.error(`${message}\nusage: npm run bench:engine -- [dir] [--repeat N] [--warmup N] [--gc-between] [--synthetic N] [--python python3]`);
+  console.error(`${message}\nusage: npm run bench:engine -- [dir] [--synthetic N] [--repeat N] [--python python3] [--phases [--warmup N] [--gc-between]]`);
   process.exit(2);
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const options: Options = { dir: join(root, 'test/fixtures/migrations'), repeat: 5, warmup: 5, gcBetween: false, synthetic: null, python: 'python3' };
+  const options: Options = { dir: join(root, 'test/fixtures/migrations/shapes'), repeat: 5, warmup: 5, gcBetween: false, synthetic: null, python: 'python3', phases: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = (): string => argv[++i] ?? usage(`${arg} needs a value`);
@@ -48,6 +48,7 @@ function parseArgs(argv: readonly string[]): Options {
     else if (arg === '--gc-between') options.gcBetween = true;
     else if (arg === '--synthetic') options.synthetic = Number(value());
     else if (arg === '--python') options.python = value();
+    else if (arg === '--phases') options.phases = true;
     else if (arg.startsWith('--')) usage(`unknown option ${arg}`);
     else options.dir = resolve(arg);
   }
@@ -57,150 +58,65 @@ function parseArgs(argv: readonly string[]): Options {
   return options;
 }
 
-/** Every `.py` file inside a `migrations` folder (Django skips names starting with `_`, `.` or `~`). */
-async function findMigrationFiles(dir: string): Promise<string[]> {
-  const found: string[] = [];
-  const walk = async (current: string): Promise<void> => {
-    const entries = await readdir(current, { withFileTypes: true });
-    for (const entry of entries) {
-      const path = join(current, entry.name);
-      if (entry.isDirectory()) {
-        if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
-        await walk(path);
-      } else if (entry.isFile() && entry.name.endsWith('.py') && !/^[_.~]/.test(entry.name) && current.split(sep).pop() === 'migrations') {
-        found.push(path);
-      }
-    }
-  };
-  await walk(dir);
-  return found.sort();
+/** Runs argv[1:] once, output discarded, and prints the child's wall time and kernel rusage as JSON. */
+const HARNESS = `
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+done = subprocess.run(sys.argv[1:], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+wall = time.perf_counter() - start
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"code": done.returncode, "wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "maxrss_kb": usage.ru_maxrss, "stderr": done.stderr.decode("utf8", "replace")[-2000:]}))
+`;
+
+/** The baseline: read each listed file and parse it, nothing more. A file CPython rejects still counts as read. */
+const PYTHON_PARSE = `
+import ast, sys
+with open(sys.argv[1], encoding="utf8") as listing:
+    paths = listing.read().splitlines()
+rejected = 0
+for path in paths:
+    with open(path, "rb") as f:
+        source = f.read()
+    try:
+        ast.parse(source)
+    except (SyntaxError, ValueError):
+        rejected += 1
+print(f"{len(paths)} files, {rejected} rejected by CPython", file=sys.stderr)
+`;
+
+interface ProcessRun {
+  code: number;
+  wallMs: number;
+  cpuMs: number;
+  maxRssMb: number;
+  stderr: string;
 }
 
-interface Source {
-  absolute: string;
-  path: string;
-  text: string;
-  bytes: number;
+function measureProcess(python: string, command: readonly string[]): ProcessRun {
+  const result = spawnSync(python, ['-c', HARNESS, ...command], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+  if (result.error) throw new Error(`cannot run ${python}: ${result.error.message}`);
+  if (result.status !== 0) throw new Error(`the ${python} harness failed: ${result.stderr.trim().split('\n').pop() ?? ''}`);
+  const parsed = JSON.parse(result.stdout) as { code: number; wall: number; cpu: number; maxrss_kb: number; stderr: string };
+  return { code: parsed.code, wallMs: parsed.wall * 1000, cpuMs: parsed.cpu * 1000, maxRssMb: parsed.maxrss_kb / 1024, stderr: parsed.stderr };
 }
-
-async function readSources(dir: string, paths: readonly string[]): Promise<Source[]> {
-  return Promise.all(
-    paths.map(async (absolute) => {
-      const text = await readFile(absolute, 'utf8');
-      return { absolute, path: relative(dir, absolute).split(sep).join('/'), text, bytes: Buffer.byteLength(text) };
-    }),
-  );
-}
-
-/** The app label as the parser derives it: the folder above `migrations/`. */
-function appOf(path: string): string {
-  const parts = path.split('/');
-  return parts[parts.length - 3] ?? 'app';
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/**
- * Replicate the tree until it has `count` files. Copy k renames every first-party app `x` to
- * `x_ck` in its path, in dependency tuples (`("x", "0002…")`, `apps.get_model("x", …)`) and in
- * relation targets (`"x.Model"`), so every copy is a valid, independent project.
- */
-async function buildSynthetic(sources: readonly Source[], count: number): Promise<{ dir: string; paths: string[] }> {
-  const dir = await mkdtemp(join(tmpdir(), 'migrate-help-bench-'));
-  const apps = [...new Set(sources.map((source) => appOf(source.path)))];
-  const patterns = apps.map((app) => ({
-    app,
-    tuple: new RegExp(`(["'])${escapeRegExp(app)}\\1(\\s*,\\s*["'])`, 'g'),
-    dotted: new RegExp(`(["'])${escapeRegExp(app)}\\.(?=[A-Za-z_])`, 'g'),
-  }));
-  const paths: string[] = [];
-  for (let copy = 0; paths.length < count; copy++) {
-    for (const source of sources) {
-      if (paths.length >= count) break;
-      let text = source.text;
-      let path = source.path;
-      if (copy > 0) {
-        for (const { app, tuple, dotted } of patterns) {
-          text = text.replace(tuple, `$1${app}_c${copy}$1$2`).replace(dotted, `$1${app}_c${copy}.`);
-        }
-        const parts = path.split('/');
-        parts[parts.length - 3] = `${appOf(path)}_c${copy}`;
-        path = parts.join('/');
-      }
-      const target = join(dir, `copy${copy}`, path);
-      await mkdir(dirname(target), { recursive: true });
-      await writeFile(target, text);
-      paths.push(target);
-    }
-  }
-  return { dir, paths };
-}
-
-/**
- * A full GC between rounds, so one round's garbage does not count toward the next round's peak RSS
- * (the npm script cannot pass --expose-gc, so the flag is set at run time).
- */
-setFlagsFromString('--expose-gc');
-const collectGarbage = runInNewContext('gc') as () => void;
 
 const median = (values: readonly number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
+const fmt = (ms: number): string => (ms >= 100 ? ms.toFixed(0) : ms.toFixed(1));
 
-/** RSS is sampled between files (the work is synchronous, timers would not fire) and by the kernel's maxRSS. */
-let peakRssSampled = 0;
-function sampleRss(): void {
-  const rss = process.memoryUsage().rss;
-  if (rss > peakRssSampled) peakRssSampled = rss;
+function summarise(name: string, runs: readonly ProcessRun[]): string {
+  const wall = runs.map((run) => run.wallMs);
+  return `${name.padEnd(34)} ${fmt(median(wall)).padStart(8)} ${fmt(Math.min(...wall)).padStart(8)} ${fmt(median(runs.map((run) => run.cpuMs))).padStart(8)} ${Math.max(...runs.map((run) => run.maxRssMb)).toFixed(0).padStart(8)}`;
 }
 
-const PYTHON_PROGRAM = `
-import ast, json, sys, time
-paths = json.load(sys.stdin)
-sources = []
-for p in paths:
-    with open(p, "rb") as f:
-        sources.append(f.read())
-start = time.perf_counter()
-cpu_start = time.process_time()
-for src in sources:
-    ast.parse(src)
-elapsed = time.perf_counter() - start
-cpu = time.process_time() - cpu_start
-print(json.dumps({"parse_s": elapsed, "parse_cpu_s": cpu, "files": len(sources), "version": sys.version.split()[0]}))
-`;
-
-interface PythonRun {
-  parseMs: number;
-  parseCpuMs: number;
-  wallMs: number;
-  version: string;
-}
-
-async function runPython(python: string, paths: readonly string[]): Promise<PythonRun> {
-  const started = performance.now();
-  const child = spawn(python, ['-c', PYTHON_PROGRAM], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  child.stdin.end(JSON.stringify(paths));
-  const code = await new Promise<number | null>((resolveExit, reject) => {
-    child.on('error', reject);
-    child.on('close', resolveExit);
-  });
-  const wallMs = performance.now() - started;
-  if (code !== 0) throw new Error(`${python} exited with ${code}: ${stderr.trim().split('\n').pop() ?? ''}`);
-  const result = JSON.parse(stdout) as { parse_s: number; parse_cpu_s: number; version: string };
-  return { parseMs: result.parse_s * 1000, parseCpuMs: result.parse_cpu_s * 1000, wallMs, version: result.version };
-}
-
-function fmt(ms: number): string {
-  return ms >= 100 ? ms.toFixed(0) : ms.toFixed(1);
+/** The last line of the check's text report: "… in N migration files for …". */
+function checkedFileCount(dir: string): string {
+  const result = spawnSync(process.execPath, [BIN, 'check', dir, '--fail-on', 'never'], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  if (result.status !== 0) throw new Error(`migrate-help check ${dir} exited ${result.status}: ${result.stderr.trim()}`);
+  return /in (\d+) migration files?/.exec(result.stdout)?.[1] ?? '?';
 }
 
 async function main(): Promise<void> {
@@ -208,210 +124,64 @@ async function main(): Promise<void> {
   if (!existsSync(options.dir)) usage(`no such directory: ${options.dir}`);
   let paths = await findMigrationFiles(options.dir);
   if (paths.length === 0) usage(`no migration files (*.py inside a migrations/ folder) under ${options.dir}`);
-  let syntheticDir: string | null = null;
-  if (options.synthetic !== null) {
-    const originals = await readSources(options.dir, paths);
-    const built = await buildSynthetic(originals, options.synthetic);
-    syntheticDir = built.dir;
-    paths = built.paths;
-  }
-  const baseDir = syntheticDir ?? options.dir;
+  // Measure the code as it is now, built as `npm run build` builds it.
+  await build();
+  const scratch = await mkdtemp(join(tmpdir(), 'migrate-help-bench-'));
+  let dir = options.dir;
   try {
-    const sources = await readSources(baseDir, paths);
-    const totalBytes = sources.reduce((sum, source) => sum + source.bytes, 0);
-    const mb = totalBytes / (1024 * 1024);
-    const rssBefore = process.memoryUsage().rss;
+    if (options.synthetic !== null) {
+      const built = await buildSynthetic(await readSources(options.dir, paths), options.synthetic);
+      dir = built.dir;
+      paths = built.paths;
+    }
+    const listing = join(scratch, 'files.txt');
+    await writeFile(listing, paths.join('\n'));
+    const sources = await readSources(dir, paths);
+    const mb = sources.reduce((sum, source) => sum + source.bytes, 0) / (1024 * 1024);
 
-    let started = performance.now();
-    await initParser();
-    const initMs = performance.now() - started;
-
-    /** Wall and CPU time of one phase. CPU time (this process) is what to trust on a busy machine. */
-    const measure = <T>(work: () => T): { value: T; ms: number; cpuMs: number } => {
-      const cpuStart = process.cpuUsage();
-      const wallStart = performance.now();
-      const value = work();
-      const ms = performance.now() - wallStart;
-      const cpu = process.cpuUsage(cpuStart);
-      return { value, ms, cpuMs: (cpu.user + cpu.system) / 1000 };
-    };
-    const rounds: Array<{ parse: number; parseCpu: number; graph: number; graphCpu: number; state: number; stateCpu: number; rules: number; analyzeCpu: number }> = [];
-    let findings = 0;
-    let problems = 0;
-    let operations = 0;
-    // tree-sitter alone (parse and free the tree), and the tree-sitter reader alone: what the literal
-    // reader is measured against. Their own rounds, so their garbage does not land in the engine's.
-    const rawTimes: Array<{ ms: number; cpuMs: number }> = [];
-    const treeReaderTimes: number[] = [];
+    const checkCommand = [process.execPath, BIN, 'check', dir, '--fail-on', 'never'];
+    const pythonCommand = [options.python, '-c', PYTHON_PARSE, listing];
+    // One untimed run of each: fills the page cache for both and shows what they read.
+    const checked = checkedFileCount(dir);
+    const pythonNote = measureProcess(options.python, pythonCommand).stderr.trim();
+    const checks: ProcessRun[] = [];
+    const pythons: ProcessRun[] = [];
+    // Interleaved, so a burst of load on the machine lands on both sides.
     for (let round = 0; round < options.repeat; round++) {
-      collectGarbage();
-      rawTimes.push(measure(() => {
-        const parser = loadedParser();
-        for (const source of sources) parser.parse(source.text)?.delete();
-      }));
-      useLiteralReader(false);
-      try {
-        treeReaderTimes.push(measure(() => sources.map((source) => parseMigration(source.text, { path: source.path }))).ms);
-      } finally {
-        useLiteralReader(true);
-      }
+      checks.push(measureProcess(options.python, checkCommand));
+      pythons.push(measureProcess(options.python, pythonCommand));
     }
-    collectGarbage();
-    let counted = { ...literalReaderCounts, reasons: { ...literalReaderCounts.reasons } };
-    let oneRunRssMb = 0;
-    // Warm-up rounds let V8 compile the hot code, as any long-running process (the bot) or a big
-    // tree has it; the first round is reported separately as the cold run. No forced GC between
-    // rounds unless --gc-between: a forced full GC shrinks the heap and makes the next round pay
-    // to grow it again, which no real run does.
-    let cold = 0;
-    for (let round = 0; round < options.warmup + options.repeat; round++) {
-      if (options.gcBetween) collectGarbage();
-      const parsed = measure(() => {
-        const files: MigrationFile[] = [];
-        for (let i = 0; i < sources.length; i++) {
-          const source = sources[i]!;
-          files.push(parseMigration(source.text, { path: source.path }));
-          if (i % 100 === 0) sampleRss();
-        }
-        return files;
-      });
-      sampleRss();
-      // Graph and state replay alone, for their CPU time; analyze() below redoes both and times them by wall clock.
-      const graphAlone = measure(() => buildGraph(parsed.value, {}));
-      graphAlone.value.report();
-      const stateAlone = measure(() => replayState(parsed.value, graphAlone.value));
-      const analysed = measure(() => analyze(parsed.value, { database: 'postgresql' }));
-      sampleRss();
-      const report = analysed.value;
-      if (round === 0) {
-        cold = parsed.ms + analysed.ms;
-        // What one run (the CLI's) holds at most: the process's peak so far.
-        oneRunRssMb = (process.resourceUsage().maxRSS * 1024) / (1024 * 1024);
-        const before = counted;
-        counted = {
-          read: literalReaderCounts.read - before.read,
-          gaveUp: literalReaderCounts.gaveUp - before.gaveUp,
-          defects: literalReaderCounts.defects - before.defects,
-          reasons: Object.fromEntries(Object.entries(literalReaderCounts.reasons).map(([reason, count]) => [reason, count - (before.reasons[reason] ?? 0)]).filter(([, count]) => (count as number) > 0)),
-        };
-      }
-      if (round < options.warmup) continue;
-      rounds.push({
-        parse: parsed.ms,
-        parseCpu: parsed.cpuMs,
-        graph: report.stats.ms.graph,
-        graphCpu: graphAlone.cpuMs,
-        state: report.stats.ms.state,
-        stateCpu: stateAlone.cpuMs,
-        rules: report.stats.ms.rules,
-        analyzeCpu: analysed.cpuMs,
-      });
-      findings = report.findings.length;
-      operations = report.stats.operations;
-      problems = Object.keys(report.problems).length;
+    const failed = [...checks, ...pythons].find((run) => run.code !== 0);
+    if (failed) throw new Error(`a measured process exited ${failed.code}: ${failed.stderr.trim()}`);
+    const versions: ProcessRun[] = [];
+    const bare: ProcessRun[] = [];
+    for (let round = 0; round < Math.max(20, options.repeat); round++) {
+      versions.push(measureProcess(options.python, [process.execPath, BIN, '--version']));
+      bare.push(measureProcess(options.python, [process.execPath, '-e', '0']));
     }
 
-    const engineMaxRssMb = (process.resourceUsage().maxRSS * 1024) / (1024 * 1024);
-    const engineSampledMb = peakRssSampled / (1024 * 1024);
+    const where = options.synthetic !== null ? `${options.dir} → synthetic tree of ${paths.length} files (temp dir, removed after)` : options.dir;
+    console.log(`\nmigrate-help bench:engine — ${where}`);
+    console.log(`${paths.length} files, ${mb.toFixed(2)} MB; check read ${checked} files; python: ${pythonNote}`);
+    console.log(`node ${process.version}; ${availableParallelism()} CPUs, load average ${loadavg()[0]!.toFixed(1)} (wall times move with the machine's load; CPU times less so)`);
+    console.log(`whole processes, ${options.repeat} interleaved run(s) each after one untimed run:\n`);
+    console.log(`${'process'.padEnd(34)} ${'wall md'.padStart(8)} ${'wall min'.padStart(8)} ${'cpu md'.padStart(8)} ${'RSS MB'.padStart(8)}`);
+    console.log(`${'-'.repeat(34)} ${'-'.repeat(8)} ${'-'.repeat(8)} ${'-'.repeat(8)} ${'-'.repeat(8)}`);
+    console.log(summarise('migrate-help check (built bin)', checks));
+    console.log(summarise(`${options.python} ast.parse`, pythons));
+    console.log(summarise('migrate-help --version', versions));
+    console.log(summarise('node -e 0 (node start-up alone)', bare));
+    const ratio = (pick: (run: ProcessRun) => number): string => (median(checks.map(pick)) / median(pythons.map(pick))).toFixed(2);
+    console.log(`\nratio check / python: ${ratio((run) => run.wallMs)}x wall (median), ${(Math.min(...checks.map((r) => r.wallMs)) / Math.min(...pythons.map((r) => r.wallMs))).toFixed(2)}x wall (min), ${ratio((run) => run.cpuMs)}x cpu   (target ≤ 1.0x on 3,000 real files)`);
+    console.log(`peak RSS of check: ${Math.max(...checks.map((run) => run.maxRssMb)).toFixed(0)} MB   (target < 300 MB on 10,000 files)`);
+    console.log(`migrate-help --version: ${fmt(median(versions.map((run) => run.wallMs)))} ms wall (median of ${versions.length})   (target ≤ 150 ms)`);
 
-    // The worker pool (src/engine-runner): started and warmed first, so the timing is parsing, not thread start-up.
-    const poolTimes: number[] = [];
-    const poolCpu: number[] = [];
-    const workers = defaultWorkerCount();
-    const pool = new ParsePool({ workers });
-    started = performance.now();
-    await pool.warm();
-    const poolStartMs = performance.now() - started;
-    try {
-      for (let round = 0; round < options.repeat; round++) {
-        collectGarbage();
-        started = performance.now();
-        // Process CPU: the workers' threads and the main thread's decoding together.
-        const cpuStart = process.cpuUsage();
-        await pool.parseAll(sources.map((source) => ({ source: source.text, path: source.path })));
-        const cpu = process.cpuUsage(cpuStart);
-        poolTimes.push(performance.now() - started);
-        poolCpu.push((cpu.user + cpu.system) / 1000);
-        sampleRss();
-      }
-    } finally {
-      await pool.close();
+    if (options.phases) {
+      await runPhases(sources, { where, repeat: options.repeat, warmup: options.warmup, gcBetween: options.gcBetween, python: options.python });
     }
-
-    const pythonRuns: PythonRun[] = [];
-    let pythonError: string | null = null;
-    try {
-      for (let round = 0; round < options.repeat; round++) pythonRuns.push(await runPython(options.python, sources.map((source) => source.absolute)));
-    } catch (error) {
-      pythonError = error instanceof Error ? error.message : String(error);
-    }
-
-    const med = (pick: (round: (typeof rounds)[number]) => number): number => median(rounds.map(pick));
-    const parseMs = med((r) => r.parse);
-    const graphMs = med((r) => r.graph);
-    const stateMs = med((r) => r.state);
-    const rulesMs = med((r) => r.rules);
-    const engineMs = parseMs + graphMs + stateMs + rulesMs;
-    const parseCpu = med((r) => r.parseCpu);
-    const analyzeCpu = med((r) => r.analyzeCpu);
-    const graphCpu = med((r) => r.graphCpu);
-    const stateCpu = med((r) => r.stateCpu);
-    const engineCpu = parseCpu + analyzeCpu;
-    const maxRssMb = (process.resourceUsage().maxRSS * 1024) / (1024 * 1024);
-
-    const rawMs = median(rawTimes.map((time) => time.ms));
-    const treeReaderMs = median(treeReaderTimes);
-    const rawCpu = median(rawTimes.map((time) => time.cpuMs));
-    const rows: Array<[string, number, number | null]> = [
-      ['tree-sitter parse only', rawMs, rawCpu],
-      ['parse, tree-sitter reader only', treeReaderMs, null],
-      ['parse (1 thread)', parseMs, parseCpu],
-      [`parse (pool, ${workers} workers)`, median(poolTimes), median(poolCpu)],
-      ['graph', graphMs, graphCpu],
-      ['state replay', stateMs, stateCpu],
-      ['rules (+ runner)', rulesMs, Math.max(0, analyzeCpu - graphCpu - stateCpu)],
-      ['engine total (1 thread)', engineMs, engineCpu],
-    ];
-    const where = syntheticDir ? `${options.dir} → synthetic tree of ${sources.length} files (temp dir, removed after)` : options.dir;
-    const line = (name: string, ms: number, cpu: number | null): string =>
-      `${name.padEnd(30)} ${fmt(ms).padStart(8)} ${(cpu === null ? '-' : fmt(cpu)).padStart(8)} ${(sources.length / (ms / 1000)).toFixed(0).padStart(9)} ${(mb / (ms / 1000)).toFixed(2).padStart(7)}`;
-    console.log(`\nmigrate-help engine benchmark — ${where}`);
-    const reads = counted.read + counted.gaveUp + counted.defects;
-    const reasons = Object.entries(counted.reasons)
-      .sort((a, b) => b[1] - a[1])
-      .map(([reason, count]) => `${reason} ×${count}`)
-      .join('; ');
-    console.log(`literal reader: read ${counted.read} of ${reads} files; the rest went to tree-sitter${reasons ? ` (${reasons})` : ''}`);
-    console.log(`${sources.length} files, ${mb.toFixed(2)} MB, ${operations} operations linted, ${findings} findings, ${problems} files with parse problems`);
-    console.log(`median of ${options.repeat} run(s) after ${options.warmup} warm-up run(s)${options.gcBetween ? ', full GC before each' : ''}; node ${process.version}; parser init (wasm load, once) ${fmt(initMs)} ms; fast tree walker ${fastWalkerActive() ? 'on' : 'OFF (public TreeCursor API)'}`);
-    // Process CPU includes V8's GC helper threads, which the retained MigrationFile objects keep busy; wall shows the main thread.
-    console.log(
-      `parse (literal reader) = ${(parseMs / rawMs).toFixed(2)}x tree-sitter's own parse; the tree-sitter reader's extraction adds ${fmt(treeReaderMs - rawMs)} ms wall = ${((100 * (treeReaderMs - rawMs)) / rawMs).toFixed(0)}% to it\n`,
-    );
-    console.log(`${'phase'.padEnd(30)} ${'wall ms'.padStart(8)} ${'cpu ms'.padStart(8)} ${'files/s'.padStart(9)} ${'MB/s'.padStart(7)}`);
-    console.log(`${'-'.repeat(30)} ${'-'.repeat(8)} ${'-'.repeat(8)} ${'-'.repeat(9)} ${'-'.repeat(7)}`);
-    for (const [name, ms, cpu] of rows) console.log(line(name, ms, cpu));
-    if (pythonRuns.length > 0) {
-      const pyParse = median(pythonRuns.map((run) => run.parseMs));
-      const pyCpu = median(pythonRuns.map((run) => run.parseCpuMs));
-      const pyWall = median(pythonRuns.map((run) => run.wallMs));
-      console.log(line(`python ${pythonRuns[0]!.version} ast.parse only`, pyParse, pyCpu));
-      console.log(`${'python whole process'.padEnd(30)} ${fmt(pyWall).padStart(8)}`);
-      console.log('');
-      console.log(`ratio engine total / python ast.parse: ${(engineMs / pyParse).toFixed(2)}x wall, ${(engineCpu / pyCpu).toFixed(2)}x cpu   (target ≤ 1.0x on 3,000 files)`);
-      console.log(`ratio engine total with pool parse / python ast.parse: ${((median(poolTimes) + graphMs + stateMs + rulesMs) / pyParse).toFixed(2)}x wall (pool start-up incl. grammar load, once: ${fmt(poolStartMs)} ms)`);
-      console.log(`ratio engine total / python whole process: ${(engineMs / pyWall).toFixed(2)}x wall`);
-      console.log(`first (cold) run, before V8 has compiled the hot code: engine ${fmt(cold)} ms wall = ${(cold / pyParse).toFixed(2)}x python parse`);
-    } else {
-      console.log(`\npython comparison skipped: ${pythonError ?? 'no runs'}`);
-    }
-    console.log(
-      `peak RSS of one cold run (parse + analyze, as the CLI does): ${oneRunRssMb.toFixed(0)} MB (kernel maxRSS; ${(rssBefore / (1024 * 1024)).toFixed(0)} MB before parsing)   (target < 300 MB)`,
-    );
-    console.log(`peak RSS after every round (garbage of ${options.warmup + options.repeat} rounds, collected when V8 chooses): ${engineMaxRssMb.toFixed(0)} MB (${engineSampledMb.toFixed(0)} MB sampled)`);
-    console.log(`peak RSS including the parse pool's worker threads: ${maxRssMb.toFixed(0)} MB`);
   } finally {
-    if (syntheticDir) await rm(syntheticDir, { recursive: true, force: true });
+    await rm(scratch, { recursive: true, force: true });
+    if (dir !== options.dir) await rm(dir, { recursive: true, force: true });
   }
 }
 

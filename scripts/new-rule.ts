@@ -1,7 +1,7 @@
 /**
  * `npm run new-rule <id>`: scaffold src/engine/rules/<id>.ts with every field a rule needs and
  * empty cases (the rule tests fail until bad and good cases are written), then regenerate the
- * registry and docs.
+ * registry and docs. docs/writing-rules.md describes the API the template uses.
  */
 import { access, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -28,11 +28,15 @@ export default defineRule({
     '\`\`\`',
   ].join('\\n'),
   links: [],
+  // The operation types the rule reports on: the runner skips files without them, and ctx.each takes only these.
+  operationTypes: ['AddField'],
   check(ctx) {
-    for (const visit of ctx.visits) {
-      if (!visit.dbEffective) continue;
-      // ctx.report({ messageId: 'todo', op: visit.op, data: { model: visit.model ?? '' } });
-    }
+    ctx.each((op, _before, visit) => {
+      if (!visit.dbEffective) return;
+      // TODO: the condition that makes this operation unsafe. Shared facts are in ./_lib/ (tables.ts:
+      // touchesExistingTable, modelLabel, previousField…); docs/writing-rules.md lists them.
+      ctx.report({ messageId: 'todo', op, arg: 'field', data: { model: visit.model ?? 'unknown' } });
+    });
   },
   cases: {
     // Whole migration files; bad cases list the findings expected, by message id and line.

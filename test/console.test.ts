@@ -7,10 +7,10 @@ import { startFakeAnthropic, type FakeAnthropic } from './fakes/anthropic.js';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const API_KEY = 'sk-ant-api03-console-test-0123456789';
 
-/** Run `npm run console`'s command with piped stdin. Every config variable is set (empty = unset) so a developer's .env cannot leak in. */
+/** Run `npm run console`'s command (the built dist/console.js) with piped stdin. Every config variable is set (empty = unset) so a developer's .env cannot leak in. */
 function runConsole(input: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const blank = Object.fromEntries(CONFIG_VARIABLES.map((name) => [name, '']));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/console.ts'], {
+  const child = spawn(process.execPath, ['dist/console.js'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...blank, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],

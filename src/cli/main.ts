@@ -15,6 +15,7 @@ import type { FailOn } from './commands/check.js';
 import { EXIT_CLEAN, EXIT_FINDINGS, describeError, ioError, usageError } from './exit.js';
 import { printCheck, printDiagnose, printGraph, printParse, printRules } from './print.js';
 import type { Output } from './print.js';
+import { PACKAGE_VERSION } from '../package-files.js';
 
 export interface CliIO {
   cwd: string;
@@ -26,7 +27,7 @@ export interface CliIO {
   readStdin(): Promise<string>;
 }
 
-const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const VERSION = PACKAGE_VERSION;
 
 /** Colour on a TTY only; NO_COLOR turns it off, FORCE_COLOR (not "0") turns it on. */
 export function useColor(env: CliIO['env'], isTTY: boolean): boolean {

@@ -7,7 +7,7 @@ import { buildGraph } from './graph/index.js';
 import type { GraphReport, MigrationGraph } from './graph/types.js';
 import { initParser, parseMigration } from './parse/index.js';
 import { rules as registry } from './rules/index.js';
-import type { Finding, MigrationRuleContext, OperationVisit, ProjectRuleContext, ReportInput, ResolvedSettings, Rule } from './rules/types.js';
+import type { Finding, MigrationRuleContext, OperationHandler, OperationOf, OperationVisit, ProjectRuleContext, ReportInput, ResolvedSettings, Rule } from './rules/types.js';
 import { unusedSuppressionInputs } from './rules/unused-suppression.js';
 import type { SuppressionUse } from './rules/unused-suppression.js';
 import { EngineSettingsError, compareVersions, parseVersion, resolveSettings, versionInRange } from './settings.js';
@@ -95,7 +95,7 @@ export function fillTemplate(template: string, data: Record<string, string | num
   return out;
 }
 
-/** Templates split once into text and holes: a handful of templates fill thousands of findings. */
+/** Templates split once into text and holes: few templates fill many findings. */
 const templateCache = new Map<string, ReadonlyArray<string | readonly [string, string]>>();
 
 function templateParts(template: string): ReadonlyArray<string | readonly [string, string]> {
@@ -252,7 +252,7 @@ interface FileRun {
   file: MigrationFile;
   visits: FlatVisit[];
   /**
-   * Visit index by operation (only for files with more than SCAN_LIMIT visits; see visitIndexOf), and index
+   * Visit index by operation (only for files with more visits than SCAN_LIMIT; see visitIndexOf), and index
    * of the first database CreateModel by lower-cased model (rules ask per operation).
    */
   visitIndex: Map<Operation, number> | undefined;
@@ -274,85 +274,133 @@ function visitIndexOf(run: FileRun, op: Operation): number | undefined {
   return undefined;
 }
 
-/** Analyse already-parsed files. Throws EngineSettingsError for unknown database/version/rule ids; never for file content. */
-export function analyze(files: MigrationFile[], settings: Partial<EngineSettings> = {}, opts: AnalyzeOptions = {}): Report {
-  const rules = opts.rules ?? registry;
-  const resolved = resolveSettings(settings);
-  const knownIds = new Set([...rules.map((rule) => rule.id), PARSE_ERROR_ID, INTERNAL_ERROR_ID]);
-  checkRuleIds(settings, knownIds);
+/** The visits of a file plus the lookups rules and suppressions need, built once per file. */
+function buildFileRun(file: MigrationFile, timeline: StateTimeline | undefined): FileRun {
+  const visits = flattenVisits(file, timeline);
+  // Most files have a few operations and no CreateModel: a shared empty map, and a linear scan
+  // instead of an index map (see visitIndexOf), allocate nothing per file.
+  let visitIndex: Map<Operation, number> | undefined;
+  let createdAt: Map<string, number> | undefined;
+  for (let index = 0; index < visits.length; index++) {
+    const visit = visits[index]!;
+    if (visits.length > SCAN_LIMIT && !(visitIndex ??= new Map()).has(visit.op)) visitIndex.set(visit.op, index);
+    if (visit.dbEffective && visit.op.type === 'CreateModel' && visit.model && !(createdAt ??= new Map()).has(visit.model)) createdAt.set(visit.model, index);
+  }
+  return { file, visits, visitIndex, createdAt: createdAt ?? NO_MODELS, owners: commentOwners(file, visits), uses: [] };
+}
 
-  const targetSet = new Set((opts.targets ?? files.map((file) => file.path)).map(normalisePath));
-  const targets = files.filter((file) => targetSet.has(normalisePath(file.path)));
+/** Parse problems by path, plus one for every target path no file was given for. */
+function collectProblems(files: readonly MigrationFile[], targetPaths: ReadonlySet<string>): Record<string, ParseProblem[]> {
   const problems: Record<string, ParseProblem[]> = {};
   for (const file of files) if (file.problems.length > 0) problems[file.path] = file.problems;
   const foundPaths = new Set(files.map((file) => normalisePath(file.path)));
-  for (const path of targetSet) {
+  for (const path of targetPaths) {
     if (!foundPaths.has(path)) problems[path] = [{ code: 'target-not-found', message: `No migration file with path ${path} was given to the engine.`, line: 0 }];
   }
+  return problems;
+}
 
-  let started = performance.now();
-  let graph: MigrationGraph | undefined;
-  let graphReport: GraphReport;
-  const findings: Finding[] = [];
+const EMPTY_GRAPH_REPORT: GraphReport = { apps: {}, conflicts: [], cycles: [], missing: [], staleReplaces: [], squashes: [], plan: [] };
+
+/** The graph, or an internal-error finding per target when it cannot be built (the rules still run). */
+function graphStep(files: MigrationFile[], settings: ResolvedSettings, targets: readonly MigrationFile[], findings: Finding[]): { graph?: MigrationGraph; report: GraphReport } {
   try {
-    graph = buildGraph(files, { swappable: resolved.swappable });
-    graphReport = graph.report();
+    const graph = buildGraph(files, { swappable: settings.swappable });
+    return { graph, report: graph.report() };
   } catch (error) {
-    graphReport = { apps: {}, conflicts: [], cycles: [], missing: [], staleReplaces: [], squashes: [], plan: [] };
     for (const file of targets) findings.push(internalError(file, 'the migration graph', error));
+    return { report: { ...EMPTY_GRAPH_REPORT } };
   }
-  const graphMs = performance.now() - started;
+}
 
-  started = performance.now();
-  let timeline: StateTimeline | undefined;
-  if (graph) {
-    try {
-      timeline = replayState(files, graph);
-    } catch (error) {
-      for (const file of targets) findings.push(internalError(file, 'state replay', error));
-    }
+/** State replay over the graph, or an internal-error finding per target when it fails. */
+function stateStep(files: MigrationFile[], graph: MigrationGraph | undefined, targets: readonly MigrationFile[], findings: Finding[]): StateTimeline | undefined {
+  if (!graph) return undefined;
+  try {
+    return replayState(files, graph);
+  } catch (error) {
+    for (const file of targets) findings.push(internalError(file, 'state replay', error));
+    return undefined;
   }
-  const stateMs = performance.now() - started;
+}
 
-  started = performance.now();
-  const active = rules.filter((rule) => rule.id !== UNUSED_SUPPRESSION_ID && ruleApplies(rule, resolved, settings));
-  const unusedRule = rules.find((rule) => rule.id === UNUSED_SUPPRESSION_ID);
-  const reportUnused = unusedRule !== undefined && ruleApplies(unusedRule, resolved, settings);
-  const activeIds = new Set(active.map((rule) => rule.id));
-  const severityOf = (rule: Rule, explicit: Severity | undefined): Severity =>
-    settings.severityOverrides?.[rule.id] ?? explicit ?? rule.severityByDatabase?.[resolved.database] ?? rule.severity;
+/** Where a finding points: the argument at fault, else the operation; an explicit line has no columns. */
+function findingRange(input: ReportInput<string>, line: number): Pick<Finding, 'line' | 'column' | 'endLine' | 'endColumn'> {
+  const { op } = input;
+  if (!op || (input.line !== undefined && input.line !== op.span.line)) return { line };
+  const span = (input.arg !== undefined ? op.argSpans?.[input.arg] : undefined) ?? op.span;
+  return { line: span.line, column: span.column, endLine: span.endLine, endColumn: span.endColumn };
+}
 
-  const byKey = new Map<string, MigrationFile>();
-  for (const file of files) if (!byKey.has(keyOf(file))) byKey.set(keyOf(file), file);
-  const targetKeys = new Map<string, MigrationFile>();
-  for (const file of targets) targetKeys.set(keyOf(file), file);
+/** One analysis run: the rules, the files' visits and the findings gathered so far. */
+class RuleRunner {
+  readonly findings: Finding[] = [];
+  private readonly runs = new Map<MigrationFile, FileRun>();
+  private readonly active: Rule[];
+  private readonly unusedRule: Rule | undefined;
+  private readonly byKey = new Map<string, MigrationFile>();
+  private readonly targetKeys = new Map<string, MigrationFile>();
+  operations = 0;
 
-  const runs = new Map<MigrationFile, FileRun>();
-  const runFor = (file: MigrationFile): FileRun => {
-    let run = runs.get(file);
+  constructor(
+    private readonly files: MigrationFile[],
+    private readonly targets: readonly MigrationFile[],
+    private readonly targetPaths: ReadonlySet<string>,
+    rules: readonly Rule[],
+    private readonly knownIds: ReadonlySet<string>,
+    private readonly settings: Partial<EngineSettings>,
+    private readonly resolved: ResolvedSettings,
+    private readonly timeline: StateTimeline | undefined,
+  ) {
+    this.active = rules.filter((rule) => rule.id !== UNUSED_SUPPRESSION_ID && ruleApplies(rule, resolved, settings));
+    const unused = rules.find((rule) => rule.id === UNUSED_SUPPRESSION_ID);
+    this.unusedRule = unused !== undefined && ruleApplies(unused, resolved, settings) ? unused : undefined;
+    for (const file of files) if (!this.byKey.has(keyOf(file))) this.byKey.set(keyOf(file), file);
+    for (const file of targets) this.targetKeys.set(keyOf(file), file);
+  }
+
+  get rulesRun(): number {
+    return this.active.length + (this.unusedRule ? 1 : 0);
+  }
+
+  runFor(file: MigrationFile): FileRun {
+    let run = this.runs.get(file);
     if (!run) {
-      const visits = flattenVisits(file, timeline);
-      // Most files have a few operations and no CreateModel: a shared empty map, and a linear scan
-      // instead of an index map (see visitIndexOf), allocate nothing per file.
-      let visitIndex: Map<Operation, number> | undefined;
-      let createdAt: Map<string, number> | undefined;
-      for (let index = 0; index < visits.length; index++) {
-        const visit = visits[index]!;
-        if (visits.length > SCAN_LIMIT && !(visitIndex ??= new Map()).has(visit.op)) visitIndex.set(visit.op, index);
-        if (visit.dbEffective && visit.op.type === 'CreateModel' && visit.model && !(createdAt ??= new Map()).has(visit.model)) createdAt.set(visit.model, index);
-      }
-      run = { file, visits, visitIndex, createdAt: createdAt ?? NO_MODELS, owners: commentOwners(file, visits), uses: [] };
-      runs.set(file, run);
+      run = buildFileRun(file, this.timeline);
+      this.runs.set(file, run);
     }
     return run;
-  };
+  }
+
+  private severityOf(rule: Rule, explicit: Severity | undefined): Severity {
+    return this.settings.severityOverrides?.[rule.id] ?? explicit ?? rule.severityByDatabase?.[this.resolved.database] ?? rule.severity;
+  }
 
   /** Apply suppressions and turn a report into a finding. */
-  const emit = (rule: Rule, run: FileRun, input: ReportInput<string>): void => {
+  emit(rule: Rule, run: FileRun, input: ReportInput<string>): void {
     const { file } = run;
     const template = (rule.messages as Record<string, string>)[input.messageId];
     if (template === undefined) throw new Error(`reported unknown message id "${input.messageId}"`);
     const line = input.line ?? input.op?.span.line ?? (file.classLine || 1);
+    if (this.suppressed(rule, run, input.op ?? innermostAt(run.visits, line))) return;
+    this.findings.push({
+      ruleId: rule.id,
+      messageId: input.messageId,
+      severity: this.severityOf(rule, input.severity),
+      message: fillTemplate(template, input.data),
+      path: file.path,
+      app: file.app,
+      migration: file.name,
+      ...findingRange(input, line),
+      ...(input.op ? { operation: { type: input.op.type, index: input.op.index, path: input.op.path } } : {}),
+      why: rule.why,
+      safeAlternative: rule.safeAlternative,
+    });
+  }
+
+  /** True when a file or operation suppression hides the rule here; records which comments were used. */
+  private suppressed(rule: Rule, run: FileRun, op: Operation | undefined): boolean {
+    const { file } = run;
     // A bare suppression must not hide the finding that says it is itself unused.
     const wildcard = rule.id !== UNUSED_SUPPRESSION_ID;
     if (file.fileSuppressions.length > 0 && hidesRule(file.fileSuppressions, rule.id, wildcard)) {
@@ -361,56 +409,36 @@ export function analyze(files: MigrationFile[], settings: Partial<EngineSettings
         if (comment.ids.length === 0 || comment.ids.includes('*')) run.uses.push({ comment: index, id: '*' });
         else if (comment.ids.includes(rule.id)) run.uses.push({ comment: index, id: rule.id });
       });
-      return;
+      return true;
     }
-    const op = input.op ?? innermostAt(run.visits, line);
-    if (op) {
-      const index = visitIndexOf(run, op);
-      // The operation and its enclosing ones, outermost first; most have no suppression at all.
-      let suppressing: Operation[] | undefined;
-      if (index !== undefined) {
-        for (const candidate of run.visits[index]!.ancestors) if (candidate.suppressed.length > 0 && hidesRule(candidate.suppressed, rule.id, wildcard)) (suppressing ??= []).push(candidate);
-      }
-      if (op.suppressed.length > 0 && hidesRule(op.suppressed, rule.id, wildcard)) (suppressing ??= []).push(op);
-      if (suppressing) {
-        for (const [index, owner] of run.owners) {
-          if (!suppressing.includes(owner)) continue;
-          const comment = file.suppressionComments[index]!;
-          if (comment.ids.includes(rule.id)) run.uses.push({ comment: index, id: rule.id });
-          else if (comment.ids.length === 0 || comment.ids.includes('*')) run.uses.push({ comment: index, id: '*' });
-        }
-        return;
-      }
+    if (!op) return false;
+    const index = visitIndexOf(run, op);
+    // The operation and its enclosing ones, outermost first; most have no suppression at all.
+    let suppressing: Operation[] | undefined;
+    if (index !== undefined) {
+      for (const candidate of run.visits[index]!.ancestors) if (candidate.suppressed.length > 0 && hidesRule(candidate.suppressed, rule.id, wildcard)) (suppressing ??= []).push(candidate);
     }
-    findings.push({
-      ruleId: rule.id,
-      messageId: input.messageId,
-      severity: severityOf(rule, input.severity),
-      message: fillTemplate(template, input.data),
-      path: file.path,
-      app: file.app,
-      migration: file.name,
-      line,
-      ...(input.op ? { operation: { type: input.op.type, index: input.op.index, path: input.op.path } } : {}),
-      why: rule.why,
-      safeAlternative: rule.safeAlternative,
-    });
-  };
+    if (op.suppressed.length > 0 && hidesRule(op.suppressed, rule.id, wildcard)) (suppressing ??= []).push(op);
+    if (!suppressing) return false;
+    for (const [commentIndex, owner] of run.owners) {
+      if (!suppressing.includes(owner)) continue;
+      const comment = file.suppressionComments[commentIndex]!;
+      if (comment.ids.includes(rule.id)) run.uses.push({ comment: commentIndex, id: rule.id });
+      else if (comment.ids.length === 0 || comment.ids.includes('*')) run.uses.push({ comment: commentIndex, id: '*' });
+    }
+    return true;
+  }
 
-  const checkers = active.filter((rule) => rule.check !== undefined);
-  const selectRules = opts.ignoreOperationTypes === true ? () => checkers : ruleSelector(checkers);
-  let operations = 0;
-  for (const file of targets) {
-    const run = runFor(file);
-    operations += run.visits.length;
+  /** Parse problems of a target as `parse-error` findings, unless a rule reports them in its own words. */
+  private reportParseProblems(file: MigrationFile): void {
     for (const problem of file.problems) {
       // A registered rule with the problem's code reports it in its own words (e.g. no-migration-class).
-      if (knownIds.has(problem.code) && problem.code !== PARSE_ERROR_ID) continue;
-      if (settings.disabledRules?.includes(PARSE_ERROR_ID)) continue;
-      findings.push({
+      if (this.knownIds.has(problem.code) && problem.code !== PARSE_ERROR_ID) continue;
+      if (this.settings.disabledRules?.includes(PARSE_ERROR_ID)) continue;
+      this.findings.push({
         ruleId: PARSE_ERROR_ID,
         messageId: problem.code,
-        severity: settings.severityOverrides?.[PARSE_ERROR_ID] ?? 'warning',
+        severity: this.settings.severityOverrides?.[PARSE_ERROR_ID] ?? 'warning',
         message: problem.message,
         path: file.path,
         app: file.app,
@@ -420,66 +448,113 @@ export function analyze(files: MigrationFile[], settings: Partial<EngineSettings
         safeAlternative: PARSE_ERROR_FIX,
       });
     }
-    const ctx = new RuleContext(run, resolved, new MapWithout(targetKeys, keyOf(file)), byKey, emit);
-    // Rules that only report on certain operation types have nothing to say about a file without them.
-    for (const rule of selectRules(file, run.visits)) {
-      ctx.current = rule;
-      try {
-        rule.check!(ctx);
-      } catch (error) {
-        findings.push(internalError(file, `rule ${rule.id}`, error));
+  }
+
+  /** Every applicable per-file rule on every target. */
+  checkTargets(ignoreOperationTypes: boolean): void {
+    const checkers = this.active.filter((rule) => rule.check !== undefined);
+    const selectRules = ignoreOperationTypes ? () => checkers : ruleSelector(checkers);
+    for (const file of this.targets) {
+      const run = this.runFor(file);
+      this.operations += run.visits.length;
+      this.reportParseProblems(file);
+      const ctx = new RuleContext(run, this.resolved, new MapWithout(this.targetKeys, keyOf(file)), this.byKey, this);
+      // Rules that only report on certain operation types have nothing to say about a file without them.
+      for (const rule of selectRules(file, run.visits)) {
+        ctx.current = rule;
+        try {
+          rule.check!(ctx);
+        } catch (error) {
+          this.findings.push(internalError(file, `rule ${rule.id}`, error));
+        }
       }
     }
   }
 
-  for (const rule of active) {
-    if (!rule.checkProject) continue;
-    const ctx: ProjectRuleContext = {
-      files,
-      settings: resolved,
-      graph: graphReport,
-      reportAt: (file, input) => {
-        if (!targetSet.has(normalisePath(file.path))) return;
-        emit(rule, runFor(file), input);
-      },
-    };
-    try {
-      rule.checkProject(ctx);
-    } catch (error) {
-      const first = targets[0];
-      if (first) findings.push(internalError(first, `rule ${rule.id}`, error));
-    }
-  }
-
-  if (reportUnused && unusedRule) {
-    for (const file of targets) {
-      const run = runFor(file);
+  /** Graph-level rules, reporting on targets only. */
+  checkProject(graph: GraphReport): void {
+    for (const rule of this.active) {
+      if (!rule.checkProject) continue;
+      const ctx: ProjectRuleContext = {
+        files: this.files,
+        settings: this.resolved,
+        graph,
+        reportAt: (file, input) => {
+          if (!this.targetPaths.has(normalisePath(file.path))) return;
+          this.emit(rule, this.runFor(file), input);
+        },
+      };
       try {
-        for (const input of unusedSuppressionInputs(file, run.uses, { known: knownIds, active: activeIds })) emit(unusedRule, run, input);
+        rule.checkProject(ctx);
       } catch (error) {
-        findings.push(internalError(file, `rule ${UNUSED_SUPPRESSION_ID}`, error));
+        const first = this.targets[0];
+        if (first) this.findings.push(internalError(first, `rule ${rule.id}`, error));
       }
     }
   }
-  const rulesMs = performance.now() - started;
 
-  findings.sort(compareFindings);
+  /** Suppression comments no finding used, once every other rule has run. */
+  reportUnusedSuppressions(): void {
+    const rule = this.unusedRule;
+    if (!rule) return;
+    const activeIds = new Set(this.active.map((active) => active.id));
+    for (const file of this.targets) {
+      const run = this.runFor(file);
+      try {
+        for (const input of unusedSuppressionInputs(file, run.uses, { known: this.knownIds, active: activeIds })) this.emit(rule, run, input);
+      } catch (error) {
+        this.findings.push(internalError(file, `rule ${UNUSED_SUPPRESSION_ID}`, error));
+      }
+    }
+  }
+}
+
+/** Runs `step` and returns its result with the wall time it took in milliseconds. */
+function timed<T>(step: () => T): [T, number] {
+  const started = performance.now();
+  const result = step();
+  return [result, performance.now() - started];
+}
+
+/** Analyse already-parsed files. Throws EngineSettingsError for unknown database/version/rule ids; never for file content. */
+export function analyze(files: MigrationFile[], settings: Partial<EngineSettings> = {}, opts: AnalyzeOptions = {}): Report {
+  const rules = opts.rules ?? registry;
+  const resolved = resolveSettings(settings);
+  const knownIds = new Set([...rules.map((rule) => rule.id), PARSE_ERROR_ID, INTERNAL_ERROR_ID]);
+  checkRuleIds(settings, knownIds);
+
+  const targetPaths = new Set((opts.targets ?? files.map((file) => file.path)).map(normalisePath));
+  const targets = files.filter((file) => targetPaths.has(normalisePath(file.path)));
+  const problems = collectProblems(files, targetPaths);
+  const early: Finding[] = [];
+  const [graph, graphMs] = timed(() => graphStep(files, resolved, targets, early));
+  const [timeline, stateMs] = timed(() => stateStep(files, graph.graph, targets, early));
+
+  const runner = new RuleRunner(files, targets, targetPaths, rules, knownIds, settings, resolved, timeline);
+  runner.findings.push(...early);
+  const [, rulesMs] = timed(() => {
+    runner.checkTargets(opts.ignoreOperationTypes === true);
+    runner.checkProject(graph.report);
+    runner.reportUnusedSuppressions();
+  });
+
+  const findings = runner.findings.sort(compareFindings);
   return {
     findings,
-    graph: graphReport,
+    graph: graph.report,
     problems,
     settings: resolved,
     stats: {
       files: files.length,
       targets: targets.length,
-      operations,
-      rulesRun: active.length + (reportUnused ? 1 : 0),
+      operations: runner.operations,
+      rulesRun: runner.rulesRun,
       ms: { graph: graphMs, state: stateMs, rules: rulesMs },
     },
   };
 }
 
-/** Parsed version texts: rules ask `versionAtLeast('12')` per migration with a handful of literals. */
+/** Parsed version texts: rules ask `versionAtLeast(…)` per migration with few distinct literals. */
 const parsedVersions = new Map<string, Version>();
 
 function cachedVersion(text: string): Version {
@@ -491,12 +566,14 @@ function cachedVersion(text: string): Version {
   return version;
 }
 
+type AnyHandler = OperationHandler<string>;
+
 /**
  * One target migration's rule context. A class, so its methods live on the prototype instead of
  * being fresh closures for every file.
  */
 class RuleContext implements MigrationRuleContext {
-  /** The rule being run, for `report`. */
+  /** The rule being run, for `report` and `each`. */
   current: Rule | undefined;
   readonly migration: MigrationFile;
   readonly visits: readonly OperationVisit[];
@@ -507,11 +584,31 @@ class RuleContext implements MigrationRuleContext {
     readonly settings: ResolvedSettings,
     readonly siblings: ReadonlyMap<string, MigrationFile>,
     readonly files: ReadonlyMap<string, MigrationFile>,
-    private readonly emit: (rule: Rule, run: FileRun, input: ReportInput<string>) => void,
+    private readonly runner: RuleRunner,
   ) {
     this.migration = run.file;
     this.visits = run.visits;
     this.isAtomic = run.file.atomic !== false;
+  }
+
+  each(typesOrHandler: string | readonly string[] | AnyHandler, maybeHandler?: AnyHandler): void {
+    const declared = this.current?.operationTypes;
+    let types: string | readonly string[];
+    let handler: AnyHandler;
+    if (typeof typesOrHandler === 'function') {
+      if (!declared) throw new Error('ctx.each without types needs the rule to declare operationTypes');
+      types = declared;
+      handler = typesOrHandler;
+    } else {
+      types = typesOrHandler;
+      handler = maybeHandler!;
+      // The runner skips the rule on files without its declared types: a subscription outside them would be silently lost.
+      if (declared) for (const type of typeof types === 'string' ? [types] : types) if (!declared.includes(type)) throw new Error(`ctx.each('${type}') is not among the rule's operationTypes`);
+    }
+    for (const visit of this.run.visits) {
+      const matches = typeof types === 'string' ? visit.op.type === types : types.includes(visit.op.type);
+      if (matches && handler(visit.op as OperationOf<string>, visit.stateBefore, visit as OperationVisit & { op: OperationOf<string> }) === false) return;
+    }
   }
 
   isNewModel(model: string, before?: Operation): boolean {
@@ -530,7 +627,7 @@ class RuleContext implements MigrationRuleContext {
   }
 
   report(input: ReportInput<string>): void {
-    this.emit(this.current!, this.run, input);
+    this.runner.emit(this.current!, this.run, input);
   }
 }
 

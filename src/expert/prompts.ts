@@ -1,15 +1,15 @@
 /** Prompts are text files in `prompts/`, read once at start-up. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { AppError } from '../errors.js';
+import { packagePath } from '../package-files.js';
 
 export interface Prompts {
   system: string;
 }
 
 /** The repository's `prompts/` folder, wherever the process was started from. */
-export const DEFAULT_PROMPTS_DIR = fileURLToPath(new URL('../../prompts/', import.meta.url));
+export const DEFAULT_PROMPTS_DIR = packagePath('prompts');
 
 export function loadPrompts(dir: string = DEFAULT_PROMPTS_DIR): Prompts {
   const read = (name: string): string => {

@@ -14,11 +14,11 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Run the real CLI (`node bin/migrate-help.js …`) as a child process. */
-export function runBin(args: string[], options: { cwd: string; input?: string; env?: Record<string, string> }): Promise<CliRun> {
+/** Run the real CLI (`node bin/migrate-help.js …`, or another copy's bin) as a child process. */
+export function runBin(args: string[], options: { cwd: string; input?: string; env?: Record<string, string>; bin?: string }): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...options.env };
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [options.bin ?? BIN, ...args], { cwd: options.cwd, env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

@@ -69,7 +69,7 @@ describe('secrets', () => {
 
 function runMain(env: Record<string, string>): Promise<{ code: number | null; stderr: string; stdout: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    const child = spawn(process.execPath, ['dist/main.js'], {
       cwd: REPO_ROOT,
       // Empty values win over a developer's .env (dotenv never overrides a set variable) and count as unset.
       env: { PATH: process.env.PATH ?? '', SLACK_BOT_TOKEN: '', SLACK_SIGNING_SECRET: '', SLACK_APP_TOKEN: '', PORT: '', ANTHROPIC_API_KEY: '', SLACK_API_URL: '', ...env },

@@ -1,3 +1,4 @@
+import type { Finding } from '../rules/types.js';
 import type { Severity } from '../types.js';
 import { posixPath, sortFindings } from './common.js';
 import type { ReporterInput } from './types.js';
@@ -16,12 +17,18 @@ export function escapeProperty(text: string): string {
   return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
 
+/** `endLine`, `col` and `endColumn` properties when the finding has a range (GitHub uses the columns on one-line ranges). */
+function range(finding: Finding): string[] {
+  if (finding.column === undefined || finding.endLine === undefined || finding.endColumn === undefined) return [];
+  return [`endLine=${Math.max(1, finding.endLine)}`, `col=${finding.column}`, `endColumn=${finding.endColumn}`];
+}
+
 /** GitHub Actions annotations (`::error file=…,line=…,title=…::message`), one per finding. */
 export function renderGithub(input: ReporterInput): string {
   const lines = sortFindings(input.findings).map((finding) => {
     let message = finding.safeAlternative ? `${finding.message}\n\nSafe alternative:\n${finding.safeAlternative}` : finding.message;
     if (message.length > MAX_MESSAGE) message = `${message.slice(0, MAX_MESSAGE)}\n… (see docs/rules/${finding.ruleId}.md)`;
-    const properties = [`file=${escapeProperty(posixPath(finding.path))}`, `line=${Math.max(1, finding.line)}`, `title=${escapeProperty(`${finding.ruleId} (${finding.app}.${finding.migration})`)}`];
+    const properties = [`file=${escapeProperty(posixPath(finding.path))}`, `line=${Math.max(1, finding.line)}`, ...range(finding), `title=${escapeProperty(`${finding.ruleId} (${finding.app}.${finding.migration})`)}`];
     return `::${COMMAND[finding.severity]} ${properties.join(',')}::${escapeData(message)}`;
   });
   return lines.length > 0 ? `${lines.join('\n')}\n` : '';

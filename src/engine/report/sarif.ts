@@ -31,6 +31,13 @@ function ruleDescriptor(meta: RuleMeta) {
   };
 }
 
+/** The finding's range; columns only when the finding has them (line-only findings point at a whole line). */
+function region(finding: Finding): { startLine: number; startColumn?: number; endLine?: number; endColumn?: number } {
+  const startLine = Math.max(1, finding.line);
+  if (finding.column === undefined || finding.endLine === undefined || finding.endColumn === undefined) return { startLine };
+  return { startLine, startColumn: finding.column, endLine: Math.max(startLine, finding.endLine), endColumn: finding.endColumn };
+}
+
 function metaFromFinding(finding: Finding): RuleMeta {
   return { id: finding.ruleId, severity: finding.severity, summary: finding.message.split('\n')[0] ?? finding.ruleId, why: finding.why, safeAlternative: finding.safeAlternative };
 }
@@ -49,7 +56,7 @@ export function renderSarif(input: ReporterInput): string {
     message: { text: finding.message },
     locations: [
       {
-        physicalLocation: { artifactLocation: toUri(finding.path), region: { startLine: Math.max(1, finding.line) } },
+        physicalLocation: { artifactLocation: toUri(finding.path), region: region(finding) },
         logicalLocations: [{ name: finding.migration, fullyQualifiedName: `${finding.app}.${finding.migration}`, kind: 'module' }],
       },
     ],

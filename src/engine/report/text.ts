@@ -42,7 +42,8 @@ export function renderText(input: ReporterInput): string {
     for (const severity of SEVERITIES) {
       for (const finding of findings.filter((f) => f.severity === severity)) {
         const where = finding.operation ? `${finding.operation.type} #${finding.operation.index + 1}` : '';
-        out.push(`  ${paint(s, severity, severity.padEnd(7))} line ${String(finding.line).padEnd(4)} ${s.bold(finding.ruleId)}${where ? s.dim(`  (${where})`) : ''}`);
+        const at = finding.column === undefined ? String(finding.line) : `${finding.line}:${finding.column}`;
+        out.push(`  ${paint(s, severity, severity.padEnd(7))} line ${at.padEnd(4)} ${s.bold(finding.ruleId)}${where ? s.dim(`  (${where})`) : ''}`);
         out.push(indent(finding.message, '    '));
         if (!finding.safeAlternative) continue;
         if (shownAlternatives.has(finding.ruleId)) {

@@ -1,6 +1,8 @@
 import { defineRule } from './types.js';
-import { constraintInfo, migrationFile, migrationSource, modelLabel, touchesExistingTable } from './_lib/locking-helpers.js';
-import type { MigrationFileSpec } from './_lib/locking-helpers.js';
+import { constraintInfo } from './_lib/constraints.js';
+import type { MigrationFileSpec } from './_lib/recipes.js';
+import { migrationFile, migrationSource } from './_lib/recipes.js';
+import { modelLabel, touchesExistingTable } from './_lib/tables.js';
 
 const addNotValid: MigrationFileSpec = {
   imports: ['from django.contrib.postgres.operations import AddConstraintNotValid', 'from django.db import migrations, models'],
@@ -70,13 +72,12 @@ export default defineRule({
   links: ['https://docs.djangoproject.com/en/stable/ref/contrib/postgres/operations/#adding-constraints-without-enforcing-validation', 'https://www.postgresql.org/docs/current/sql-altertable.html'],
   operationTypes: ['AddConstraint'],
   check(ctx) {
-    for (const visit of ctx.visits) {
-      const { op } = visit;
-      if (op.type !== 'AddConstraint' || !touchesExistingTable(ctx, visit)) continue;
+    ctx.each((op, _before, visit) => {
+      if (!touchesExistingTable(ctx, visit)) return;
       const info = constraintInfo(op.args['constraint']);
-      if (info?.kind !== 'check') continue;
-      ctx.report({ messageId: ctx.settings.database === 'postgresql' ? 'scanUnderExclusiveLock' : 'rebuildsTable', op, data: { name: info.name, model: modelLabel(visit) } });
-    }
+      if (info?.kind !== 'check') return;
+      ctx.report({ messageId: ctx.settings.database === 'postgresql' ? 'scanUnderExclusiveLock' : 'rebuildsTable', op, arg: 'constraint', data: { name: info.name, model: modelLabel(visit) } });
+    });
   },
   cases: {
     bad: [

@@ -1,6 +1,8 @@
 import { defineRule } from './types.js';
-import { constraintInfo, migrationFile, migrationSource, modelLabel, touchesExistingTable } from './_lib/locking-helpers.js';
-import type { MigrationFileSpec } from './_lib/locking-helpers.js';
+import { constraintInfo } from './_lib/constraints.js';
+import type { MigrationFileSpec } from './_lib/recipes.js';
+import { migrationFile, migrationSource } from './_lib/recipes.js';
+import { modelLabel, touchesExistingTable } from './_lib/tables.js';
 
 const newTable: MigrationFileSpec = {
   imports: [
@@ -106,13 +108,12 @@ export default defineRule({
   links: ['https://docs.djangoproject.com/en/stable/ref/contrib/postgres/constraints/', 'https://www.postgresql.org/docs/current/sql-altertable.html'],
   operationTypes: ['AddConstraint'],
   check(ctx) {
-    for (const visit of ctx.visits) {
-      const { op } = visit;
-      if (op.type !== 'AddConstraint' || !touchesExistingTable(ctx, visit)) continue;
+    ctx.each((op, _before, visit) => {
+      if (!touchesExistingTable(ctx, visit)) return;
       const info = constraintInfo(op.args['constraint']);
-      if (info?.kind !== 'exclusion') continue;
-      ctx.report({ messageId: 'blocksTable', op, data: { name: info.name, model: modelLabel(visit) } });
-    }
+      if (info?.kind !== 'exclusion') return;
+      ctx.report({ messageId: 'blocksTable', op, arg: 'constraint', data: { name: info.name, model: modelLabel(visit) } });
+    });
   },
   cases: {
     bad: [

@@ -1,7 +1,9 @@
 import { defineRule } from './types.js';
 import { isAutoField } from './_lib/fields.js';
-import { databaseName, migrationFile, migrationSource, modelLabel, touchesExistingTable } from './_lib/locking-helpers.js';
-import type { MigrationFileSpec } from './_lib/locking-helpers.js';
+import { databaseName } from './_lib/databases.js';
+import type { MigrationFileSpec } from './_lib/recipes.js';
+import { migrationFile, migrationSource } from './_lib/recipes.js';
+import { modelLabel, touchesExistingTable } from './_lib/tables.js';
 
 const addColumn: MigrationFileSpec = {
   imports: ['from django.db import migrations, models'],
@@ -170,16 +172,15 @@ export default defineRule({
   links: ['https://www.postgresql.org/docs/current/sql-altertable.html', 'https://dev.mysql.com/doc/refman/8.0/en/innodb-online-ddl-operations.html#online-ddl-column-operations'],
   operationTypes: ['AddField'],
   check(ctx) {
-    for (const visit of ctx.visits) {
-      const { op } = visit;
-      if (op.type !== 'AddField' || !op.field || !touchesExistingTable(ctx, visit)) continue;
-      if (!isAutoField(op.field)) continue;
+    ctx.each((op, _before, visit) => {
+      if (!op.field || !touchesExistingTable(ctx, visit)) return;
+      if (!isAutoField(op.field)) return;
       ctx.report({
         messageId: 'autoIncrementRewrite',
-        op,
+        op, arg: 'field',
         data: { field: op.name ?? 'unknown', model: modelLabel(visit), type: op.field.type, database: databaseName(ctx.settings.database) },
       });
-    }
+    });
   },
   cases: {
     bad: [

@@ -1,6 +1,8 @@
 import { defineRule } from './types.js';
-import { existingRowFill, migrationFile, migrationSource, modelLabel, touchesExistingTable } from './_lib/locking-helpers.js';
-import type { MigrationFileSpec } from './_lib/locking-helpers.js';
+import { existingRowFill } from './_lib/defaults.js';
+import type { MigrationFileSpec } from './_lib/recipes.js';
+import { migrationFile, migrationSource } from './_lib/recipes.js';
+import { modelLabel, touchesExistingTable } from './_lib/tables.js';
 
 const addNullable: MigrationFileSpec = {
   imports: ['from django.db import migrations, models'],
@@ -97,13 +99,12 @@ export default defineRule({
   links: ['https://www.postgresql.org/docs/11/release-11.html', 'https://www.postgresql.org/docs/10/sql-altertable.html'],
   operationTypes: ['AddField'],
   check(ctx) {
-    for (const visit of ctx.visits) {
-      const { op } = visit;
-      if (op.type !== 'AddField' || !op.field || !touchesExistingTable(ctx, visit)) continue;
+    ctx.each((op, _before, visit) => {
+      if (!op.field || !touchesExistingTable(ctx, visit)) return;
       const fill = existingRowFill(op.field);
-      if (!fill) continue;
-      ctx.report({ messageId: 'defaultRewritesTable', op, data: { field: op.name ?? 'unknown', model: modelLabel(visit), value: fill.value, version: ctx.settings.versionText } });
-    }
+      if (!fill) return;
+      ctx.report({ messageId: 'defaultRewritesTable', op, arg: 'field', data: { field: op.name ?? 'unknown', model: modelLabel(visit), value: fill.value, version: ctx.settings.versionText } });
+    });
   },
   cases: {
     bad: [

@@ -1,8 +1,11 @@
 import { defineRule } from './types.js';
 import { dbDefault } from './_lib/fields.js';
 import { describeValue } from './_lib/values.js';
-import { databaseName, isLiteralDbDefault, migrationFile, migrationSource, modelLabel, touchesExistingTable } from './_lib/locking-helpers.js';
-import type { MigrationFileSpec } from './_lib/locking-helpers.js';
+import { databaseName } from './_lib/databases.js';
+import { isLiteralDbDefault } from './_lib/defaults.js';
+import type { MigrationFileSpec } from './_lib/recipes.js';
+import { migrationFile, migrationSource } from './_lib/recipes.js';
+import { modelLabel, touchesExistingTable } from './_lib/tables.js';
 
 const addNullable: MigrationFileSpec = {
   imports: ['from django.db import migrations, models'],
@@ -76,17 +79,16 @@ export default defineRule({
   links: ['https://dev.mysql.com/doc/refman/8.0/en/innodb-online-ddl-operations.html', 'https://docs.djangoproject.com/en/stable/ref/models/fields/#db-default'],
   operationTypes: ['AddField'],
   check(ctx) {
-    for (const visit of ctx.visits) {
-      const { op } = visit;
-      if (op.type !== 'AddField' || !op.field || !touchesExistingTable(ctx, visit)) continue;
+    ctx.each((op, _before, visit) => {
+      if (!op.field || !touchesExistingTable(ctx, visit)) return;
       const value = dbDefault(op.field);
-      if (!value || isLiteralDbDefault(value)) continue;
+      if (!value || isLiteralDbDefault(value)) return;
       ctx.report({
         messageId: 'expressionDefaultRebuild',
-        op,
+        op, arg: 'field',
         data: { field: op.name ?? 'unknown', model: modelLabel(visit), value: describeValue(value), database: databaseName(ctx.settings.database) },
       });
-    }
+    });
   },
   cases: {
     bad: [

@@ -1,7 +1,9 @@
 import { defineRule } from './types.js';
 import { hasDbConstraint, relationTarget } from './_lib/fields.js';
-import { databaseName, migrationFile, migrationSource, modelLabel, touchesExistingTable } from './_lib/locking-helpers.js';
-import type { MigrationFileSpec } from './_lib/locking-helpers.js';
+import { databaseName } from './_lib/databases.js';
+import type { MigrationFileSpec } from './_lib/recipes.js';
+import { migrationFile, migrationSource } from './_lib/recipes.js';
+import { modelLabel, touchesExistingTable } from './_lib/tables.js';
 
 const addWithoutConstraint: MigrationFileSpec = {
   imports: ['import django.db.models.deletion', 'from django.db import migrations, models'],
@@ -133,13 +135,12 @@ export default defineRule({
   links: ['https://www.postgresql.org/docs/current/sql-altertable.html', 'https://dev.mysql.com/doc/refman/8.0/en/innodb-online-ddl-operations.html#online-ddl-foreign-key-operations'],
   operationTypes: ['AddField'],
   check(ctx) {
-    for (const visit of ctx.visits) {
-      const { op } = visit;
-      if (op.type !== 'AddField' || !op.field || !touchesExistingTable(ctx, visit)) continue;
-      if (!hasDbConstraint(op.field)) continue;
+    ctx.each((op, _before, visit) => {
+      if (!op.field || !touchesExistingTable(ctx, visit)) return;
+      if (!hasDbConstraint(op.field)) return;
       const data = { field: op.name ?? 'unknown', model: modelLabel(visit), target: relationTarget(op.field) ?? 'the referenced table', database: databaseName(ctx.settings.database) };
-      ctx.report({ messageId: ctx.settings.database === 'postgresql' ? 'constraintLocksBothTables' : 'constraintCopiesTable', op, data });
-    }
+      ctx.report({ messageId: ctx.settings.database === 'postgresql' ? 'constraintLocksBothTables' : 'constraintCopiesTable', op, arg: 'field', data });
+    });
   },
   cases: {
     bad: [

@@ -1,6 +1,8 @@
 import { defineRule } from './types.js';
-import { addsPlainIndex, indexReason, migrationFile, migrationSource, modelLabel, touchesExistingTable } from './_lib/locking-helpers.js';
-import type { MigrationFileSpec } from './_lib/locking-helpers.js';
+import { addsPlainIndex, indexReason } from './_lib/indexes.js';
+import type { MigrationFileSpec } from './_lib/recipes.js';
+import { migrationFile, migrationSource } from './_lib/recipes.js';
+import { modelLabel, touchesExistingTable } from './_lib/tables.js';
 
 const addWithoutIndex: MigrationFileSpec = {
   imports: ['from django.db import migrations, models'],
@@ -62,13 +64,12 @@ export default defineRule({
   links: ['https://docs.djangoproject.com/en/stable/ref/contrib/postgres/operations/#concurrent-index-operations', 'https://www.postgresql.org/docs/current/sql-createindex.html#SQL-CREATEINDEX-CONCURRENTLY'],
   operationTypes: ['AddField'],
   check(ctx) {
-    for (const visit of ctx.visits) {
-      const { op } = visit;
-      if (op.type !== 'AddField' || !op.field || !touchesExistingTable(ctx, visit)) continue;
+    ctx.each((op, _before, visit) => {
+      if (!op.field || !touchesExistingTable(ctx, visit)) return;
       // Unique indexes are reported by add-field-unique.
-      if (!addsPlainIndex(op.field)) continue;
-      ctx.report({ messageId: 'indexBuiltWithColumn', op, data: { field: op.name ?? 'unknown', model: modelLabel(visit), reason: indexReason(op.field) } });
-    }
+      if (!addsPlainIndex(op.field)) return;
+      ctx.report({ messageId: 'indexBuiltWithColumn', op, arg: 'field', data: { field: op.name ?? 'unknown', model: modelLabel(visit), reason: indexReason(op.field) } });
+    });
   },
   cases: {
     bad: [

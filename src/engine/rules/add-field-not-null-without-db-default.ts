@@ -1,6 +1,7 @@
 import { defineRule } from './types.js';
 import { hasDbDefault, isAutoField, isNotNull, isPrimaryKey } from './_lib/fields.js';
-import { existingTableVisits, fillsExistingRows, modelLabel } from './_lib/rolling-deploy-helpers.js';
+import { fillsExistingRows } from './_lib/defaults.js';
+import { mayTouchExistingTable, modelLabel } from './_lib/tables.js';
 
 export default defineRule({
   id: 'add-field-not-null-without-db-default',
@@ -128,16 +129,16 @@ export default defineRule({
   ],
   operationTypes: ['AddField'],
   check(ctx) {
-    for (const visit of existingTableVisits(ctx, ['AddField'])) {
-      const { op } = visit;
+    ctx.each((op, _before, visit) => {
+      if (!mayTouchExistingTable(ctx, visit)) return;
       const field = op.field;
-      if (!field || !isNotNull(field) || hasDbDefault(field)) continue;
+      if (!field || !isNotNull(field) || hasDbDefault(field)) return;
       // Primary keys and auto fields are other rules' business (add-field-unique, add-field-auto-increment).
-      if (isPrimaryKey(field) || isAutoField(field)) continue;
+      if (isPrimaryKey(field) || isAutoField(field)) return;
       const data = { field: op.name ?? '?', model: modelLabel(visit) };
       const messageId = fillsExistingRows(field, op.args['preserve_default']) ? 'pythonDefaultDropped' : 'noDefault';
-      ctx.report({ messageId, op, data });
-    }
+      ctx.report({ messageId, op, arg: 'field', data });
+    });
   },
   cases: {
     bad: [

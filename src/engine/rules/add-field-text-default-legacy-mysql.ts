@@ -1,6 +1,9 @@
 import { defineRule } from './types.js';
-import { databaseName, existingRowFill, isTextOrBlobField, migrationFile, migrationSource, modelLabel, touchesExistingTable } from './_lib/locking-helpers.js';
-import type { MigrationFileSpec } from './_lib/locking-helpers.js';
+import { databaseName } from './_lib/databases.js';
+import { existingRowFill, isTextOrBlobField } from './_lib/defaults.js';
+import type { MigrationFileSpec } from './_lib/recipes.js';
+import { migrationFile, migrationSource } from './_lib/recipes.js';
+import { modelLabel, touchesExistingTable } from './_lib/tables.js';
 
 const addNullable: MigrationFileSpec = {
   imports: ['from django.db import migrations, models'],
@@ -60,18 +63,17 @@ export default defineRule({
   links: ['https://dev.mysql.com/doc/refman/8.0/en/data-type-defaults.html'],
   operationTypes: ['AddField'],
   check(ctx) {
-    for (const visit of ctx.visits) {
-      const { op } = visit;
-      if (op.type !== 'AddField' || !op.field || !touchesExistingTable(ctx, visit)) continue;
-      if (!isTextOrBlobField(op.field)) continue;
+    ctx.each((op, _before, visit) => {
+      if (!op.field || !touchesExistingTable(ctx, visit)) return;
+      if (!isTextOrBlobField(op.field)) return;
       const fill = existingRowFill(op.field);
-      if (!fill) continue;
+      if (!fill) return;
       ctx.report({
         messageId: 'fullTableUpdate',
-        op,
+        op, arg: 'field',
         data: { field: op.name ?? 'unknown', model: modelLabel(visit), type: op.field.type, value: fill.value, database: databaseName(ctx.settings.database), version: ctx.settings.versionText },
       });
-    }
+    });
   },
   cases: {
     bad: [

@@ -1,7 +1,10 @@
 import { defineRule } from './types.js';
 import { isAutoField } from './_lib/fields.js';
-import { addsUniqueIndex, dbDefaultVolatility, existingRowFill, migrationFile, migrationSource, modelLabel, touchesExistingTable } from './_lib/locking-helpers.js';
-import type { MigrationFileSpec } from './_lib/locking-helpers.js';
+import { dbDefaultVolatility, existingRowFill } from './_lib/defaults.js';
+import { addsUniqueIndex } from './_lib/indexes.js';
+import type { MigrationFileSpec } from './_lib/recipes.js';
+import { migrationFile, migrationSource } from './_lib/recipes.js';
+import { modelLabel, touchesExistingTable } from './_lib/tables.js';
 
 const addNullable: MigrationFileSpec = {
   imports: ['from django.db import migrations, models'],
@@ -90,19 +93,18 @@ export default defineRule({
   links: ['https://docs.djangoproject.com/en/stable/howto/writing-migrations/#migrations-that-add-unique-fields'],
   operationTypes: ['AddField'],
   check(ctx) {
-    for (const visit of ctx.visits) {
-      const { op } = visit;
-      if (op.type !== 'AddField' || !op.field || !touchesExistingTable(ctx, visit)) continue;
+    ctx.each((op, _before, visit) => {
+      if (!op.field || !touchesExistingTable(ctx, visit)) return;
       const field = op.field;
-      if (!addsUniqueIndex(field) || isAutoField(field)) continue;
+      if (!addsUniqueIndex(field) || isAutoField(field)) return;
       const fill = existingRowFill(field);
-      if (!fill) continue;
+      if (!fill) return;
       // A volatile (or unknown) database default computes one value per row: not shared.
       const volatility = fill.source === 'db_default' && fill.raw ? dbDefaultVolatility(fill.raw).kind : 'literal';
-      if (volatility === 'volatile' || volatility === 'unknown') continue;
+      if (volatility === 'volatile' || volatility === 'unknown') return;
       const source = fill.source === 'default' ? 'default' : fill.source === 'db_default' ? 'db_default' : fill.source === 'auto_now' ? 'auto_now timestamp' : 'blank-string value';
-      ctx.report({ messageId: 'sameValueForEveryRow', op, data: { field: op.name ?? 'unknown', model: modelLabel(visit), source, value: fill.value } });
-    }
+      ctx.report({ messageId: 'sameValueForEveryRow', op, arg: 'field', data: { field: op.name ?? 'unknown', model: modelLabel(visit), source, value: fill.value } });
+    });
   },
   cases: {
     bad: [

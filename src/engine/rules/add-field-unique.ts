@@ -1,7 +1,10 @@
 import { defineRule } from './types.js';
 import { isAutoField, isPrimaryKey } from './_lib/fields.js';
-import { addsUniqueIndex, databaseName, migrationFile, migrationSource, modelLabel, touchesExistingTable } from './_lib/locking-helpers.js';
-import type { MigrationFileSpec } from './_lib/locking-helpers.js';
+import { databaseName } from './_lib/databases.js';
+import { addsUniqueIndex } from './_lib/indexes.js';
+import type { MigrationFileSpec } from './_lib/recipes.js';
+import { migrationFile, migrationSource } from './_lib/recipes.js';
+import { modelLabel, touchesExistingTable } from './_lib/tables.js';
 
 const addNullable: MigrationFileSpec = {
   imports: ['from django.db import migrations, models'],
@@ -136,16 +139,15 @@ export default defineRule({
   ],
   operationTypes: ['AddField'],
   check(ctx) {
-    for (const visit of ctx.visits) {
-      const { op } = visit;
-      if (op.type !== 'AddField' || !op.field || !touchesExistingTable(ctx, visit)) continue;
+    ctx.each((op, _before, visit) => {
+      if (!op.field || !touchesExistingTable(ctx, visit)) return;
       const field = op.field;
       // Auto-increment primary keys are reported by add-field-auto-increment, which covers the rewrite too.
-      if (!addsUniqueIndex(field) || isAutoField(field)) continue;
+      if (!addsUniqueIndex(field) || isAutoField(field)) return;
       const what = isPrimaryKey(field) ? 'PRIMARY KEY' : field.type === 'OneToOneField' ? 'unique OneToOne' : 'UNIQUE';
       const data = { field: op.name ?? 'unknown', model: modelLabel(visit), what, database: databaseName(ctx.settings.database) };
-      ctx.report({ messageId: ctx.settings.database === 'postgresql' ? 'uniqueUnderExclusiveLock' : 'uniqueIndexInAlter', op, data });
-    }
+      ctx.report({ messageId: ctx.settings.database === 'postgresql' ? 'uniqueUnderExclusiveLock' : 'uniqueIndexInAlter', op, arg: 'field', data });
+    });
   },
   cases: {
     bad: [

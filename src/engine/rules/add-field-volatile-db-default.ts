@@ -1,8 +1,10 @@
 import { defineRule } from './types.js';
 import { dbDefault } from './_lib/fields.js';
 import { asBool } from './_lib/values.js';
-import { dbDefaultVolatility, migrationFile, migrationSource, modelLabel, touchesExistingTable } from './_lib/locking-helpers.js';
-import type { MigrationFileSpec } from './_lib/locking-helpers.js';
+import { dbDefaultVolatility } from './_lib/defaults.js';
+import type { MigrationFileSpec } from './_lib/recipes.js';
+import { migrationFile, migrationSource } from './_lib/recipes.js';
+import { modelLabel, touchesExistingTable } from './_lib/tables.js';
 
 const addNullable: MigrationFileSpec = {
   imports: ['from django.db import migrations, models'],
@@ -94,21 +96,20 @@ export default defineRule({
   links: ['https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-NOTES', 'https://docs.djangoproject.com/en/stable/ref/models/fields/#db-default'],
   operationTypes: ['AddField'],
   check(ctx) {
-    for (const visit of ctx.visits) {
-      const { op } = visit;
-      if (op.type !== 'AddField' || !op.field || !touchesExistingTable(ctx, visit)) continue;
+    ctx.each((op, _before, visit) => {
+      if (!op.field || !touchesExistingTable(ctx, visit)) return;
       const field = op.field;
       const data = { field: op.name ?? 'unknown', model: modelLabel(visit) };
       if (field.type === 'GeneratedField') {
-        if (asBool(field.kwargs['db_persist']) === true) ctx.report({ messageId: 'storedGenerated', op, data });
-        continue;
+        if (asBool(field.kwargs['db_persist']) === true) ctx.report({ messageId: 'storedGenerated', op, arg: 'field', data });
+        return;
       }
       const value = dbDefault(field);
-      if (!value) continue;
+      if (!value) return;
       const volatility = dbDefaultVolatility(value);
-      if (volatility.kind === 'volatile') ctx.report({ messageId: 'volatileDefault', op, data: { ...data, function: volatility.function } });
-      else if (volatility.kind === 'unknown') ctx.report({ messageId: 'unknownDefault', op, data: { ...data, function: volatility.function } });
-    }
+      if (volatility.kind === 'volatile') ctx.report({ messageId: 'volatileDefault', op, arg: 'field', data: { ...data, function: volatility.function } });
+      else if (volatility.kind === 'unknown') ctx.report({ messageId: 'unknownDefault', op, arg: 'field', data: { ...data, function: volatility.function } });
+    });
   },
   cases: {
     bad: [

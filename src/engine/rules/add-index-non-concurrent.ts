@@ -1,5 +1,6 @@
 import { defineRule } from './types.js';
-import { addedSets, previousTogether, togetherSets } from './_lib/locking-helpers.js';
+import { addedSets, previousTogether, togetherSets } from './_lib/indexes.js';
+import { touchesExistingTable } from './_lib/tables.js';
 
 /** Exemplar rule: the shape every rule module follows. */
 export default defineRule({
@@ -49,22 +50,21 @@ export default defineRule({
   links: ['https://docs.djangoproject.com/en/stable/ref/contrib/postgres/operations/#concurrent-index-operations'],
   operationTypes: ['AddIndex', 'AlterIndexTogether'],
   check(ctx) {
-    for (const visit of ctx.visits) {
-      const { op } = visit;
-      if (!visit.dbEffective || !visit.model || ctx.isNewModel(visit.model, op)) continue;
-      if (op.type === 'AddIndex') {
-        const index = op.args['index'];
-        const name = index?.kind === 'call' && index.kwargs['name']?.kind === 'str' ? index.kwargs['name'].value : 'unnamed';
-        ctx.report({ messageId: 'blocksWrites', op, data: { index: name, model: op.model ?? visit.model } });
-      } else if (op.type === 'AlterIndexTogether') {
-        const after = togetherSets(op.args['index_together']);
-        if (!after) continue;
-        // With the earlier state known, only newly added sets build an index; removals are remove-index-non-concurrent's.
-        const before = previousTogether(ctx, visit, 'index_together');
-        const adds = before ? addedSets(before, after).length > 0 : after.length > 0;
-        if (adds) ctx.report({ messageId: 'togetherBlocksWrites', op, data: { model: op.model ?? visit.model } });
-      }
-    }
+    ctx.each('AddIndex', (op, _before, visit) => {
+      if (!touchesExistingTable(ctx, visit)) return;
+      const index = op.args['index'];
+      const name = index?.kind === 'call' && index.kwargs['name']?.kind === 'str' ? index.kwargs['name'].value : 'unnamed';
+      ctx.report({ messageId: 'blocksWrites', op, arg: 'index', data: { index: name, model: op.model ?? visit.model } });
+    });
+    ctx.each('AlterIndexTogether', (op, _before, visit) => {
+      if (!touchesExistingTable(ctx, visit)) return;
+      const after = togetherSets(op.args['index_together']);
+      if (!after) return;
+      // With the earlier state known, only newly added sets build an index; removals are remove-index-non-concurrent's.
+      const before = previousTogether(ctx, visit, 'index_together');
+      const adds = before ? addedSets(before, after).length > 0 : after.length > 0;
+      if (adds) ctx.report({ messageId: 'togetherBlocksWrites', op, arg: 'index_together', data: { model: op.model ?? visit.model } });
+    });
   },
   cases: {
     bad: [

@@ -1,6 +1,9 @@
 import { defineRule } from './types.js';
-import { addedSets, constraintInfo, migrationFile, migrationSource, modelLabel, previousTogether, togetherSets, touchesExistingTable } from './_lib/locking-helpers.js';
-import type { MigrationFileSpec } from './_lib/locking-helpers.js';
+import { constraintInfo } from './_lib/constraints.js';
+import { addedSets, previousTogether, togetherSets } from './_lib/indexes.js';
+import type { MigrationFileSpec } from './_lib/recipes.js';
+import { migrationFile, migrationSource } from './_lib/recipes.js';
+import { modelLabel, touchesExistingTable } from './_lib/tables.js';
 
 const buildIndex: MigrationFileSpec = {
   imports: ['from django.db import migrations'],
@@ -126,31 +129,33 @@ export default defineRule({
   operationTypes: ['AddConstraint', 'AlterUniqueTogether'],
   check(ctx) {
     const postgres = ctx.settings.database === 'postgresql';
-    for (const visit of ctx.visits) {
-      const { op } = visit;
-      if (!touchesExistingTable(ctx, visit)) continue;
+    ctx.each('AddConstraint', (op, _before, visit) => {
+      if (!touchesExistingTable(ctx, visit)) return;
       const model = modelLabel(visit);
-      if (op.type === 'AddConstraint') {
-        const info = constraintInfo(op.args['constraint']);
-        if (info?.kind !== 'unique') continue;
-        if (!postgres) ctx.report({ messageId: 'uniqueIndexBuild', op, data: { operation: `AddConstraint \`${info.name}\``, model } });
-        else if (info.indexBacked) ctx.report({ messageId: 'uniqueIndexBlocksWrites', op, data: { name: info.name, model, variant: describeVariant(op.args['constraint']) } });
-        else ctx.report({ messageId: 'constraintUnderExclusiveLock', op, data: { name: info.name, model } });
-      } else if (op.type === 'AlterUniqueTogether') {
-        const after = togetherSets(op.args['unique_together']);
-        if (!after || after.length === 0) continue;
-        const before = previousTogether(ctx, visit, 'unique_together');
-        if (!before) {
-          if (postgres) ctx.report({ messageId: 'mayAddTogether', op, data: { model }, severity: 'info' });
-          continue;
-        }
-        const added = addedSets(before, after);
-        if (added.length === 0) continue;
-        const fields = added.map((set) => set.join(', ')).join('), (');
-        if (postgres) ctx.report({ messageId: 'togetherUnderExclusiveLock', op, data: { model, fields } });
-        else ctx.report({ messageId: 'uniqueIndexBuild', op, data: { operation: 'AlterUniqueTogether', model } });
+      const info = constraintInfo(op.args['constraint']);
+      if (info?.kind !== 'unique') return;
+      const arg = 'constraint';
+      if (!postgres) ctx.report({ messageId: 'uniqueIndexBuild', op, arg, data: { operation: `AddConstraint \`${info.name}\``, model } });
+      else if (info.indexBacked) ctx.report({ messageId: 'uniqueIndexBlocksWrites', op, arg, data: { name: info.name, model, variant: describeVariant(op.args['constraint']) } });
+      else ctx.report({ messageId: 'constraintUnderExclusiveLock', op, arg, data: { name: info.name, model } });
+    });
+    ctx.each('AlterUniqueTogether', (op, _before, visit) => {
+      if (!touchesExistingTable(ctx, visit)) return;
+      const model = modelLabel(visit);
+      const after = togetherSets(op.args['unique_together']);
+      if (!after || after.length === 0) return;
+      const arg = 'unique_together';
+      const before = previousTogether(ctx, visit, 'unique_together');
+      if (!before) {
+        if (postgres) ctx.report({ messageId: 'mayAddTogether', op, arg, data: { model }, severity: 'info' });
+        return;
       }
-    }
+      const added = addedSets(before, after);
+      if (added.length === 0) return;
+      const fields = added.map((set) => set.join(', ')).join('), (');
+      if (postgres) ctx.report({ messageId: 'togetherUnderExclusiveLock', op, arg, data: { model, fields } });
+      else ctx.report({ messageId: 'uniqueIndexBuild', op, arg, data: { operation: 'AlterUniqueTogether', model } });
+    });
   },
   cases: {
     bad: [

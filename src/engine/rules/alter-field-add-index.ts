@@ -1,6 +1,8 @@
 import { defineRule } from './types.js';
-import { addsPlainIndex, indexReason, migrationFile, migrationSource, modelLabel, previousField, touchesExistingTable } from './_lib/locking-helpers.js';
-import type { MigrationFileSpec } from './_lib/locking-helpers.js';
+import { addsPlainIndex, indexReason } from './_lib/indexes.js';
+import type { MigrationFileSpec } from './_lib/recipes.js';
+import { migrationFile, migrationSource } from './_lib/recipes.js';
+import { modelLabel, previousField, touchesExistingTable } from './_lib/tables.js';
 
 const initial = `from django.db import migrations, models
 
@@ -90,15 +92,14 @@ export default defineRule({
   links: ['https://docs.djangoproject.com/en/stable/ref/contrib/postgres/operations/#concurrent-index-operations'],
   operationTypes: ['AlterField'],
   check(ctx) {
-    for (const visit of ctx.visits) {
-      const { op } = visit;
-      if (op.type !== 'AlterField' || !op.field || !touchesExistingTable(ctx, visit)) continue;
-      if (!addsPlainIndex(op.field)) continue;
+    ctx.each((op, _before, visit) => {
+      if (!op.field || !touchesExistingTable(ctx, visit)) return;
+      if (!addsPlainIndex(op.field)) return;
       // Unknown earlier state: stay quiet (every AlterField of a ForeignKey would otherwise be reported).
-      const before = previousField(ctx, visit);
-      if (!before || addsPlainIndex(before)) continue;
-      ctx.report({ messageId: 'indexBlocksWrites', op, data: { field: op.name ?? 'unknown', model: modelLabel(visit), reason: indexReason(op.field) } });
-    }
+      const before = previousField(visit, ctx.migration.app);
+      if (!before || addsPlainIndex(before)) return;
+      ctx.report({ messageId: 'indexBlocksWrites', op, arg: 'field', data: { field: op.name ?? 'unknown', model: modelLabel(visit), reason: indexReason(op.field) } });
+    });
   },
   cases: {
     bad: [

@@ -1,8 +1,10 @@
 import { defineRule } from './types.js';
 import { isPrimaryKey } from './_lib/fields.js';
 import { isTrue } from './_lib/values.js';
-import { addsUniqueIndex, migrationFile, migrationSource, modelLabel, previousField, touchesExistingTable } from './_lib/locking-helpers.js';
-import type { MigrationFileSpec } from './_lib/locking-helpers.js';
+import { addsUniqueIndex } from './_lib/indexes.js';
+import type { MigrationFileSpec } from './_lib/recipes.js';
+import { migrationFile, migrationSource } from './_lib/recipes.js';
+import { modelLabel, previousField, touchesExistingTable } from './_lib/tables.js';
 
 const initial = `from django.db import migrations, models
 
@@ -104,22 +106,21 @@ export default defineRule({
   links: ['https://www.postgresql.org/docs/current/sql-altertable.html', 'https://www.postgresql.org/docs/current/sql-createindex.html#SQL-CREATEINDEX-CONCURRENTLY'],
   operationTypes: ['AlterField'],
   check(ctx) {
-    for (const visit of ctx.visits) {
-      const { op } = visit;
-      if (op.type !== 'AlterField' || !op.field || !touchesExistingTable(ctx, visit)) continue;
+    ctx.each((op, _before, visit) => {
+      if (!op.field || !touchesExistingTable(ctx, visit)) return;
       const field = op.field;
-      if (!addsUniqueIndex(field)) continue;
+      if (!addsUniqueIndex(field)) return;
       const data = { field: op.name ?? 'unknown', model: modelLabel(visit) };
-      const before = previousField(ctx, visit);
+      const before = previousField(visit, ctx.migration.app);
       if (!before) {
         // Never guess loudly: makemigrations repeats unique=True on every AlterField of a unique field.
-        if (isTrue(field, 'unique')) ctx.report({ messageId: 'mayAddUnique', op, data, severity: 'info' });
-        continue;
+        if (isTrue(field, 'unique')) ctx.report({ messageId: 'mayAddUnique', op, arg: 'field', data, severity: 'info' });
+        return;
       }
-      if (addsUniqueIndex(before)) continue;
+      if (addsUniqueIndex(before)) return;
       const change = isPrimaryKey(field) ? 'makes the column the primary key' : field.type === 'OneToOneField' ? 'turns the column into a OneToOneField (unique)' : 'makes the column unique';
-      ctx.report({ messageId: 'uniqueUnderExclusiveLock', op, data: { ...data, change } });
-    }
+      ctx.report({ messageId: 'uniqueUnderExclusiveLock', op, arg: 'field', data: { ...data, change } });
+    });
   },
   cases: {
     bad: [

@@ -1,6 +1,8 @@
 import { defineRule } from './types.js';
-import { addsPlainIndex, addsUniqueIndex, migrationFile, migrationSource, modelLabel, previousField, touchesExistingTable } from './_lib/locking-helpers.js';
-import type { MigrationFileSpec } from './_lib/locking-helpers.js';
+import { addsPlainIndex, addsUniqueIndex } from './_lib/indexes.js';
+import type { MigrationFileSpec } from './_lib/recipes.js';
+import { migrationFile, migrationSource } from './_lib/recipes.js';
+import { modelLabel, previousField, touchesExistingTable } from './_lib/tables.js';
 
 const initial = `from django.db import migrations, models
 
@@ -90,18 +92,17 @@ export default defineRule({
   links: ['https://www.postgresql.org/docs/current/sql-dropindex.html'],
   operationTypes: ['AlterField'],
   check(ctx) {
-    for (const visit of ctx.visits) {
-      const { op } = visit;
-      if (op.type !== 'AlterField' || !op.field || !touchesExistingTable(ctx, visit)) continue;
-      const before = previousField(ctx, visit);
-      if (!before) continue; // unknown earlier state: nothing to compare
+    ctx.each((op, _before, visit) => {
+      if (!op.field || !touchesExistingTable(ctx, visit)) return;
+      const before = previousField(visit, ctx.migration.app);
+      if (!before) return; // unknown earlier state: nothing to compare
       const after = op.field;
       let kind: string | undefined;
       if (addsUniqueIndex(before) && !addsUniqueIndex(after)) kind = 'unique constraint';
       else if (addsPlainIndex(before) && !addsPlainIndex(after) && !addsUniqueIndex(after)) kind = 'index';
-      if (!kind) continue;
-      ctx.report({ messageId: 'dropIndexLocks', op, data: { field: op.name ?? 'unknown', model: modelLabel(visit), kind } });
-    }
+      if (!kind) return;
+      ctx.report({ messageId: 'dropIndexLocks', op, arg: 'field', data: { field: op.name ?? 'unknown', model: modelLabel(visit), kind } });
+    });
   },
   cases: {
     bad: [

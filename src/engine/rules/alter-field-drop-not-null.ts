@@ -1,6 +1,8 @@
 import { defineRule } from './types.js';
 import { isNotNull, isNullable } from './_lib/fields.js';
-import { bothHaveColumns, existingTableVisits, modelLabel, previousField, shopContext } from './_lib/rolling-deploy-helpers.js';
+import { shopContext } from './_lib/cases.js';
+import { bothHaveColumns } from './_lib/columns.js';
+import { mayTouchExistingTable, modelLabel, previousField } from './_lib/tables.js';
 
 export default defineRule({
   id: 'alter-field-drop-not-null',
@@ -49,13 +51,13 @@ export default defineRule({
   links: ['https://docs.djangoproject.com/en/stable/ref/models/fields/#null'],
   operationTypes: ['AlterField'],
   check(ctx) {
-    for (const visit of existingTableVisits(ctx, ['AlterField'])) {
-      const { op } = visit;
+    ctx.each((op, _before, visit) => {
+      if (!mayTouchExistingTable(ctx, visit)) return;
       const before = previousField(visit, ctx.migration.app);
       const after = op.field;
-      if (!before || !after || !bothHaveColumns(before, after)) continue;
-      if (isNotNull(before) && isNullable(after)) ctx.report({ messageId: 'allowsNull', op, data: { field: op.name ?? '?', model: modelLabel(visit) } });
-    }
+      if (!before || !after || !bothHaveColumns(before, after)) return;
+      if (isNotNull(before) && isNullable(after)) ctx.report({ messageId: 'allowsNull', op, arg: 'field', data: { field: op.name ?? '?', model: modelLabel(visit) } });
+    });
   },
   cases: {
     bad: [

@@ -1,6 +1,8 @@
 import { defineRule } from './types.js';
 import { hasDbConstraint, isForeignKey } from './_lib/fields.js';
-import { existingTableVisits, literalOrName, modelLabel, normaliseRelationTarget, previousField, shopContext } from './_lib/rolling-deploy-helpers.js';
+import { shopContext } from './_lib/cases.js';
+import { literalOrName, normaliseRelationTarget } from './_lib/columns.js';
+import { mayTouchExistingTable, modelLabel, previousField } from './_lib/tables.js';
 
 export default defineRule({
   id: 'alter-field-fk-constraint',
@@ -83,19 +85,19 @@ export default defineRule({
   operationTypes: ['AlterField'],
   check(ctx) {
     const app = ctx.migration.app;
-    for (const visit of existingTableVisits(ctx, ['AlterField'])) {
-      const { op } = visit;
+    ctx.each((op, _before, visit) => {
+      if (!mayTouchExistingTable(ctx, visit)) return;
       const after = op.field;
       const before = previousField(visit, app);
-      if (!before || !after || !hasDbConstraint(after)) continue;
+      if (!before || !after || !hasDbConstraint(after)) return;
       const target = normaliseRelationTarget(after, app, ctx.settings) ?? 'its target';
       let change: string | undefined;
       if (!isForeignKey(before)) change = 'turns the column into a constrained foreign key';
       else if (!hasDbConstraint(before)) change = 'adds a foreign key constraint';
       else if (normaliseRelationTarget(before, app, ctx.settings) !== normaliseRelationTarget(after, app, ctx.settings)) change = 'points the foreign key constraint at another model';
       else if (literalOrName(before.kwargs['to_field']) !== literalOrName(after.kwargs['to_field'])) change = 're-creates the foreign key constraint for a new `to_field`';
-      if (change) ctx.report({ messageId: 'validatesConstraint', op, data: { field: op.name ?? '?', model: modelLabel(visit), change, target } });
-    }
+      if (change) ctx.report({ messageId: 'validatesConstraint', op, arg: 'field', data: { field: op.name ?? '?', model: modelLabel(visit), change, target } });
+    });
   },
   cases: {
     bad: [

@@ -1,6 +1,7 @@
 import { defineRule } from './types.js';
 import { isManyToMany } from './_lib/fields.js';
-import { existingTableVisits, modelLabel, previousField, shopContext } from './_lib/rolling-deploy-helpers.js';
+import { shopContext } from './_lib/cases.js';
+import { mayTouchExistingTable, modelLabel, previousField } from './_lib/tables.js';
 
 export default defineRule({
   id: 'alter-field-m2m-incompatible',
@@ -75,23 +76,23 @@ export default defineRule({
   links: ['https://docs.djangoproject.com/en/stable/howto/writing-migrations/#changing-a-manytomanyfield-to-use-a-through-model'],
   operationTypes: ['AlterField'],
   check(ctx) {
-    for (const visit of existingTableVisits(ctx, ['AlterField'])) {
-      const { op } = visit;
+    ctx.each((op, _before, visit) => {
+      if (!mayTouchExistingTable(ctx, visit)) return;
       const before = previousField(visit, ctx.migration.app);
       const after = op.field;
       // Whether this fails depends entirely on the earlier field; without it stay quiet.
-      if (!before || !after) continue;
+      if (!before || !after) return;
       const data = { field: op.name ?? '?', model: modelLabel(visit) };
       const wasM2m = isManyToMany(before);
       const isM2m = isManyToMany(after);
       if (wasM2m !== isM2m) {
-        ctx.report({ messageId: 'm2mSwitch', op, data: { ...data, from: wasM2m ? 'many-to-many field' : `${before.type} column`, to: isM2m ? 'many-to-many field' : `${after.type} column` } });
+        ctx.report({ messageId: 'm2mSwitch', op, arg: 'field', data: { ...data, from: wasM2m ? 'many-to-many field' : `${before.type} column`, to: isM2m ? 'many-to-many field' : `${after.type} column` } });
       } else if (wasM2m && isM2m) {
         const hadThrough = before.kwargs['through'] !== undefined;
         const hasThrough = after.kwargs['through'] !== undefined;
-        if (hadThrough !== hasThrough) ctx.report({ messageId: 'throughSwitch', op, data: { ...data, change: hasThrough ? 'adds' : 'removes' } });
+        if (hadThrough !== hasThrough) ctx.report({ messageId: 'throughSwitch', op, arg: 'field', data: { ...data, change: hasThrough ? 'adds' : 'removes' } });
       }
-    }
+    });
   },
   cases: {
     bad: [

@@ -2,7 +2,9 @@ import { defineRule } from './types.js';
 import type { FieldDef, PyValue } from '../types.js';
 import { dbDefault, isNotNull, isNullable } from './_lib/fields.js';
 import { describeValue } from './_lib/values.js';
-import { bothHaveColumns, existingTableVisits, modelLabel, previousField, shopContext } from './_lib/rolling-deploy-helpers.js';
+import { shopContext } from './_lib/cases.js';
+import { bothHaveColumns } from './_lib/columns.js';
+import { mayTouchExistingTable, modelLabel, previousField } from './_lib/tables.js';
 
 export default defineRule({
   id: 'alter-field-not-null-backfill-in-migration',
@@ -92,15 +94,15 @@ export default defineRule({
   links: ['https://docs.djangoproject.com/en/stable/ref/migration-operations/#alterfield', 'https://docs.djangoproject.com/en/stable/howto/writing-migrations/#non-atomic-migrations'],
   operationTypes: ['AlterField'],
   check(ctx) {
-    for (const visit of existingTableVisits(ctx, ['AlterField'])) {
-      const { op } = visit;
+    ctx.each((op, _before, visit) => {
+      if (!mayTouchExistingTable(ctx, visit)) return;
       const before = previousField(visit, ctx.migration.app);
       const after = op.field;
-      if (!before || !after || !bothHaveColumns(before, after)) continue;
-      if (!isNullable(before) || !isNotNull(after)) continue;
+      if (!before || !after || !bothHaveColumns(before, after)) return;
+      if (!isNullable(before) || !isNotNull(after)) return;
       const value = fillValue(after);
-      if (value) ctx.report({ messageId: 'backfillInMigration', op, data: { field: op.name ?? '?', model: modelLabel(visit), value: describeValue(value) } });
-    }
+      if (value) ctx.report({ messageId: 'backfillInMigration', op, arg: 'field', data: { field: op.name ?? '?', model: modelLabel(visit), value: describeValue(value) } });
+    });
   },
   cases: {
     bad: [

@@ -1,5 +1,7 @@
 import { defineRule } from './types.js';
-import { bothHaveColumns, columnKind, describeColumn, existingTableVisits, isPrimaryKeyColumn, modelLabel, previousField, relationResolver, shopContext } from './_lib/rolling-deploy-helpers.js';
+import { shopContext } from './_lib/cases.js';
+import { bothHaveColumns, columnKind, describeColumn, isPrimaryKeyColumn, relationResolver } from './_lib/columns.js';
+import { mayTouchExistingTable, modelLabel, previousField } from './_lib/tables.js';
 
 export default defineRule({
   id: 'alter-field-pk-type',
@@ -191,27 +193,27 @@ export default defineRule({
   ],
   operationTypes: ['AlterField'],
   check(ctx) {
-    for (const visit of existingTableVisits(ctx, ['AlterField'])) {
-      const { op } = visit;
+    ctx.each((op, _before, visit) => {
+      if (!mayTouchExistingTable(ctx, visit)) return;
       const after = op.field;
-      if (!after) continue;
+      if (!after) return;
       const before = previousField(visit, ctx.migration.app);
       const data = { field: op.name ?? '?', model: modelLabel(visit), to: describeColumn(after) };
       if (!before) {
         // The DEFAULT_AUTO_FIELD migration usually arrives without its history; say so softly.
-        if (isPrimaryKeyColumn(after)) ctx.report({ messageId: 'pkRedefinedUnverified', op, data, severity: 'warning' });
-        continue;
+        if (isPrimaryKeyColumn(after)) ctx.report({ messageId: 'pkRedefinedUnverified', op, arg: 'field', data, severity: 'warning' });
+        return;
       }
-      if (!bothHaveColumns(before, after) || !(isPrimaryKeyColumn(before) || isPrimaryKeyColumn(after))) continue;
+      if (!bothHaveColumns(before, after) || !(isPrimaryKeyColumn(before) || isPrimaryKeyColumn(after))) return;
       const resolve = relationResolver(visit, ctx.migration.app, ctx.settings);
       const a = columnKind(before, resolve);
       const b = columnKind(after, resolve);
       // A type we cannot determine (third-party class, non-literal size) is not worth a loud guess.
-      if (a.sizeUnknown || b.sizeUnknown || opaque(a.base) || opaque(b.base)) continue;
+      if (a.sizeUnknown || b.sizeUnknown || opaque(a.base) || opaque(b.base)) return;
       // Any change in the column type counts: Django rebuilds the referencing foreign keys even for casts that need no rewrite.
-      if (a.base === b.base && a.length === b.length && a.maxDigits === b.maxDigits && a.decimalPlaces === b.decimalPlaces) continue;
-      ctx.report({ messageId: 'pkTypeChange', op, data: { ...data, from: describeColumn(before) } });
-    }
+      if (a.base === b.base && a.length === b.length && a.maxDigits === b.maxDigits && a.decimalPlaces === b.decimalPlaces) return;
+      ctx.report({ messageId: 'pkTypeChange', op, arg: 'field', data: { ...data, from: describeColumn(before) } });
+    });
   },
   cases: {
     bad: [

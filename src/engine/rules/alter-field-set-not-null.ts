@@ -1,6 +1,8 @@
 import { defineRule } from './types.js';
 import { isNotNull, isNullable } from './_lib/fields.js';
-import { bothHaveColumns, existingTableVisits, modelLabel, previousField, shopContext } from './_lib/rolling-deploy-helpers.js';
+import { shopContext } from './_lib/cases.js';
+import { bothHaveColumns } from './_lib/columns.js';
+import { mayTouchExistingTable, modelLabel, previousField } from './_lib/tables.js';
 
 export default defineRule({
   id: 'alter-field-set-not-null',
@@ -144,14 +146,14 @@ export default defineRule({
   check(ctx) {
     const database = ctx.settings.database;
     const messageId = database === 'postgresql' ? 'setNotNullPostgres' : database === 'mysql' || database === 'mariadb' ? 'setNotNullMysql' : 'setNotNull';
-    for (const visit of existingTableVisits(ctx, ['AlterField'])) {
-      const { op } = visit;
+    ctx.each((op, _before, visit) => {
+      if (!mayTouchExistingTable(ctx, visit)) return;
       const before = previousField(visit, ctx.migration.app);
       const after = op.field;
       // Without the earlier definition there is no telling whether NULL was allowed before: stay quiet.
-      if (!before || !after || !bothHaveColumns(before, after)) continue;
-      if (isNullable(before) && isNotNull(after)) ctx.report({ messageId, op, data: { field: op.name ?? '?', model: modelLabel(visit) } });
-    }
+      if (!before || !after || !bothHaveColumns(before, after)) return;
+      if (isNullable(before) && isNotNull(after)) ctx.report({ messageId, op, arg: 'field', data: { field: op.name ?? '?', model: modelLabel(visit) } });
+    });
   },
   cases: {
     bad: [

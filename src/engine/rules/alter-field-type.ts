@@ -1,5 +1,7 @@
 import { defineRule } from './types.js';
-import { bothHaveColumns, describeColumn, existingTableVisits, isPrimaryKeyColumn, modelLabel, previousField, relationResolver, shopContext, typeChange } from './_lib/rolling-deploy-helpers.js';
+import { shopContext } from './_lib/cases.js';
+import { bothHaveColumns, describeColumn, isPrimaryKeyColumn, relationResolver, typeChange } from './_lib/columns.js';
+import { mayTouchExistingTable, modelLabel, previousField } from './_lib/tables.js';
 
 export default defineRule({
   id: 'alter-field-type',
@@ -116,21 +118,21 @@ export default defineRule({
   check(ctx) {
     const database = ctx.settings.database;
     const messageId = database === 'postgresql' ? 'rewritePostgres' : database === 'sqlite' ? 'rebuildSqlite' : 'copyMysql';
-    for (const visit of existingTableVisits(ctx, ['AlterField'])) {
-      const { op } = visit;
+    ctx.each((op, _before, visit) => {
+      if (!mayTouchExistingTable(ctx, visit)) return;
       const before = previousField(visit, ctx.migration.app);
       const after = op.field;
       // The earlier type is needed to say anything; primary keys have their own rule.
-      if (!before || !after || !bothHaveColumns(before, after)) continue;
-      if (isPrimaryKeyColumn(before) || isPrimaryKeyColumn(after)) continue;
+      if (!before || !after || !bothHaveColumns(before, after)) return;
+      if (isPrimaryKeyColumn(before) || isPrimaryKeyColumn(after)) return;
       const change = typeChange(before, after, database, relationResolver(visit, ctx.migration.app, ctx.settings));
       // Most AlterFields change nothing here: describe the columns only for a finding.
       const data = () => ({ field: op.name ?? '?', model: modelLabel(visit), from: describeColumn(before), to: describeColumn(after) });
-      if (change === 'rewrite') ctx.report({ messageId, op, data: data() });
-      else if (change === 'check-added') ctx.report({ messageId: 'addsNonNegativeCheck', op, data: data() });
+      if (change === 'rewrite') ctx.report({ messageId, op, arg: 'field', data: data() });
+      else if (change === 'check-added') ctx.report({ messageId: 'addsNonNegativeCheck', op, arg: 'field', data: data() });
       // A third-party class (or an unresolved foreign key target) may or may not change the type: say so softly.
-      else if (change === 'unknown' && before.type !== after.type) ctx.report({ messageId: 'classChangeUnverified', op, data: data(), severity: 'warning' });
-    }
+      else if (change === 'unknown' && before.type !== after.type) ctx.report({ messageId: 'classChangeUnverified', op, arg: 'field', data: data(), severity: 'warning' });
+    });
   },
   cases: {
     bad: [

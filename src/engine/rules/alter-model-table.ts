@@ -1,6 +1,7 @@
 import { defineRule } from './types.js';
 import { asString } from './_lib/values.js';
-import { defaultTableName, existingTableVisits, modelLabel, shopContext } from './_lib/rolling-deploy-helpers.js';
+import { shopContext } from './_lib/cases.js';
+import { defaultTableName, mayTouchExistingTable, modelLabel } from './_lib/tables.js';
 
 export default defineRule({
   id: 'alter-model-table',
@@ -81,21 +82,21 @@ export default defineRule({
   operationTypes: ['AlterModelTable'],
   check(ctx) {
     const app = ctx.migration.app;
-    for (const visit of existingTableVisits(ctx, ['AlterModelTable'])) {
-      const { op } = visit;
+    ctx.each((op, before, visit) => {
+      if (!mayTouchExistingTable(ctx, visit)) return;
       const model = modelLabel(visit);
       const table = op.args['table'];
       // `table=None` goes back to Django's default name; anything not literal cannot be compared.
       const newTable = table?.kind === 'none' || table === undefined ? defaultTableName(app, model) : asString(table);
-      if (newTable === undefined) continue;
-      const state = visit.stateBefore.model(app, model);
+      if (newTable === undefined) return;
+      const state = before.model(app, model);
       if (!state) {
-        ctx.report({ messageId: 'renamesTableUnverified', op, data: { model, newTable }, severity: 'warning' });
-        continue;
+        ctx.report({ messageId: 'renamesTableUnverified', op, arg: 'table', data: { model, newTable }, severity: 'warning' });
+        return;
       }
       const oldTable = state.dbTable ?? defaultTableName(state.app, state.name);
-      if (oldTable.toLowerCase() !== newTable.toLowerCase()) ctx.report({ messageId: 'renamesTable', op, data: { model, oldTable, newTable } });
-    }
+      if (oldTable.toLowerCase() !== newTable.toLowerCase()) ctx.report({ messageId: 'renamesTable', op, arg: 'table', data: { model, oldTable, newTable } });
+    });
   },
   cases: {
     bad: [

@@ -1,6 +1,7 @@
 import { defineRule } from './types.js';
 import type { PyValue } from '../types.js';
-import { existingTableVisits, modelLabel, shopContext } from './_lib/rolling-deploy-helpers.js';
+import { shopContext } from './_lib/cases.js';
+import { mayTouchExistingTable, modelLabel } from './_lib/tables.js';
 
 export default defineRule({
   id: 'alter-order-with-respect-to',
@@ -66,20 +67,20 @@ export default defineRule({
   links: ['https://docs.djangoproject.com/en/stable/ref/models/options/#order-with-respect-to', 'https://docs.djangoproject.com/en/stable/ref/migration-operations/#alterorderwithrespectto'],
   operationTypes: ['AlterOrderWithRespectTo'],
   check(ctx) {
-    for (const visit of existingTableVisits(ctx, ['AlterOrderWithRespectTo'])) {
-      const { op } = visit;
+    ctx.each((op, before, visit) => {
+      if (!mayTouchExistingTable(ctx, visit)) return;
       const model = modelLabel(visit);
       const wanted = isSet(op.args['order_with_respect_to']);
-      const state = visit.stateBefore.model(ctx.migration.app, model);
+      const state = before.model(ctx.migration.app, model);
       if (!state) {
-        if (wanted) ctx.report({ messageId: 'addsOrderColumnUnverified', op, data: { model } });
-        continue;
+        if (wanted) ctx.report({ messageId: 'addsOrderColumnUnverified', op, arg: 'order_with_respect_to', data: { model } });
+        return;
       }
       const had = isSet(state.options['order_with_respect_to']);
       // Moving from one parent to another keeps the column; only adding or clearing it changes the table.
-      if (wanted && !had) ctx.report({ messageId: 'addsOrderColumn', op, data: { model } });
-      else if (!wanted && had) ctx.report({ messageId: 'dropsOrderColumn', op, data: { model } });
-    }
+      if (wanted && !had) ctx.report({ messageId: 'addsOrderColumn', op, arg: 'order_with_respect_to', data: { model } });
+      else if (!wanted && had) ctx.report({ messageId: 'dropsOrderColumn', op, arg: 'order_with_respect_to', data: { model } });
+    });
   },
   cases: {
     bad: [

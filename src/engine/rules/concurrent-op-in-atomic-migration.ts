@@ -1,6 +1,7 @@
 import { defineRule } from './types.js';
-import { concurrentOperation, migrationFile, migrationSource } from './_lib/locking-helpers.js';
-import type { MigrationFileSpec } from './_lib/locking-helpers.js';
+import { concurrentOperation } from './_lib/effects.js';
+import type { MigrationFileSpec } from './_lib/recipes.js';
+import { migrationFile, migrationSource } from './_lib/recipes.js';
 
 const nonAtomic: MigrationFileSpec = {
   imports: ['from django.contrib.postgres.operations import AddIndexConcurrently', 'from django.db import migrations, models'],
@@ -63,13 +64,12 @@ export default defineRule({
   operationTypes: ['AddIndexConcurrently', 'RemoveIndexConcurrently', 'RunSQL'],
   check(ctx) {
     if (!ctx.isAtomic) return;
-    for (const visit of ctx.visits) {
-      if (!visit.dbEffective) continue;
-      const { op } = visit;
+    ctx.each((op, _before, visit) => {
+      if (!visit.dbEffective) return;
       const operation = concurrentOperation(op);
-      if (!operation) continue;
+      if (!operation) return;
       ctx.report({ messageId: op.type === 'RunSQL' ? 'postgresRefuses' : 'djangoRefuses', op, data: { operation } });
-    }
+    });
   },
   cases: {
     bad: [

@@ -1,6 +1,8 @@
 import { defineRule } from './types.js';
-import { concurrentOperation, forwardStatementCode, isDatabaseNoop, isRerunnable, migrationFile, migrationSource } from './_lib/locking-helpers.js';
-import type { MigrationFileSpec } from './_lib/locking-helpers.js';
+import { concurrentOperation, isDatabaseNoop, isRerunnable } from './_lib/effects.js';
+import type { MigrationFileSpec } from './_lib/recipes.js';
+import { migrationFile, migrationSource } from './_lib/recipes.js';
+import { forwardStatementCode } from './_lib/statements.js';
 
 const schemaChange: MigrationFileSpec = {
   imports: ['from django.db import migrations, models'],

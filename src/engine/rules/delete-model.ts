@@ -1,6 +1,8 @@
 import { defineRule } from './types.js';
 import { asBool } from './_lib/values.js';
-import { declaredStage, defaultTableName, existingTableVisits, modelLabel, shopContext } from './_lib/rolling-deploy-helpers.js';
+import { shopContext } from './_lib/cases.js';
+import { declaredStage } from './_lib/rolling-deploy.js';
+import { defaultTableName, mayTouchExistingTable, modelLabel } from './_lib/tables.js';
 
 export default defineRule({
   id: 'delete-model',
@@ -74,18 +76,18 @@ export default defineRule({
   operationTypes: ['DeleteModel'],
   check(ctx) {
     if (declaredStage(ctx.migration)?.stage === 'post-deploy') return;
-    for (const visit of existingTableVisits(ctx, ['DeleteModel'])) {
-      const { op } = visit;
+    ctx.each((op, before, visit) => {
+      if (!mayTouchExistingTable(ctx, visit)) return;
       const model = modelLabel(visit);
-      const state = visit.stateBefore.model(ctx.migration.app, model);
+      const state = before.model(ctx.migration.app, model);
       if (!state) {
         ctx.report({ messageId: 'dropsTableUnverified', op, data: { model } });
-        continue;
+        return;
       }
       // Proxy and unmanaged models have no table Django would drop.
-      if (asBool(state.options['proxy']) === true || asBool(state.options['managed']) === false) continue;
+      if (asBool(state.options['proxy']) === true || asBool(state.options['managed']) === false) return;
       ctx.report({ messageId: 'dropsTable', op, data: { model, table: state.dbTable ?? defaultTableName(state.app, state.name) } });
-    }
+    });
   },
   cases: {
     bad: [

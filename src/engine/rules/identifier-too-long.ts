@@ -149,7 +149,7 @@ export default defineRule({
   check(ctx) {
     const limit = databaseLimit(ctx);
     // State-only operations count too: they name what the model Meta declares.
-    for (const { op } of ctx.visits) {
+    ctx.each((op) => {
       for (const thing of namesIn(op)) {
         if (thing.kind === 'index' && [...thing.name].length > DJANGO_INDEX_NAME_MAX) {
           ctx.report({ messageId: 'indexNameDjango', op, line: thing.line, data: { name: thing.name, length: [...thing.name].length } });
@@ -162,7 +162,7 @@ export default defineRule({
           ctx.report({ messageId: 'tooLong', op, line: thing.line, data: { kind, name: thing.name, length, unit: limit.unit, max: limit.max, consequence: limit.what } });
         }
       }
-    }
+    });
   },
   cases: {
     bad: [

@@ -1,22 +1,12 @@
 import { defineRule } from './types.js';
 import type { MigrationRuleContext, OperationVisit } from './types.js';
 import { asString } from './_lib/values.js';
-import {
-  addedSets,
-  addsPlainIndex,
-  addsUniqueIndex,
-  changesDatabase,
-  constraintInfo,
-  migrationFile,
-  migrationSource,
-  modelLabel,
-  objectName,
-  previousField,
-  previousTogether,
-  togetherSets,
-  touchesExistingTable,
-} from './_lib/locking-helpers.js';
-import type { MigrationFileSpec } from './_lib/locking-helpers.js';
+import { changesDatabase } from './_lib/columns.js';
+import { constraintInfo, objectName } from './_lib/constraints.js';
+import { addedSets, addsPlainIndex, addsUniqueIndex, previousTogether, togetherSets } from './_lib/indexes.js';
+import type { MigrationFileSpec } from './_lib/recipes.js';
+import { migrationFile, migrationSource } from './_lib/recipes.js';
+import { modelLabel, previousField, touchesExistingTable } from './_lib/tables.js';
 
 /** What takes ACCESS EXCLUSIVE on the operation's table, or undefined (unknown earlier state counts as no). */
 function exclusiveLock(ctx: MigrationRuleContext, visit: OperationVisit): string | undefined {
@@ -27,7 +17,7 @@ function exclusiveLock(ctx: MigrationRuleContext, visit: OperationVisit): string
     case 'RenameField':
       return `${op.type} \`${op.name ?? op.oldName ?? 'unknown'}\``;
     case 'AlterField': {
-      const before = previousField(ctx, visit);
+      const before = previousField(visit, ctx.migration.app);
       if (!before || !op.field) return undefined;
       // Turning db_index on or off alone is CREATE/DROP INDEX, not an ALTER TABLE.
       return changesDatabase(before, op.field, ['db_index']) ? `AlterField \`${op.name ?? 'unknown'}\`` : undefined;
@@ -53,7 +43,7 @@ function indexBuild(ctx: MigrationRuleContext, visit: OperationVisit): string | 
     case 'AddIndex':
       return `AddIndex \`${objectName(op.args['index']) ?? 'unnamed'}\``;
     case 'AlterField': {
-      const before = previousField(ctx, visit);
+      const before = previousField(visit, ctx.migration.app);
       if (!before || !op.field) return undefined;
       const adds = (addsUniqueIndex(op.field) && !addsUniqueIndex(before)) || (addsPlainIndex(op.field) && !addsPlainIndex(before));
       return adds ? `AlterField \`${op.name ?? 'unknown'}\`` : undefined;
@@ -123,20 +113,21 @@ export default defineRule({
     'Rollback: `python manage.py migrate shop 0041_previous` drops the index (concurrently), then the column.',
   ].join('\n'),
   links: ['https://www.postgresql.org/docs/current/explicit-locking.html#LOCKING-TABLES'],
-  operationTypes: ['AddIndex', 'AlterField', 'AddConstraint', 'AlterUniqueTogether', 'AlterIndexTogether'],
+  // What takes the table lock (exclusiveLock) and what builds an index under it (indexBuild).
+  operationTypes: ['AddField', 'RemoveField', 'RenameField', 'RemoveIndex', 'RemoveConstraint', 'AddIndex', 'AlterField', 'AddConstraint', 'AlterUniqueTogether', 'AlterIndexTogether'],
   check(ctx) {
     if (!ctx.isAtomic) return;
     const locked = new Map<string, { lock: string; line: number }>();
-    for (const visit of ctx.visits) {
-      if (!touchesExistingTable(ctx, visit)) continue;
+    ctx.each((op, _before, visit) => {
+      if (!touchesExistingTable(ctx, visit)) return;
       const held = locked.get(visit.model);
       const build = held ? indexBuild(ctx, visit) : undefined;
-      if (held && build) ctx.report({ messageId: 'buildUnderExclusiveLock', op: visit.op, data: { build, model: modelLabel(visit), lock: held.lock, line: held.line } });
+      if (held && build) ctx.report({ messageId: 'buildUnderExclusiveLock', op, data: { build, model: modelLabel(visit), lock: held.lock, line: held.line } });
       if (!held) {
         const lock = exclusiveLock(ctx, visit);
-        if (lock) locked.set(visit.model, { lock, line: visit.op.span.line });
+        if (lock) locked.set(visit.model, { lock, line: op.span.line });
       }
-    }
+    });
   },
   cases: {
     bad: [

@@ -1,15 +1,15 @@
 import { defineRule } from './types.js';
 import type { Operation } from '../types.js';
-import { ALL_DATABASES, btreeIndexColumns } from './_lib/hygiene-helpers.js';
-import type { IndexColumns } from './_lib/hygiene-helpers.js';
-import { addedSets, previousTogether, togetherSets } from './_lib/locking-helpers.js';
-import { modelLabel } from './_lib/rolling-deploy-helpers.js';
+import { ALL_DATABASES } from './_lib/databases.js';
+import type { IndexColumns } from './_lib/indexes.js';
+import { addedSets, btreeIndexColumns, previousTogether, togetherSets } from './_lib/indexes.js';
+import { modelLabel } from './_lib/tables.js';
 import { asItems } from './_lib/values.js';
 
 /** strong_migrations' threshold: a B-tree key past three columns rarely pays for itself. */
 const MAX_COLUMNS = 3;
 
-const INDEX_OPERATIONS = new Set(['AddIndex', 'AddIndexConcurrently']);
+const INDEX_OPERATIONS = ['AddIndex', 'AddIndexConcurrently'] as const;
 
 export default defineRule({
   id: 'index-too-many-columns',
@@ -63,37 +63,37 @@ export default defineRule({
   check(ctx) {
     const reportIndex = (op: Operation, model: string, index: IndexColumns | undefined, line?: number): void => {
       if (!index || index.columns.length <= MAX_COLUMNS) return;
-      ctx.report({ messageId: 'tooManyColumns', op, ...(line === undefined ? {} : { line }), data: { index: index.name, model, count: index.columns.length, columns: index.columns.join(', ') } });
+      ctx.report({ messageId: 'tooManyColumns', op, ...(line === undefined ? { arg: 'index' } : { line }), data: { index: index.name, model, count: index.columns.length, columns: index.columns.join(', ') } });
     };
-    const reportTogether = (op: Operation, model: string, sets: string[][], line?: number): void => {
+    const reportTogether = (op: Operation, model: string, sets: string[][], arg?: string): void => {
       for (const set of sets) {
         if (set.length <= MAX_COLUMNS) continue;
-        ctx.report({ messageId: 'togetherTooManyColumns', op, ...(line === undefined ? {} : { line }), data: { model, count: set.length, columns: set.join(', ') } });
+        ctx.report({ messageId: 'togetherTooManyColumns', op, ...(arg === undefined ? {} : { arg }), data: { model, count: set.length, columns: set.join(', ') } });
       }
     };
-    for (const visit of ctx.visits) {
-      const { op } = visit;
-      if (!visit.dbEffective) continue;
+    ctx.each(INDEX_OPERATIONS, (op, _before, visit) => {
+      if (visit.dbEffective) reportIndex(op, modelLabel(visit), btreeIndexColumns(op.args['index'], op.span.line));
+    });
+    ctx.each('CreateModel', (op, _before, visit) => {
+      if (!visit.dbEffective) return;
       const model = modelLabel(visit);
-      if (INDEX_OPERATIONS.has(op.type)) {
-        reportIndex(op, model, btreeIndexColumns(op.args['index'], op.span.line));
-      } else if (op.type === 'CreateModel') {
-        // Indexes declared with the model: point at each index, the CreateModel can be long.
-        const options = op.args['options'];
-        const optionValue = (key: string) => (options?.kind === 'dict' ? options.entries.find((entry) => entry.key.kind === 'str' && entry.key.value === key)?.value : undefined);
-        for (const value of asItems(optionValue('indexes')) ?? []) {
-          const index = btreeIndexColumns(value, op.span.line);
-          reportIndex(op, model, index, index?.line);
-        }
-        reportTogether(op, model, togetherSets(optionValue('index_together')) ?? []);
-      } else if (op.type === 'AlterIndexTogether') {
-        const after = togetherSets(op.args['index_together']);
-        if (!after) continue;
-        // Only the sets this operation adds; the ones already there were judged when they were added.
-        const before = previousTogether(ctx, visit, 'index_together');
-        reportTogether(op, model, before ? addedSets(before, after) : after);
+      // Indexes declared with the model: point at each index, the CreateModel can be long.
+      const options = op.args['options'];
+      const optionValue = (key: string) => (options?.kind === 'dict' ? options.entries.find((entry) => entry.key.kind === 'str' && entry.key.value === key)?.value : undefined);
+      for (const value of asItems(optionValue('indexes')) ?? []) {
+        const index = btreeIndexColumns(value, op.span.line);
+        reportIndex(op, model, index, index?.line);
       }
-    }
+      reportTogether(op, model, togetherSets(optionValue('index_together')) ?? []);
+    });
+    ctx.each('AlterIndexTogether', (op, _before, visit) => {
+      if (!visit.dbEffective) return;
+      const after = togetherSets(op.args['index_together']);
+      if (!after) return;
+      // Only the sets this operation adds; the ones already there were judged when they were added.
+      const before = previousTogether(ctx, visit, 'index_together');
+      reportTogether(op, modelLabel(visit), before ? addedSets(before, after) : after, 'index_together');
+    });
   },
   cases: {
     bad: [

@@ -1,7 +1,8 @@
 import { defineRule } from './types.js';
 import type { FieldDef, Operation, PyValue } from '../types.js';
-import { ALL_DATABASES, lambdasIn } from './_lib/hygiene-helpers.js';
-import { modelLabel } from './_lib/rolling-deploy-helpers.js';
+import { ALL_DATABASES } from './_lib/databases.js';
+import { lambdasIn } from './_lib/lambdas.js';
+import { modelLabel } from './_lib/tables.js';
 
 export default defineRule({
   id: 'lambda-or-unserializable-in-field',
@@ -76,12 +77,12 @@ export default defineRule({
       for (const kwarg in field.kwargs) if (Object.hasOwn(field.kwargs, kwarg)) checkValue(op, model, name, kwarg, field.kwargs[kwarg]!);
       for (let index = 0; index < field.extraArgs.length; index++) checkValue(op, model, name, index, field.extraArgs[index]!);
     };
-    for (const visit of ctx.visits) {
-      const { op } = visit;
-      const model = modelLabel(visit);
-      if ((op.type === 'AddField' || op.type === 'AlterField') && op.field) checkField(op, model, op.name ?? '?', op.field);
-      else if (op.type === 'CreateModel') for (const { name, field } of op.fields ?? []) checkField(op, model, name, field);
-    }
+    ctx.each(['AddField', 'AlterField'], (op, _before, visit) => {
+      if (op.field) checkField(op, modelLabel(visit), op.name ?? '?', op.field);
+    });
+    ctx.each('CreateModel', (op, _before, visit) => {
+      for (const { name, field } of op.fields ?? []) checkField(op, modelLabel(visit), name, field);
+    });
   },
   cases: {
     bad: [

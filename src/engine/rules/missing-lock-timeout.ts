@@ -1,7 +1,9 @@
 import { defineRule } from './types.js';
 import type { MigrationRuleContext, OperationVisit } from './types.js';
-import { changesDatabase, isConcurrentStatement, objectName, touchesExistingTable } from './_lib/locking-helpers.js';
-import { modelLabel, previousField } from './_lib/rolling-deploy-helpers.js';
+import { changesDatabase } from './_lib/columns.js';
+import { objectName } from './_lib/constraints.js';
+import { isConcurrentStatement } from './_lib/statements.js';
+import { modelLabel, previousField, touchesExistingTable } from './_lib/tables.js';
 import type { LocatedStatement } from './_lib/sql.js';
 import { excerpt, forwardStatements, statementTable } from './_lib/sql.js';
 
@@ -109,11 +111,10 @@ export default defineRule({
   check(ctx) {
     const postgres = ctx.settings.database === 'postgresql';
     const variable = postgres ? 'lock_timeout' : 'lock_wait_timeout';
-    for (const visit of ctx.visits) {
-      const { op } = visit;
-      if (visit.dbEffective && op.type === 'RunSQL' && forwardStatements(op).some((statement) => setsTimeout(statement, variable))) return;
+    ctx.each((op, _before, visit) => {
+      if (visit.dbEffective && op.type === 'RunSQL' && forwardStatements(op).some((statement) => setsTimeout(statement, variable))) return false;
       const step = lockingStep(ctx, visit);
-      if (!step) continue;
+      if (!step) return;
       if (postgres) {
         const lock = step.share ? 'SHARE lock: writes wait' : 'ACCESS EXCLUSIVE lock: reads and writes wait';
         ctx.report({ messageId: 'noLockTimeout', op, data: { operation: step.operation, target: step.target, lock } });
@@ -121,8 +122,8 @@ export default defineRule({
         const oneDay = ctx.settings.database === 'mariadb' && ctx.versionAtLeast('10.2.4');
         ctx.report({ messageId: 'noLockWaitTimeout', op, data: { operation: step.operation, target: step.target, default: oneDay ? 'one day' : 'one year' } });
       }
-      return; // one finding per migration: the first step that can stall
-    }
+      return false; // one finding per migration: the first step that can stall
+    });
   },
   cases: {
     bad: [

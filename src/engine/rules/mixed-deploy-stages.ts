@@ -1,7 +1,10 @@
 import { defineRule } from './types.js';
 import type { OperationVisit } from './types.js';
 import { isNotNull, isNullable } from './_lib/fields.js';
-import { bothHaveColumns, declaredStage, modelLabel, previousField, shopContext } from './_lib/rolling-deploy-helpers.js';
+import { shopContext } from './_lib/cases.js';
+import { bothHaveColumns } from './_lib/columns.js';
+import { declaredStage } from './_lib/rolling-deploy.js';
+import { modelLabel, previousField } from './_lib/tables.js';
 
 /** Operations the new code needs before it starts (expand). */
 const EXPAND_TYPES = new Set(['CreateModel', 'AddField', 'AddIndex', 'AddIndexConcurrently']);
@@ -86,13 +89,13 @@ export default defineRule({
     const app = ctx.migration.app;
     const expands: OperationVisit[] = [];
     const contracts: OperationVisit[] = [];
-    for (const visit of ctx.visits) {
-      if (!visit.dbEffective) continue;
+    ctx.each((op, _before, visit) => {
+      if (!visit.dbEffective) return;
       const kind = stageOf(visit, app);
       // A contract step on a table created in this same migration affects nobody.
-      if (kind === 'contract' && !(visit.model && ctx.isNewModel(visit.model, visit.op))) contracts.push(visit);
+      if (kind === 'contract' && !(visit.model && ctx.isNewModel(visit.model, op))) contracts.push(visit);
       else if (kind === 'expand') expands.push(visit);
-    }
+    });
     const declared = declaredStage(ctx.migration);
     if (declared?.stage === 'pre-deploy') {
       for (const visit of contracts) ctx.report({ messageId: 'preDeployContracts', op: visit.op, data: { stage: declared.text, contract: describe(visit, 'contract') } });

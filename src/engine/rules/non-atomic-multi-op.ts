@@ -1,7 +1,7 @@
 import { defineRule } from './types.js';
 import type { Operation } from '../types.js';
-import { databaseEffect, isSchemaStatement } from './_lib/hygiene-helpers.js';
-import { concurrentOperation, isRerunnable } from './_lib/locking-helpers.js';
+import { concurrentOperation, databaseEffect, isRerunnable } from './_lib/effects.js';
+import { isSchemaStatement } from './_lib/statements.js';
 import { excerpt, forwardStatements } from './_lib/sql.js';
 
 /** One schema step a non-atomic migration takes, for the message. */

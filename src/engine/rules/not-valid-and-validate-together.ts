@@ -1,7 +1,9 @@
 import { defineRule } from './types.js';
 import { asString } from './_lib/values.js';
-import { constraintInfo, forwardStatementCode, migrationFile, migrationSource } from './_lib/locking-helpers.js';
-import type { MigrationFileSpec } from './_lib/locking-helpers.js';
+import { constraintInfo } from './_lib/constraints.js';
+import type { MigrationFileSpec } from './_lib/recipes.js';
+import { migrationFile, migrationSource } from './_lib/recipes.js';
+import { forwardStatementCode } from './_lib/statements.js';
 
 const ADD_NOT_VALID = /\bADD\s+CONSTRAINT\s+("?)([\w$]+)\1[\s\S]*\bNOT\s+VALID\b/i;
 const VALIDATE = /\bVALIDATE\s+CONSTRAINT\s+("?)([\w$]+)\1/i;
@@ -65,12 +67,11 @@ export default defineRule({
     'Rollback: `python manage.py migrate shop 0041_previous` drops the constraint.',
   ].join('\n'),
   links: ['https://docs.djangoproject.com/en/stable/ref/contrib/postgres/operations/#adding-constraints-without-enforcing-validation'],
-  operationTypes: ['ValidateConstraint', 'RunSQL'],
+  operationTypes: ['AddConstraintNotValid', 'ValidateConstraint', 'RunSQL'],
   check(ctx) {
     const addedNotValid = new Set<string>();
-    for (const visit of ctx.visits) {
-      if (!visit.dbEffective) continue;
-      const { op } = visit;
+    ctx.each((op, _before, visit) => {
+      if (!visit.dbEffective) return;
       const validated: string[] = [];
       if (op.type === 'AddConstraintNotValid') {
         const info = constraintInfo(op.args['constraint']);
@@ -91,7 +92,7 @@ export default defineRule({
         const validate = op.type === 'RunSQL' ? 'RunSQL' : 'ValidateConstraint';
         ctx.report({ messageId: ctx.isAtomic ? 'sameTransaction' : 'sameNonAtomicMigration', op, data: { validate, name } });
       }
-    }
+    });
   },
   cases: {
     bad: [

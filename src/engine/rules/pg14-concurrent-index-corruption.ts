@@ -1,5 +1,5 @@
 import { defineRule } from './types.js';
-import { concurrentBuild } from './_lib/locking-helpers.js';
+import { concurrentBuild } from './_lib/effects.js';
 
 export default defineRule({
   id: 'pg14-concurrent-index-corruption',
@@ -37,11 +37,11 @@ export default defineRule({
   links: ['https://www.postgresql.org/docs/release/14.4/', 'https://www.postgresql.org/docs/current/amcheck.html'],
   operationTypes: ['AddIndexConcurrently', 'RunSQL'],
   check(ctx) {
-    for (const visit of ctx.visits) {
-      if (!visit.dbEffective) continue;
-      const operation = concurrentBuild(visit.op);
-      if (operation) ctx.report({ messageId: 'corruptionRisk', op: visit.op, data: { operation, version: ctx.settings.versionText } });
-    }
+    ctx.each((op, _before, visit) => {
+      if (!visit.dbEffective) return;
+      const operation = concurrentBuild(op);
+      if (operation) ctx.report({ messageId: 'corruptionRisk', op, data: { operation, version: ctx.settings.versionText } });
+    });
   },
   cases: {
     bad: [

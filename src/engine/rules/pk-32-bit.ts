@@ -90,17 +90,16 @@ export default defineRule({
   links: ['https://docs.djangoproject.com/en/stable/ref/settings/#default-auto-field', 'https://squawkhq.com/docs/prefer-bigint-over-int'],
   operationTypes: ['CreateModel'],
   check(ctx) {
-    for (const visit of ctx.visits) {
-      const { op } = visit;
-      if (!visit.dbEffective || op.type !== 'CreateModel' || !op.fields || isUnmanaged(op)) continue;
+    ctx.each((op, _before, visit) => {
+      if (!visit.dbEffective || !op.fields || isUnmanaged(op)) return;
       for (const { name, field } of op.fields) {
         const narrow = NARROW_KEYS[field.type];
-        if (!narrow || !isPrimaryKey(field)) continue;
+        if (!narrow || !isPrimaryKey(field)) return;
         // A later migration in this run already converts the key (the usual DEFAULT_AUTO_FIELD upgrade): nothing left to say.
-        if (ctx.files && op.model && widenedKeys(ctx.files).has(`${ctx.migration.app}.${op.model}.${name}`.toLowerCase())) continue;
+        if (ctx.files && op.model && widenedKeys(ctx.files).has(`${ctx.migration.app}.${op.model}.${name}`.toLowerCase())) return;
         ctx.report({ messageId: 'narrowKey', op, data: { model: op.model ?? visit.model ?? '?', field: name, type: field.type, bits: narrow.bits, max: narrow.max } });
       }
-    }
+    });
   },
   cases: {
     bad: [

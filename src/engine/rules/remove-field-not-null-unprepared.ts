@@ -1,6 +1,9 @@
 import { defineRule } from './types.js';
 import { hasDbDefault, isNotNull } from './_lib/fields.js';
-import { existingTableVisits, fillsExistingRows, isPrimaryKeyColumn, modelLabel, previousField, shopContext } from './_lib/rolling-deploy-helpers.js';
+import { shopContext } from './_lib/cases.js';
+import { isPrimaryKeyColumn } from './_lib/columns.js';
+import { fillsExistingRows } from './_lib/defaults.js';
+import { mayTouchExistingTable, modelLabel, previousField } from './_lib/tables.js';
 
 export default defineRule({
   id: 'remove-field-not-null-unprepared',
@@ -72,14 +75,14 @@ export default defineRule({
   links: ['https://docs.djangoproject.com/en/stable/ref/migration-operations/#removefield', 'https://github.com/charettes/django-syzygy'],
   operationTypes: ['RemoveField'],
   check(ctx) {
-    for (const visit of existingTableVisits(ctx, ['RemoveField'])) {
-      const { op } = visit;
+    ctx.each((op, _before, visit) => {
+      if (!mayTouchExistingTable(ctx, visit)) return;
       const before = previousField(visit, ctx.migration.app);
       // Unknown earlier definition: say nothing rather than guess.
-      if (!before || !isNotNull(before) || hasDbDefault(before) || isPrimaryKeyColumn(before)) continue;
+      if (!before || !isNotNull(before) || hasDbDefault(before) || isPrimaryKeyColumn(before)) return;
       const messageId = fillsExistingRows(before) ? 'stillNotNull' : 'stillNotNullIrreversible';
       ctx.report({ messageId, op, data: { field: op.name ?? '?', model: modelLabel(visit) } });
-    }
+    });
   },
   cases: {
     bad: [

@@ -1,6 +1,8 @@
 import { defineRule } from './types.js';
 import { columnName, hasNoColumn } from './_lib/fields.js';
-import { declaredStage, existingTableVisits, modelLabel, previousField, shopContext } from './_lib/rolling-deploy-helpers.js';
+import { shopContext } from './_lib/cases.js';
+import { declaredStage } from './_lib/rolling-deploy.js';
+import { mayTouchExistingTable, modelLabel, previousField } from './_lib/tables.js';
 
 export default defineRule({
   id: 'remove-field',
@@ -84,15 +86,15 @@ export default defineRule({
   check(ctx) {
     // A migration that declares it runs after the rollout is exactly where a drop belongs.
     if (declaredStage(ctx.migration)?.stage === 'post-deploy') return;
-    for (const visit of existingTableVisits(ctx, ['RemoveField'])) {
-      const { op } = visit;
+    ctx.each((op, _before, visit) => {
+      if (!mayTouchExistingTable(ctx, visit)) return;
       const before = previousField(visit, ctx.migration.app);
       // Many-to-many fields have no column on this table.
-      if (before && hasNoColumn(before)) continue;
+      if (before && hasNoColumn(before)) return;
       const data = { field: op.name ?? '?', model: modelLabel(visit) };
       if (before) ctx.report({ messageId: 'dropsColumn', op, data: { ...data, column: columnName(before, op.name ?? '') } });
       else ctx.report({ messageId: 'dropsField', op, data });
-    }
+    });
   },
   cases: {
     bad: [

@@ -1,7 +1,9 @@
 import { defineRule } from './types.js';
 import { asString } from './_lib/values.js';
-import { migrationFile, migrationSource, modelLabel, previousTogether, togetherSets, touchesExistingTable } from './_lib/locking-helpers.js';
-import type { MigrationFileSpec } from './_lib/locking-helpers.js';
+import { previousTogether, togetherSets } from './_lib/indexes.js';
+import type { MigrationFileSpec } from './_lib/recipes.js';
+import { migrationFile, migrationSource } from './_lib/recipes.js';
+import { modelLabel, touchesExistingTable } from './_lib/tables.js';
 
 const concurrent: MigrationFileSpec = {
   imports: ['from django.contrib.postgres.operations import RemoveIndexConcurrently', 'from django.db import migrations'],
@@ -45,21 +47,20 @@ export default defineRule({
   links: ['https://docs.djangoproject.com/en/stable/ref/contrib/postgres/operations/#concurrent-index-operations', 'https://www.postgresql.org/docs/current/sql-dropindex.html'],
   operationTypes: ['RemoveIndex', 'AlterIndexTogether'],
   check(ctx) {
-    for (const visit of ctx.visits) {
-      const { op } = visit;
-      if (!touchesExistingTable(ctx, visit)) continue;
-      if (op.type === 'RemoveIndex') {
-        ctx.report({ messageId: 'dropIndexLocks', op, data: { index: asString(op.args['name']) ?? 'unnamed', model: modelLabel(visit) } });
-      } else if (op.type === 'AlterIndexTogether') {
-        const after = togetherSets(op.args['index_together']);
-        if (!after) continue;
-        const before = previousTogether(ctx, visit, 'index_together');
-        const keep = new Set(after.map((set) => set.join(',')));
-        // Unknown earlier state: makemigrations only writes AlterIndexTogether on a change, so an empty value drops sets.
-        const drops = before ? before.some((set) => !keep.has(set.join(','))) : after.length === 0;
-        if (drops) ctx.report({ messageId: 'togetherDropLocks', op, data: { model: modelLabel(visit) } });
-      }
-    }
+    ctx.each('RemoveIndex', (op, _before, visit) => {
+      if (!touchesExistingTable(ctx, visit)) return;
+      ctx.report({ messageId: 'dropIndexLocks', op, data: { index: asString(op.args['name']) ?? 'unnamed', model: modelLabel(visit) } });
+    });
+    ctx.each('AlterIndexTogether', (op, _before, visit) => {
+      if (!touchesExistingTable(ctx, visit)) return;
+      const after = togetherSets(op.args['index_together']);
+      if (!after) return;
+      const before = previousTogether(ctx, visit, 'index_together');
+      const keep = new Set(after.map((set) => set.join(',')));
+      // Unknown earlier state: makemigrations only writes AlterIndexTogether on a change, so an empty value drops sets.
+      const drops = before ? before.some((set) => !keep.has(set.join(','))) : after.length === 0;
+      if (drops) ctx.report({ messageId: 'togetherDropLocks', op, arg: 'index_together', data: { model: modelLabel(visit) } });
+    });
   },
   cases: {
     bad: [

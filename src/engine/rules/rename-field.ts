@@ -2,7 +2,8 @@ import { defineRule } from './types.js';
 import type { FieldDef } from '../types.js';
 import { columnName, hasNoColumn, isManyToMany } from './_lib/fields.js';
 import { asString } from './_lib/values.js';
-import { defaultTableName, existingTableVisits, modelLabel, previousField, shopContext } from './_lib/rolling-deploy-helpers.js';
+import { shopContext } from './_lib/cases.js';
+import { defaultTableName, mayTouchExistingTable, modelLabel, previousField } from './_lib/tables.js';
 
 export default defineRule({
   id: 'rename-field',
@@ -75,37 +76,37 @@ export default defineRule({
   operationTypes: ['RenameField', 'AlterField'],
   check(ctx) {
     const app = ctx.migration.app;
-    for (const visit of existingTableVisits(ctx, ['RenameField', 'AlterField'])) {
-      const { op } = visit;
+    ctx.each('AlterField', (op, _before, visit) => {
+      if (!mayTouchExistingTable(ctx, visit)) return;
+      const before = previousField(visit, app);
+      const after = op.field;
+      if (!before || !after || !op.name || hasNoColumn(before) || hasNoColumn(after)) return;
+      const oldColumn = columnName(before, op.name);
+      const newColumn = columnName(after, op.name);
+      if (oldColumn !== newColumn) ctx.report({ messageId: 'alterRenamesColumn', op, arg: 'field', data: { field: op.name, model: modelLabel(visit), oldColumn, newColumn } });
+    });
+    ctx.each('RenameField', (op, state, visit) => {
+      if (!mayTouchExistingTable(ctx, visit)) return;
       const model = modelLabel(visit);
-      if (op.type === 'AlterField') {
-        const before = previousField(visit, app);
-        const after = op.field;
-        if (!before || !after || !op.name || hasNoColumn(before) || hasNoColumn(after)) continue;
-        const oldColumn = columnName(before, op.name);
-        const newColumn = columnName(after, op.name);
-        if (oldColumn !== newColumn) ctx.report({ messageId: 'alterRenamesColumn', op, data: { field: op.name, model, oldColumn, newColumn } });
-        continue;
-      }
       const oldName = op.oldName;
       const newName = op.name;
-      if (!oldName || !newName) continue;
+      if (!oldName || !newName) return;
       const before = previousField(visit, app, oldName);
       if (!before) {
         ctx.report({ messageId: 'renamesColumnUnverified', op, data: { oldName, newName, model }, severity: 'warning' });
-        continue;
+        return;
       }
       if (isManyToMany(before)) {
-        const joinTable = joinTableRename(before, visit.stateBefore.model(app, model)?.dbTable ?? defaultTableName(app, model), oldName, newName);
+        const joinTable = joinTableRename(before, state.model(app, model)?.dbTable ?? defaultTableName(app, model), oldName, newName);
         if (joinTable) ctx.report({ messageId: 'renamesJoinTable', op, data: { oldName, newName, model, ...joinTable } });
-        continue;
+        return;
       }
-      if (hasNoColumn(before)) continue;
+      if (hasNoColumn(before)) return;
       const oldColumn = columnName(before, oldName);
       const newColumn = columnName(before, newName);
       // A field that pins db_column keeps its column: the rename is Python-only.
       if (oldColumn !== newColumn) ctx.report({ messageId: 'renamesColumn', op, data: { oldName, newName, model, oldColumn, newColumn } });
-    }
+    });
   },
   cases: {
     bad: [

@@ -1,6 +1,6 @@
 import { defineRule } from './types.js';
-import { databaseName, touchesExistingTable } from './_lib/locking-helpers.js';
-import { modelLabel } from './_lib/rolling-deploy-helpers.js';
+import { databaseName } from './_lib/databases.js';
+import { modelLabel, touchesExistingTable } from './_lib/tables.js';
 import { asItems, asString } from './_lib/values.js';
 
 export default defineRule({
@@ -58,16 +58,15 @@ export default defineRule({
   links: ['https://docs.djangoproject.com/en/stable/ref/migration-operations/#renameindex'],
   operationTypes: ['RenameIndex'],
   check(ctx) {
-    for (const visit of ctx.visits) {
-      const { op } = visit;
-      if (op.type !== 'RenameIndex' || !touchesExistingTable(ctx, visit)) continue;
+    ctx.each((op, _before, visit) => {
+      if (!touchesExistingTable(ctx, visit)) return;
       const oldName = op.oldName ?? asString(op.args['old_name']);
       const oldFields = asItems(op.args['old_fields'])?.map((item) => asString(item) ?? '?');
       const from = oldName ? `\`${oldName}\`` : oldFields ? `index on (${oldFields.join(', ')})` : 'old index';
       const to = op.name ?? asString(op.args['new_name']) ?? 'new name';
       const database = ctx.settings.database === 'mariadb' ? `MariaDB ${ctx.settings.versionText}` : databaseName(ctx.settings.database);
       ctx.report({ messageId: 'dropsAndRebuilds', op, data: { model: modelLabel(visit), from, to, database } });
-    }
+    });
   },
   cases: {
     bad: [

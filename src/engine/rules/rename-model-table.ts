@@ -1,5 +1,6 @@
 import { defineRule } from './types.js';
-import { defaultTableName, shopContext } from './_lib/rolling-deploy-helpers.js';
+import { shopContext } from './_lib/cases.js';
+import { defaultTableName } from './_lib/tables.js';
 
 export default defineRule({
   id: 'rename-model-table',
@@ -64,20 +65,19 @@ export default defineRule({
   operationTypes: ['RenameModel'],
   check(ctx) {
     const app = ctx.migration.app;
-    for (const visit of ctx.visits) {
-      const { op } = visit;
-      if (!visit.dbEffective || op.type !== 'RenameModel' || !op.oldName || !op.name) continue;
-      if (ctx.isNewModel(op.oldName, op)) continue;
-      const state = visit.stateBefore.model(app, op.oldName);
-      if (state?.dbTable) continue;
+    ctx.each((op, before, visit) => {
+      if (!visit.dbEffective || !op.oldName || !op.name) return;
+      if (ctx.isNewModel(op.oldName, op)) return;
+      const state = before.model(app, op.oldName);
+      if (state?.dbTable) return;
       const oldTable = defaultTableName(app, op.oldName);
       const newTable = defaultTableName(app, op.name);
-      if (oldTable === newTable) continue;
+      if (oldTable === newTable) return;
       const data = { oldName: op.oldName, newName: op.name, oldTable, newTable };
       // Without the earlier state the table name is a likely guess, not a fact: report it one level softer.
       if (state) ctx.report({ messageId: 'renamesTable', op, data });
       else ctx.report({ messageId: 'renamesTableUnverified', op, data, severity: 'warning' });
-    }
+    });
   },
   cases: {
     bad: [

@@ -1,5 +1,5 @@
 import { defineRule } from './types.js';
-import { ALL_DATABASES } from './_lib/hygiene-helpers.js';
+import { ALL_DATABASES } from './_lib/databases.js';
 import { runPythonCallables } from './_lib/runpython.js';
 
 /** `apps` or `_apps`: a leading underscore only says "unused", the name still tells what it is. */
@@ -62,8 +62,8 @@ export default defineRule({
   operationTypes: ['RunPython'],
   check(ctx) {
     const reported = new Set<number>();
-    for (const { op, dbEffective } of ctx.visits) {
-      if (!dbEffective || op.type !== 'RunPython') continue;
+    ctx.each((op, _before, { dbEffective }) => {
+      if (!dbEffective) return;
       for (const callable of runPythonCallables(op, ctx.migration)) {
         const original = callable.slot === 'code' ? op.code : op.reverseCode;
         const wrapped = original?.kind === 'partial';
@@ -75,7 +75,7 @@ export default defineRule({
         const what = `\`${fn.name}\`${wrapped ? ' (in functools.partial)' : ''}`;
         ctx.report({ messageId: 'argNames', op, line: fn.line, data: { what, params: fn.params.join(', ') } });
       }
-    }
+    });
   },
   cases: {
     bad: [

@@ -107,15 +107,15 @@ export default defineRule({
   check(ctx) {
     const bindings = modelBindings(ctx.migration.imports);
     if (bindings.length === 0) return;
-    for (const { op, dbEffective } of ctx.visits) {
-      if (!dbEffective || op.type !== 'RunPython') continue;
+    ctx.each((op, _before, { dbEffective }) => {
+      if (!dbEffective) return;
       for (const { fn } of runPythonCallables(op, ctx.migration)) {
-        if (!fn) continue;
+        if (!fn) return;
         for (const use of usesOf(ctx.migration, bindings, fn.name)) {
           ctx.report({ messageId: 'importedModel', line: use.line, data: { function: use.function, model: use.model, module: use.module } });
         }
       }
-    }
+    });
   },
   cases: {
     bad: [

@@ -53,12 +53,12 @@ export default defineRule({
   links: ['https://docs.djangoproject.com/en/stable/ref/migration-operations/#runpython'],
   operationTypes: ['RunPython'],
   check(ctx) {
-    for (const { op, dbEffective } of ctx.visits) {
-      if (!dbEffective || op.type !== 'RunPython' || !op.code) continue;
+    ctx.each((op, _before, { dbEffective }) => {
+      if (!dbEffective || !op.code) return;
       if (op.reverseCode === null || op.reverseCode === undefined) {
         ctx.report({ messageId: 'noReverse', op, data: { code: callableName(op.code) } });
       }
-    }
+    });
   },
   cases: {
     bad: [

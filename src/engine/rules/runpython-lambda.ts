@@ -51,11 +51,11 @@ export default defineRule({
       const inner = unwrapPartial(ref);
       if (inner.kind === 'lambda') ctx.report({ messageId: 'lambdaCode', line: inner.line, data: { slot } });
     };
-    for (const { op, dbEffective } of ctx.visits) {
-      if (!dbEffective || op.type !== 'RunPython') continue;
+    ctx.each((op, _before, { dbEffective }) => {
+      if (!dbEffective) return;
       check('code', op.code);
       check('reverse_code', op.reverseCode);
-    }
+    });
   },
   cases: {
     bad: [

@@ -19,18 +19,36 @@ function dependsOnApp(file: MigrationFile, app: string, files: ReadonlyMap<strin
   return reachableApps(file, files, swappable, memo).has(app);
 }
 
-/** Iterative post-order walk (histories are thousands of migrations deep), each file computed once. */
+/** The migrations a file depends on that were read in this run. */
+function parentMigrations(file: MigrationFile, files: ReadonlyMap<string, MigrationFile> | undefined): MigrationFile[] {
+  if (!files) return [];
+  const parents: MigrationFile[] = [];
+  for (const dep of file.dependencies) {
+    if ('setting' in dep) continue;
+    const parent = files.get(`${dep.app}.${dep.name}`);
+    if (parent) parents.push(parent);
+  }
+  return parents;
+}
+
+/** The apps a file reaches: its own dependencies' apps plus every parent's (already memoised). */
+function appsReached(file: MigrationFile, parents: readonly MigrationFile[], swappable: Record<string, string>, memo: ReadonlyMap<MigrationFile, Set<string>>): Set<string> {
+  const own: string[] = [];
+  for (const dep of file.dependencies) {
+    const depApp = 'setting' in dep ? swappableApp(dep.setting, swappable) : dep.app;
+    if (depApp !== undefined) own.push(depApp);
+  }
+  // A parent still in progress means a cycle: the graph rules report it; its apps are partial here.
+  const only = parents.length === 1 ? memo.get(parents[0]!) : undefined;
+  // The usual chain step (one parent, nothing new): share the parent's set, never mutated once memoised.
+  if (only && own.every((app) => only.has(app))) return only;
+  const apps = new Set(own);
+  for (const parent of parents) for (const reached of memo.get(parent) ?? []) apps.add(reached);
+  return apps;
+}
+
+/** Iterative post-order walk (histories can be very deep), each file computed once. */
 function reachableApps(start: MigrationFile, files: ReadonlyMap<string, MigrationFile> | undefined, swappable: Record<string, string>, memo: Map<MigrationFile, Set<string>>): Set<string> {
-  const parentsOf = (file: MigrationFile): MigrationFile[] => {
-    if (!files) return [];
-    const parents: MigrationFile[] = [];
-    for (const dep of file.dependencies) {
-      if ('setting' in dep) continue;
-      const parent = files.get(`${dep.app}.${dep.name}`);
-      if (parent) parents.push(parent);
-    }
-    return parents;
-  };
   // Parents are found once per file, when it is expanded, and kept for its post-order step.
   const stack: Array<{ file: MigrationFile; parents: MigrationFile[] | undefined }> = [{ file: start, parents: undefined }];
   const inProgress = new Set<MigrationFile>();
@@ -41,29 +59,13 @@ function reachableApps(start: MigrationFile, files: ReadonlyMap<string, Migratio
       continue;
     }
     if (!top.parents) {
-      top.parents = parentsOf(top.file);
+      top.parents = parentMigrations(top.file, files);
       inProgress.add(top.file);
       for (const parent of top.parents) if (!memo.has(parent) && !inProgress.has(parent)) stack.push({ file: parent, parents: undefined });
       continue;
     }
     stack.pop();
-    const own: string[] = [];
-    for (const dep of top.file.dependencies) {
-      const depApp = 'setting' in dep ? swappableApp(dep.setting, swappable) : dep.app;
-      if (depApp !== undefined) own.push(depApp);
-    }
-    // A parent still in progress means a cycle: the graph rules report it; its apps are partial here.
-    const parents = top.parents;
-    const only = parents.length === 1 ? memo.get(parents[0]!) : undefined;
-    let apps: Set<string>;
-    if (only && own.every((app) => only.has(app))) {
-      // The usual chain step (one parent, nothing new): share the parent's set, never mutated once memoised.
-      apps = only;
-    } else {
-      apps = new Set(own);
-      for (const parent of parents) for (const reached of memo.get(parent) ?? []) apps.add(reached);
-    }
-    memo.set(top.file, apps);
+    memo.set(top.file, appsReached(top.file, top.parents, swappable, memo));
     inProgress.delete(top.file);
   }
   return memo.get(start) ?? new Set();
@@ -128,10 +130,10 @@ export default defineRule({
   check(ctx) {
     const file = ctx.migration;
     const reported = new Set<string>();
-    for (const { op, dbEffective } of ctx.visits) {
-      if (!dbEffective || op.type !== 'RunPython') continue;
+    ctx.each((op, _before, { dbEffective }) => {
+      if (!dbEffective) return;
       for (const { fn } of runPythonCallables(op, file)) {
-        if (!fn) continue;
+        if (!fn) return;
         for (const body of withHelpers(fn, file)) {
           for (const call of body.getModelCalls) {
             if (!call.app || call.app === file.app) continue;
@@ -143,7 +145,7 @@ export default defineRule({
           }
         }
       }
-    }
+    });
   },
   cases: {
     bad: [

@@ -1,5 +1,5 @@
 import { defineRule } from './types.js';
-import { ALL_DATABASES } from './_lib/hygiene-helpers.js';
+import { ALL_DATABASES } from './_lib/databases.js';
 import { runPythonCallables, withHelpers } from './_lib/runpython.js';
 
 export default defineRule({
@@ -46,10 +46,10 @@ export default defineRule({
   operationTypes: ['RunPython'],
   check(ctx) {
     const reported = new Set<number>();
-    for (const { op, dbEffective } of ctx.visits) {
-      if (!dbEffective || op.type !== 'RunPython') continue;
+    ctx.each((op, _before, { dbEffective }) => {
+      if (!dbEffective) return;
       for (const { fn } of runPythonCallables(op, ctx.migration)) {
-        if (!fn) continue;
+        if (!fn) return;
         for (const info of withHelpers(fn, ctx.migration)) {
           for (const call of info.getModelCalls) {
             if (!call.variable || !call.model || reported.has(call.line)) continue;
@@ -59,7 +59,7 @@ export default defineRule({
           }
         }
       }
-    }
+    });
   },
   cases: {
     bad: [

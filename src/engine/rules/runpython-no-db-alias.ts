@@ -1,5 +1,5 @@
 import { defineRule } from './types.js';
-import { ALL_DATABASES } from './_lib/hygiene-helpers.js';
+import { ALL_DATABASES } from './_lib/databases.js';
 import { runPythonCallables, withHelpers } from './_lib/runpython.js';
 
 /** `X.objects.using(...)`, `X._default_manager.db_manager(...)`: the code names its database. */
@@ -54,19 +54,19 @@ export default defineRule({
   operationTypes: ['RunPython'],
   check(ctx) {
     const reported = new Set<string>();
-    for (const { op, dbEffective } of ctx.visits) {
-      if (!dbEffective || op.type !== 'RunPython') continue;
+    ctx.each((op, _before, { dbEffective }) => {
+      if (!dbEffective) return;
       for (const { fn } of runPythonCallables(op, ctx.migration)) {
-        if (!fn || reported.has(fn.name)) continue;
+        if (!fn || reported.has(fn.name)) return;
         const body = withHelpers(fn, ctx.migration);
         const uses = body.flatMap((info) => info.managerUses.map((use) => ({ ...use, function: info.name })));
         // One routed call counts for the whole function: the parser sees `X.objects.using(...)`, not every chain.
-        if (uses.length === 0 || body.some((info) => info.calls.some((call) => ROUTED_CALL.test(call)))) continue;
+        if (uses.length === 0 || body.some((info) => info.calls.some((call) => ROUTED_CALL.test(call)))) return;
         reported.add(fn.name);
         const first = uses.reduce((a, b) => (b.line < a.line ? b : a));
         ctx.report({ messageId: 'defaultDatabase', op, line: first.line, data: { function: first.function, model: first.name } });
       }
-    }
+    });
   },
   cases: {
     bad: [

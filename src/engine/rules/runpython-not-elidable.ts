@@ -1,6 +1,7 @@
 import { defineRule } from './types.js';
 import type { MigrationFile, Operation } from '../types.js';
-import { ALL_DATABASES, databaseEffect } from './_lib/hygiene-helpers.js';
+import { ALL_DATABASES } from './_lib/databases.js';
+import { databaseEffect } from './_lib/effects.js';
 import { callableName, runPythonCallables, withHelpers } from './_lib/runpython.js';
 import { excerpt, forwardStatements } from './_lib/sql.js';
 import { asBool } from './_lib/values.js';
@@ -83,11 +84,11 @@ export default defineRule({
     // Only data-only migrations: next to schema changes, an elidable step would be squashed away from them.
     const dataOnly = effective.every((visit) => ['none', 'data'].includes(databaseEffect(visit.op, file)));
     if (!dataOnly) return;
-    for (const { op } of effective) {
-      if ((op.type !== 'RunPython' && op.type !== 'RunSQL') || asBool(op.args['elidable']) === true) continue;
+    ctx.each((op, _before, visit) => {
+      if (!visit.dbEffective || asBool(op.args['elidable']) === true) return;
       const step = fixUpStep(op, file);
       if (step) ctx.report({ messageId: 'notElidable', op, data: { step } });
-    }
+    });
   },
   cases: {
     bad: [

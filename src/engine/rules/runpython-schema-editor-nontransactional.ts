@@ -55,15 +55,15 @@ export default defineRule({
   links: ['https://docs.djangoproject.com/en/stable/ref/migration-operations/#runpython'],
   operationTypes: ['RunPython'],
   check(ctx) {
-    for (const { op, dbEffective } of ctx.visits) {
-      if (!dbEffective || op.type !== 'RunPython') continue;
-      if (!runsInTransaction(op, ctx.isAtomic)) continue;
+    ctx.each((op, _before, { dbEffective }) => {
+      if (!dbEffective) return;
+      if (!runsInTransaction(op, ctx.isAtomic)) return;
       for (const { slot, fn } of runPythonCallables(op, ctx.migration)) {
-        if (!fn || slot !== 'code') continue;
+        if (!fn || slot !== 'code') return;
         const user = withHelpers(fn, ctx.migration).find((body) => body.usesSchemaEditor);
         if (user) ctx.report({ messageId: 'schemaEditorInTransaction', line: user.line, data: { function: user.name, database: ctx.settings.database } });
       }
-    }
+    });
   },
   cases: {
     bad: [

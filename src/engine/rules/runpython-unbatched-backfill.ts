@@ -75,18 +75,18 @@ export default defineRule({
   links: ['https://docs.djangoproject.com/en/stable/howto/writing-migrations/#non-atomic-migrations'],
   operationTypes: ['RunPython'],
   check(ctx) {
-    for (const { op, dbEffective } of ctx.visits) {
-      if (!dbEffective || op.type !== 'RunPython') continue;
-      if (!runsInTransaction(op, ctx.isAtomic)) continue;
+    ctx.each((op, _before, { dbEffective }) => {
+      if (!dbEffective) return;
+      if (!runsInTransaction(op, ctx.isAtomic)) return;
       for (const { slot, fn } of runPythonCallables(op, ctx.migration)) {
-        if (!fn || slot !== 'code') continue;
+        if (!fn || slot !== 'code') return;
         const bodies = withHelpers(fn, ctx.migration);
-        if (bodies.some((body) => body.batches)) continue;
+        if (bodies.some((body) => body.batches)) return;
         const writer = bodies.find((body) => body.bulkWrites.length > 0);
         const write = writer ? [...writer.bulkWrites].sort((a, b) => a.line - b.line)[0] : undefined;
         if (writer && write) ctx.report({ messageId: 'unbatched', line: write.line, data: { function: writer.name, write: WRITE_WORDS[write.kind] } });
       }
-    }
+    });
   },
   cases: {
     bad: [

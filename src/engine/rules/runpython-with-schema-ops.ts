@@ -82,10 +82,10 @@ export default defineRule({
     if (!ctx.isAtomic) return;
     const schemaVisits = ctx.visits.filter((visit) => visit.dbEffective && SCHEMA_OPS.has(visit.op.type) && !(visit.model && ctx.isNewModel(visit.model, visit.op)));
     if (schemaVisits.length === 0) return;
-    for (const { op, dbEffective } of ctx.visits) {
-      if (!dbEffective || op.type !== 'RunPython' || !op.code || op.code.kind === 'noop') continue;
+    ctx.each((op, _before, { dbEffective }) => {
+      if (!dbEffective || !op.code || op.code.kind === 'noop') return;
       const forward = runPythonCallables(op, ctx.migration).find((callable) => callable.slot === 'code');
-      if (!forward) continue;
+      if (!forward) return;
       const touched = new Set<string>();
       if (forward.fn) {
         for (const body of withHelpers(forward.fn, ctx.migration)) {
@@ -103,7 +103,7 @@ export default defineRule({
         const more = schemaVisits.length > 3 ? ` and ${schemaVisits.length - 3} more` : '';
         ctx.report({ messageId: 'mixed', op, data: { function: name, operations: `${listed.join(', ')}${more}` } });
       }
-    }
+    });
   },
   cases: {
     bad: [

@@ -1,5 +1,5 @@
 import { defineRule } from './types.js';
-import { changesTablesOrColumns } from './_lib/hygiene-helpers.js';
+import { changesTablesOrColumns } from './_lib/statements.js';
 import { excerpt, forwardStatements, statementTable } from './_lib/sql.js';
 
 export default defineRule({
@@ -53,14 +53,14 @@ export default defineRule({
   links: ['https://docs.djangoproject.com/en/stable/ref/migration-operations/#runsql'],
   operationTypes: ['RunSQL'],
   check(ctx) {
-    for (const { op, dbEffective } of ctx.visits) {
-      if (!dbEffective || op.type !== 'RunSQL') continue;
+    ctx.each((op, _before, { dbEffective }) => {
+      if (!dbEffective) return;
       // Inside SeparateDatabaseAndState the state side is declared next to it.
-      if (op.path.includes('database_operations')) continue;
-      if (op.children?.['state_operations'] || op.args['state_operations']) continue;
+      if (op.path.includes('database_operations')) return;
+      if (op.children?.['state_operations'] || op.args['state_operations']) return;
       const statement = forwardStatements(op).find(changesTablesOrColumns);
       if (statement) ctx.report({ messageId: 'noState', op, line: statement.line, data: { statement: excerpt(statement), table: statementTable(statement) ?? 'a table' } });
-    }
+    });
   },
   cases: {
     bad: [

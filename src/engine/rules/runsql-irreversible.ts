@@ -46,10 +46,10 @@ export default defineRule({
   links: ['https://docs.djangoproject.com/en/stable/ref/migration-operations/#runsql'],
   operationTypes: ['RunSQL'],
   check(ctx) {
-    for (const { op, dbEffective } of ctx.visits) {
-      if (!dbEffective || op.type !== 'RunSQL') continue;
+    ctx.each((op, _before, { dbEffective }) => {
+      if (!dbEffective) return;
       if (op.reverseSql === null) ctx.report({ messageId: 'noReverse', op });
-    }
+    });
   },
   cases: {
     bad: [

@@ -149,20 +149,20 @@ export default defineRule({
     'https://dev.mysql.com/doc/refman/8.0/en/innodb-online-ddl-operations.html',
     'https://docs.djangoproject.com/en/stable/ref/migration-operations/#runsql',
   ],
-  operationTypes: ['RunSQL'],
+  operationTypes: ['RunSQL', 'CreateModel'],
   check(ctx) {
     const database = ctx.settings.database;
     // Tables created in this migration (CreateModel or CREATE TABLE): no one else holds them yet.
     const newTables = new Set<string>();
-    for (const { op, dbEffective } of ctx.visits) {
-      if (!dbEffective) continue;
-      if (op.type === 'CreateModel' && op.model) {
+    ctx.each((op, _before, { dbEffective }) => {
+      if (!dbEffective) return;
+      if (op.type === 'CreateModel') {
+        if (!op.model) return;
         const options = op.args['options'];
         const dbTable = options?.kind === 'dict' ? options.entries.find((entry) => entry.key.kind === 'str' && entry.key.value === 'db_table')?.value : undefined;
         newTables.add(dbTable?.kind === 'str' ? dbTable.value.toLowerCase() : `${ctx.migration.app}_${op.model}`.toLowerCase());
-        continue;
+        return;
       }
-      if (op.type !== 'RunSQL') continue;
       for (const item of op.sql ?? []) {
         if (item.dynamic) ctx.report({ messageId: 'opaqueSql', op, line: item.line, data: { text: item.text.length > 60 ? `${item.text.slice(0, 59)}…` : item.text } });
       }
@@ -178,7 +178,7 @@ export default defineRule({
           ctx.report({ messageId, op, line: statement.line, data: { statement: excerpt(statement) } });
         }
       }
-    }
+    });
   },
   cases: {
     bad: [

@@ -54,14 +54,14 @@ export default defineRule({
   operationTypes: ['RunSQL'],
   check(ctx) {
     if (!ctx.isAtomic) return;
-    for (const { op, dbEffective } of ctx.visits) {
-      if (!dbEffective || op.type !== 'RunSQL') continue;
+    ctx.each((op, _before, { dbEffective }) => {
+      if (!dbEffective) return;
       for (const statement of forwardStatements(op)) {
         if (isTransactionControl(statement)) {
           ctx.report({ messageId: 'transactionControl', op, line: statement.line, data: { statement: excerpt(statement) } });
         }
       }
-    }
+    });
   },
   cases: {
     bad: [

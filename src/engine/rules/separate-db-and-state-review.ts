@@ -2,8 +2,8 @@ import { defineRule } from './types.js';
 import type { MigrationRuleContext, ModelState, StateView } from './types.js';
 import type { FieldDef, MigrationFile, Operation } from '../types.js';
 import { columnName, hasDbDefault, hasNoColumn, isNotNull, isPrimaryKey } from './_lib/fields.js';
-import { ALL_DATABASES } from './_lib/hygiene-helpers.js';
-import { isDatabaseNoop } from './_lib/locking-helpers.js';
+import { ALL_DATABASES } from './_lib/databases.js';
+import { isDatabaseNoop } from './_lib/effects.js';
 import type { LocatedStatement } from './_lib/sql.js';
 import { bareIdentifier, forwardStatements, statementTable } from './_lib/sql.js';
 
@@ -144,6 +144,62 @@ function addedBackLater(ctx: MigrationRuleContext, model: string, field: string)
   return false;
 }
 
+type Report = (messageId: 'stateOnlyNotNullRemoval' | 'databaseDropsStateField' | 'stateOnlyAddition' | 'databaseOnlyAddition' | 'differentTargets', data: Record<string, string>) => void;
+
+/** What the two sides of one SeparateDatabaseAndState change. */
+interface Sides {
+  database: Change[];
+  state: Change[];
+}
+
+/** State-only removal of a column the database still requires. */
+function stateOnlyRemovals(ctx: MigrationRuleContext, state: StateView, sides: Sides, report: Report): void {
+  const touchesField = (model: string | undefined, field: string | undefined, column?: string): boolean =>
+    sides.database.some((change) => change.model === model && (change.field === field || (column !== undefined && change.column === column)));
+  for (const change of sides.state) {
+    if (change.kind !== 'remove' || !change.field || !change.model) continue;
+    const model = state.model(ctx.migration.app, change.model);
+    const field = model?.fields.get(change.field);
+    if (!model || !field || !needsValueOnInsert(field)) continue;
+    if (touchesField(change.model, change.field, columnName(field, change.field).toLowerCase())) continue;
+    // The model leaves the state too (makemigrations removes a model's relations before DeleteModel), or the
+    // database drops the table: no code inserts into it any more.
+    const dropsModel = (other: Change): boolean => other.model === change.model && other.kind === 'remove' && !other.field && !other.column && !other.index;
+    if (sides.state.some(dropsModel) || sides.database.some(dropsModel)) continue;
+    if (addedBackLater(ctx, change.model, change.field)) continue;
+    report('stateOnlyNotNullRemoval', { field: change.field, model: model.name });
+  }
+}
+
+/** A database-side column drop while the state keeps the field. */
+function databaseOnlyDrops(ctx: MigrationRuleContext, state: StateView, sides: Sides, report: Report): void {
+  for (const change of sides.database) {
+    if (change.kind !== 'remove' || !change.field || !change.model || !change.column) continue;
+    const removedInState = sides.state.some((other) => other.model === change.model && (other.field === change.field || (other.kind === 'remove' && !other.field && !other.index)));
+    if (removedInState) continue;
+    const model = state.model(ctx.migration.app, change.model) ?? undefined;
+    report('databaseDropsStateField', { column: change.column, field: change.field, model: model?.name ?? change.model });
+  }
+}
+
+/** Schema added on one side only, or the two sides changing different models. */
+function oneSidedSchemaChanges(sides: Sides, report: Report): void {
+  const schemaState = sides.state.filter((change) => change.kind !== 'remove');
+  const schemaDatabase = sides.database.filter((change) => change.kind === 'add' && !change.index);
+  if (sides.database.length === 0 && schemaState.some((change) => !change.index)) {
+    report('stateOnlyAddition', { changes: list(schemaState) });
+  } else if (sides.state.length === 0 && schemaDatabase.length > 0) {
+    report('databaseOnlyAddition', { changes: list(schemaDatabase) });
+  } else if (sides.database.length > 0 && sides.state.length > 0) {
+    // Compare only when every target on both sides is known.
+    if ([...sides.database, ...sides.state].some((change) => change.model === undefined)) return;
+    const databaseModels = new Set(sides.database.map((change) => change.model));
+    const stateModels = new Set(sides.state.map((change) => change.model));
+    const overlap = [...databaseModels].some((model) => stateModels.has(model));
+    if (!overlap) report('differentTargets', { database: list(sides.database), state: list(sides.state) });
+  }
+}
+
 /** A NOT NULL column without a database default: INSERTs that leave it out fail. */
 function needsValueOnInsert(field: FieldDef | undefined): boolean {
   return field !== undefined && !hasNoColumn(field) && isNotNull(field) && !hasDbDefault(field) && !isPrimaryKey(field);
@@ -214,54 +270,14 @@ export default defineRule({
   links: ['https://docs.djangoproject.com/en/stable/ref/migration-operations/#separatedatabaseandstate'],
   operationTypes: ['SeparateDatabaseAndState'],
   check(ctx) {
-    for (const visit of ctx.visits) {
-      const { op } = visit;
-      if (!visit.dbEffective || op.type !== 'SeparateDatabaseAndState') continue;
-      const state = visit.stateBefore;
-      const databaseChanges = changesOf(op.children?.['database_operations'] ?? [], state);
-      const stateChanges = changesOf(op.children?.['state_operations'] ?? [], state);
-      const touchesField = (model: string | undefined, field: string | undefined, column?: string): boolean =>
-        databaseChanges.some((change) => change.model === model && (change.field === field || (column !== undefined && change.column === column)));
-
-      // State-only removal of a column the database still requires.
-      for (const change of stateChanges) {
-        if (change.kind !== 'remove' || !change.field || !change.model) continue;
-        const model = state.model(ctx.migration.app, change.model);
-        const field = model?.fields.get(change.field);
-        if (!model || !field || !needsValueOnInsert(field)) continue;
-        if (touchesField(change.model, change.field, columnName(field, change.field).toLowerCase())) continue;
-        // The model leaves the state too (makemigrations removes a model's relations before DeleteModel), or the
-        // database drops the table: no code inserts into it any more.
-        const dropsModel = (other: Change): boolean => other.model === change.model && other.kind === 'remove' && !other.field && !other.column && !other.index;
-        if (stateChanges.some(dropsModel) || databaseChanges.some(dropsModel)) continue;
-        if (addedBackLater(ctx, change.model, change.field)) continue;
-        ctx.report({ messageId: 'stateOnlyNotNullRemoval', op, data: { field: change.field, model: model.name } });
-      }
-
-      // A database-side column drop while the state keeps the field.
-      for (const change of databaseChanges) {
-        if (change.kind !== 'remove' || !change.field || !change.model || !change.column) continue;
-        const removedInState = stateChanges.some((other) => other.model === change.model && (other.field === change.field || (other.kind === 'remove' && !other.field && !other.index)));
-        if (removedInState) continue;
-        const model = state.model(ctx.migration.app, change.model) ?? undefined;
-        ctx.report({ messageId: 'databaseDropsStateField', op, data: { column: change.column, field: change.field, model: model?.name ?? change.model } });
-      }
-
-      const schemaState = stateChanges.filter((change) => change.kind !== 'remove');
-      const schemaDatabase = databaseChanges.filter((change) => change.kind === 'add' && !change.index);
-      if (databaseChanges.length === 0 && schemaState.some((change) => !change.index)) {
-        ctx.report({ messageId: 'stateOnlyAddition', op, data: { changes: list(schemaState) } });
-      } else if (stateChanges.length === 0 && schemaDatabase.length > 0) {
-        ctx.report({ messageId: 'databaseOnlyAddition', op, data: { changes: list(schemaDatabase) } });
-      } else if (databaseChanges.length > 0 && stateChanges.length > 0) {
-        // Compare only when every target on both sides is known.
-        if ([...databaseChanges, ...stateChanges].some((change) => change.model === undefined)) continue;
-        const databaseModels = new Set(databaseChanges.map((change) => change.model));
-        const stateModels = new Set(stateChanges.map((change) => change.model));
-        const overlap = [...databaseModels].some((model) => stateModels.has(model));
-        if (!overlap) ctx.report({ messageId: 'differentTargets', op, data: { database: list(databaseChanges), state: list(stateChanges) } });
-      }
-    }
+    ctx.each((op, state, visit) => {
+      if (!visit.dbEffective) return;
+      const sides = { database: changesOf(op.children?.['database_operations'] ?? [], state), state: changesOf(op.children?.['state_operations'] ?? [], state) };
+      const report: Report = (messageId, data) => ctx.report({ messageId, op, data });
+      stateOnlyRemovals(ctx, state, sides, report);
+      databaseOnlyDrops(ctx, state, sides, report);
+      oneSidedSchemaChanges(sides, report);
+    });
   },
   cases: {
     bad: [

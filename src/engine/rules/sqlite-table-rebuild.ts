@@ -1,9 +1,12 @@
 import { defineRule } from './types.js';
 import type { MigrationRuleContext, OperationVisit } from './types.js';
-import type { FieldDef, PyValue } from '../types.js';
+import type { FieldDef, Operation, PyValue } from '../types.js';
 import { hasNoColumn, isAutoField, isGeneratedField, isNullable, isPrimaryKey, isUnique, relationTarget } from './_lib/fields.js';
-import { addsUniqueIndex, changesDatabase, constraintInfo, existingRowFill, isLiteralDbDefault, objectName, touchesExistingTable } from './_lib/locking-helpers.js';
-import { modelLabel, previousField, relationResolver, typeChange } from './_lib/rolling-deploy-helpers.js';
+import { changesDatabase, relationResolver, typeChange } from './_lib/columns.js';
+import { constraintInfo, objectName } from './_lib/constraints.js';
+import { existingRowFill, isLiteralDbDefault } from './_lib/defaults.js';
+import { addsUniqueIndex } from './_lib/indexes.js';
+import { modelLabel, previousField, touchesExistingTable } from './_lib/tables.js';
 import { asBool, asItems } from './_lib/values.js';
 
 /**
@@ -104,35 +107,33 @@ export default defineRule({
   links: ['https://www.sqlite.org/lang_altertable.html#otheralter', 'https://docs.djangoproject.com/en/stable/ref/databases/#sqlite-notes'],
   operationTypes: ['AddField', 'AlterField', 'AddConstraint', 'RemoveConstraint'],
   check(ctx) {
-    for (const visit of ctx.visits) {
-      const { op } = visit;
-      if (!touchesExistingTable(ctx, visit)) continue;
-      const model = modelLabel(visit);
-      let reason: string | undefined;
-      let operation = op.name ? `${op.type} \`${op.name}\`` : op.type;
-      if (op.type === 'AddField' && op.field) {
-        const field = op.field;
-        if (hasNoColumn(field) || isGeneratedField(field) || isUnique(field) || addsUniqueIndex(field) || isAutoField(field)) continue;
-        reason = addFieldRebuildReason(field);
-      } else if (op.type === 'AlterField' && op.field) {
-        const before = previousField(visit, ctx.migration.app);
-        if (!before) continue; // without the earlier definition we cannot tell what changes
-        reason = alterFieldRebuildReason(ctx, visit, before, op.field);
-      } else if (op.type === 'AddConstraint') {
-        const rebuild = constraintRebuilds(op.args['constraint']);
-        // Unique constraints are add-unique-constraint's; SQLite check constraints have no other rule.
-        if (rebuild && rebuild.kind === 'check constraint') {
-          operation = `AddConstraint \`${rebuild.name}\``;
-          reason = 'adds a check constraint';
-        }
-      } else if (op.type === 'RemoveConstraint' && op.name) {
-        const state = visit.model ? visit.stateBefore.model(ctx.migration.app, visit.model) : undefined;
-        const existing = asItems(state?.options['constraints'])?.find((value) => objectName(value) === op.name);
-        const rebuild = constraintRebuilds(existing);
-        if (rebuild) reason = `removes a ${rebuild.kind}`;
-      }
-      if (reason) ctx.report({ messageId: 'rebuildsTable', op, data: { operation, model, reason } });
-    }
+    const rebuilds = (op: Operation, visit: OperationVisit, reason: string | undefined, operation = op.name ? `${op.type} \`${op.name}\`` : op.type): void => {
+      if (reason) ctx.report({ messageId: 'rebuildsTable', op, data: { operation, model: modelLabel(visit), reason } });
+    };
+    ctx.each('AddField', (op, _before, visit) => {
+      const field = op.field;
+      if (!field || !touchesExistingTable(ctx, visit)) return;
+      if (hasNoColumn(field) || isGeneratedField(field) || isUnique(field) || addsUniqueIndex(field) || isAutoField(field)) return;
+      rebuilds(op, visit, addFieldRebuildReason(field));
+    });
+    ctx.each('AlterField', (op, _before, visit) => {
+      if (!op.field || !touchesExistingTable(ctx, visit)) return;
+      const before = previousField(visit, ctx.migration.app);
+      if (!before) return; // without the earlier definition we cannot tell what changes
+      rebuilds(op, visit, alterFieldRebuildReason(ctx, visit, before, op.field));
+    });
+    ctx.each('AddConstraint', (op, _before, visit) => {
+      if (!touchesExistingTable(ctx, visit)) return;
+      const rebuild = constraintRebuilds(op.args['constraint']);
+      // Unique constraints are add-unique-constraint's; SQLite check constraints have no other rule.
+      if (rebuild && rebuild.kind === 'check constraint') rebuilds(op, visit, 'adds a check constraint', `AddConstraint \`${rebuild.name}\``);
+    });
+    ctx.each('RemoveConstraint', (op, state, visit) => {
+      if (!op.name || !touchesExistingTable(ctx, visit)) return;
+      const existing = asItems(state.model(ctx.migration.app, visit.model)?.options['constraints'])?.find((value) => objectName(value) === op.name);
+      const rebuild = constraintRebuilds(existing);
+      if (rebuild) rebuilds(op, visit, `removes a ${rebuild.kind}`);
+    });
   },
   cases: {
     bad: [

@@ -45,15 +45,41 @@ export interface ReportInput<M extends string> {
   data?: Record<string, string | number>;
   /** The operation to point at; defaults to the class line when absent. */
   op?: Operation;
-  /** Explicit line (e.g. a RunPython function line); defaults to the operation's line. */
+  /**
+   * The argument of `op` at fault (`'field'`, `'constraint'`, `'reverse_sql'`…): the finding's range is
+   * that argument's value when the parser placed it, else the whole operation.
+   */
+  arg?: string;
+  /** Explicit line (e.g. a RunPython function line); defaults to the operation's line. The finding then has no columns. */
   line?: number;
   /** Override the rule severity for this finding (e.g. error on PG, warning elsewhere). */
   severity?: Severity;
 }
 
-export interface MigrationRuleContext<M extends string = string> {
+/** An operation whose `type` is known to be one of `T`. */
+export type OperationOf<T extends string> = Operation & { readonly type: T };
+
+/**
+ * Called for each operation of the subscribed types, in execution order (nested ones included):
+ * the operation, the project state just before it, and its visit (`dbEffective`, `model`).
+ * Return `false` to stop the walk (e.g. one finding per migration).
+ */
+export type OperationHandler<T extends string> = (op: OperationOf<T>, before: StateView, visit: OperationVisit & { op: OperationOf<T> }) => void | boolean;
+
+/**
+ * What a rule's `check` receives. `T` is the union of the rule's `operationTypes`: `each` only
+ * subscribes to those, so the runner's skip filter and the code cannot disagree.
+ */
+export interface MigrationRuleContext<M extends string = string, T extends string = string> {
   migration: MigrationFile;
   settings: ResolvedSettings;
+  /**
+   * Visit the operations of the given type(s), or of every declared `operationTypes` when no type
+   * is given. Rules that need the whole list (file-level facts, cross-operation comparisons) read
+   * `visits` instead.
+   */
+  each<K extends T>(types: K | readonly K[], handler: OperationHandler<K>): void;
+  each(handler: OperationHandler<T>): void;
   /** Every operation in execution order, nested database/state operations flattened. */
   visits: readonly OperationVisit[];
   /** True when `CreateModel` for this model ran earlier in the same migration (or this op creates it). */
@@ -92,7 +118,7 @@ export interface RuleCase {
   expect?: Array<{ messageId: string; line: number }>;
 }
 
-export interface Rule<M extends string = string> {
+export interface Rule<M extends string = string, T extends string = string> {
   /** kebab-case, equal to the file name; never changes once shipped. */
   id: string;
   severity: Severity;
@@ -117,19 +143,20 @@ export interface Rule<M extends string = string> {
   /** Optional links (Django docs, PostgreSQL docs). */
   links?: string[];
   /**
-   * Operation types the rule reports on: `check` only reports in migrations holding at least one
-   * operation of these types (nested ones included), so the runner skips it elsewhere. Declare it
-   * only when that is provably true of the code (every `report` is about such an operation); leave
-   * it out for rules that look at file-level facts (atomic, dependencies, functions, any operation).
+   * Operation types the rule looks at: the runner only runs `check` on migrations holding at least
+   * one operation of these types (nested ones included), and `ctx.each` subscribes to these and no
+   * others (checked by the compiler and at run time). Leave it out for rules that look at
+   * file-level facts (atomic, dependencies, functions, any operation).
    */
-  operationTypes?: readonly string[];
-  check?(ctx: MigrationRuleContext<M>): void;
+  operationTypes?: readonly T[];
+  check?(ctx: MigrationRuleContext<M, T>): void;
   checkProject?(ctx: ProjectRuleContext<M>): void;
   cases: { bad: RuleCase[]; good: RuleCase[] };
 }
 
-export function defineRule<M extends string>(rule: Rule<M>): Rule<M> {
-  return rule;
+/** Types a rule: `M` from its messages, `T` from its `operationTypes` (which `ctx.each` accepts). */
+export function defineRule<M extends string, const T extends string = string>(rule: Rule<M, T>): Rule<M> {
+  return rule as unknown as Rule<M>;
 }
 
 export interface Finding {
@@ -141,7 +168,12 @@ export interface Finding {
   path: string;
   app: string;
   migration: string;
+  /** 1-based start line; with an operation, the range below spans it (or the argument at fault). */
   line: number;
+  /** 1-based column, end line and end column (inclusive start, exclusive end, like an editor's selection); absent for line-only findings. */
+  column?: number;
+  endLine?: number;
+  endColumn?: number;
   /** The operation pointed at, when there is one. */
   operation?: { type: string; index: number; path: string[] };
   why: string;

@@ -1,6 +1,6 @@
 import { defineRule } from './types.js';
 import type { MigrationFile, Operation } from '../types.js';
-import { ALL_DATABASES } from './_lib/hygiene-helpers.js';
+import { ALL_DATABASES } from './_lib/databases.js';
 
 /**
  * Operations of the tools the catalog builds on, whose behaviour is documented and safe by design:

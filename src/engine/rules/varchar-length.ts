@@ -1,6 +1,6 @@
 import { defineRule } from './types.js';
 import type { FieldDef } from '../types.js';
-import { modelLabel, previousField } from './_lib/rolling-deploy-helpers.js';
+import { modelLabel, previousField } from './_lib/tables.js';
 import { asBool, asNumber } from './_lib/values.js';
 
 /** `max_length` of a CharField, when it is one and the length is a literal. */
@@ -72,28 +72,29 @@ export default defineRule({
   links: ['https://www.postgresql.org/docs/current/datatype-character.html', 'https://squawkhq.com/docs/prefer-text-field'],
   operationTypes: ['CreateModel', 'AddField', 'AlterField'],
   check(ctx) {
-    for (const visit of ctx.visits) {
-      const { op } = visit;
-      if (!visit.dbEffective) continue;
-      if (op.type === 'CreateModel' && op.fields) {
-        const options = op.args['options'];
-        const managed = options?.kind === 'dict' ? options.entries.find((entry) => entry.key.kind === 'str' && entry.key.value === 'managed')?.value : undefined;
-        if (asBool(managed) === false) continue; // no table created by Django
-        const limited = op.fields.filter(({ field }) => varcharLength(field) !== undefined).map(({ name }) => name);
-        if (limited.length === 0) continue;
-        ctx.report({ messageId: 'createWithLimits', op, data: { model: modelLabel(visit), count: limited.length, plural: limited.length === 1 ? '' : 's', fields: listNames(limited) } });
-      } else if (op.type === 'AddField') {
-        const length = varcharLength(op.field);
-        if (length !== undefined) ctx.report({ messageId: 'addWithLimit', op, data: { field: op.name ?? '?', model: modelLabel(visit), length } });
-      } else if (op.type === 'AlterField') {
-        // Only a raised limit: lowering one rewrites the table, which alter-field-type reports.
-        const before = varcharLength(previousField(visit, ctx.migration.app));
-        const after = varcharLength(op.field);
-        if (before !== undefined && after !== undefined && after > before) {
-          ctx.report({ messageId: 'raisedLimit', op, data: { field: op.name ?? '?', model: modelLabel(visit), from: before, to: after } });
-        }
+    ctx.each('CreateModel', (op, _before, visit) => {
+      if (!visit.dbEffective || !op.fields) return;
+      const options = op.args['options'];
+      const managed = options?.kind === 'dict' ? options.entries.find((entry) => entry.key.kind === 'str' && entry.key.value === 'managed')?.value : undefined;
+      if (asBool(managed) === false) return; // no table created by Django
+      const limited = op.fields.filter(({ field }) => varcharLength(field) !== undefined).map(({ name }) => name);
+      if (limited.length === 0) return;
+      ctx.report({ messageId: 'createWithLimits', op, arg: 'fields', data: { model: modelLabel(visit), count: limited.length, plural: limited.length === 1 ? '' : 's', fields: listNames(limited) } });
+    });
+    ctx.each('AddField', (op, _before, visit) => {
+      if (!visit.dbEffective) return;
+      const length = varcharLength(op.field);
+      if (length !== undefined) ctx.report({ messageId: 'addWithLimit', op, arg: 'field', data: { field: op.name ?? '?', model: modelLabel(visit), length } });
+    });
+    ctx.each('AlterField', (op, _before, visit) => {
+      if (!visit.dbEffective) return;
+      // Only a raised limit: lowering one rewrites the table, which alter-field-type reports.
+      const before = varcharLength(previousField(visit, ctx.migration.app));
+      const after = varcharLength(op.field);
+      if (before !== undefined && after !== undefined && after > before) {
+        ctx.report({ messageId: 'raisedLimit', op, arg: 'field', data: { field: op.name ?? '?', model: modelLabel(visit), from: before, to: after } });
       }
-    }
+    });
   },
   cases: {
     bad: [

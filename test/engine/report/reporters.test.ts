@@ -145,6 +145,27 @@ describe('github annotations', () => {
   });
 });
 
+describe('ranges', () => {
+  const ranged = finding({ line: 9, column: 9, endLine: 11, endColumn: 10 });
+  it('text shows line:column when the finding has a range', () => {
+    expect(renderText({ findings: [ranged] })).toMatch(/error\s+line 9:9\s+add-field-not-null/);
+    expect(renderText({ findings: [finding({})] })).toMatch(/error\s+line 9\s+add-field-not-null/);
+  });
+  it('JSON keeps the range fields', () => {
+    const [first] = JSON.parse(renderJson({ findings: [ranged] })).findings;
+    expect(first).toMatchObject({ line: 9, column: 9, endLine: 11, endColumn: 10 });
+  });
+  it('SARIF regions carry start and end columns, line-only findings only a start line', () => {
+    const region = (f: Finding) => JSON.parse(renderSarif({ findings: [f] })).runs[0].results[0].locations[0].physicalLocation.region;
+    expect(region(ranged)).toEqual({ startLine: 9, startColumn: 9, endLine: 11, endColumn: 10 });
+    expect(region(finding({}))).toEqual({ startLine: 9 });
+  });
+  it('GitHub annotations give endLine, col and endColumn', () => {
+    expect(renderGithub({ findings: [ranged] })).toMatch(/^::error file=shop\/migrations\/0002_note.py,line=9,endLine=11,col=9,endColumn=10,title=/);
+    expect(renderGithub({ findings: [finding({})] })).toMatch(/^::error file=shop\/migrations\/0002_note.py,line=9,title=/);
+  });
+});
+
 describe('markdown', () => {
   it('groups by severity, lists each finding, gives each rule its safe alternative once', () => {
     const md = renderMarkdown(input);

@@ -34,7 +34,7 @@ export function runPythonCallables(op: Operation, file: MigrationFile): RunPytho
 
 /** The function plus the module-level functions it calls directly (one level, as helpers usually go). */
 export function withHelpers(fn: FunctionInfo, file: MigrationFile): readonly FunctionInfo[] {
-  // About ten RunPython rules ask for the same function's bodies: build the list once per analysis.
+  // Several RunPython rules ask for the same function's bodies: build the list once per analysis.
   const cached = helpersCache.get(fn);
   if (cached && cached.file === file) return cached.bodies;
   const bodies = collectHelpers(fn, file);

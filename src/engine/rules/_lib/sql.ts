@@ -23,131 +23,151 @@ export interface SqlStatement {
 /** Characters that never start a quote, comment, dollar quote, newline or statement end (sticky: matches at lastIndex). */
 const ORDINARY_RUN = /[^\n'"`;$\-/]*/y;
 
+/** The statements read so far and the one being read, in its three renderings. */
+class StatementBuffer {
+  readonly statements: SqlStatement[] = [];
+  /** Current 0-based line in the SQL text. */
+  line = 0;
+  private raw = '';
+  private masked = '';
+  private code = '';
+  private startLine = -1;
+
+  add(raw: string, masked: string, code: string): void {
+    this.raw += raw;
+    this.masked += masked;
+    this.code += code;
+  }
+
+  /** The current statement starts here unless it already started. */
+  markStart(): void {
+    if (this.startLine < 0) this.startLine = this.line;
+  }
+
+  /** End the current statement (at `;` or the end of the text); empty ones are dropped. */
+  flush(): void {
+    const maskedText = this.masked.replace(/\s+/g, ' ').trim().toUpperCase();
+    if (maskedText.length > 0) this.statements.push({ text: this.raw.trim(), masked: maskedText, code: this.code.trim(), lineOffset: this.startLine < 0 ? this.line : this.startLine });
+    this.raw = '';
+    this.masked = '';
+    this.code = '';
+    this.startLine = -1;
+  }
+}
+
+function countNewlines(sql: string, from: number, to: number): number {
+  let count = 0;
+  for (let k = from; k < to; k++) if (sql[k] === '\n') count++;
+  return count;
+}
+
+/** End (exclusive) of the block comment opening at `start`, nested as PostgreSQL allows; the text's end when unclosed. */
+function blockCommentEnd(sql: string, start: number): number {
+  let depth = 1;
+  let j = start + 2;
+  while (j < sql.length && depth > 0) {
+    if (sql[j] === '/' && sql[j + 1] === '*') {
+      depth++;
+      j += 2;
+    } else if (sql[j] === '*' && sql[j + 1] === '/') {
+      depth--;
+      j += 2;
+    } else {
+      j++;
+    }
+  }
+  return j;
+}
+
+/** The closing quote of the literal or quoted identifier opening at `start` (the text's length when unclosed), and the line breaks read. */
+function closingQuote(sql: string, start: number): { close: number; newlines: number } {
+  const quote = sql[start];
+  let newlines = 0;
+  let j = start + 1;
+  while (j < sql.length) {
+    if (sql[j] === '\\' && quote === "'" && sql[j + 1] !== undefined) {
+      // MySQL and PostgreSQL E'' strings escape with a backslash.
+      j += 2;
+      continue;
+    }
+    if (sql[j] === quote) {
+      if (sql[j + 1] === quote) {
+        j += 2; // doubled quote inside the literal
+        continue;
+      }
+      break;
+    }
+    if (sql[j] === '\n') newlines++;
+    j++;
+  }
+  return { close: j, newlines };
+}
+
+/** Reads the token at `i` into the buffer (ending the statement at `;`) and returns where the next one starts. */
+function readToken(sql: string, i: number, out: StatementBuffer): number {
+  const ch = sql[i]!;
+  const next = sql[i + 1];
+  if (ch === '\n') {
+    out.line++;
+    out.add(ch, ' ', ch);
+    return i + 1;
+  }
+  if (ch === '-' && next === '-') {
+    const end = sql.indexOf('\n', i);
+    const stop = end === -1 ? sql.length : end;
+    out.add(sql.slice(i, stop), ' ', ' ');
+    return stop;
+  }
+  if (ch === '/' && next === '*') {
+    const stop = blockCommentEnd(sql, i);
+    out.line += countNewlines(sql, i, stop);
+    out.add(sql.slice(i, stop), ' ', ' ');
+    return stop;
+  }
+  if (ch === "'" || ch === '"' || ch === '`') {
+    out.markStart();
+    const { close, newlines } = closingQuote(sql, i);
+    out.line += newlines;
+    const literal = sql.slice(i, close + 1);
+    out.add(literal, `${ch}${ch}`, literal);
+    return close + 1;
+  }
+  if (ch === '$') {
+    const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i, i + 64));
+    if (tag) {
+      out.markStart();
+      const close = sql.indexOf(tag[0], i + tag[0].length);
+      const stop = close === -1 ? sql.length : close + tag[0].length;
+      out.line += countNewlines(sql, i, stop);
+      const body = sql.slice(i, stop);
+      out.add(body, ' $$ ', body);
+      return stop;
+    }
+  }
+  if (ch === ';') {
+    out.flush();
+    return i + 1;
+  }
+  // Copy a run of ordinary characters at once (one character at a time made long SQL slow to split).
+  ORDINARY_RUN.lastIndex = i + 1;
+  ORDINARY_RUN.test(sql);
+  const stop = ORDINARY_RUN.lastIndex;
+  const chunk = sql.slice(i, stop);
+  if (/\S/.test(chunk)) out.markStart();
+  out.add(chunk, chunk, chunk);
+  return stop;
+}
+
 /**
  * Split on `;` outside quotes ('…', "…", `…`), dollar quotes ($tag$…$tag$), line comments (-- …)
  * and block comments (nested, as PostgreSQL allows). Empty statements are dropped.
  */
 export function splitSqlStatements(sql: string): SqlStatement[] {
-  const statements: SqlStatement[] = [];
-  let raw = '';
-  let masked = '';
-  let code = '';
-  let line = 0;
-  let startLine = -1;
+  const out = new StatementBuffer();
   let i = 0;
-  const n = sql.length;
-
-  const flush = (): void => {
-    const text = raw.trim();
-    const maskedText = masked.replace(/\s+/g, ' ').trim().toUpperCase();
-    if (maskedText.length > 0) statements.push({ text, masked: maskedText, code: code.trim(), lineOffset: startLine < 0 ? line : startLine });
-    raw = '';
-    masked = '';
-    code = '';
-    startLine = -1;
-  };
-  const markStart = (): void => {
-    if (startLine < 0) startLine = line;
-  };
-
-  while (i < n) {
-    const ch = sql[i]!;
-    const next = sql[i + 1];
-    if (ch === '\n') {
-      line++;
-      raw += ch;
-      masked += ' ';
-      code += ch;
-      i++;
-      continue;
-    }
-    if (ch === '-' && next === '-') {
-      const end = sql.indexOf('\n', i);
-      const stop = end === -1 ? n : end;
-      raw += sql.slice(i, stop);
-      masked += ' ';
-      code += ' ';
-      i = stop;
-      continue;
-    }
-    if (ch === '/' && next === '*') {
-      let depth = 1;
-      let j = i + 2;
-      while (j < n && depth > 0) {
-        if (sql[j] === '/' && sql[j + 1] === '*') {
-          depth++;
-          j += 2;
-        } else if (sql[j] === '*' && sql[j + 1] === '/') {
-          depth--;
-          j += 2;
-        } else {
-          if (sql[j] === '\n') line++;
-          j++;
-        }
-      }
-      raw += sql.slice(i, j);
-      masked += ' ';
-      code += ' ';
-      i = j;
-      continue;
-    }
-    if (ch === "'" || ch === '"' || ch === '`') {
-      markStart();
-      let j = i + 1;
-      while (j < n) {
-        if (sql[j] === '\\' && ch === "'" && sql[j + 1] !== undefined) {
-          // MySQL and PostgreSQL E'' strings escape with a backslash.
-          j += 2;
-          continue;
-        }
-        if (sql[j] === ch) {
-          if (sql[j + 1] === ch) {
-            j += 2; // doubled quote inside the literal
-            continue;
-          }
-          break;
-        }
-        if (sql[j] === '\n') line++;
-        j++;
-      }
-      raw += sql.slice(i, j + 1);
-      code += sql.slice(i, j + 1);
-      masked += `${ch}${ch}`;
-      i = j + 1;
-      continue;
-    }
-    if (ch === '$') {
-      const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i, i + 64));
-      if (tag) {
-        markStart();
-        const close = sql.indexOf(tag[0], i + tag[0].length);
-        const stop = close === -1 ? n : close + tag[0].length;
-        for (let k = i; k < stop; k++) if (sql[k] === '\n') line++;
-        raw += sql.slice(i, stop);
-        code += sql.slice(i, stop);
-        masked += ' $$ ';
-        i = stop;
-        continue;
-      }
-    }
-    if (ch === ';') {
-      flush();
-      i++;
-      continue;
-    }
-    // Copy a run of ordinary characters at once (one character at a time made long SQL slow to split).
-    ORDINARY_RUN.lastIndex = i + 1;
-    ORDINARY_RUN.test(sql);
-    const stop = ORDINARY_RUN.lastIndex;
-    const chunk = sql.slice(i, stop);
-    if (startLine < 0 && /\S/.test(chunk)) markStart();
-    raw += chunk;
-    masked += chunk;
-    code += chunk;
-    i = stop;
-  }
-  flush();
-  return statements;
+  while (i < sql.length) i = readToken(sql, i, out);
+  out.flush();
+  return out.statements;
 }
 
 /** An SQL statement located in a migration file. */
@@ -158,7 +178,7 @@ export interface LocatedStatement extends SqlStatement {
 }
 
 /**
- * Each SQL item split once per analysis, not once per rule: about a dozen rules read the
+ * Each SQL item split once per analysis, not once per rule: many rules read the
  * statements of every RunSQL. Keyed weakly by the parsed item, which nothing mutates.
  */
 const splitCache = new WeakMap<SqlItem, readonly SqlStatement[]>();
@@ -173,7 +193,7 @@ export function itemStatements(item: SqlItem): readonly SqlStatement[] {
   return statements;
 }
 
-/** Located statements per operation: a RunSQL is read by a dozen rules (shared, so callers must not mutate). */
+/** Located statements per operation: a RunSQL is read by many rules (shared, so callers must not mutate). */
 const locatedCache = new WeakMap<Operation, readonly LocatedStatement[]>();
 const NO_STATEMENTS: readonly LocatedStatement[] = [];
 

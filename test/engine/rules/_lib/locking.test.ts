@@ -1,15 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import {
-  addedSets,
-  changesDatabase,
-  constraintInfo,
-  dbDefaultVolatility,
-  existingRowFill,
-  isConcurrentStatement,
-  isLiteralDbDefault,
-  isRerunnableStatement,
-  togetherSets,
-} from '../../../../src/engine/rules/_lib/locking-helpers.js';
+import { changesDatabase } from '../../../../src/engine/rules/_lib/columns.js';
+import { constraintInfo } from '../../../../src/engine/rules/_lib/constraints.js';
+import { dbDefaultVolatility, existingRowFill, isLiteralDbDefault } from '../../../../src/engine/rules/_lib/defaults.js';
+import { addedSets, togetherSets } from '../../../../src/engine/rules/_lib/indexes.js';
+import { isConcurrentStatement, isRerunnableStatement } from '../../../../src/engine/rules/_lib/statements.js';
 import type { FieldDef, PyValue } from '../../../../src/engine/types.js';
 
 const str = (value: string): PyValue => ({ kind: 'str', value });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { columnKind, declaredStage, typeChange } from '../../../../src/engine/rules/_lib/rolling-deploy-helpers.js';
+import { columnKind, typeChange } from '../../../../src/engine/rules/_lib/columns.js';
+import { declaredStage } from '../../../../src/engine/rules/_lib/rolling-deploy.js';
 import type { Database, FieldDef, MigrationFile, PyValue } from '../../../../src/engine/types.js';
 
 /** A field as the parser would give it, from literal kwargs. */

@@ -1,71 +1,8 @@
-import type { Database, FieldDef, MigrationFile, PyValue } from '../../types.js';
-import type { MigrationRuleContext, OperationVisit, ResolvedSettings } from '../types.js';
-import { hasNoColumn, hasPythonDefault, isAutoField, isForeignKey, isPrimaryKey, relationTarget } from './fields.js';
-import { asNumber, asString, isTrue } from './values.js';
-
-/** Model name for messages: as written in the operation, else the visit's lower-cased name. */
-export function modelLabel(visit: OperationVisit): string {
-  return visit.op.model ?? visit.op.oldName ?? visit.model ?? 'unknown model';
-}
-
-/** Field definition just before this operation, or undefined when earlier migrations were not read. */
-export function previousField(visit: OperationVisit, app: string, fieldName: string | undefined = visit.op.name): FieldDef | undefined {
-  const model = visit.op.model ?? visit.model;
-  if (!model || !fieldName) return undefined;
-  // About ten AlterField rules ask this of the same visit: look the operation's own field up once.
-  const cacheable = fieldName === visit.op.name;
-  if (cacheable) {
-    const cached = previousFieldCache.get(visit);
-    if (cached !== undefined && cached.app === app) return cached.field;
-  }
-  const field = visit.stateBefore.model(app, model)?.fields.get(fieldName.toLowerCase());
-  if (cacheable) previousFieldCache.set(visit, { app, field });
-  return field;
-}
-
-/** Keyed weakly by the visit: visits are made per analysis, and their state never changes. */
-const previousFieldCache = new WeakMap<OperationVisit, { app: string; field: FieldDef | undefined }>();
-
-/** Django's default table name: `<app_label>_<model name lower-cased>`. */
-export function defaultTableName(app: string, model: string): string {
-  return `${app}_${model}`.toLowerCase();
-}
-
-/**
- * Operations that have an effect on the database and touch an existing table (not one created in this migration).
- * An array rather than a generator: a dozen rules call this per file, and most files match nothing.
- */
-export function existingTableVisits(ctx: Pick<MigrationRuleContext, 'visits' | 'isNewModel'>, types: readonly string[]): readonly OperationVisit[] {
-  let found: OperationVisit[] | undefined;
-  for (const visit of ctx.visits) {
-    if (!visit.dbEffective || !types.includes(visit.op.type)) continue;
-    if (visit.model && ctx.isNewModel(visit.model, visit.op)) continue;
-    (found ??= []).push(visit);
-  }
-  return found ?? NO_VISITS;
-}
-
-const NO_VISITS: readonly OperationVisit[] = [];
-
-export type DeployStage = 'pre-deploy' | 'post-deploy';
-
-/**
- * The stage a migration declares for itself: django-syzygy's `stage = Stage.POST_DEPLOY` or
- * django-safemigrate's `safe = Safe.after_deploy` (also written as a call in newer releases).
- */
-export function declaredStage(migration: MigrationFile): { stage: DeployStage; text: string } | null {
-  const stage = migration.extraAttributes['stage'];
-  if (stage !== undefined) {
-    if (/POST_DEPLOY/i.test(stage)) return { stage: 'post-deploy', text: `stage = ${stage}` };
-    if (/PRE_DEPLOY/i.test(stage)) return { stage: 'pre-deploy', text: `stage = ${stage}` };
-  }
-  const safe = migration.extraAttributes['safe'];
-  if (safe !== undefined) {
-    if (/after_deploy/i.test(safe)) return { stage: 'post-deploy', text: `safe = ${safe}` };
-    if (/before_deploy/i.test(safe)) return { stage: 'pre-deploy', text: `safe = ${safe}` };
-  }
-  return null;
-}
+/** Column types as the database sees them: what an AlterField changes, and whether the database must rewrite or convert. */
+import type { Database, FieldDef, PyValue } from '../../types.js';
+import type { OperationVisit, ResolvedSettings } from '../types.js';
+import { hasNoColumn, isAutoField, isForeignKey, isPrimaryKey, relationTarget } from './fields.js';
+import { asNumber, asString } from './values.js';
 
 /** A column definition reduced to what decides whether the database must convert it. */
 export interface ColumnKind {
@@ -259,14 +196,6 @@ function renderLiteral(value: PyValue): string {
   return '…';
 }
 
-/**
- * Django has a value for existing rows when adding the column: `hasPythonDefault`, plus blank third-party
- * CharField subclasses (a class taking `max_length`), which Django fills with `''` like CharField.
- */
-export function fillsExistingRows(field: FieldDef, preserveDefault?: PyValue): boolean {
-  return hasPythonDefault(field, preserveDefault) || (field.kwargs['max_length'] !== undefined && isTrue(field, 'blank'));
-}
-
 /** Primary key as far as the column goes: explicit `primary_key=True` or an auto field. */
 export function isPrimaryKeyColumn(field: FieldDef): boolean {
   return isPrimaryKey(field) || isAutoField(field);
@@ -300,55 +229,29 @@ export function literalOrName(value: PyValue | undefined): string | undefined {
   return undefined;
 }
 
-/** Path of the shared earlier migration the rolling-deploy rule cases replay state from. */
-export const SHOP_INITIAL_PATH = 'shop/migrations/0001_initial.py';
+/** Attributes that never reach the database (Django's `_field_should_be_altered` ignores them). */
+const NON_DB_ATTRIBUTES = new Set(['blank', 'choices', 'editable', 'error_messages', 'help_text', 'limit_choices_to', 'on_delete', 'related_name', 'related_query_name', 'validators', 'verbose_name', 'default', 'db_comment']);
 
-/**
- * The earlier migration the rolling-deploy rule cases give as context, so state replay knows each
- * field's previous definition (nullable `note`, NOT NULL `number`, a foreign key, an M2M, a pinned
- * `db_column` and a model with an explicit `db_table`).
- */
-export const SHOP_INITIAL = `from django.db import migrations, models
-import django.db.models.deletion
+function canonical(value: PyValue | undefined): string {
+  if (value === undefined) return '';
+  // Several AlterField rules compare the same parsed values: serialise each once per analysis.
+  let text = canonicalCache.get(value);
+  if (text === undefined) {
+    text = JSON.stringify(value, (key, inner: unknown) => (key === 'line' ? undefined : inner));
+    canonicalCache.set(value, text);
+  }
+  return text;
+}
 
+/** Keyed weakly by the parsed value, which nothing mutates. */
+const canonicalCache = new WeakMap<PyValue, string>();
 
-class Migration(migrations.Migration):
-    initial = True
-    dependencies = []
-
-    operations = [
-        migrations.CreateModel(
-            name="Customer",
-            fields=[
-                ("id", models.AutoField(auto_created=True, primary_key=True, serialize=False)),
-                ("email", models.EmailField(max_length=254)),
-            ],
-        ),
-        migrations.CreateModel(
-            name="Order",
-            fields=[
-                ("id", models.AutoField(auto_created=True, primary_key=True, serialize=False)),
-                ("number", models.CharField(max_length=20)),
-                ("note", models.TextField(null=True)),
-                ("status", models.CharField(max_length=16)),
-                ("total", models.DecimalField(max_digits=10, decimal_places=2)),
-                ("reference", models.CharField(max_length=40, db_column="legacy_ref")),
-                ("customer", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="shop.customer")),
-                ("watchers", models.ManyToManyField(related_name="watched_orders", to="shop.customer")),
-            ],
-        ),
-        migrations.CreateModel(
-            name="Invoice",
-            fields=[
-                ("id", models.AutoField(auto_created=True, primary_key=True, serialize=False)),
-                ("order", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="shop.order")),
-            ],
-            options={"db_table": "legacy_invoice"},
-        ),
-    ]
-`;
-
-/** `{ [SHOP_INITIAL_PATH]: SHOP_INITIAL }` plus any further earlier migrations. */
-export function shopContext(extra: Record<string, string> = {}): Record<string, string> {
-  return { [SHOP_INITIAL_PATH]: SHOP_INITIAL, ...extra };
+/** True when an AlterField changes something the schema editor turns into DDL. */
+export function changesDatabase(before: FieldDef, after: FieldDef, ignore: readonly string[] = []): boolean {
+  if (before.type !== after.type) return true;
+  // Every key of either side, without building their union: most AlterFields differ early or not at all.
+  const differs = (key: string): boolean => !NON_DB_ATTRIBUTES.has(key) && !ignore.includes(key) && canonical(before.kwargs[key]) !== canonical(after.kwargs[key]);
+  for (const key of Object.keys(before.kwargs)) if (differs(key)) return true;
+  for (const key of Object.keys(after.kwargs)) if (!Object.hasOwn(before.kwargs, key) && differs(key)) return true;
+  return false;
 }
