@@ -14,7 +14,8 @@ import { copyFixture, riskyMigration } from '../cli/helpers.js';
 import { createFakeGitHub } from '../fakes/github.js';
 import type { FakeGitHub } from '../fakes/github.js';
 
-const ENTRY = fileURLToPath(new URL('../../action/entry.js', import.meta.url));
+// The built entry (dist/action.js, built by test/global-setup.ts), as action.yml runs it.
+const ENTRY = fileURLToPath(new URL('../../dist/action.js', import.meta.url));
 const TOKEN = 'ghs_actiontoken0123456789abcdef';
 const SLOW = { timeout: 60_000 };
 const GIT_ENV = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' };
@@ -127,7 +128,7 @@ describe('the GitHub Action entry point', () => {
     const run = await runAction(INPUTS);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/^::error file=shop\/migrations\/0002_order_points\.py,line=8,title=add-field-not-null-without-db-default/m);
+    expect(run.stdout).toMatch(/^::error file=shop\/migrations\/0002_order_points\.py,line=8,endLine=8,col=\d+,endColumn=\d+,title=add-field-not-null-without-db-default/m);
     expect(run.summary).toContain('### migrate-help: 1 migration risk at');
     expect(run.summary).toContain('`add-field-not-null-without-db-default`');
     expect(run.summary).toContain('<details><summary>Safe recipe</summary>');

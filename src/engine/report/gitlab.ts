@@ -17,13 +17,18 @@ function identity(finding: Finding): string {
   return [finding.ruleId, finding.app, finding.migration, where].join('\0');
 }
 
+function lines(finding: Finding): { begin: number; end?: number } {
+  const begin = Math.max(1, finding.line);
+  return finding.endLine !== undefined && finding.endLine > begin ? { begin, end: finding.endLine } : { begin };
+}
+
 function md5(text: string): string {
   return createHash('md5').update(text).digest('hex');
 }
 
 /**
  * GitLab Code Quality JSON (`artifacts:reports:codequality`): an array of issues with description,
- * check_name, fingerprint, severity and location.path / location.lines.begin. GitLab drops issues
+ * check_name, fingerprint, severity and location.path / location.lines.begin (and .end for multi-line findings). GitLab drops issues
  * whose fingerprints repeat, so a second finding with the same identity gets an occurrence suffix.
  */
 export function renderGitlab(input: ReporterInput): string {
@@ -37,7 +42,7 @@ export function renderGitlab(input: ReporterInput): string {
       check_name: finding.ruleId,
       fingerprint: md5(occurrence === 0 ? key : `${key}\0${occurrence}`),
       severity: GITLAB_SEVERITY[finding.severity],
-      location: { path: posixPath(finding.path), lines: { begin: Math.max(1, finding.line) } },
+      location: { path: posixPath(finding.path), lines: lines(finding) },
     };
   });
   return `${JSON.stringify(issues, null, 2)}\n`;

@@ -17,7 +17,7 @@ const codeQualityIssue = z.object({
   severity: z.enum(['info', 'minor', 'major', 'critical', 'blocker']),
   location: z.object({
     path: z.string().min(1).refine((path) => !path.startsWith('/') && !path.startsWith('./') && !path.includes('\\'), 'a relative POSIX path'),
-    lines: z.object({ begin: z.number().int().min(1) }),
+    lines: z.object({ begin: z.number().int().min(1), end: z.number().int().min(1).optional() }).refine((lines) => lines.end === undefined || lines.end > lines.begin, 'end after begin'),
   }),
 });
 const codeQualityReport = z.array(codeQualityIssue).superRefine((issues, ctx) => {
@@ -59,6 +59,7 @@ describe('renderGitlab', () => {
       ['add-field-not-null-without-db-default', 'critical', 'shop/migrations/0002_note.py', 9],
       ['rename-field', 'major', 'shop/migrations/0002_note.py', 12],
     ]);
+    expect(parse(renderGitlab({ findings: [finding({ line: 9, column: 5, endLine: 12, endColumn: 6 })] }))[0]?.location.lines).toEqual({ begin: 9, end: 12 });
     expect(issues[1]?.description).toBe('AddField `note` breaks inserts of old code. (shop.0002_note)');
   });
 
@@ -83,7 +84,7 @@ describe('migrate-help check --format gitlab', () => {
     const run = await runInProcess(['check', '.', '--format', 'gitlab'], { cwd: `${FIXTURES}project` });
     expect(run.code).toBe(1);
     const issues = parse(run.stdout);
-    expect(issues).toEqual([expect.objectContaining({ check_name: 'add-field-not-null-without-db-default', severity: 'critical', location: { path: 'shop/migrations/0002_order_note.py', lines: { begin: 8 } } })]);
+    expect(issues).toEqual([expect.objectContaining({ check_name: 'add-field-not-null-without-db-default', severity: 'critical', location: { path: 'shop/migrations/0002_order_note.py', lines: { begin: 11 } } })]);
     expect(run.stderr).toContain('1 error');
   });
 });
