@@ -22,6 +22,7 @@ import { createChannelSettings, type ChannelSettings } from './pipeline/channel-
 import { createEngineGrounder, createPlaybookGrounder } from './pipeline/grounders/index.js';
 import { createAnswerService } from './pipeline/index.js';
 import type { Expert, Grounder, Question } from './pipeline/types.js';
+import { createWebhookHandler, webhookRoute } from './github/webhooks.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
 import type { EventLedger } from './slack/dedupe.js';
 import type { ChannelFeatures, SinkSettings } from './slack/deps.js';
@@ -90,6 +91,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       answers,
       channels: createChannelFeatures({ settings: channelSettings, github, config, expert }),
       adminUserIds: config.slack.adminUserIds,
+      routes: createGitHubWebhookRoutes(config, github, store, channelSettings, logger),
       logger,
       events: options.events ?? store.events,
       ...(options.sink === undefined ? {} : { sink: options.sink }),
@@ -114,6 +116,26 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       if (options.store === undefined) store.close();
     },
   };
+}
+
+/**
+ * POST /github/webhooks when the GitHub App and GITHUB_WEBHOOK_SECRET are set: check runs on pull requests
+ * of repositories a channel links (and the allowlist allows), judged against that channel's database.
+ */
+function createGitHubWebhookRoutes(config: Config, github: GitHub | undefined, store: Pick<Store, 'links'>, channelSettings: ChannelSettings, logger: Logger): ReturnType<typeof webhookRoute>[] {
+  const secret = config.github.webhookSecret;
+  if (secret === undefined || github === undefined || github.authMode !== 'app') return [];
+  const handler = createWebhookHandler({
+    secret,
+    github,
+    linkedChannels: (repo) =>
+      store.links
+        .list()
+        .filter((link) => link.repo.toLowerCase() === repo.toLowerCase())
+        .map((link) => ({ channelId: link.channelId, settings: channelSettings.engineSettings(link.channelId) })),
+    logger: logger.child({ module: 'github-webhooks' }),
+  });
+  return [webhookRoute(handler)];
 }
 
 /** The GitHub client, when GITHUB_TOKEN or the App credentials are set, with the store's blob and ETag caches. */

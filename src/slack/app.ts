@@ -5,6 +5,7 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, HTTPReceiver, SocketModeReceiver, type Receiver } from '@slack/bolt';
 import { WebClient, type RetryOptions, type WebClientOptions } from '@slack/web-api';
 import type { Logger } from 'pino';
@@ -28,6 +29,8 @@ export const INTERACTIVE_RETRY: RetryOptions = { retries: 3, factor: 2, minTimeo
 
 export interface SlackAppOptions {
   botToken: string;
+  /** More HTTP routes on the same server (HTTP mode only), e.g. the GitHub App's webhooks. */
+  routes?: ReadonlyArray<{ path: string; method: string[]; handler(req: IncomingMessage, res: ServerResponse): void }>;
   /** HTTP mode (required there). */
   signingSecret?: string;
   /** When set, connect with Socket Mode instead of serving HTTP. */
@@ -131,6 +134,7 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
             res.end(JSON.stringify({ ok: ready }));
           },
         },
+        ...(options.routes ?? []),
       ],
     });
   }
