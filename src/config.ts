@@ -275,7 +275,7 @@ export function formatConfigError(error: ConfigError): string {
 
 /** The secret values in a config, for the logger's value scrubber (some, like the signing secret, have no telltale prefix). */
 export function secretValues(config: Config): string[] {
-  return [config.slack.botToken, config.slack.signingSecret, config.slack.appToken, config.slack.oauth?.clientSecret, config.slack.oauth?.stateSecret, config.anthropic.apiKey, config.github.token, config.github.privateKey].filter(
+  return [config.slack.botToken, config.slack.signingSecret, config.slack.appToken, config.slack.oauth?.clientSecret, config.slack.oauth?.stateSecret, config.anthropic.apiKey, config.github.token, config.github.privateKey, config.github.webhookSecret].filter(
     (value): value is string => value !== undefined && value.length >= 8,
   );
 }
