@@ -438,7 +438,8 @@ class RuleRunner {
       this.findings.push({
         ruleId: PARSE_ERROR_ID,
         messageId: problem.code,
-        severity: this.settings.severityOverrides?.[PARSE_ERROR_ID] ?? 'warning',
+        // A real syntax error means `migrate` will crash on import; other problems only hide a part from the rules.
+        severity: this.settings.severityOverrides?.[PARSE_ERROR_ID] ?? (problem.code === 'syntax-error' ? 'error' : 'warning'),
         message: problem.message,
         path: file.path,
         app: file.app,
