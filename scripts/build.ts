@@ -22,6 +22,7 @@ export const ENTRY_POINTS = {
   cli: 'src/cli/main.ts',
   main: 'src/main.ts',
   console: 'src/console.ts',
+  action: 'src/action/main.ts',
 } as const;
 
 /**

@@ -38,6 +38,8 @@ export interface Config {
     token?: string;
     appId?: number;
     privateKey?: string;
+    /** Verifies the GitHub App's webhooks (POST /github/webhooks); unset = webhooks off. */
+    webhookSecret?: string;
     apiUrl?: string;
     allowedRepos: string[];
     allowedOrgs: string[];
@@ -100,6 +102,7 @@ const HINTS = {
   LLM_MAX_CONCURRENT: 'use a whole number between 1 and 64, e.g. 4',
   LOG_LEVEL: `use one of ${LOG_LEVELS.join(', ')}`,
   GITHUB_APP_ID: 'use the numeric App ID shown on the GitHub App settings page',
+  GITHUB_WEBHOOK_SECRET: 'use the webhook secret set on the GitHub App settings page (at least 16 characters, e.g. `openssl rand -hex 32`)',
   GITHUB_APP_PRIVATE_KEY: 'paste the PEM private key generated on the GitHub App settings page (newlines may be written as \\n)',
   GITHUB_ALLOWED_REPOS: 'list repositories as owner/name separated by commas, e.g. acme/api,acme/web',
   GITHUB_ALLOWED_ORGS: 'list organisation or user names separated by commas, e.g. acme,acme-labs',
@@ -196,6 +199,7 @@ const envSchema = z.object({
       .transform((text) => text.replace(/\\n/g, '\n'))
       .refine((text) => /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text), { error: `is not a PEM private key: ${HINTS.GITHUB_APP_PRIVATE_KEY}` }),
   ),
+  GITHUB_WEBHOOK_SECRET: optional(z.string().min(16, { error: `is too short: ${HINTS.GITHUB_WEBHOOK_SECRET}` })),
   GITHUB_API_URL: optional(httpUrl),
   GITHUB_ALLOWED_REPOS: optional(csvList(/^[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9._-]+$/, 'owner/name', HINTS.GITHUB_ALLOWED_REPOS)),
   GITHUB_ALLOWED_ORGS: optional(csvList(/^[A-Za-z0-9][A-Za-z0-9-]*$/, 'organisation names', HINTS.GITHUB_ALLOWED_ORGS)),
@@ -260,6 +264,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push(`SLACK_SIGNING_SECRET is required in HTTP mode (no SLACK_APP_TOKEN set): ${HINTS.SLACK_SIGNING_SECRET}`);
   }
   if (isSet('GITHUB_APP_ID') && !isSet('GITHUB_APP_PRIVATE_KEY')) problems.push(`GITHUB_APP_PRIVATE_KEY is required when GITHUB_APP_ID is set: ${HINTS.GITHUB_APP_PRIVATE_KEY}`);
+  if (isSet('GITHUB_WEBHOOK_SECRET') && !isSet('GITHUB_APP_ID')) problems.push(`GITHUB_WEBHOOK_SECRET needs the GitHub App (GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY): webhooks come from the App, and check runs are written as it. ${HINTS.GITHUB_APP_ID}`);
   if (isSet('GITHUB_APP_PRIVATE_KEY') && !isSet('GITHUB_APP_ID')) problems.push(`GITHUB_APP_ID is required when GITHUB_APP_PRIVATE_KEY is set: ${HINTS.GITHUB_APP_ID}`);
 
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
@@ -297,6 +302,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       token: vars.GITHUB_TOKEN,
       appId: vars.GITHUB_APP_ID,
       privateKey: vars.GITHUB_APP_PRIVATE_KEY,
+      webhookSecret: vars.GITHUB_WEBHOOK_SECRET,
       apiUrl: vars.GITHUB_API_URL,
       allowedRepos: vars.GITHUB_ALLOWED_REPOS ?? [],
       allowedOrgs: vars.GITHUB_ALLOWED_ORGS ?? [],
@@ -352,6 +358,7 @@ export function secretValues(config: Config): string[] {
     config.github.privateKey,
     urlPassword(config.scale.databaseUrl),
     urlPassword(config.scale.redisUrl),
+    config.github.webhookSecret,
   ].filter(
     (value): value is string => value !== undefined && value.length >= 8,
   );

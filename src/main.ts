@@ -27,12 +27,13 @@ import type { Expert, Grounder, Question } from './pipeline/types.js';
 import { startOpsServer, type ReadinessCheck } from './http/ops.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { connectSharedState, createLocalSharedState, type SharedState } from './scale/shared-state.js';
+import { createWebhookHandler, webhookRoute } from './github/webhooks.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
 import type { EventLedger } from './slack/dedupe.js';
 import type { ChannelFeatures, FeedbackEvent, SinkSettings } from './slack/deps.js';
 import { openPostgresStore } from './store/postgres.js';
 import { openSqliteStore } from './store/sqlite.js';
-import type { CacheStore, Store, WorkspaceLinks } from './store/types.js';
+import type { CacheStore, LinkStore, Store, WorkspaceLinks } from './store/types.js';
 
 export interface StartBotOptions {
   env: Record<string, string | undefined>;
@@ -96,6 +97,8 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   const closeAll = async () => {
     for (const close of closers.splice(0).reverse()) await close().catch((error: unknown) => logger.warn({ err: error }, 'could not close cleanly'));
   };
+  // The workspace webhooks report to: the one the bot token serves (known once Slack answered auth.test).
+  const webhookTeam: { id?: string } = {};
   try {
     const { store, caches } = await openStores(config, options, closers);
     const shared = await openSharedState(config);
@@ -135,6 +138,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       answers,
       channels: createChannelFeatures({ settings: channelSettings, links: store.links, github, config, expert }),
       adminUserIds: config.slack.adminUserIds,
+      routes: createGitHubWebhookRoutes(config, github, { links: () => store.links.forTeam(webhookTeam.id ?? ''), settings: () => channelSettings(webhookTeam.id) }, logger),
       logger,
       events: options.events ?? shared.events ?? store.events,
       eventLeaseMs: config.scale.eventLeaseMs,
@@ -144,6 +148,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       ...(options.sink === undefined ? {} : { sink: options.sink }),
       ...(options.slackRetry === undefined ? {} : { retryConfig: options.slackRetry }),
     });
+    webhookTeam.id = slack.identity.teamId;
     // Links set before the store knew workspaces belong to the one workspace this token serves.
     const adopted = config.slack.oauth === undefined ? await store.workspaces.adoptUnscoped(slack.identity.teamId) : 0;
     if (adopted > 0) logger.info({ adopted, teamId: slack.identity.teamId }, 'channel settings from before workspaces were kept for this workspace');
@@ -199,6 +204,31 @@ async function openSharedState(config: Config): Promise<SharedState> {
     keyPrefix: config.scale.redisKeyPrefix,
     ...(config.scale.slotExpirationMs === undefined ? {} : { slotExpirationMs: config.scale.slotExpirationMs }),
   });
+}
+
+/**
+ * POST /github/webhooks when the GitHub App and GITHUB_WEBHOOK_SECRET are set: check runs on pull requests
+ * of repositories a channel links (and the allowlist allows), judged against that channel's database.
+ * Single-token mode only: with OAuth installs a repository may be linked in many workspaces, and which
+ * of them hears about a PR is not decided yet.
+ */
+function createGitHubWebhookRoutes(config: Config, github: GitHub | undefined, workspace: { links(): LinkStore; settings(): ChannelSettings }, logger: Logger): ReturnType<typeof webhookRoute>[] {
+  const secret = config.github.webhookSecret;
+  if (secret === undefined || github === undefined || github.authMode !== 'app') return [];
+  if (config.slack.oauth !== undefined) {
+    logger.warn('GITHUB_WEBHOOK_SECRET is set, but GitHub webhooks are not served with OAuth installs yet');
+    return [];
+  }
+  const handler = createWebhookHandler({
+    secret,
+    github,
+    linkedChannels: async (repo) => {
+      const links = (await workspace.links().list()).filter((link) => link.repo.toLowerCase() === repo.toLowerCase());
+      return Promise.all(links.map(async (link) => ({ channelId: link.channelId, settings: await workspace.settings().engineSettings(link.channelId) })));
+    },
+    logger: logger.child({ module: 'github-webhooks' }),
+  });
+  return [webhookRoute(handler)];
 }
 
 /** The GitHub client, when GITHUB_TOKEN or the App credentials are set, with the store's blob and ETag caches. */

@@ -161,6 +161,11 @@ describe('loadConfig', () => {
   it('needs both halves of a GitHub App', () => {
     expect(problemsOf({ ...HTTP_MODE, GITHUB_APP_ID: '1' })[0]).toMatch(/^GITHUB_APP_PRIVATE_KEY is required when GITHUB_APP_ID is set/);
     expect(problemsOf({ ...HTTP_MODE, GITHUB_APP_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----x' })[0]).toMatch(/^GITHUB_APP_ID is required when GITHUB_APP_PRIVATE_KEY is set/);
+    expect(problemsOf({ ...HTTP_MODE, GITHUB_WEBHOOK_SECRET: 'a-long-enough-webhook-secret' })[0]).toMatch(/^GITHUB_WEBHOOK_SECRET needs the GitHub App/);
+    expect(problemsOf({ ...HTTP_MODE, GITHUB_APP_ID: '1', GITHUB_APP_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----x', GITHUB_WEBHOOK_SECRET: 'short' })).toEqual([expect.stringMatching(/^GITHUB_WEBHOOK_SECRET .*too short/)]);
+    const withWebhooks = loadConfig({ ...HTTP_MODE, GITHUB_APP_ID: '1', GITHUB_APP_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----x', GITHUB_WEBHOOK_SECRET: 'a-long-enough-webhook-secret' });
+    expect(withWebhooks.github.webhookSecret).toBe('a-long-enough-webhook-secret');
+    expect(secretValues(withWebhooks)).toContain('a-long-enough-webhook-secret');
   });
 
   it('formats the error for the terminal without a stack trace', () => {

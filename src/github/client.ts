@@ -105,6 +105,8 @@ export interface GitHub {
   checkRateLimit(ref: RepoRef): Promise<RateLimitBudget>;
   /** Cumulative request counters since start. */
   stats(): GitHubRequestStats;
+  /** The Octokit of the identity that reaches `ref` (allowlist checked first), for writes: check runs, the sticky comment. */
+  octokitFor(ref: RepoRef): Promise<GitHubOctokit>;
 }
 
 const SILENT: GitHubLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -150,6 +152,7 @@ export function createGitHub(options: CreateGitHubOptions): GitHub {
     rateLimit: rateLimits.current,
     checkRateLimit: (ref) => fetchRateLimit(octokitFor, translate, ref),
     stats: () => ({ ...counters }),
+    octokitFor,
   };
 }
 

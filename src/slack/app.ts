@@ -6,6 +6,7 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, HTTPReceiver, SocketModeReceiver, type Receiver } from '@slack/bolt';
 import { WebClient, type RetryOptions, type WebClientOptions } from '@slack/web-api';
 import type { Logger } from 'pino';
@@ -46,6 +47,8 @@ export interface SlackAppOptions {
   botToken?: string;
   /** OAuth mode (many workspaces): Bolt's installer at /slack/install and /slack/oauth_redirect. */
   oauth?: SlackOAuthOptions;
+  /** More HTTP routes on the same server (HTTP mode only), e.g. the GitHub App's webhooks. */
+  routes?: ReadonlyArray<{ path: string; method: string[]; handler(req: IncomingMessage, res: ServerResponse): void }>;
   /** HTTP mode (required there). */
   signingSecret?: string;
   /** When set, connect with Socket Mode instead of serving HTTP. */
@@ -190,7 +193,7 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
               ...(options.apiUrl === undefined ? {} : { clientOptions: { slackApiUrl: options.apiUrl } }),
             },
           }),
-      customRoutes: opsRoutes(ops),
+      customRoutes: [...opsRoutes(ops), ...(options.routes ?? [])],
     });
     refuseWhileDraining(receiver as HTTPReceiver, () => draining);
   }

@@ -38,6 +38,29 @@ interface FakeRepo {
   trees: Map<string, TreeItem[]>;
   commits: Map<string, { tree: string; parent: string | null; files: Map<string, string> }>;
   pulls: Map<number, FakePull>;
+  /** Issue and PR conversation comments by issue number. */
+  comments: Map<number, FakeComment[]>;
+  checkRuns: FakeCheckRun[];
+}
+
+export interface FakeComment {
+  id: number;
+  body: string;
+  /** Who wrote it: the token or installation that posted, `someone-else` for seeded ones. */
+  author: string;
+}
+
+export interface FakeCheckRun {
+  id: number;
+  name: string;
+  head_sha: string;
+  status?: string;
+  conclusion?: string;
+  output?: { title?: string; summary?: string; text?: string; annotations?: Array<Record<string, unknown>> };
+  /** Annotations of every create and update request, in order (GitHub appends them). */
+  annotations: Array<Record<string, unknown>>;
+  /** How many annotations each request carried (GitHub refuses more than 50). */
+  annotationBatches: number[];
 }
 
 interface FakePull {
@@ -119,9 +142,16 @@ export interface FakeGitHub {
   issuedTokens(): string[];
   setRateLimit(spec: { remaining: number; resetAt?: Date; limit?: number }): void;
   fail(failure: FakeFailure): void;
+  /** Conversation comments on an issue or PR, oldest first. */
+  comments(owner: string, repo: string, issue: number): FakeComment[];
+  /** A comment written by someone else (to fill pages before ours). */
+  seedComment(owner: string, repo: string, issue: number, body: string): void;
+  checkRuns(owner: string, repo: string): FakeCheckRun[];
   failGraphQL(failure: FakeGraphQLFailure): void;
   close(): Promise<void>;
 }
+
+const WRITE_ROUTES = new Set(['issues.comments', 'issues.comment', 'checks.create', 'checks.update']);
 
 function sha1(data: Buffer | string): string {
   return createHash('sha1').update(data).digest('hex');
@@ -196,8 +226,22 @@ export async function createFakeGitHub(options: FakeGitHubOptions = {}): Promise
     return write(root);
   }
 
+  let objectCounter = 0;
+  const commentsOf = (repo: FakeRepo, issue: number): FakeComment[] => {
+    let list = repo.comments.get(issue);
+    if (!list) repo.comments.set(issue, (list = []));
+    return list;
+  };
+
   const api: FakeGitHub = {
     url: '',
+    comments: (owner, repoName, issue) => [...(findRepo(owner, repoName)?.comments.get(issue) ?? [])].map((comment) => ({ ...comment })),
+    seedComment(owner, repoName, issue, body) {
+      const repo = findRepo(owner, repoName);
+      if (!repo) throw new Error(`fake GitHub: no repo ${owner}/${repoName}`);
+      commentsOf(repo, issue).push({ id: ++objectCounter, body, author: 'someone-else' });
+    },
+    checkRuns: (owner, repoName) => structuredClone(findRepo(owner, repoName)?.checkRuns ?? []),
     requests,
     counts: () => ({ ...counts, byRoute: { ...counts.byRoute } }),
     resetCounts: () => {
@@ -215,6 +259,8 @@ export async function createFakeGitHub(options: FakeGitHubOptions = {}): Promise
         trees: new Map(),
         commits: new Map(),
         pulls: new Map(),
+        comments: new Map(),
+        checkRuns: [],
       });
     },
     commit(owner, repoName, branch, files, commitOptions = {}) {
@@ -518,6 +564,10 @@ export async function createFakeGitHub(options: FakeGitHubOptions = {}): Promise
       ['git.trees', /^\/repos\/([^/]+)\/([^/]+)\/git\/trees\/(.+)$/],
       ['git.blobs', /^\/repos\/([^/]+)\/([^/]+)\/git\/blobs\/([0-9a-f]+)$/],
       ['contents', /^\/repos\/([^/]+)\/([^/]+)\/contents\/(.*)$/],
+      ['issues.comments', /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/],
+      ['issues.comment', /^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/],
+      ['checks.create', /^\/repos\/([^/]+)\/([^/]+)\/check-runs$/],
+      ['checks.update', /^\/repos\/([^/]+)\/([^/]+)\/check-runs\/(\d+)$/],
       ['pulls.files', /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)\/files$/],
       ['pulls.get', /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)$/],
       ['repos.get', /^\/repos\/([^/]+)\/([^/]+)$/],
@@ -589,6 +639,7 @@ export async function createFakeGitHub(options: FakeGitHubOptions = {}): Promise
     }
 
     const repo = groups.length >= 2 ? findRepo(groups[0] as string, groups[1] as string) : undefined;
+    if (repo && WRITE_ROUTES.has(record.route)) return answerWrite(repo, record.route, method, groups, url, identity, body, send, notFound);
     if (!repo || !canSee(identity, repo) || method !== 'GET') return notFound();
 
     switch (record.route) {
@@ -677,6 +728,92 @@ export async function createFakeGitHub(options: FakeGitHubOptions = {}): Promise
       default:
         return notFound();
     }
+  }
+
+  /** Who may write: a token or installation that was given the repository (public repos are readable, not writable, by anyone). */
+  function canWrite(identity: Identity, repo: FakeRepo): boolean {
+    const name = `${repo.owner}/${repo.repo}`.toLowerCase();
+    if (identity.kind === 'token') {
+      const access = tokens.get(identity.token);
+      return access === '*' || (access ?? []).some((item) => item.toLowerCase() === name);
+    }
+    if (identity.kind === 'installation') return (installations.get(identity.installationId)?.repos ?? []).some((item) => item.toLowerCase() === name);
+    return false;
+  }
+
+  function authorOf(identity: Identity): string {
+    return identity.kind === 'token' ? `token:${identity.token.slice(0, 8)}` : identity.kind === 'installation' ? `installation:${identity.installationId}` : identity.kind;
+  }
+
+  function pageLinks(path: string, perPage: number, page: number, total: number): Record<string, string> {
+    const last = Math.max(1, Math.ceil(total / perPage));
+    const pageUrl = (n: number) => `${baseUrl}${path}?per_page=${perPage}&page=${n}`;
+    const links: string[] = [];
+    if (page < last) links.push(`<${pageUrl(page + 1)}>; rel="next"`, `<${pageUrl(last)}>; rel="last"`);
+    if (page > 1) links.push(`<${pageUrl(1)}>; rel="first"`, `<${pageUrl(page - 1)}>; rel="prev"`);
+    return links.length > 0 ? { link: links.join(', ') } : {};
+  }
+
+  /** Issue comments (list, create, update, delete) and check runs (create, update). */
+  function answerWrite(repo: FakeRepo, route: string, method: string, groups: string[], url: URL, identity: Identity, body: Buffer, send: Send, notFound: () => void): void {
+    if (!(method === 'GET' ? canSee(identity, repo) : canWrite(identity, repo))) return notFound();
+    const input = (body.length > 0 ? JSON.parse(body.toString('utf8')) : {}) as Record<string, unknown>;
+    const commentJson = (comment: FakeComment, issue: number) => ({ id: comment.id, body: comment.body, user: { login: comment.author }, html_url: `https://github.com/${repo.owner}/${repo.repo}/pull/${issue}#issuecomment-${comment.id}` });
+    if (route === 'issues.comments') {
+      const issue = Number(groups[2]);
+      const list = commentsOf(repo, issue);
+      if (method === 'POST') {
+        if (typeof input['body'] !== 'string' || input['body'].length === 0) return send(422, { message: 'Validation Failed: body is missing' });
+        if (input['body'].length > 65_536) return send(422, { message: 'Validation Failed: body is too long (maximum is 65536 characters)' });
+        const comment: FakeComment = { id: ++objectCounter, body: input['body'], author: authorOf(identity) };
+        list.push(comment);
+        return send(201, commentJson(comment, issue));
+      }
+      if (method !== 'GET') return notFound();
+      const perPage = Math.min(100, Math.max(1, Number(url.searchParams.get('per_page') ?? 30)));
+      const page = Math.max(1, Number(url.searchParams.get('page') ?? 1));
+      return send(200, list.slice((page - 1) * perPage, page * perPage).map((comment) => commentJson(comment, issue)), pageLinks(url.pathname, perPage, page, list.length));
+    }
+    if (route === 'issues.comment') {
+      const id = Number(groups[2]);
+      for (const [issue, list] of repo.comments) {
+        const index = list.findIndex((comment) => comment.id === id);
+        if (index === -1) continue;
+        const comment = list[index] as FakeComment;
+        if (method === 'DELETE') {
+          list.splice(index, 1);
+          return send(204, '');
+        }
+        if (method !== 'PATCH' && method !== 'GET') return notFound();
+        if (method === 'PATCH') {
+          if (comment.author !== authorOf(identity)) return send(403, { message: 'Resource not accessible by integration' });
+          if (typeof input['body'] !== 'string' || input['body'].length > 65_536) return send(422, { message: 'Validation Failed: body' });
+          comment.body = input['body'];
+        }
+        return send(200, commentJson(comment, issue));
+      }
+      return notFound();
+    }
+    const annotationsOf = (output: unknown): Array<Record<string, unknown>> => ((output as { annotations?: Array<Record<string, unknown>> } | undefined)?.annotations ?? []);
+    if (route === 'checks.create' && method === 'POST') {
+      const annotations = annotationsOf(input['output']);
+      if (annotations.length > 50) return send(422, { message: 'Validation Failed: only 50 annotations per request' });
+      if (typeof input['name'] !== 'string' || typeof input['head_sha'] !== 'string') return send(422, { message: 'Validation Failed: name and head_sha are required' });
+      const run: FakeCheckRun = { ...(input as object), id: ++objectCounter, name: input['name'], head_sha: input['head_sha'], annotations: [...annotations], annotationBatches: [annotations.length] } as FakeCheckRun;
+      repo.checkRuns.push(run);
+      return send(201, { id: run.id, name: run.name, head_sha: run.head_sha, status: run.status ?? 'queued', conclusion: run.conclusion ?? null, html_url: `https://github.com/${repo.owner}/${repo.repo}/runs/${run.id}` });
+    }
+    if (route === 'checks.update' && method === 'PATCH') {
+      const run = repo.checkRuns.find((item) => item.id === Number(groups[2]));
+      if (!run) return notFound();
+      const annotations = annotationsOf(input['output']);
+      if (annotations.length > 50) return send(422, { message: 'Validation Failed: only 50 annotations per request' });
+      Object.assign(run, { ...input, output: { ...run.output, ...(input['output'] as object | undefined) } });
+      run.annotations.push(...annotations);
+      run.annotationBatches.push(annotations.length);
+      return send(200, { id: run.id, name: run.name, head_sha: run.head_sha, status: run.status, conclusion: run.conclusion ?? null });
+    }
+    return notFound();
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,5 +1,6 @@
 /** Reporters: pure string builders from analysis results, by format name. */
 import { renderGithub } from './github.js';
+import { renderGitlab } from './gitlab.js';
 import { renderJson } from './json.js';
 import { renderMarkdown } from './markdown.js';
 import { renderSarif } from './sarif.js';
@@ -11,6 +12,7 @@ export const reporters = {
   json: renderJson,
   sarif: renderSarif,
   github: renderGithub,
+  gitlab: renderGitlab,
   markdown: (input) => renderMarkdown(input),
 } satisfies Record<string, Reporter>;
 

@@ -54,7 +54,7 @@ function fencesBalanced(text: string): boolean {
 
 describe('reporters map', () => {
   it('names every format the CLI offers, each returning a string', () => {
-    expect(REPORT_FORMATS).toEqual(['text', 'json', 'sarif', 'github', 'markdown']);
+    expect(REPORT_FORMATS).toEqual(['text', 'json', 'sarif', 'github', 'gitlab', 'markdown']);
     for (const format of REPORT_FORMATS) expect(typeof reporters[format](input)).toBe('string');
   });
 });
