@@ -36,6 +36,7 @@ import identifierTooLong from './identifier-too-long.js';
 import indexBuildUnderExclusiveLock from './index-build-under-exclusive-lock.js';
 import indexTooManyColumns from './index-too-many-columns.js';
 import lambdaOrUnserializableInField from './lambda-or-unserializable-in-field.js';
+import m2mJoinTable from './m2m-join-table.js';
 import missingLockTimeout from './missing-lock-timeout.js';
 import mixedDeployStages from './mixed-deploy-stages.js';
 import multipleLeafNodes from './multiple-leaf-nodes.js';
@@ -109,6 +110,7 @@ export const rules: readonly Rule[] = [
   indexBuildUnderExclusiveLock,
   indexTooManyColumns,
   lambdaOrUnserializableInField,
+  m2mJoinTable,
   missingLockTimeout,
   mixedDeployStages,
   multipleLeafNodes,
