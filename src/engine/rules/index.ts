@@ -64,6 +64,7 @@ import runpythonSchemaEditorNontransactional from './runpython-schema-editor-non
 import runpythonUnbatchedBackfill from './runpython-unbatched-backfill.js';
 import runpythonWithSchemaOps from './runpython-with-schema-ops.js';
 import runsqlDdlWithoutState from './runsql-ddl-without-state.js';
+import runsqlFullTableUpdate from './runsql-full-table-update.js';
 import runsqlIrreversible from './runsql-irreversible.js';
 import runsqlRawSql from './runsql-raw-sql.js';
 import runsqlTransactionControl from './runsql-transaction-control.js';
@@ -138,6 +139,7 @@ export const rules: readonly Rule[] = [
   runpythonUnbatchedBackfill,
   runpythonWithSchemaOps,
   runsqlDdlWithoutState,
+  runsqlFullTableUpdate,
   runsqlIrreversible,
   runsqlRawSql,
   runsqlTransactionControl,
