@@ -40,6 +40,7 @@ import m2mJoinTable from './m2m-join-table.js';
 import missingLockTimeout from './missing-lock-timeout.js';
 import mixedDeployStages from './mixed-deploy-stages.js';
 import multipleLeafNodes from './multiple-leaf-nodes.js';
+import mysqlIndexKeyLength from './mysql-index-key-length.js';
 import noMigrationClass from './no-migration-class.js';
 import nonAtomicMultiOp from './non-atomic-multi-op.js';
 import notValidAndValidateTogether from './not-valid-and-validate-together.js';
@@ -115,6 +116,7 @@ export const rules: readonly Rule[] = [
   missingLockTimeout,
   mixedDeployStages,
   multipleLeafNodes,
+  mysqlIndexKeyLength,
   noMigrationClass,
   nonAtomicMultiOp,
   notValidAndValidateTogether,
