@@ -8,7 +8,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { analyze, buildGraph, initParser, parseMigration, replayState } from '../src/engine/index.js';
 import type { MigrationFile } from '../src/engine/index.js';
-import { fastWalkerActive, loadedParser } from '../src/engine/parse/grammar.js';
+import { loadedParser } from '../src/engine/parse/grammar.js';
 import { useLiteralReader } from '../src/engine/parse/migration.js';
 import { literalReaderCounts } from '../src/engine/parse/literal-module.js';
 import type { Source } from './engine-tree.js';
@@ -227,7 +227,7 @@ export async function runPhases(sources: readonly Source[], options: PhaseOption
     .join('; ');
   console.log(`literal reader: read ${counted.read} of ${reads} files; the rest went to tree-sitter${reasons ? ` (${reasons})` : ''}`);
   console.log(`${sources.length} files, ${mb.toFixed(2)} MB, ${operations} operations linted, ${findings} findings, ${problems} files with parse problems`);
-  console.log(`median of ${options.repeat} run(s) after ${options.warmup} warm-up run(s)${options.gcBetween ? ', full GC before each' : ''}; node ${process.version}; parser init (wasm load, once) ${fmt(initMs)} ms; fast tree walker ${fastWalkerActive() ? 'on' : 'OFF (public TreeCursor API)'}`);
+  console.log(`median of ${options.repeat} run(s) after ${options.warmup} warm-up run(s)${options.gcBetween ? ', full GC before each' : ''}; node ${process.version}; parser init (wasm load, once) ${fmt(initMs)} ms`);
   // Process CPU includes V8's GC helper threads, which the retained MigrationFile objects keep busy; wall shows the main thread.
   console.log(
     `parse (literal reader) = ${(parseMs / rawMs).toFixed(2)}x tree-sitter's own parse; the tree-sitter reader's extraction adds ${fmt(treeReaderMs - rawMs)} ms wall = ${((100 * (treeReaderMs - rawMs)) / rawMs).toFixed(0)}% to it\n`,

@@ -22,6 +22,10 @@ export interface Config {
     port: number;
     apiUrl?: string;
     adminUserIds: string[];
+    /** Set: many workspaces install the app through Slack's OAuth flow (HTTP mode, no SLACK_BOT_TOKEN). */
+    oauth?: { clientId: string; clientSecret: string; stateSecret: string; scopes: string[]; redirectUri?: string };
+    /** Channel-name globs whose questions get a short answer first. */
+    incidentChannelPatterns: string[];
   };
   anthropic: {
     /** Absent: the bot still runs and says the expert model is not configured. */
@@ -48,6 +52,22 @@ export interface LoadConfigOptions {
   requireSlack?: boolean;
 }
 
+/** The bot scopes manifest.yml asks for; OAuth installs request the same unless SLACK_OAUTH_SCOPES says otherwise. */
+export const DEFAULT_BOT_SCOPES = [
+  'app_mentions:read',
+  'assistant:write',
+  'channels:history',
+  'channels:read',
+  'chat:write',
+  'commands',
+  'files:read',
+  'groups:history',
+  'groups:read',
+  'im:history',
+] as const;
+
+export const DEFAULT_INCIDENT_CHANNEL_PATTERNS = ['inc-*', 'incident-*'];
+
 /** Where to find each value, appended to its error line so the fix is one step away. */
 const HINTS = {
   SLACK_BOT_TOKEN: 'copy the Bot User OAuth Token (xoxb-…) from OAuth & Permissions in your Slack app settings',
@@ -64,6 +84,11 @@ const HINTS = {
   SLACK_ADMIN_USER_IDS: 'list Slack member ids separated by commas, e.g. U012AB3CD,W0456EF7G (profile → ⋮ → Copy member ID)',
   MIGRATE_HELP_DATABASE: `use one of ${DATABASES.join(', ')}`,
   MIGRATE_HELP_DB_VERSION: 'use major[.minor[.patch]], e.g. 16 or 8.0 or 10.11',
+  SLACK_CLIENT_ID: 'copy the Client ID from Basic Information → App Credentials',
+  SLACK_CLIENT_SECRET: 'copy the Client Secret from Basic Information → App Credentials',
+  SLACK_STATE_SECRET: 'choose a long random string (e.g. `openssl rand -hex 32`); it signs the OAuth state cookie',
+  SLACK_OAUTH_SCOPES: 'list bot scopes separated by commas, e.g. app_mentions:read,chat:write,commands',
+  INCIDENT_CHANNEL_PATTERNS: 'list channel-name globs separated by commas, e.g. inc-*,incident-*,sev1-*',
 } as const;
 
 /** Empty strings (and whitespace) count as unset, as `.env` files often carry `NAME=`. */
@@ -119,6 +144,12 @@ const envSchema = z.object({
   PORT: optional(wholeNumber(1, 65535, 'not a port number', HINTS.PORT)),
   SLACK_API_URL: optional(httpUrl),
   SLACK_ADMIN_USER_IDS: optional(csvList(/^[UW][A-Z0-9]{2,}$/, 'Slack member ids', HINTS.SLACK_ADMIN_USER_IDS)),
+  SLACK_CLIENT_ID: optional(z.string().regex(/^\d+\.\d+$/, { error: got('not a Slack client id', HINTS.SLACK_CLIENT_ID) })),
+  SLACK_CLIENT_SECRET: optional(z.string()),
+  SLACK_STATE_SECRET: optional(z.string().min(16, { error: `is too short (at least 16 characters): ${HINTS.SLACK_STATE_SECRET}` })),
+  SLACK_OAUTH_SCOPES: optional(csvList(/^[a-z]+(\.[a-z]+)*:[a-z.]+$/, 'Slack scopes', HINTS.SLACK_OAUTH_SCOPES)),
+  SLACK_OAUTH_REDIRECT_URI: optional(httpUrl),
+  INCIDENT_CHANNEL_PATTERNS: optional(csvList(/^[a-z0-9_*?.\-[\]!]+$/, 'channel-name globs (lower case)', HINTS.INCIDENT_CHANNEL_PATTERNS)),
   ANTHROPIC_API_KEY: optional(z.string()),
   ANTHROPIC_BASE_URL: optional(httpUrl),
   ANTHROPIC_MODEL: optional(z.string()),
@@ -156,7 +187,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   // Rules between variables are checked on the raw values so they are reported alongside format problems.
   const isSet = (name: string): boolean => normalize(env[name]) !== undefined;
   const socketMode = isSet('SLACK_APP_TOKEN');
-  if (requireSlack && !isSet('SLACK_BOT_TOKEN')) problems.push(`SLACK_BOT_TOKEN is required: ${HINTS.SLACK_BOT_TOKEN}`);
+  const oauth = isSet('SLACK_CLIENT_ID');
+  if (oauth) {
+    // Bolt takes either one token or the installer, never both.
+    if (isSet('SLACK_BOT_TOKEN')) problems.push('SLACK_BOT_TOKEN must be empty when SLACK_CLIENT_ID is set: with OAuth every workspace gets its own token when it installs the app (unset one of them)');
+    if (!isSet('SLACK_CLIENT_SECRET')) problems.push(`SLACK_CLIENT_SECRET is required when SLACK_CLIENT_ID is set: ${HINTS.SLACK_CLIENT_SECRET}`);
+    if (!isSet('SLACK_STATE_SECRET')) problems.push(`SLACK_STATE_SECRET is required when SLACK_CLIENT_ID is set: ${HINTS.SLACK_STATE_SECRET}`);
+    if (socketMode) problems.push('SLACK_APP_TOKEN must be empty when SLACK_CLIENT_ID is set: the OAuth install pages are served over HTTP (/slack/install), so run in HTTP mode');
+  } else if (isSet('SLACK_CLIENT_SECRET') || isSet('SLACK_STATE_SECRET')) {
+    problems.push(`SLACK_CLIENT_ID is required when SLACK_CLIENT_SECRET or SLACK_STATE_SECRET is set: ${HINTS.SLACK_CLIENT_ID}`);
+  }
+  if (requireSlack && !oauth && !isSet('SLACK_BOT_TOKEN')) problems.push(`SLACK_BOT_TOKEN is required: ${HINTS.SLACK_BOT_TOKEN}`);
   if (requireSlack && !socketMode && !isSet('SLACK_SIGNING_SECRET')) {
     problems.push(`SLACK_SIGNING_SECRET is required in HTTP mode (no SLACK_APP_TOKEN set): ${HINTS.SLACK_SIGNING_SECRET}`);
   }
@@ -175,6 +216,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       port: vars.PORT ?? 3000,
       apiUrl: vars.SLACK_API_URL,
       adminUserIds: vars.SLACK_ADMIN_USER_IDS ?? [],
+      ...(vars.SLACK_CLIENT_ID === undefined
+        ? {}
+        : {
+            oauth: {
+              clientId: vars.SLACK_CLIENT_ID,
+              clientSecret: vars.SLACK_CLIENT_SECRET!,
+              stateSecret: vars.SLACK_STATE_SECRET!,
+              scopes: vars.SLACK_OAUTH_SCOPES ?? [...DEFAULT_BOT_SCOPES],
+              ...(vars.SLACK_OAUTH_REDIRECT_URI === undefined ? {} : { redirectUri: vars.SLACK_OAUTH_REDIRECT_URI }),
+            },
+          }),
+      incidentChannelPatterns: vars.INCIDENT_CHANNEL_PATTERNS ?? DEFAULT_INCIDENT_CHANNEL_PATTERNS,
     },
     anthropic: {
       apiKey: vars.ANTHROPIC_API_KEY,
@@ -216,7 +269,7 @@ export function formatConfigError(error: ConfigError): string {
 
 /** The secret values in a config, for the logger's value scrubber (some, like the signing secret, have no telltale prefix). */
 export function secretValues(config: Config): string[] {
-  return [config.slack.botToken, config.slack.signingSecret, config.slack.appToken, config.anthropic.apiKey, config.github.token, config.github.privateKey].filter(
+  return [config.slack.botToken, config.slack.signingSecret, config.slack.appToken, config.slack.oauth?.clientSecret, config.slack.oauth?.stateSecret, config.anthropic.apiKey, config.github.token, config.github.privateKey].filter(
     (value): value is string => value !== undefined && value.length >= 8,
   );
 }

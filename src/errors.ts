@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'github_unavailable'
   | 'store_error'
   | 'not_authorized'
+  | 'stopped'
   | 'unknown';
 
 export class AppError extends Error {

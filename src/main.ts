@@ -12,6 +12,7 @@ import type { RetryOptions } from '@slack/web-api';
 import type { DestinationStream } from 'pino';
 import { ConfigError, formatConfigError, loadConfig, secretValues, type Config } from './config.js';
 import { EngineSettingsError } from './engine/index.js';
+import { DATABASES } from './engine/types.js';
 import { AppError, isAppError } from './errors.js';
 import { createExpert, loadPrompts } from './expert/index.js';
 import { createGitHub, formatPullRequest, formatRepo, parsePullRequestRef, type GitHub } from './github/index.js';
@@ -24,9 +25,9 @@ import { createAnswerService } from './pipeline/index.js';
 import type { Expert, Grounder, Question } from './pipeline/types.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
 import type { EventLedger } from './slack/dedupe.js';
-import type { ChannelFeatures, SinkSettings } from './slack/deps.js';
+import type { ChannelFeatures, FeedbackEvent, SinkSettings } from './slack/deps.js';
 import { openSqliteStore } from './store/sqlite.js';
-import type { Store } from './store/types.js';
+import type { Store, WorkspaceLinks } from './store/types.js';
 
 export interface StartBotOptions {
   env: Record<string, string | undefined>;
@@ -44,6 +45,8 @@ export interface StartBotOptions {
   store?: Store;
   /** Another fetch for GitHub (the benchmark counts requests with it). */
   githubFetch?: typeof fetch;
+  /** Counts feedback clicks (the metrics counter). */
+  onFeedback?: (event: FeedbackEvent) => void;
 }
 
 export interface RunningBot {
@@ -72,29 +75,36 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   if (expert === undefined) logger.warn('ANTHROPIC_API_KEY is not set: the bot starts, and answers say the expert model is not configured');
 
   const store = options.store ?? openSqliteStore(config.dataDir);
-  const channelSettings = createChannelSettings(store.links, config.engine);
+  // Every setting and link belongs to one workspace (the question's team).
+  const channelSettings: WorkspaceSettings = (teamId) => createChannelSettings(store.links.forTeam(teamId ?? ''), config.engine);
   const github = createGitHubFromConfig(config, store, logger, options.githubFetch);
   const grounders = createGrounders(channelSettings, github);
 
-  const answers = createAnswerService({ expert, systemPrompt: prompts.system, logger, maxConcurrent: config.anthropic.maxConcurrent, grounders, secrets });
+  const answers = createAnswerService({ expert, systemPrompt: prompts.system, briefPrompt: prompts.brief, logger, maxConcurrent: config.anthropic.maxConcurrent, grounders, secrets });
 
   let slack: SlackApp;
   let port: number | undefined;
   try {
     slack = await createSlackApp({
-      // loadConfig requires the bot token whenever Slack is required, which it is here.
-      botToken: config.slack.botToken!,
+      // loadConfig requires one of the two whenever Slack is required, which it is here.
+      ...(config.slack.oauth === undefined ? { botToken: config.slack.botToken! } : { oauth: config.slack.oauth }),
+      store,
+      incidentChannelPatterns: config.slack.incidentChannelPatterns,
+      ...(options.onFeedback === undefined ? {} : { onFeedback: options.onFeedback }),
       signingSecret: config.slack.signingSecret,
       appToken: config.slack.appToken,
       apiUrl: config.slack.apiUrl,
       answers,
-      channels: createChannelFeatures({ settings: channelSettings, github, config, expert }),
+      channels: createChannelFeatures({ settings: channelSettings, links: store.links, github, config, expert }),
       adminUserIds: config.slack.adminUserIds,
       logger,
       events: options.events ?? store.events,
       ...(options.sink === undefined ? {} : { sink: options.sink }),
       ...(options.slackRetry === undefined ? {} : { retryConfig: options.slackRetry }),
     });
+    // Links set before the store knew workspaces belong to the one workspace this token serves.
+    const adopted = config.slack.oauth === undefined ? await store.workspaces.adoptUnscoped(slack.identity.teamId) : 0;
+    if (adopted > 0) logger.info({ adopted, teamId: slack.identity.teamId }, 'channel settings from before workspaces were kept for this workspace');
     ({ port } = await slack.start(options.port ?? config.slack.port));
   } catch (error) {
     // Slack refused the token, a port in use or a Socket Mode connection that fails: release the database before giving up.
@@ -140,9 +150,12 @@ export function createGitHubFromConfig(config: Config, store: Pick<Store, 'blobs
  * a pull request review, migrations pasted or shared, pasted errors and showmigrations (compared with
  * the linked repository's graph), and the linked repository's tools.
  */
-export function createGrounders(settings: ChannelSettings, github: GitHub | undefined): Grounder[] {
-  const settingsFor = (question: Question) => settings.engineSettings(question.channel);
-  const linkFor = (question: Question) => settings.state(question.channel).link;
+/** One workspace's channel settings (console questions have no team: the '' workspace). */
+export type WorkspaceSettings = (teamId: string | undefined) => ChannelSettings;
+
+export function createGrounders(settings: WorkspaceSettings, github: GitHub | undefined): Grounder[] {
+  const settingsFor = (question: Question) => settings(question.teamId).engineSettings(question.channel);
+  const linkFor = (question: Question) => settings(question.teamId).state(question.channel).link;
   if (github === undefined) return [createEngineGrounder({ settingsFor }), createPlaybookGrounder()];
   return [
     createPullRequestGrounder({ github, linkFor, settingsFor }),
@@ -153,7 +166,7 @@ export function createGrounders(settings: ChannelSettings, github: GitHub | unde
 }
 
 /** `/migrate-help link|unlink|status|db|review` over the channel settings and the GitHub client. */
-function createChannelFeatures(deps: { settings: ChannelSettings; github: GitHub | undefined; config: Config; expert: Expert | undefined }): ChannelFeatures {
+function createChannelFeatures(deps: { settings: WorkspaceSettings; links: WorkspaceLinks; github: GitHub | undefined; config: Config; expert: Expert | undefined }): ChannelFeatures {
   const { settings, github, config } = deps;
   const requireGitHub = (): GitHub => {
     if (github === undefined) throw new AppError('github_not_configured', 'GitHub is not set up for migrate-help: ask whoever runs it to set GITHUB_TOKEN (or a GitHub App) and GITHUB_ALLOWED_REPOS / GITHUB_ALLOWED_ORGS.');
@@ -161,18 +174,18 @@ function createChannelFeatures(deps: { settings: ChannelSettings; github: GitHub
   };
   return {
     githubConfigured: github !== undefined,
-    async link({ channelId, userId, repo, branch, path }) {
+    async link({ teamId, channelId, userId, repo, branch, path }) {
       const check = await checkLink(requireGitHub(), { repo, branch, path });
-      const linked = settings.link(channelId, { repo: formatRepo(check.repo), branch: check.branch, path: check.path }, userId);
-      const state = settings.state(channelId);
+      const linked = settings(teamId).link(channelId, { repo: formatRepo(check.repo), branch: check.branch, path: check.path }, userId);
+      const state = settings(teamId).state(channelId);
       return { ...linked, commitSha: check.commitSha, migrations: check.migrations, apps: check.apps, database: state.database, databaseVersion: state.databaseVersion };
     },
-    async unlink(channelId) {
-      const removed = settings.unlink(channelId);
+    async unlink(teamId, channelId) {
+      const removed = settings(teamId).unlink(channelId);
       return removed === null ? null : { repo: removed.repo };
     },
-    async status(channelId) {
-      const state = settings.state(channelId);
+    async status(teamId, channelId) {
+      const state = settings(teamId).state(channelId);
       let rateLimit = github?.rateLimit() ?? null;
       const linked = state.link === null || github === undefined ? null : github.parseRepo(state.link.repo);
       if (rateLimit === null && github !== undefined && linked !== null && github.allowlist.allows(linked)) {
@@ -194,9 +207,9 @@ function createChannelFeatures(deps: { settings: ChannelSettings; github: GitHub
         model: deps.expert?.model ?? null,
       };
     },
-    async setDatabase({ channelId, userId, database, version }) {
+    async setDatabase({ teamId, channelId, userId, database, version }) {
       try {
-        const state = settings.setDatabase(channelId, database, version, userId);
+        const state = settings(teamId).setDatabase(channelId, database, version, userId);
         return { database: state.database, databaseVersion: state.databaseVersion };
       } catch (error) {
         if (error instanceof EngineSettingsError) throw new AppError('config_invalid', error.message, { cause: error });
@@ -206,6 +219,25 @@ function createChannelFeatures(deps: { settings: ChannelSettings; github: GitHub
     parsePullRequest(text) {
       const ref = github === undefined ? parsePullRequestRef(text) : github.parsePullRequest(text);
       return ref === null ? null : formatPullRequest(ref);
+    },
+    databases: DATABASES,
+    async list(teamId) {
+      const workspace = settings(teamId);
+      return deps.links
+        .forTeam(teamId)
+        .list()
+        .map((record) => {
+          const state = workspace.state(record.channelId);
+          return {
+            channelId: record.channelId,
+            repo: state.link?.repo ?? null,
+            branch: state.link?.branch ?? null,
+            path: state.link?.path ?? null,
+            database: state.database,
+            databaseVersion: state.databaseVersion,
+            databaseSource: state.databaseSource,
+          };
+        });
     },
   };
 }

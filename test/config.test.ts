@@ -17,12 +17,30 @@ function problemsOf(env: Record<string, string | undefined>, options?: { require
 describe('loadConfig', () => {
   it('applies the defaults in HTTP mode', () => {
     const config = loadConfig(HTTP_MODE);
-    expect(config.slack).toEqual({ botToken: 'xoxb-1-2-abc', signingSecret: 'f00dfeedf00dfeedf00dfeed', appToken: undefined, socketMode: false, port: 3000, apiUrl: undefined, adminUserIds: [] });
+    expect(config.slack).toEqual({ botToken: 'xoxb-1-2-abc', signingSecret: 'f00dfeedf00dfeedf00dfeed', appToken: undefined, socketMode: false, port: 3000, apiUrl: undefined, adminUserIds: [], incidentChannelPatterns: ['inc-*', 'incident-*'] });
     expect(config.anthropic).toEqual({ apiKey: undefined, baseURL: undefined, model: DEFAULT_MODEL, maxConcurrent: 4 });
     expect(config.logLevel).toBe('info');
     expect(config.dataDir).toBe('./data');
     expect(config.engine).toEqual({ database: 'postgresql', databaseVersion: undefined });
     expect(config.github).toEqual({ token: undefined, appId: undefined, privateKey: undefined, apiUrl: undefined, allowedRepos: [], allowedOrgs: [] });
+  });
+
+  it('selects OAuth installs with a client id, and says what else that needs', () => {
+    const oauth = loadConfig({ SLACK_SIGNING_SECRET: 'f00dfeedf00dfeedf00dfeed', SLACK_CLIENT_ID: '123.456', SLACK_CLIENT_SECRET: 'client-secret-value', SLACK_STATE_SECRET: 'a-long-state-secret-value', INCIDENT_CHANNEL_PATTERNS: 'sev1-*, inc-*' });
+    expect(oauth.slack.oauth).toMatchObject({ clientId: '123.456', clientSecret: 'client-secret-value', stateSecret: 'a-long-state-secret-value', scopes: expect.arrayContaining(['chat:write', 'channels:read']) });
+    expect(oauth.slack.botToken).toBeUndefined();
+    expect(oauth.slack.incidentChannelPatterns).toEqual(['sev1-*', 'inc-*']);
+    expect(secretValues(oauth)).toEqual(expect.arrayContaining(['client-secret-value', 'a-long-state-secret-value']));
+    expect(() => loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_SIGNING_SECRET: 'x'.repeat(20), SLACK_CLIENT_ID: '123.456', SLACK_APP_TOKEN: 'xapp-1' })).toThrowError(
+      expect.objectContaining({
+        problems: expect.arrayContaining([
+          expect.stringMatching(/^SLACK_BOT_TOKEN must be empty when SLACK_CLIENT_ID is set/),
+          expect.stringMatching(/^SLACK_CLIENT_SECRET is required/),
+          expect.stringMatching(/^SLACK_STATE_SECRET is required/),
+          expect.stringMatching(/^SLACK_APP_TOKEN must be empty/),
+        ]),
+      }),
+    );
   });
 
   it('defaults to an Opus model id that the installed SDK lists', () => {

@@ -128,7 +128,8 @@ export interface Operation {
   span: SourceSpan;
   /**
    * Where each argument's value sits, keyed like `args` (keyword and mapped positional arguments), so a
-   * finding can point at the argument at fault. Absent for arguments the reader could not place.
+   * finding can point at the argument at fault. The span covers the value only, not `name=`: for
+   * `null=False` it is `False`. Absent for arguments the reader could not place.
    */
   argSpans?: Record<string, SourceSpan>;
   /** Index in its list (0-based), and the path of argument names for nested ones. */

@@ -6,6 +6,8 @@ import { packagePath } from '../package-files.js';
 
 export interface Prompts {
   system: string;
+  /** Added to the system prompt for short answers (incident channels). */
+  brief: string;
 }
 
 /** The repository's `prompts/` folder, wherever the process was started from. */
@@ -23,5 +25,5 @@ export function loadPrompts(dir: string = DEFAULT_PROMPTS_DIR): Prompts {
     if (!text) throw new AppError('config_invalid', `The prompt file ${path} is empty; restore it from the repository.`);
     return text;
   };
-  return { system: read('system.md') };
+  return { system: read('system.md'), brief: read('brief.md') };
 }

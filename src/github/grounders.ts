@@ -80,18 +80,29 @@ export function createPullRequestGrounder(options: RepoGrounderOptions): Grounde
       }
       const name = formatPullRequest(target.ref);
       let review: ReviewContext;
+      // A review shows as a plan: reading the PR, checking its migrations, the expert's review.
+      if (target.fromHistory !== true) await context.plan?.(`Reviewing ${name}`);
       try {
         await safeStatus(context, `Reading pull request ${name}…`);
+        await context.task?.({ id: 'pr-read', title: `Reading pull request ${name}`, status: 'in_progress' });
         // The touched apps' base history too (conflicts, earlier model state): read with the PR's files in batched GraphQL queries.
         review = await github.loadReviewContext(target.ref, { baseContents: 'touched-apps' });
       } catch (error) {
         const reason = isAppError(error) ? error.userMessage : 'an unexpected error while reading it from GitHub.';
+        await context.task?.({ id: 'pr-read', title: `Reading pull request ${name}`, status: 'error', details: reason });
         const line = `_I could not review ${name}: ${reason}_`;
         if (target.fromHistory === true) return { contextForModel: `Note: the pull request ${name} discussed in this thread could not be read again: ${reason}` };
         // Asked for a review: the refusal is the answer. In a question: say it, and let the model answer the rest.
         return target.explicit ? { deterministicMarkdown: line, skipModel: true } : { deterministicMarkdown: line, contextForModel: `Note: ${line.replace(/_/g, '')}` };
       }
       const pr = review.pullRequest;
+      await context.task?.({
+        id: 'pr-read',
+        title: `Reading pull request ${name}`,
+        status: 'complete',
+        details: `${review.migrationChanges.length} migration file change${review.migrationChanges.length === 1 ? '' : 's'}`,
+        ...(pr.url ? { sources: [{ url: pr.url, text: name }] } : {}),
+      });
       if (review.migrationChanges.length === 0) {
         if (target.fromHistory === true) return { contextForModel: `The pull request ${name} discussed in this thread changes no migration files.` };
         const files = review.changedFiles.length;
@@ -101,12 +112,15 @@ export function createPullRequestGrounder(options: RepoGrounderOptions): Grounde
         };
       }
 
-      await safeStatus(context, `Checking ${review.headFiles.length} migration${review.headFiles.length === 1 ? '' : 's'} of ${name}…`);
+      const checking = `Checking ${review.headFiles.length} migration${review.headFiles.length === 1 ? '' : 's'} of ${name}`;
+      await safeStatus(context, `${checking}…`);
+      await context.task?.({ id: 'pr-check', title: checking, status: 'in_progress' });
       const settings = options.settingsFor(question);
       const report = await analyzeSources(review.engineInput.sources, settings, { targets: review.engineInput.targets });
       const targets = new Set(review.engineInput.targets);
       const findings = report.findings.filter((finding) => targets.has(finding.path));
       const graph = graphProblems(review, report);
+      await context.task?.({ id: 'pr-check', title: checking, status: 'complete', details: `${findings.length === 0 ? 'No' : findings.length} finding${findings.length === 1 ? '' : 's'}` });
 
       const scope: RepoScope = {
         repo: { owner: pr.owner, repo: pr.repo },

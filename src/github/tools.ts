@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { analyze, parseMigration, renderGraphMarkdown } from '../engine/index.js';
 import type { EngineSettings, Finding, GraphReport } from '../engine/index.js';
 import { AppError } from '../errors.js';
-import type { ExpertTool } from '../pipeline/types.js';
+import type { ExpertTool, TaskSource } from '../pipeline/types.js';
 import type { GitHub } from './client.js';
 import { createScopeReader, shortPath, type ScopeReader } from './repo-context.js';
 import type { PullRequestScope, RepoScope } from './repo-context.js';
@@ -100,6 +100,16 @@ function listAppMigrations(entries: MigrationEntry[], tree: MigrationTree, where
   return `App ${entries[0]!.app} in ${where} (commit ${tree.commitSha.slice(0, 12)}): ${entries.length} migration files.\n${lines.join('\n')}`;
 }
 
+/** The file on GitHub, for the step card; an "app/0042" reference (no extension) is resolved only when read. */
+function fileSources(context: ToolContext, input: unknown): TaskSource[] {
+  const { github, scope, pr } = context;
+  const path = (input as { path?: unknown } | undefined)?.path;
+  if (typeof path !== 'string' || !/\.[a-z]+$/i.test(path.trim())) return [];
+  const ref = (input as { at?: unknown }).at === 'base' && pr ? pr.baseSha : (scope.ref ?? 'HEAD');
+  const url = `https://${github.webHost ?? 'github.com'}/${scope.repo.owner}/${scope.repo.repo}/blob/${encodeURIComponent(ref)}/${path.trim().replace(/^\/+/, '')}`;
+  return [{ url, text: shortPath(path.trim()) }];
+}
+
 function readFileTool(context: ToolContext): ExpertTool {
   const { where, pr } = context;
   return {
@@ -119,6 +129,7 @@ function readFileTool(context: ToolContext): ExpertTool {
       const path = (input as { path?: unknown } | undefined)?.path;
       return typeof path === 'string' ? `Reading ${shortPath(path.trim())}…` : 'Reading a file…';
     },
+    sources: (input) => fileSources(context, input),
     run: async (input) => {
       const { path, at } = parseInput(readInput, input, 'read_file');
       return at === 'base' && pr ? readAtBase(context, pr, path) : readInScope(context, path);

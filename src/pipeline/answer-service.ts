@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { AppError, asAppError } from '../errors.js';
 import { scrubSecrets } from '../logger.js';
 import { DEFAULT_HISTORY_BUDGET_CHARS, trimHistory } from './history.js';
-import type { AnswerOutcome, AnswerService, AnswerSink, ConversationTurn, Expert, ExpertTool, Grounder, Grounding, Question, TokenUsage } from './types.js';
+import type { AnswerOptions, AnswerOutcome, AnswerService, AnswerSink, ConversationTurn, Expert, ExpertTool, Grounder, GrounderContext, Grounding, Question, TaskUpdate, TokenUsage } from './types.js';
 
 export const MAX_INPUT_CHARS = 20_000;
 /** Shared files go to the model as text up to this total; grounders read them in full. */
@@ -18,6 +18,8 @@ export interface AnswerServiceDeps {
   /** Absent when ANTHROPIC_API_KEY is not set: answers carry deterministic content and say so. */
   expert?: Expert;
   systemPrompt: string;
+  /** Added to the system prompt when a question asks for a brief answer (prompts/brief.md). */
+  briefPrompt?: string;
   logger: Logger;
   /** LLM_MAX_CONCURRENT: model calls in flight across all users. */
   maxConcurrent: number;
@@ -29,6 +31,10 @@ export interface AnswerServiceDeps {
   /** Exact secret values (from config) to strip from anything sent to the model. */
   secrets?: readonly string[];
 }
+
+/** The outcome's code when the asker stopped the answer. */
+export const STOPPED_CODE = 'stopped';
+const STOPPED_NOTE = 'Stopped at your request. Ask again (or reply here) when you want the rest.';
 
 const NOT_CONFIGURED = new AppError(
   'model_not_configured',
@@ -107,23 +113,48 @@ function modelContext(groundings: Grounding[]): string {
  * unique in a request). Tool output and tool errors (repo files, logs, foreign error text) go to the
  * model too, so they are scrubbed like the turns.
  */
-function scrubbedTools(groundings: Grounding[], scrub: Scrub): ExpertTool[] {
+function scrubbedTools(groundings: Grounding[], scrub: Scrub, steps: Steps): ExpertTool[] {
   const tools: ExpertTool[] = [];
+  // Each call shows as a step card: started, then done or failed, with the tool's sources.
+  let callNumber = 0;
   for (const tool of groundings.flatMap((grounding) => grounding.tools ?? [])) {
     if (tools.some((known) => known.definition.name === tool.definition.name)) continue;
     tools.push({
       ...tool,
       run: async (input, context) => {
+        callNumber += 1;
+        const card = { id: `tool-${callNumber}`, title: (tool.describe?.(input) ?? `Using ${tool.definition.name}…`).replace(/…$/, ''), sources: tool.sources?.(input) ?? [] };
+        await steps.task?.({ ...card, status: 'in_progress' });
         try {
-          return scrub(await tool.run(input, context));
+          const output = scrub(await tool.run(input, context));
+          await steps.task?.({ ...card, status: 'complete' });
+          return output;
         } catch (error) {
           const reason = error instanceof AppError ? error.userMessage : error instanceof Error ? error.message : String(error);
+          await steps.task?.({ ...card, status: 'error', details: firstLine(scrub(reason)) });
           throw new Error(scrub(reason), { cause: error });
         }
       },
     });
   }
   return tools;
+}
+
+function firstLine(text: string): string {
+  const line = text.split('\n')[0] ?? '';
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
+}
+
+/** Step cards and the plan: a courtesy like the status line, so a sink failing to show one never costs the answer. */
+type Steps = Pick<GrounderContext, 'task' | 'plan'>;
+
+function stepReporter(log: Logger, sink: AnswerSink): Steps {
+  const task = sink.task?.bind(sink);
+  const plan = sink.plan?.bind(sink);
+  return {
+    ...(task === undefined ? {} : { task: (update: TaskUpdate) => task(update).catch((error: unknown) => log.warn({ err: error }, 'could not show a step')) }),
+    ...(plan === undefined ? {} : { plan: (title: string) => plan(title).catch((error: unknown) => log.warn({ err: error }, 'could not show the plan')) }),
+  };
 }
 
 function errorOutcome(error: AppError, extra: Partial<AnswerOutcome> = {}): AnswerOutcome {
@@ -159,7 +190,7 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
 
   const parts: PipelineParts = { deps, log, modelLimiter, scrub: (text) => scrubSecrets(text, deps.secrets ?? []) };
 
-  async function answer(question: Question, sink: AnswerSink): Promise<AnswerOutcome> {
+  async function answer(question: Question, sink: AnswerSink, options: AnswerOptions = {}): Promise<AnswerOutcome> {
     const received = Date.now();
     const inputProblem = checkInput(question, maxInputChars);
     if (inputProblem) {
@@ -169,24 +200,26 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
       return outcome;
     }
 
-    const userLimiter = userLimiters.key(question.userId);
+    // Limits are per workspace: the same member id in two workspaces is two people.
+    const userLimiter = userLimiters.key(`${question.teamId ?? ''}:${question.userId}`);
     if (jobsIn(userLimiter) > 0) {
       await statusSafely(log, sink, 'Queued: your previous question is still being answered; this one starts as soon as it is done.');
     }
-    return userLimiter.schedule(() => answerNow(question, sink, received));
+    return userLimiter.schedule(() => answerNow(question, sink, received, options.signal));
   }
 
-  async function answerNow(question: Question, sink: AnswerSink, received: number): Promise<AnswerOutcome> {
+  async function answerNow(question: Question, sink: AnswerSink, received: number, signal: AbortSignal | undefined): Promise<AnswerOutcome> {
     const started = Date.now();
     const progress: AnswerProgress = { deterministicSent: false, modelTextSent: false, toolCalls: 0, unavailableNote: undefined, lastStatus: '' };
     const status: ShowStatus = async (text) => {
       progress.lastStatus = text;
       await sink.status(text);
     };
+    const steps = stepReporter(log, sink);
     let outcome: AnswerOutcome;
     try {
       await status('Thinking…');
-      const groundings = await runGrounders(parts, question, status);
+      const groundings = await runGrounders(parts, question, status, steps, signal);
       progress.unavailableNote = groundings.find((grounding) => grounding.modelUnavailableNote)?.modelUnavailableNote;
       const skipModel = groundings.some((grounding) => grounding.skipModel === true);
       await sendChecks(sink, deterministicChecks(groundings), skipModel, progress);
@@ -196,10 +229,11 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
       } else if (!deps.expert) {
         outcome = errorOutcome(NOT_CONFIGURED);
       } else {
-        outcome = await askExpert(parts, deps.expert, question, groundings, sink, status, progress);
+        outcome = await askExpert(parts, deps.expert, question, groundings, { sink, status, steps, progress, signal });
       }
     } catch (error) {
-      outcome = failureOutcome(log, question, error, progress);
+      // The asker's Stop shows as the SDK's abort: say it was stopped, not that the model failed.
+      outcome = failureOutcome(log, question, signal?.aborted ? new AppError(STOPPED_CODE, STOPPED_NOTE, { cause: error }) : error, progress);
     }
     outcome = withChecksNote(outcome, progress);
     await finishSafely(log, sink, outcome, question);
@@ -210,11 +244,12 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
   return { answer };
 }
 
-async function runGrounders(parts: PipelineParts, question: Question, status: ShowStatus): Promise<Grounding[]> {
+async function runGrounders(parts: PipelineParts, question: Question, status: ShowStatus, steps: Steps, signal: AbortSignal | undefined): Promise<Grounding[]> {
   const results: Grounding[] = [];
   for (const grounder of parts.deps.grounders ?? []) {
+    if (signal?.aborted) break;
     try {
-      const grounding = await grounder.ground(question, { status });
+      const grounding = await grounder.ground(question, { status, ...steps, ...(signal === undefined ? {} : { signal }) });
       if (grounding) results.push(grounding);
     } catch (error) {
       // A grounder failing must not cost the user the answer; the model still answers without it.
@@ -234,21 +269,36 @@ async function sendChecks(sink: AnswerSink, checks: string[], skipModel: boolean
   progress.lastStatus = ''; // Text replaces the status line in Slack, so "Thinking…" must be shown again.
 }
 
-async function askExpert(parts: PipelineParts, expert: Expert, question: Question, groundings: Grounding[], sink: AnswerSink, status: ShowStatus, progress: AnswerProgress): Promise<AnswerOutcome> {
+/** Where one answer's model call reports to, and what can stop it. */
+interface ExpertCallParts {
+  sink: AnswerSink;
+  status: ShowStatus;
+  steps: Steps;
+  progress: AnswerProgress;
+  signal: AbortSignal | undefined;
+}
+
+function systemPromptFor(deps: AnswerServiceDeps, question: Question): string {
+  return question.answerStyle === 'brief' && deps.briefPrompt !== undefined ? `${deps.systemPrompt}\n\n${deps.briefPrompt}` : deps.systemPrompt;
+}
+
+async function askExpert(parts: PipelineParts, expert: Expert, question: Question, groundings: Grounding[], call: ExpertCallParts): Promise<AnswerOutcome> {
   const { deps, scrub } = parts;
+  const { sink, status, progress, signal } = call;
   const turns = modelTurns(question, scrub, deps.historyBudgetChars ?? DEFAULT_HISTORY_BUDGET_CHARS);
   const context = modelContext(groundings);
-  const tools = scrubbedTools(groundings, scrub);
+  const tools = scrubbedTools(groundings, scrub, call.steps);
   await showModelQueue(parts, status);
   const result = await parts.modelLimiter.schedule(async () => {
     if (progress.lastStatus !== 'Thinking…') await status('Thinking…');
     return expert.answer({
-      system: deps.systemPrompt,
+      system: systemPromptFor(deps, question),
       turns,
       ...(context ? { context: scrub(context) } : {}),
       ...(tools.length > 0 ? { tools } : {}),
       ...(deps.maxTokens !== undefined ? { maxTokens: deps.maxTokens } : {}),
       ...(deps.maxToolCalls !== undefined ? { maxToolCalls: deps.maxToolCalls } : {}),
+      ...(signal === undefined ? {} : { signal }),
       onText: async (delta) => {
         await sink.text(delta);
         progress.modelTextSent = true;

@@ -8,7 +8,7 @@ export interface ConversationTurn {
   text: string;
 }
 
-export type QuestionSource = 'slash' | 'mention' | 'dm' | 'console';
+export type QuestionSource = 'slash' | 'mention' | 'dm' | 'console' | 'shortcut' | 'button';
 
 /** A file shared with the question (Slack upload), already downloaded as text. */
 export interface SharedFile {
@@ -33,6 +33,8 @@ export interface Question {
   skippedFiles?: Array<{ name: string; note: string }>;
   /** A pull request the user explicitly asked to review (`/migrate-help review …`), as typed. */
   reviewRef?: string;
+  /** `brief`: a short answer first (incident channels); the full one comes on request. */
+  answerStyle?: 'brief' | 'full';
 }
 
 export interface TokenUsage {
@@ -53,18 +55,44 @@ export interface AnswerOutcome {
   model?: string;
 }
 
+/** A link shown under a step (a file read, a pull request). */
+export interface TaskSource {
+  url: string;
+  text: string;
+}
+
+/** One visible step of an answer: a tool call or an engine run, from start to result. */
+export interface TaskUpdate {
+  /** Stable across the updates of one step. */
+  id: string;
+  title: string;
+  status: 'in_progress' | 'complete' | 'error';
+  /** One line on the result (or why it failed). */
+  details?: string;
+  sources?: TaskSource[];
+}
+
 /** Where an answer goes. Calls are made in order; `finish` exactly once. */
 export interface AnswerSink {
   /** A short status line ("Thinking…", "Queued behind 2 questions", "Reading accounts/0042…"). */
   status(text: string): Promise<void>;
   /** A piece of the answer, Markdown. */
   text(delta: string): Promise<void>;
+  /** A step card; sinks that cannot show cards leave it out (the status line already named the step). */
+  task?(update: TaskUpdate): Promise<void>;
+  /** The answer follows a plan (a pull request review): its title, before the steps. */
+  plan?(title: string): Promise<void>;
   /** The answer is over: render the outcome (error note, "incomplete" marker). */
   finish(outcome: AnswerOutcome): Promise<void>;
 }
 
+export interface AnswerOptions {
+  /** Aborting it (the asker pressed Stop) cancels the model stream; the outcome's code is then `stopped`. */
+  signal?: AbortSignal;
+}
+
 export interface AnswerService {
-  answer(question: Question, sink: AnswerSink): Promise<AnswerOutcome>;
+  answer(question: Question, sink: AnswerSink, options?: AnswerOptions): Promise<AnswerOutcome>;
 }
 
 /* ---- Model and grounding contracts (implemented in src/expert, fed by grounders from main.ts) ---- */
@@ -83,6 +111,8 @@ export interface ExpertTool {
   run(input: unknown, context: { signal?: AbortSignal }): Promise<string> | string;
   /** Progress line for the thread, e.g. "Reading accounts/0042_auto…"; defaults to "Using <name>…". */
   describe?(input: unknown): string;
+  /** Links for the step card (the file on GitHub, the pull request). */
+  sources?(input: unknown): TaskSource[];
 }
 
 export interface ExpertRequest {
@@ -128,8 +158,17 @@ export interface Grounding {
   modelUnavailableNote?: string;
 }
 
+export interface GrounderContext {
+  signal?: AbortSignal;
+  status(text: string): Promise<void>;
+  /** Show a step card (engine run, graph, PR read); absent where nothing shows cards. */
+  task?(update: TaskUpdate): Promise<void>;
+  /** Say the answer follows a plan (a pull request review), before its steps. */
+  plan?(title: string): Promise<void>;
+}
+
 /** Inspects a question (pasted migrations, tracebacks, linked repo) and returns what it can add. */
 export interface Grounder {
   readonly name: string;
-  ground(question: Question, context: { signal?: AbortSignal; status(text: string): Promise<void> }): Promise<Grounding | undefined> | Grounding | undefined;
+  ground(question: Question, context: GrounderContext): Promise<Grounding | undefined> | Grounding | undefined;
 }

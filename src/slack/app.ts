@@ -13,7 +13,10 @@ import type { AnswerService } from '../pipeline/types.js';
 import { AckFirstGate } from './ack-gate.js';
 import { toSlackLogger, slackLogLevel } from './bolt-logger.js';
 import { createMemoryEventLedger, type EventLedger } from './dedupe.js';
-import type { BotIdentity, ChannelFeatures, SinkSettings, SlackDeps } from './deps.js';
+import { StopRegistry } from './answer-controls.js';
+import type { BotIdentity, ChannelFeatures, SinkSettings, SlackDeps, SlackStore } from './deps.js';
+import { IncidentChannels } from './incident.js';
+import { createInstallationStore } from './installation-store.js';
 import { slackErrorCode } from './errors.js';
 import { registerListeners } from './listeners/index.js';
 import { StreamingAvailability } from './stream-sink.js';
@@ -26,8 +29,19 @@ export const DEFAULT_COMMAND = '/migrate-help';
  */
 export const INTERACTIVE_RETRY: RetryOptions = { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 4000, randomize: true };
 
+export interface SlackOAuthOptions {
+  clientId: string;
+  clientSecret: string;
+  stateSecret: string;
+  scopes: string[];
+  redirectUri?: string;
+}
+
 export interface SlackAppOptions {
-  botToken: string;
+  /** Single-token mode (one workspace). */
+  botToken?: string;
+  /** OAuth mode (many workspaces): Bolt's installer at /slack/install and /slack/oauth_redirect. */
+  oauth?: SlackOAuthOptions;
   /** HTTP mode (required there). */
   signingSecret?: string;
   /** When set, connect with Socket Mode instead of serving HTTP. */
@@ -46,6 +60,11 @@ export interface SlackAppOptions {
   retryConfig?: RetryOptions;
   /** Per Web API request timeout. */
   requestTimeoutMs?: number;
+  store: SlackStore;
+  /** INCIDENT_CHANNEL_PATTERNS. */
+  incidentChannelPatterns?: readonly string[];
+  /** Counts feedback clicks (metrics). */
+  onFeedback?: SlackDeps['onFeedback'];
 }
 
 export interface SlackApp {
@@ -70,7 +89,7 @@ function clientOptions(options: SlackAppOptions, logger: Logger): WebClientOptio
 }
 
 /** auth.test once at start: proves the token works and tells us who we are (to ignore ourselves). */
-async function whoAmI(options: SlackAppOptions, logger: Logger): Promise<BotIdentity> {
+async function whoAmI(options: SlackAppOptions & { botToken: string }, logger: Logger): Promise<BotIdentity> {
   const client = new WebClient(options.botToken, clientOptions(options, logger));
   try {
     const result = await client.auth.test();
@@ -101,7 +120,10 @@ function fileHostsFor(apiUrl: string | undefined): string[] {
 
 export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp> {
   const logger = options.logger.child({ module: 'slack' });
-  const identity = await whoAmI(options, logger);
+  const { botToken, oauth } = options;
+  if ((botToken === undefined) === (oauth === undefined)) throw new AppError('config_invalid', 'Set either SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID with its secrets (OAuth installs), not both.');
+  // OAuth mode has no workspace of its own: each request's bot user comes from its installation.
+  const identity: BotIdentity = botToken === undefined ? { botUserId: '', botId: '', teamId: '' } : await whoAmI({ ...options, botToken }, logger);
   const boltLogger = toSlackLogger(logger);
   let ready = false;
   const running = new Set<Promise<unknown>>();
@@ -110,6 +132,7 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
   const mode: SlackApp['mode'] = options.appToken === undefined ? 'http' : 'socket';
   let receiver: Receiver;
   if (mode === 'socket') {
+    if (oauth !== undefined) throw new AppError('config_invalid', 'OAuth installs need HTTP mode: unset SLACK_APP_TOKEN.');
     receiver = new SocketModeReceiver({
       appToken: options.appToken!,
       logger: boltLogger,
@@ -122,6 +145,24 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
       signingSecret: options.signingSecret,
       endpoints: '/slack/events',
       logger: boltLogger,
+      ...(oauth === undefined
+        ? {}
+        : {
+            clientId: oauth.clientId,
+            clientSecret: oauth.clientSecret,
+            stateSecret: oauth.stateSecret,
+            scopes: oauth.scopes,
+            ...(oauth.redirectUri === undefined ? {} : { redirectUri: oauth.redirectUri }),
+            installationStore: createInstallationStore(options.store.installations),
+            installerOptions: {
+              installPath: '/slack/install',
+              redirectUriPath: '/slack/oauth_redirect',
+              // Straight to Slack's consent page; the state cookie is set on this redirect.
+              directInstall: true,
+              // oauth.v2.access and auth.test go to SLACK_API_URL too (proxies, tests).
+              ...(options.apiUrl === undefined ? {} : { clientOptions: { slackApiUrl: options.apiUrl } }),
+            },
+          }),
       customRoutes: [
         {
           path: '/healthz',
@@ -136,9 +177,8 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
   }
 
   const app = new App({
-    token: options.botToken,
-    botId: identity.botId,
-    botUserId: identity.botUserId,
+    // Single-token mode: the token and who it is. OAuth mode: Bolt authorizes from the receiver's installer.
+    ...(botToken === undefined ? {} : { token: botToken, botId: identity.botId, botUserId: identity.botUserId }),
     receiver,
     logger: boltLogger,
     logLevel: slackLogLevel(logger),
@@ -164,6 +204,10 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
       void work.finally(() => running.delete(work)).catch(() => undefined);
       return work;
     },
+    store: options.store,
+    stops: new StopRegistry(),
+    incidents: new IncidentChannels(options.incidentChannelPatterns ?? [], logger),
+    ...(options.onFeedback === undefined ? {} : { onFeedback: options.onFeedback }),
   };
   registerListeners(app, deps);
   app.error(async (error) => {

@@ -3,7 +3,10 @@
  */
 import type { Logger } from 'pino';
 import type { AnswerService } from '../pipeline/types.js';
+import type { StopRegistry } from './answer-controls.js';
 import type { EventLedger } from './dedupe.js';
+import type { IncidentChannels } from './incident.js';
+import type { FeedbackRating, SlackStore } from './records.js';
 import type { StreamingAvailability } from './stream-sink.js';
 
 export interface BotIdentity {
@@ -17,7 +20,23 @@ export interface SinkSettings {
   bufferSize?: number;
   /** Minimum gap between two chat.update calls of the fallback. */
   updateIntervalMs?: number;
+  /** An answer still running after this long offers its asker a Stop button (default 8 s). */
+  stopButtonAfterMs?: number;
 }
+
+/** The bot user in the workspace a request came from (per installation in OAuth mode). */
+export interface BotUser {
+  botUserId: string;
+  botId: string;
+}
+
+/** What a feedback click reports, for metrics. */
+export interface FeedbackEvent {
+  teamId: string;
+  rating: FeedbackRating;
+}
+
+export type { SlackStore } from './records.js';
 
 /** What a `link` did, for the reply in the channel. */
 export interface LinkSummary {
@@ -57,14 +76,28 @@ export interface ChannelStatus {
 export interface ChannelFeatures {
   /** False when GitHub is not configured: `link` and `review` say what to set. */
   readonly githubConfigured: boolean;
-  link(input: { channelId: string; userId: string; repo: string; branch: string | null; path: string | null }): Promise<LinkSummary>;
+  link(input: { teamId: string; channelId: string; userId: string; repo: string; branch: string | null; path: string | null }): Promise<LinkSummary>;
   /** The repository that was unlinked, or null when none was. */
-  unlink(channelId: string): Promise<{ repo: string } | null>;
-  status(channelId: string): Promise<ChannelStatus>;
+  unlink(teamId: string, channelId: string): Promise<{ repo: string } | null>;
+  status(teamId: string, channelId: string): Promise<ChannelStatus>;
   /** Throws AppError for an unknown database or unreadable version. */
-  setDatabase(input: { channelId: string; userId: string; database: string; version: string | null }): Promise<{ database: string; databaseVersion: string }>;
+  setDatabase(input: { teamId: string; channelId: string; userId: string; database: string; version: string | null }): Promise<{ database: string; databaseVersion: string }>;
   /** `owner/repo#N` for a PR URL or reference, or null when the text is not one. */
   parsePullRequest(text: string): string | null;
+  /** Every channel of the workspace with a link or a database setting (App Home). */
+  list(teamId: string): Promise<ChannelOverview[]>;
+  /** The databases `db` accepts. */
+  readonly databases: readonly string[];
+}
+
+export interface ChannelOverview {
+  channelId: string;
+  repo: string | null;
+  branch: string | null;
+  path: string | null;
+  database: string;
+  databaseVersion: string;
+  databaseSource: 'channel' | 'default';
 }
 
 export interface SlackDeps {
@@ -86,4 +119,9 @@ export interface SlackDeps {
   ackFirst(): Promise<void>;
   /** Keeps a running answer known to the app, so shutdown can wait for it. */
   track<T>(work: Promise<T>): Promise<T>;
+  store: SlackStore;
+  stops: StopRegistry;
+  incidents: IncidentChannels;
+  /** Called for each feedback click (the metrics counter). */
+  onFeedback?(event: FeedbackEvent): void;
 }

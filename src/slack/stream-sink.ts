@@ -8,11 +8,15 @@
  *   messages_tab_disabled, an unknown method…) or a stream dies mid-answer
  *   (`message_not_in_streaming_state` once Slack's stream time limit passes), the rest goes out with
  *   `chat.postMessage` + `chat.update` at most once a second, without losing or repeating text.
- * - `finish`: an error note (or an "incomplete" marker), the stream stopped, the status cleared.
+ * - Steps (tool calls, engine runs) stream as `task_update` chunks, a review's plan as `plan_update`
+ *   (the message then shows its tasks as one plan); the fallback shows them only as the status line.
+ * - `finish`: an error note (or an "incomplete" marker), the stream stopped with the answer's closing
+ *   blocks (feedback buttons), the status cleared.
  */
+import type { AnyChunk, Block, KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
-import type { AnswerOutcome, AnswerSink } from '../pipeline/types.js';
+import type { AnswerOutcome, AnswerSink, TaskUpdate } from '../pipeline/types.js';
 import { slackAppError, slackErrorCode } from './errors.js';
 import { FenceTracker } from './render/fences.js';
 import { emptyAnswerNote, failureNote, incompleteNote, truncate } from './render/messages.js';
@@ -65,7 +69,13 @@ export interface ThreadSinkOptions {
   /** Minimum gap between two `chat.update` calls on one message. */
   updateIntervalMs?: number;
   maxMessageChars?: number;
+  /** Shown under the status while the answer is prepared (Slack rotates them). */
+  loadingMessages?: readonly string[];
+  /** Blocks that close the answer's last message (feedback buttons, "Show details"), given the outcome. */
+  closingBlocks?: (outcome: AnswerOutcome) => Array<KnownBlock | Block>;
 }
+
+export type AnswerBlocks = Array<KnownBlock | Block>;
 
 export interface ThreadSinkReport {
   /** Messages the answer used in the thread. */
@@ -92,7 +102,8 @@ class StreamBroken extends Error {
 interface MessageWriter {
   readonly kind: 'stream' | 'update';
   append(text: string): Promise<void>;
-  end(): Promise<void>;
+  /** `blocks` close the message (rendered under its text). */
+  end(blocks?: AnswerBlocks): Promise<void>;
 }
 
 type ChatStreamer = ReturnType<WebClient['chatStream']>;
@@ -104,14 +115,25 @@ class StreamWriter implements MessageWriter {
   private delivered = '';
   private buffered = '';
 
-  constructor(client: WebClient, target: ThreadTarget, bufferSize: number) {
+  constructor(client: WebClient, target: ThreadTarget, bufferSize: number, taskDisplayMode: 'timeline' | 'plan') {
     this.streamer = client.chatStream({
       channel: target.channel,
       thread_ts: target.threadTs,
       recipient_user_id: target.userId,
       ...(target.teamId === undefined ? {} : { recipient_team_id: target.teamId }),
+      ...(taskDisplayMode === 'plan' ? { task_display_mode: 'plan' } : {}),
       buffer_size: bufferSize,
     });
+  }
+
+  /** Chunks go out at once (the helper flushes its text buffer with them). */
+  async appendChunks(chunks: AnyChunk[]): Promise<void> {
+    try {
+      await this.streamer.append({ chunks });
+      this.confirm();
+    } catch (error) {
+      throw new StreamBroken(error, this.streamer.ts !== undefined, this.buffered, this.delivered);
+    }
   }
 
   async append(text: string): Promise<void> {
@@ -125,9 +147,9 @@ class StreamWriter implements MessageWriter {
     }
   }
 
-  async end(): Promise<void> {
+  async end(blocks?: AnswerBlocks): Promise<void> {
     try {
-      await this.streamer.stop();
+      await this.streamer.stop(blocks === undefined || blocks.length === 0 ? undefined : { blocks });
       this.confirm();
     } catch (error) {
       throw new StreamBroken(error, this.streamer.ts !== undefined, this.buffered, this.delivered);
@@ -151,6 +173,7 @@ class UpdateWriter implements MessageWriter {
   /** Serialises timer flushes with appends. */
   private queue: Promise<void> = Promise.resolve();
   private failure: unknown;
+  private closing: AnswerBlocks = [];
 
   constructor(
     private readonly client: WebClient,
@@ -167,10 +190,12 @@ class UpdateWriter implements MessageWriter {
     });
   }
 
-  end(): Promise<void> {
+  end(blocks?: AnswerBlocks): Promise<void> {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
-    return this.run(() => this.flush());
+    const force = blocks !== undefined && blocks.length > 0;
+    if (force) this.closing = blocks;
+    return this.run(() => this.flush(force));
   }
 
   private schedule(): void {
@@ -198,11 +223,11 @@ class UpdateWriter implements MessageWriter {
     return next;
   }
 
-  private async flush(): Promise<void> {
-    if (this.content === this.shown || this.content.trim() === '') return;
+  private async flush(force = false): Promise<void> {
+    if ((this.content === this.shown && !force) || this.content.trim() === '') return;
     const content = this.content;
     // Markdown goes in a markdown block; `text` is the notification preview (chat.update caps the length of text).
-    const payload = { text: truncate(content, PREVIEW_TEXT_CHARS), blocks: [{ type: 'markdown' as const, text: content }] };
+    const payload = { text: truncate(content, PREVIEW_TEXT_CHARS), blocks: [{ type: 'markdown' as const, text: content }, ...this.closing] };
     if (this.ts === undefined) {
       const posted = await this.client.chat.postMessage({ channel: this.target.channel, thread_ts: this.target.threadTs, ...payload });
       this.ts = posted.ts;
@@ -227,6 +252,7 @@ export class ThreadSink implements AnswerSink {
   private readonly stats: ThreadSinkReport = { messages: 0, usedFallback: false, chars: 0 };
   private readonly bufferSize: number;
   private readonly updateIntervalMs: number;
+  private taskDisplayMode: 'timeline' | 'plan' = 'timeline';
 
   constructor(private readonly options: ThreadSinkOptions) {
     this.splitter = new MessageSplitter({ maxChars: options.maxMessageChars ?? MAX_MESSAGE_CHARS });
@@ -266,6 +292,36 @@ export class ThreadSink implements AnswerSink {
     await this.apply(this.splitter.push(delta));
   }
 
+  async task(update: TaskUpdate): Promise<void> {
+    await this.chunk({
+      type: 'task_update',
+      id: update.id,
+      title: update.title,
+      status: update.status,
+      ...(update.details === undefined ? {} : { details: update.details }),
+      ...(update.sources === undefined || update.sources.length === 0 ? {} : { sources: update.sources.map((source) => ({ type: 'url' as const, url: source.url, text: source.text })) }),
+    });
+  }
+
+  async plan(title: string): Promise<void> {
+    // The display mode is fixed when a stream starts: a plan announced first makes it a plan.
+    if (this.writer === undefined) this.taskDisplayMode = 'plan';
+    await this.chunk({ type: 'plan_update', title });
+  }
+
+  /** Steps only stream; the post + update fallback has already shown them as the status line. */
+  private async chunk(chunk: AnyChunk): Promise<void> {
+    if (this.finished || this.streamBroken || (this.writer === undefined && !this.options.streaming.allowed)) return;
+    this.writer ??= this.openWriter();
+    if (!(this.writer instanceof StreamWriter)) return;
+    try {
+      await this.writer.appendChunks([chunk]);
+    } catch (error) {
+      if (!(error instanceof StreamBroken)) throw slackAppError(error, 'posting the answer');
+      await this.recover(error);
+    }
+  }
+
   async finish(outcome: AnswerOutcome): Promise<void> {
     if (this.finished) return;
     try {
@@ -284,7 +340,7 @@ export class ThreadSink implements AnswerSink {
       // A note alone is not worth a stream: post it.
       if (!this.hasText && this.writer === undefined) this.streamBroken = true;
       await this.apply(steps);
-      await this.endMessage();
+      await this.endMessage(this.options.closingBlocks?.(outcome));
     } catch (error) {
       this.failedToFinish = error;
       throw error;
@@ -297,7 +353,8 @@ export class ThreadSink implements AnswerSink {
   private async setStatus(text: string): Promise<void> {
     const { client, target, logger } = this.options;
     try {
-      await client.assistant.threads.setStatus({ channel_id: target.channel, thread_ts: target.threadTs, status: text });
+      const loading = text === '' ? [] : (this.options.loadingMessages ?? []);
+      await client.assistant.threads.setStatus({ channel_id: target.channel, thread_ts: target.threadTs, status: text, ...(loading.length === 0 ? {} : { loading_messages: [...loading] }) });
       this.statusSet = text !== '';
     } catch (error) {
       // The status is a courtesy: never let it stop an answer.
@@ -317,7 +374,7 @@ export class ThreadSink implements AnswerSink {
   private openWriter(): MessageWriter {
     const { client, target, streaming } = this.options;
     this.stats.messages += 1;
-    if (!this.streamBroken && streaming.allowed) return new StreamWriter(client, target, this.bufferSize);
+    if (!this.streamBroken && streaming.allowed) return new StreamWriter(client, target, this.bufferSize, this.taskDisplayMode);
     this.stats.usedFallback = true;
     return new UpdateWriter(client, target, this.updateIntervalMs);
   }
@@ -362,12 +419,12 @@ export class ThreadSink implements AnswerSink {
     }
   }
 
-  private async endMessage(): Promise<void> {
+  private async endMessage(blocks?: AnswerBlocks): Promise<void> {
     const writer = this.writer;
     if (writer === undefined) return;
     this.writer = undefined;
     try {
-      await writer.end();
+      await writer.end(blocks);
     } catch (error) {
       if (!(error instanceof StreamBroken)) throw slackAppError(error, 'finishing the answer');
       // Stopping failed (the stream died at the very end): post what it never showed.
@@ -376,7 +433,7 @@ export class ThreadSink implements AnswerSink {
       this.writer = undefined;
       if (fallback !== undefined) {
         try {
-          await fallback.end();
+          await fallback.end(blocks);
         } catch (endError) {
           throw slackAppError(endError, 'finishing the answer');
         }

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { AppError } from '../errors.js';
-import type { BlobStore, ChannelLink, ConditionalStore, EventLedger, LinkStore, Store } from './types.js';
+import { RECENT_QUESTIONS_KEPT } from './types.js';
+import type { AnswerFeedback, AskedQuestion, AssistantContexts, BlobStore, ChannelLink, ConditionalStore, EventLedger, FeedbackRating, FeedbackStore, InstallationRecords, LinkStore, QuestionLog, Store, WorkspaceLinks, Workspaces } from './types.js';
 
 /** Schema steps, applied in order; `user_version` records how many ran. Never edit a shipped step. */
 const SCHEMA_STEPS: readonly string[] = [
@@ -19,6 +20,39 @@ const SCHEMA_STEPS: readonly string[] = [
    CREATE TABLE blobs (sha TEXT PRIMARY KEY, text TEXT NOT NULL, stored_at INTEGER NOT NULL);
    CREATE TABLE conditional (key TEXT PRIMARY KEY, etag TEXT NOT NULL, body TEXT NOT NULL, stored_at INTEGER NOT NULL);
    CREATE TABLE events (event_id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);`,
+  // Many workspaces: channel records are keyed by team too. Rows written before have team '' until
+  // single-token mode adopts them for its workspace (Workspaces.adoptUnscoped).
+  `CREATE TABLE channel_links_by_team (
+     team_id TEXT NOT NULL,
+     channel_id TEXT NOT NULL,
+     repo TEXT NOT NULL,
+     branch TEXT,
+     path TEXT,
+     database TEXT,
+     database_version TEXT,
+     linked_by TEXT NOT NULL,
+     linked_at TEXT NOT NULL,
+     PRIMARY KEY (team_id, channel_id)
+   );
+   INSERT INTO channel_links_by_team (team_id, channel_id, repo, branch, path, database, database_version, linked_by, linked_at)
+     SELECT '', channel_id, repo, branch, path, database, database_version, linked_by, linked_at FROM channel_links;
+   DROP TABLE channel_links;
+   ALTER TABLE channel_links_by_team RENAME TO channel_links;
+   CREATE TABLE feedback (
+     team_id TEXT NOT NULL, channel_id TEXT NOT NULL, message_ts TEXT NOT NULL, user_id TEXT NOT NULL,
+     rating TEXT NOT NULL, comment TEXT, at TEXT NOT NULL,
+     PRIMARY KEY (team_id, channel_id, message_ts, user_id)
+   );
+   CREATE TABLE questions (
+     id INTEGER PRIMARY KEY AUTOINCREMENT, team_id TEXT NOT NULL, channel_id TEXT NOT NULL, thread_ts TEXT NOT NULL,
+     user_id TEXT NOT NULL, excerpt TEXT NOT NULL, asked_at TEXT NOT NULL
+   );
+   CREATE INDEX questions_by_team ON questions (team_id, id);
+   CREATE TABLE installations (key TEXT PRIMARY KEY, team_id TEXT, enterprise_id TEXT, data TEXT NOT NULL, installed_at TEXT NOT NULL);
+   CREATE TABLE assistant_contexts (
+     team_id TEXT NOT NULL, channel_id TEXT NOT NULL, thread_ts TEXT NOT NULL, data TEXT NOT NULL,
+     PRIMARY KEY (team_id, channel_id, thread_ts)
+   );`,
 ];
 
 export const STORE_FILE_NAME = 'migrate-help.sqlite';
@@ -45,6 +79,29 @@ function rowToLink(row: LinkRow): ChannelLink {
     linkedBy: row.linked_by,
     linkedAt: row.linked_at,
   };
+}
+
+interface FeedbackRow {
+  team_id: string;
+  channel_id: string;
+  message_ts: string;
+  user_id: string;
+  rating: FeedbackRating;
+  comment: string | null;
+  at: string;
+}
+
+function rowToFeedback(row: FeedbackRow): AnswerFeedback {
+  return { teamId: row.team_id, channelId: row.channel_id, messageTs: row.message_ts, userId: row.user_id, rating: row.rating, comment: row.comment, at: row.at };
+}
+
+interface QuestionRow {
+  team_id: string;
+  channel_id: string;
+  thread_ts: string;
+  user_id: string;
+  excerpt: string;
+  asked_at: string;
 }
 
 /**
@@ -74,27 +131,29 @@ export function openSqliteStore(dataDir: string, options: { now?: () => number }
     throw new AppError('store_error', `I could not use my database ${file}: ${error instanceof Error ? error.message : String(error)}. Move the file away (links and caches start empty) or point DATA_DIR elsewhere.`, { cause: error });
   }
 
-  const links: LinkStore = (() => {
-    const get = db.prepare<[string], LinkRow>('SELECT * FROM channel_links WHERE channel_id = ?');
+  const links: WorkspaceLinks = (() => {
+    const get = db.prepare<[string, string], LinkRow>('SELECT * FROM channel_links WHERE team_id = ? AND channel_id = ?');
     const upsert = db.prepare(
-      `INSERT INTO channel_links (channel_id, repo, branch, path, database, database_version, linked_by, linked_at)
-       VALUES (@channelId, @repo, @branch, @path, @database, @databaseVersion, @linkedBy, @linkedAt)
-       ON CONFLICT(channel_id) DO UPDATE SET repo = excluded.repo, branch = excluded.branch, path = excluded.path,
+      `INSERT INTO channel_links (team_id, channel_id, repo, branch, path, database, database_version, linked_by, linked_at)
+       VALUES (@teamId, @channelId, @repo, @branch, @path, @database, @databaseVersion, @linkedBy, @linkedAt)
+       ON CONFLICT(team_id, channel_id) DO UPDATE SET repo = excluded.repo, branch = excluded.branch, path = excluded.path,
          database = excluded.database, database_version = excluded.database_version,
          linked_by = excluded.linked_by, linked_at = excluded.linked_at`,
     );
-    const remove = db.prepare<[string]>('DELETE FROM channel_links WHERE channel_id = ?');
-    const list = db.prepare<[], LinkRow>('SELECT * FROM channel_links ORDER BY channel_id');
+    const remove = db.prepare<[string, string]>('DELETE FROM channel_links WHERE team_id = ? AND channel_id = ?');
+    const list = db.prepare<[string], LinkRow>('SELECT * FROM channel_links WHERE team_id = ? ORDER BY channel_id');
     return {
-      get: (channelId) => {
-        const row = get.get(channelId);
-        return row ? rowToLink(row) : undefined;
-      },
-      set: (link) => {
-        upsert.run(link);
-      },
-      remove: (channelId) => remove.run(channelId).changes > 0,
-      list: () => list.all().map(rowToLink),
+      forTeam: (teamId): LinkStore => ({
+        get: (channelId) => {
+          const row = get.get(teamId, channelId);
+          return row ? rowToLink(row) : undefined;
+        },
+        set: (link) => {
+          upsert.run({ ...link, teamId });
+        },
+        remove: (channelId) => remove.run(teamId, channelId).changes > 0,
+        list: () => list.all(teamId).map(rowToLink),
+      }),
     };
   })();
 
@@ -142,11 +201,118 @@ export function openSqliteStore(dataDir: string, options: { now?: () => number }
     };
   })();
 
+  const feedback: FeedbackStore = (() => {
+    const rate = db.prepare(
+      `INSERT INTO feedback (team_id, channel_id, message_ts, user_id, rating, at) VALUES (@teamId, @channelId, @messageTs, @userId, @rating, @at)
+       ON CONFLICT(team_id, channel_id, message_ts, user_id) DO UPDATE SET rating = excluded.rating, at = excluded.at`,
+    );
+    const comment = db.prepare<[string, string, string, string, string]>('UPDATE feedback SET comment = ? WHERE team_id = ? AND channel_id = ? AND message_ts = ? AND user_id = ?');
+    const forAnswer = db.prepare<[string, string, string], FeedbackRow>('SELECT * FROM feedback WHERE team_id = ? AND channel_id = ? AND message_ts = ? ORDER BY user_id');
+    const counts = db.prepare<[string], { rating: FeedbackRating; count: number }>('SELECT rating, COUNT(*) AS count FROM feedback WHERE team_id = ? GROUP BY rating');
+    return {
+      rate: async (entry) => {
+        rate.run(entry);
+      },
+      comment: async (answer, userId, text) => comment.run(text, answer.teamId, answer.channelId, answer.messageTs, userId).changes > 0,
+      forAnswer: async (answer) => forAnswer.all(answer.teamId, answer.channelId, answer.messageTs).map(rowToFeedback),
+      counts: async (teamId) => {
+        const result = { helpful: 0, not_helpful: 0 };
+        for (const row of counts.all(teamId)) result[row.rating] = row.count;
+        return result;
+      },
+    };
+  })();
+
+  const questions: QuestionLog = (() => {
+    const insert = db.prepare('INSERT INTO questions (team_id, channel_id, thread_ts, user_id, excerpt, asked_at) VALUES (@teamId, @channelId, @threadTs, @userId, @excerpt, @askedAt)');
+    // Only the newest few per workspace are ever shown: older ones go at once.
+    const trim = db.prepare<[string, string, number]>('DELETE FROM questions WHERE team_id = ? AND id NOT IN (SELECT id FROM questions WHERE team_id = ? ORDER BY id DESC LIMIT ?)');
+    const recent = db.prepare<[string, number], QuestionRow>('SELECT * FROM questions WHERE team_id = ? ORDER BY id DESC LIMIT ?');
+    const record = db.transaction((question: AskedQuestion) => {
+      insert.run(question);
+      trim.run(question.teamId, question.teamId, RECENT_QUESTIONS_KEPT);
+    });
+    return {
+      record: async (question) => {
+        record(question);
+      },
+      recent: async (teamId, limit) =>
+        recent.all(teamId, limit).map((row) => ({ teamId: row.team_id, channelId: row.channel_id, threadTs: row.thread_ts, userId: row.user_id, excerpt: row.excerpt, askedAt: row.asked_at })),
+    };
+  })();
+
+  const installations: InstallationRecords = (() => {
+    const save = db.prepare(
+      `INSERT INTO installations (key, team_id, enterprise_id, data, installed_at) VALUES (@key, @teamId, @enterpriseId, @data, @installedAt)
+       ON CONFLICT(key) DO UPDATE SET team_id = excluded.team_id, enterprise_id = excluded.enterprise_id, data = excluded.data, installed_at = excluded.installed_at`,
+    );
+    const get = db.prepare<[string], { key: string; team_id: string | null; enterprise_id: string | null; data: string; installed_at: string }>('SELECT * FROM installations WHERE key = ?');
+    const remove = db.prepare<[string]>('DELETE FROM installations WHERE key = ?');
+    return {
+      save: async (record) => {
+        save.run(record);
+      },
+      get: async (key) => {
+        const row = get.get(key);
+        return row === undefined ? undefined : { key: row.key, teamId: row.team_id, enterpriseId: row.enterprise_id, data: row.data, installedAt: row.installed_at };
+      },
+      remove: async (key) => remove.run(key).changes > 0,
+    };
+  })();
+
+  const assistantContexts: AssistantContexts = (() => {
+    const get = db.prepare<[string, string, string], { data: string }>('SELECT data FROM assistant_contexts WHERE team_id = ? AND channel_id = ? AND thread_ts = ?');
+    const save = db.prepare<[string, string, string, string]>(
+      'INSERT INTO assistant_contexts (team_id, channel_id, thread_ts, data) VALUES (?, ?, ?, ?) ON CONFLICT(team_id, channel_id, thread_ts) DO UPDATE SET data = excluded.data',
+    );
+    return {
+      get: async (teamId, channelId, threadTs) => {
+        const row = get.get(teamId, channelId, threadTs);
+        return row === undefined ? undefined : (JSON.parse(row.data) as Record<string, string>);
+      },
+      save: async (teamId, channelId, threadTs, context) => {
+        save.run(teamId, channelId, threadTs, JSON.stringify(context));
+      },
+    };
+  })();
+
+  const workspaces: Workspaces = (() => {
+    // A channel the workspace already has a record for keeps it; the unscoped duplicate goes.
+    const adopt = db.prepare<[string]>("UPDATE OR IGNORE channel_links SET team_id = ? WHERE team_id = ''");
+    const dropUnscoped = db.prepare("DELETE FROM channel_links WHERE team_id = ''");
+    const purgeSteps = [
+      db.prepare<[string]>('DELETE FROM channel_links WHERE team_id = ?'),
+      db.prepare<[string]>('DELETE FROM feedback WHERE team_id = ?'),
+      db.prepare<[string]>('DELETE FROM questions WHERE team_id = ?'),
+      db.prepare<[string]>('DELETE FROM assistant_contexts WHERE team_id = ?'),
+      db.prepare<[string]>("DELETE FROM installations WHERE key = 'T:' || ?"),
+    ];
+    const adoptAll = db.transaction((teamId: string) => {
+      const moved = adopt.run(teamId).changes;
+      dropUnscoped.run();
+      return moved;
+    });
+    const purge = db.transaction((teamId: string) => {
+      for (const step of purgeSteps) step.run(teamId);
+    });
+    return {
+      adoptUnscoped: async (teamId) => (teamId === '' ? 0 : adoptAll(teamId)),
+      purge: async (teamId) => {
+        purge(teamId);
+      },
+    };
+  })();
+
   return {
     links,
     blobs,
     conditional,
     events,
+    feedback,
+    questions,
+    installations,
+    assistantContexts,
+    workspaces,
     close: () => db.close(),
   };
 }

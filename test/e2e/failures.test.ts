@@ -117,7 +117,8 @@ describe('Slack streaming failures', () => {
     expect(posts).toHaveLength(1);
     const updates = harness.slack.callsTo('chat.update');
     expect(updates.length).toBeGreaterThan(1);
-    expect(updates.at(-1)!.body.blocks).toEqual([{ type: 'markdown', text: answer }]);
+    // The final update closes the answer with its feedback buttons.
+    expect(updates.at(-1)!.body.blocks).toEqual([{ type: 'markdown', text: answer }, expect.objectContaining({ type: 'context_actions' })]);
 
     harness.anthropic.enqueue({ text: 'Second.' });
     const nextTs = await ask('C0NOSTREAM', 'again?');

@@ -6,7 +6,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startBot, type RunningBot } from '../../src/main.js';
+import { startBot, type RunningBot, type StartBotOptions } from '../../src/main.js';
+import type { SinkSettings } from '../../src/slack/deps.js';
 import type { EventLedger } from '../../src/slack/dedupe.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic.js';
 import { postCommand, postEvent, type SignOptions, type SlackResponse } from '../fakes/sign.js';
@@ -35,6 +36,11 @@ export interface HarnessOptions {
   env?: Record<string, string | undefined>;
   /** Another event ledger than the store's. */
   events?: EventLedger;
+  /** Sink settings over the defaults below (e.g. an immediate Stop button). */
+  sink?: SinkSettings;
+  /** Left out of the environment (OAuth mode has no SLACK_BOT_TOKEN). */
+  withoutBotToken?: boolean;
+  onFeedback?: StartBotOptions['onFeedback'];
 }
 
 /** A fresh DATA_DIR: test files run in parallel and each must have its own store (links, event ledger). */
@@ -50,7 +56,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const dataDir = options.env?.DATA_DIR ?? temporaryDataDir();
   const bot = await startBot({
     env: {
-      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_BOT_TOKEN: options.withoutBotToken === true ? undefined : BOT_TOKEN,
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_API_URL: slack.apiUrl,
       ANTHROPIC_API_KEY: ANTHROPIC_KEY,
@@ -64,8 +70,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     logDestination: { write: (line: string) => void logs.push(line) },
     // Tests want failures at once, and small stream buffers so short answers still stream in pieces.
     slackRetry: { retries: 0 },
-    sink: { bufferSize: 24, updateIntervalMs: 30 },
+    sink: { bufferSize: 24, updateIntervalMs: 30, ...options.sink },
     ...(options.events === undefined ? {} : { events: options.events }),
+    ...(options.onFeedback === undefined ? {} : { onFeedback: options.onFeedback }),
   });
   const baseUrl = `http://127.0.0.1:${bot.port}`;
   return {
@@ -143,6 +150,11 @@ export async function deliverMessage(harness: Harness, kind: 'mention' | 'dm', s
 /** Deliver an arbitrary event (already shaped) in a signed envelope. */
 export function deliverEvent(harness: Harness, event: Record<string, unknown>, eventId = nextEventId(), sign: SignOptions = {}): Promise<SlackResponse> {
   return postEvent(harness.eventsUrl, SIGNING_SECRET, envelope(event, eventId), sign);
+}
+
+/** POST an interactivity payload (block_actions, view_submission, message_action) as Slack does: a signed form with `payload`. */
+export function postInteraction(harness: Harness, payload: Record<string, unknown>): Promise<SlackResponse> {
+  return postCommand(harness.eventsUrl, SIGNING_SECRET, { payload: JSON.stringify(payload) });
 }
 
 let triggerCounter = 0;

@@ -51,6 +51,14 @@ async function review(reference: string, channel = CHANNEL): Promise<string> {
   return String(root.response.ts);
 }
 
+/** The chunks streamed into one thread, in order. */
+function streamedChunks(threadTs: string): Array<Record<string, unknown>> {
+  const streamTs = new Set(harness.slack.callsTo('chat.startStream').filter((call) => call.body.thread_ts === threadTs).map((call) => String(call.response.ts)));
+  return harness.slack.calls
+    .filter((call) => (call.method === 'chat.startStream' && call.body.thread_ts === threadTs) || ((call.method === 'chat.appendStream' || call.method === 'chat.stopStream') && streamTs.has(String(call.body.ts))))
+    .flatMap((call) => (Array.isArray(call.body.chunks) ? (call.body.chunks as Array<Record<string, unknown>>) : []));
+}
+
 function openPullRequest(number: number, files: Record<string, string>, title = `PR ${number}`): void {
   github.commit('acme', 'shop', `pr-${number}`, files, { from: 'main' });
   github.addPullRequest('acme', 'shop', { number, base: 'main', head: `pr-${number}`, title });
@@ -141,6 +149,12 @@ describe('questions in a linked channel', () => {
 
     const statuses = harness.slack.callsTo('assistant.threads.setStatus').filter((call) => call.body.thread_ts === message.ts).map((call) => call.body.status);
     expect(statuses).toContain('Reading shop/0042_step_42…');
+    // The call streamed as a step card: started, then done, linking the file it read.
+    const cards = streamedChunks(message.ts).filter((chunk) => chunk.type === 'task_update');
+    expect(cards).toEqual([
+      expect.objectContaining({ id: 'tool-1', title: 'Reading shop/0042_step_42', status: 'in_progress', sources: [{ type: 'url', url: expect.stringMatching(/\/acme\/shop\/blob\/.+\/shop\/migrations\/0042_step_42\.py$/), text: 'shop/0042_step_42' }] }),
+      expect.objectContaining({ id: 'tool-1', status: 'complete' }),
+    ]);
 
     const [first, second] = harness.anthropic.requests.slice(-2);
     expect(first!.body.tools.map((tool: { name: string }) => tool.name)).toEqual(['list_migrations', 'read_file', 'analyze_migrations', 'app_graph']);
@@ -159,6 +173,17 @@ describe('pull request review', () => {
     harness.anthropic.enqueue({ text: chunked('Expert review: renumber to 0043 and add db_default before deploying.', 10) });
     const rootTs = await review('https://github.com/acme/shop/pull/7', 'C0REVIEW01');
     const replies = await waitForAnswer(harness, 'C0REVIEW01', rootTs);
+    // The review streams as a plan: its title first, then reading and checking the PR as its tasks.
+    const start = harness.slack.callsTo('chat.startStream').find((call) => call.body.thread_ts === rootTs)!;
+    expect(start.body.task_display_mode).toBe('plan');
+    const chunks = streamedChunks(rootTs);
+    expect(chunks[0]).toEqual({ type: 'plan_update', title: 'Reviewing acme/shop#7' });
+    expect(chunks.filter((chunk) => chunk.type === 'task_update').map((chunk) => [chunk.id, chunk.status])).toEqual([
+      ['pr-read', 'in_progress'],
+      ['pr-read', 'complete'],
+      ['pr-check', 'in_progress'],
+      ['pr-check', 'complete'],
+    ]);
     const text = replies.join('\n');
     const report = text.indexOf('**Migration review of acme/shop#7** “Add order channel”');
     expect(report).toBe(0);

@@ -54,7 +54,7 @@ export interface FailureScript {
 }
 
 /** Form fields the Web API client sends as JSON strings. */
-const JSON_FIELDS = new Set(['blocks', 'chunks', 'metadata', 'prompts', 'loading_messages', 'attachments', 'unfurls']);
+const JSON_FIELDS = new Set(['blocks', 'chunks', 'metadata', 'prompts', 'loading_messages', 'attachments', 'unfurls', 'view']);
 
 interface ActiveFailure extends FailureScript {
   seen: number;
@@ -90,6 +90,10 @@ export class FakeSlackApi {
   private tsCounter = 0;
   /** Delay before answering each call (simulates Slack's own latency). */
   latencyMs = 0;
+  /** Channel names for conversations.info (channels not listed answer channel_not_found). */
+  readonly channelNames = new Map<string, string>();
+  /** Bot tokens of other workspaces (OAuth installs): auth.test answers with their identity. */
+  readonly workspaces = new Map<string, { team_id: string; user_id: string; bot_id: string }>();
   /** Called with every recorded call (benchmarks index calls here instead of scanning `calls`). */
   onCall: ((call: RecordedCall) => void) | undefined;
 
@@ -270,7 +274,7 @@ export class FakeSlackApi {
       response = { ok: false, error: failure.error };
       this.onFailure(method, body, failure.error);
     } else {
-      response = this.answer(method, body);
+      response = this.answer(method, body, token);
     }
     const call: RecordedCall = { method, body, token, at, response };
     this.calls.push(call);
@@ -314,13 +318,24 @@ export class FakeSlackApi {
     });
   }
 
-  private answer(method: string, body: Record<string, unknown>): Record<string, unknown> {
+  private answer(method: string, body: Record<string, unknown>, token: string | undefined): Record<string, unknown> {
     const custom = this.handlers.get(method);
     if (custom !== undefined) return custom(body);
     const channel = String(body.channel ?? body.channel_id ?? '');
     switch (method) {
-      case 'auth.test':
+      case 'auth.test': {
+        const other = token === undefined ? undefined : this.workspaces.get(token);
+        if (other !== undefined) return { ok: true, url: `https://${other.team_id.toLowerCase()}.slack.test/`, team: other.team_id, user: 'migrate-help', ...other };
         return { ok: true, url: 'https://fake.slack.test/', team: 'Fake Team', user: 'migrate-help', team_id: FAKE_TEAM_ID, user_id: FAKE_BOT_USER_ID, bot_id: FAKE_BOT_ID };
+      }
+      case 'views.publish':
+      case 'views.open':
+      case 'views.update':
+        return { ok: true, view: { id: `V${this.nextTs().replace('.', '')}`, ...(body.view as Record<string, unknown>) } };
+      case 'conversations.info': {
+        const name = this.channelNames.get(channel);
+        return name === undefined ? { ok: false, error: 'channel_not_found' } : { ok: true, channel: { id: channel, name } };
+      }
       case 'chat.postMessage': {
         const message = this.post(channel, body, contentOf(body));
         return { ok: true, channel, ts: message.ts, message: { ...message, type: 'message' } };

@@ -7,7 +7,7 @@ describe('channel settings', () => {
 
   it('keeps the database choice across link and unlink, and falls back to the defaults', () => {
     const store = createMemoryStore();
-    const settings = createChannelSettings(store.links, { database: 'postgresql' }, now);
+    const settings = createChannelSettings(store.links.forTeam('T1'), { database: 'postgresql' }, now);
     expect(settings.state('C1')).toEqual({ link: null, database: 'postgresql', databaseVersion: '16', databaseSource: 'default' });
 
     settings.setDatabase('C1', 'MySQL', '8.0.36-log', 'U1');
@@ -26,10 +26,10 @@ describe('channel settings', () => {
 
   it('removes the record on unlink when no database was set, and rejects unknown databases', () => {
     const store = createMemoryStore();
-    const settings = createChannelSettings(store.links, { database: 'sqlite', databaseVersion: '3.40' }, now);
+    const settings = createChannelSettings(store.links.forTeam('T1'), { database: 'sqlite', databaseVersion: '3.40' }, now);
     settings.link('C2', { repo: 'acme/shop', branch: null, path: 'backend' }, 'U1');
     settings.unlink('C2');
-    expect(store.links.list()).toEqual([]);
+    expect(store.links.forTeam('T1').list()).toEqual([]);
     expect(() => settings.setDatabase('C2', 'cassandra', null, 'U1')).toThrow(/Unknown database "cassandra"/);
     expect(() => settings.setDatabase('C2', 'postgresql', 'latest', 'U1')).toThrow(/Cannot read database version/);
     expect(settings.state('C2').databaseVersion).toBe('3.40');

@@ -1,11 +1,13 @@
 /** State shared by the pieces that read one file. */
 import type { ParseProblem, PyValue, SourceSpan } from '../types.js';
-import type { LineIndex } from './reader.js';
+import type { ArgumentSpans, LineIndex } from './reader.js';
 
 /** Where the values a reader produced came from in the source. */
 export interface ValueSpans {
   /** Full span of every call read, for operations (span, suppression lines). */
   readonly callSpans: Map<PyValue, SourceSpan>;
+  /** The arguments of every call read, for `Operation.argSpans`. */
+  readonly argumentSpans: Map<PyValue, ArgumentSpans>;
   readonly lineIndex: LineIndex;
   /** Line where a string, name or container value starts, when it was read from the source. */
   lineOf(value: PyValue): number | undefined;

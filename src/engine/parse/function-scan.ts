@@ -4,8 +4,8 @@
  * and a function's body yields the same facts `functions.ts` collects from tree-sitter's tree.
  *
  * Why not tree-sitter for these bodies: parsing them (web-tree-sitter's parse plus the Node
- * objects its API builds) took as long as reading everything else in a file (measured on saleor:
- * ~45% of parse time for ~15% of the bytes). What `functions.ts` collects depends on where nodes
+ * objects its API builds) cost a share of parse time far above their share of the bytes (see
+ * docs/parser.md). What `functions.ts` collects depends on where nodes
  * start and end and on their pre-order, so this parser records the same nodes as events
  * (calls, `X.objects`, loops, assignments, nested defs, `for` headers) with their extents and
  * replays them in pre-order (start ascending, longer first) through the same decisions.
@@ -413,43 +413,19 @@ export class BodyParser extends TokenView {
   private compound(indent: number): void {
     const at = this.i;
     if (this.isOp(at, C.At)) {
-      while (this.isOp(this.i, C.At)) {
-        if (this.indent[this.i] !== indent) throw new GiveUp('a decorator at another indentation');
-        this.i++;
-        this.expression(Ctx.Plain);
-        if (this.kind[this.i] !== Tok.Newline) throw new GiveUp('more after a decorator');
-        this.i++;
-      }
-      if (this.indent[this.i] !== indent || !(this.isName(this.i, 'def') || this.isName(this.i, 'class') || (this.isName(this.i, 'async') && this.isName(this.i + 1, 'def')))) {
-        throw new GiveUp('a decorator without a definition');
-      }
+      this.decorators(indent);
       this.compound(indent);
       return;
     }
     const word = this.text(at);
     const start = this.start[at] as number;
     switch (word) {
-      case 'if': {
-        this.i++;
-        this.condition();
-        this.suite(indent);
-        while (this.atClause('elif', indent)) {
-          this.i++;
-          this.condition();
-          this.suite(indent);
-        }
-        if (this.atClause('else', indent)) this.elseClause(indent);
+      case 'if':
+        this.ifStatement(indent);
         return;
-      }
-      case 'while': {
-        const loop = this.openScope(Ev.Loop, start, null);
-        this.i++;
-        this.condition();
-        this.suite(indent);
-        if (this.atClause('else', indent)) this.elseClause(indent);
-        loop.end = this.end[this.i - 2] as number;
+      case 'while':
+        this.whileStatement(indent, start);
         return;
-      }
       case 'for':
         this.forStatement(indent, start);
         return;
@@ -466,48 +442,90 @@ export class BodyParser extends TokenView {
         }
         this.defStatement(indent, start);
         return;
-      case 'try': {
-        this.i++;
-        this.suiteAfterColon(indent);
-        let handlers = 0;
-        while (this.atClause('except', indent)) {
-          handlers++;
-          this.i++;
-          if (this.isOp(this.i, C.Star)) this.i++;
-          if (!this.isOp(this.i, C.Colon)) {
-            this.expression(Ctx.Plain);
-            if (this.isName(this.i, 'as')) {
-              this.i++;
-              this.plainName();
-            }
-          }
-          this.suiteAfterColon(indent);
-        }
-        if (handlers > 0 && this.atClause('else', indent)) this.elseClause(indent);
-        const final = this.atClause('finally', indent);
-        if (final) {
-          this.i++;
-          this.suiteAfterColon(indent);
-        }
-        if (handlers === 0 && !final) throw new GiveUp('a try without except or finally');
+      case 'try':
+        this.tryStatement(indent);
         return;
-      }
       case 'with':
         this.withStatement(indent);
         return;
       case 'def':
         this.defStatement(indent, start);
         return;
-      case 'class': {
+      case 'class':
         this.i++;
         this.plainName();
         if (this.isOp(this.i, C.LParen)) this.argumentGroup(false);
         this.suiteAfterColon(indent);
         return;
-      }
       default:
         throw new GiveUp('an unknown compound statement');
     }
+  }
+
+  /** `@decorator` lines, which must lead to a `def` or `class` at the same indentation. */
+  private decorators(indent: number): void {
+    while (this.isOp(this.i, C.At)) {
+      if (this.indent[this.i] !== indent) throw new GiveUp('a decorator at another indentation');
+      this.i++;
+      this.expression(Ctx.Plain);
+      if (this.kind[this.i] !== Tok.Newline) throw new GiveUp('more after a decorator');
+      this.i++;
+    }
+    if (this.indent[this.i] !== indent || !(this.isName(this.i, 'def') || this.isName(this.i, 'class') || (this.isName(this.i, 'async') && this.isName(this.i + 1, 'def')))) {
+      throw new GiveUp('a decorator without a definition');
+    }
+  }
+
+  private ifStatement(indent: number): void {
+    this.i++;
+    this.condition();
+    this.suite(indent);
+    while (this.atClause('elif', indent)) {
+      this.i++;
+      this.condition();
+      this.suite(indent);
+    }
+    if (this.atClause('else', indent)) this.elseClause(indent);
+  }
+
+  private whileStatement(indent: number, start: number): void {
+    const loop = this.openScope(Ev.Loop, start, null);
+    this.i++;
+    this.condition();
+    this.suite(indent);
+    if (this.atClause('else', indent)) this.elseClause(indent);
+    loop.end = this.end[this.i - 2] as number;
+  }
+
+  private tryStatement(indent: number): void {
+    this.i++;
+    this.suiteAfterColon(indent);
+    let handlers = 0;
+    while (this.atClause('except', indent)) {
+      handlers++;
+      this.exceptClause(indent);
+    }
+    if (handlers > 0 && this.atClause('else', indent)) this.elseClause(indent);
+    const final = this.atClause('finally', indent);
+    if (final) {
+      this.i++;
+      this.suiteAfterColon(indent);
+    }
+    if (handlers === 0 && !final) throw new GiveUp('a try without except or finally');
+  }
+
+  /** `except`, `except*`, `except E`, `except E as name`, and its suite. */
+  private exceptClause(indent: number): void {
+    this.i++;
+    if (this.isOp(this.i, C.Star)) this.i++;
+    if (!this.isOp(this.i, C.Colon)) {
+      this.expression(Ctx.Plain);
+      if (this.isName(this.i, 'as')) {
+        this.i++;
+        this.plainName();
+      }
+    }
+    this.suiteAfterColon(indent);
   }
 
   private atClause(word: string, indent: number): boolean {

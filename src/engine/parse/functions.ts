@@ -51,11 +51,7 @@ export function readFunction(node: Node, walker: TreeWalker, source: string, lin
     nestedParents: new Map(),
   };
   walker.enter(body);
-  try {
-    scan(state, 0);
-  } finally {
-    walker.leave();
-  }
+  scan(state, 0);
   finishBody(state.facts, state.nestedParents);
   return info;
 }
@@ -77,23 +73,25 @@ function readParams(parameters: Node | null, source: string): string[] {
  */
 function scan(state: ScanState, depth: number): void {
   if (depth > MAX_DEPTH) return;
+  const type = state.walker.type();
+  if (recordNode(state, type)) scanChildren(state, type, depth);
+}
+
+/** The facts the node under the walker gives by itself; false when its children add nothing. */
+function recordNode(state: ScanState, type: string): boolean {
   const w = state.walker;
-  const typeId = w.typeId();
-  const type = w.names[typeId] as string;
   const { source } = state;
-  const loop = LOOPS.has(type);
   switch (type) {
     case 'call':
       readCall(state);
-      break;
+      return true;
     case 'attribute': {
       const start = w.start();
       const value = source.slice(start, w.end());
       const manager = /^([\p{L}_][\p{L}\p{N}_]*)\s*\.\s*(?:objects|_default_manager)$/u.exec(value);
       if (manager) state.info.managerUses.push({ name: manager[1] as string, line: state.lines.line(start) });
       // `schema_editor.connection.alias` / `.vendor` only name the database: not a use.
-      if (state.schemaEditor && dottedPath(value)?.match(/^([^.]+)\.connection\.(?:alias|vendor)$/)?.[1] === state.schemaEditor) return;
-      break;
+      return !(state.schemaEditor && dottedPath(value)?.match(/^([^.]+)\.connection\.(?:alias|vendor)$/)?.[1] === state.schemaEditor);
     }
     case 'identifier': {
       const editor = state.schemaEditor;
@@ -102,26 +100,34 @@ function scan(state: ScanState, depth: number): void {
         const end = w.end();
         if (end - start === editor.length && source.startsWith(editor, start)) state.info.usesSchemaEditor = true;
       }
-      return;
+      return false;
     }
     case 'slice':
       state.info.batches = true;
-      break;
+      return true;
     case 'keyword_argument': {
       if (w.firstChild()) {
         const key = source.slice(w.start(), w.end());
         w.parent();
         if (key === 'chunk_size' || RANGE_LOOKUP.test(key)) state.info.batches = true;
       }
-      break;
+      return true;
     }
     case 'string':
     case 'comment':
     case 'integer':
     case 'float':
-      return;
+      return false;
     default:
+      return true;
   }
+}
+
+/** Scan the children of the node under the walker, tracking loops, assignment targets and nested functions. */
+function scanChildren(state: ScanState, type: string, depth: number): void {
+  const w = state.walker;
+  const { source } = state;
+  const loop = LOOPS.has(type);
   const start = type === 'for_statement' || type === 'assignment' ? w.start() : -1;
   if (!w.firstChild()) return;
   if (loop) state.loopDepth++;

@@ -5,9 +5,8 @@
  * from tokens into the same MigrationFile the tree-sitter reader builds.
  *
  * Why a second reader next to tree-sitter: the engine has to lint a tree in no more time than
- * CPython takes just to `ast.parse` it, and web-tree-sitter's parse alone takes about 1.5x that
- * (measured on saleor's 1,417 migrations; see `npm run bench:engine`). Reading literals needs no
- * syntax tree, so this reader builds none. It gives up (returns null) on anything outside those
+ * CPython takes just to `ast.parse` it, and tree-sitter's parse alone takes longer than that
+ * (figures in docs/parser.md). Reading literals needs no syntax tree, so this reader builds none. It gives up (returns null) on anything outside those
  * shapes, from `if` blocks to syntax errors, and the caller reads the file with tree-sitter
  * instead. Function bodies and other classes are read and checked by `function-scan.ts`.
  * Both readers must agree exactly; `test/engine/parse/literal-reader.test.ts` compares them on
@@ -19,6 +18,7 @@ import { LIST_ATTRIBUTES, assignAttribute, checkMigrationBases, recordImport, va
 import type { FileContext, ValueSpans } from './context.js';
 import { BodyParser } from './function-scan.js';
 import { decodeFloat, decodeInteger, decodeStringToken, dottedPath } from './literals.js';
+import type { ArgumentSpans } from './reader.js';
 import { LineIndex, setOwn } from './reader.js';
 import { applySuppressions, findSuppressionComments } from './suppressions.js';
 import { Arg, TokenView, checkArgumentOrder } from './token-view.js';
@@ -45,6 +45,7 @@ interface ClassHeader {
 
 class LiteralReader extends TokenView implements ValueSpans {
   readonly callSpans = new Map<PyValue, SourceSpan>();
+  readonly argumentSpans = new Map<PyValue, ArgumentSpans>();
   readonly lineIndex: LineIndex;
   private readonly offsets = new Map<PyValue, number>();
   private readonly body: BodyParser;
@@ -569,6 +570,7 @@ class LiteralReader extends TokenView implements ValueSpans {
     const callee = dottedPath(calleeText) ?? calleeText;
     const args: PyValue[] = [];
     const kwargs: Record<string, PyValue> = {};
+    const spans: ArgumentSpans = { positional: [], keyword: {} };
     this.i = last + 2;
     let seen = 0;
     while (!this.isOp(this.i, C.RParen)) {
@@ -577,12 +579,12 @@ class LiteralReader extends TokenView implements ValueSpans {
         seen = checkArgumentOrder(seen, Arg.Keyword);
         this.i = at + 2;
         setOwn(kwargs, this.text(at), this.readValue(End.Item));
-      } else if (this.isOp(at, C.Star)) {
-        seen = checkArgumentOrder(seen, this.isOp(at + 1, C.Star) ? Arg.DoubleStar : Arg.Star);
-        args.push(this.readSpan(End.Item, true));
+        setOwn(spans.keyword, this.text(at), this.lineIndex.span(this.valueStart, this.valueEnd));
       } else {
-        seen = checkArgumentOrder(seen, Arg.Positional);
-        args.push(this.readValue(End.Item));
+        const starred = this.isOp(at, C.Star);
+        seen = checkArgumentOrder(seen, starred ? (this.isOp(at + 1, C.Star) ? Arg.DoubleStar : Arg.Star) : Arg.Positional);
+        args.push(starred ? this.readSpan(End.Item, true) : this.readValue(End.Item));
+        spans.positional.push(this.lineIndex.span(this.valueStart, this.valueEnd));
       }
       if (this.isOp(this.i, C.Comma)) this.i++;
       else if (!this.isOp(this.i, C.RParen)) throw new GiveUp('a call closed by another bracket');
@@ -590,11 +592,9 @@ class LiteralReader extends TokenView implements ValueSpans {
     const stop = this.end[this.i] as number;
     this.i++;
     this.setSpan(start, stop, start, stop);
-    const lines = this.lineIndex;
-    const line = lines.line(start);
-    const endLine = lines.line(stop);
-    const value: PyValue = { kind: 'call', callee, args, kwargs, line };
-    this.callSpans.set(value, { line, column: lines.column(start, line), endLine, endColumn: lines.column(stop, endLine) });
+    const value: PyValue = { kind: 'call', callee, args, kwargs, line: this.lineIndex.line(start) };
+    this.callSpans.set(value, this.lineIndex.span(start, stop));
+    this.argumentSpans.set(value, spans);
     return value;
   }
 

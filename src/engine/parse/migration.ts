@@ -1,5 +1,5 @@
 /** Reads one migration file: module-level facts, the Migration class and its attributes. */
-import type { Node, Tree, TreeCursor } from 'web-tree-sitter';
+import type { Node, Tree } from 'web-tree-sitter';
 import type { MigrationFile } from '../types.js';
 import type { FileContext } from './context.js';
 import type { AttributeValue, ListPart } from './attributes.js';
@@ -88,19 +88,19 @@ export function useLiteralReader(enabled: boolean): void {
 
 function readWithTree(source: string, file: MigrationFile, mode: ReadMode): MigrationFile {
   let tree: Tree | null = null;
-  let cursor: TreeCursor | null = null;
+  let walk: ReturnType<typeof createWalker> | null = null;
   try {
     tree = loadedParser().parse(source);
     if (!tree) {
       file.problems.push({ code: 'syntax-error', message: 'The Python parser could not read this file.', line: 1 });
       return file;
     }
-    cursor = tree.walk();
-    readTree(file, tree.rootNode, createWalker(tree, cursor), source, mode);
+    walk = createWalker(tree);
+    readTree(file, tree.rootNode, walk.walker, source, mode);
   } catch (error) {
     file.problems.push({ code: 'internal-error', message: `The parser failed on this file (${error instanceof Error ? error.message : String(error)}); please report it.`, line: 0 });
   } finally {
-    cursor?.delete();
+    walk?.release();
     tree?.delete();
   }
   return file;

@@ -1,5 +1,5 @@
 /** Operation and field objects built from the PyValue of their constructor calls. */
-import type { CallableRef, FieldDef, Operation, PyValue, SqlItem } from '../types.js';
+import type { CallableRef, FieldDef, Operation, PyValue, SourceSpan, SqlItem } from '../types.js';
 import type { FileContext } from './context.js';
 import { addProblem, lineOf, resolveConstant, resolveImportedPath } from './context.js';
 import { setOwn } from './reader.js';
@@ -64,15 +64,26 @@ export function buildOperation(ctx: FileContext, call: Extract<PyValue, { kind: 
   const known = isDjangoOperation(ctx, call.callee, type);
   const signature = known ? (operationSignature(type) ?? []) : [];
   const args: Record<string, PyValue> = {};
+  const argSpans: Record<string, SourceSpan> = {};
+  const placed = ctx.reader.argumentSpans.get(call);
   const extraArgs: PyValue[] = [];
   call.args.forEach((value, position) => {
     const name = signature[position];
-    if (name !== undefined && !isStarred(value)) setOwn(args, name, value);
-    else extraArgs.push(value);
+    if (name === undefined || isStarred(value)) {
+      extraArgs.push(value);
+      return;
+    }
+    setOwn(args, name, value);
+    const span = placed?.positional[position];
+    if (span) setOwn(argSpans, name, span);
   });
-  for (const [name, value] of Object.entries(call.kwargs)) setOwn(args, name, value);
+  for (const [name, value] of Object.entries(call.kwargs)) {
+    setOwn(args, name, value);
+    const span = placed && Object.hasOwn(placed.keyword, name) ? placed.keyword[name] : undefined;
+    if (span) setOwn(argSpans, name, span);
+  }
   const span = ctx.reader.callSpans.get(call) ?? { line: call.line, column: 1, endLine: call.line, endColumn: 1 };
-  const op: Operation = { type, callee: call.callee, known, args, extraArgs, span, index, path, suppressed: [] };
+  const op: Operation = { type, callee: call.callee, known, args, extraArgs, span, argSpans, index, path, suppressed: [] };
   if (known) addNormalisedViews(ctx, op, depth);
   return op;
 }

@@ -156,153 +156,206 @@ function stringPrefix(source: string, start: number, end: number): Prefix {
  * time per thread), so callers must finish with it first.
  */
 export function tokenize(source: string): Tokens {
-  const length = source.length;
   // A CR that ends no CRLF is a line break to tree-sitter (even in a comment); leave such files to it.
   if (LONE_CR.test(source)) throw new GiveUp('a carriage return without a line feed');
   // A token needs at least one character, plus one newline per line and the end marker.
-  const capacity = length + 2;
-  let t = shared;
-  if (!t || t.kind.length < capacity) {
-    t = allocate(Math.max(capacity, 1 << 16));
-    // Kept for the next file unless it is huge: a one-off 16 MB paste must not pin ~240 MB of arrays.
-    if (capacity <= MAX_SHARED_CAPACITY) shared = t;
+  const scanner = new Scanner(source, tokenBuffers(source.length + 2));
+  scanner.scanAll();
+  return scanner.finish();
+}
+
+/** Token arrays with room for `capacity` tokens, reused between files. */
+function tokenBuffers(capacity: number): Tokens {
+  if (shared && shared.kind.length >= capacity) return shared;
+  const t = allocate(Math.max(capacity, 1 << 16));
+  // Kept for the next file unless it is huge: a one-off paste of many megabytes must not pin its arrays.
+  if (capacity <= MAX_SHARED_CAPACITY) shared = t;
+  return t;
+}
+
+/** One pass over the source, one step per kind of token. */
+class Scanner {
+  private readonly kind: Uint8Array;
+  private readonly start: Int32Array;
+  private readonly end: Int32Array;
+  private readonly op: Uint16Array;
+  private readonly indent: Int32Array;
+  private readonly commentStarts: number[] = [];
+  private readonly commentEnds: number[] = [];
+  private count = 0;
+  private depth = 0;
+  private pos = 0;
+  /** Offset where the current physical line starts. */
+  private lineStart = 0;
+  /** Whether a token already began this logical line. */
+  private lineHasToken = false;
+  /** Whether a backslash continued the line before its first token. */
+  private continued = false;
+
+  constructor(
+    private readonly source: string,
+    private readonly t: Tokens,
+  ) {
+    this.kind = t.kind;
+    this.start = t.start;
+    this.end = t.end;
+    this.op = t.op;
+    this.indent = t.indent;
   }
-  const { kind, start, end, op, indent } = t;
-  const commentStarts: number[] = [];
-  const commentEnds: number[] = [];
-  let count = 0;
-  let depth = 0;
-  let pos = 0;
-  // Offset where the current physical line starts, and whether a token already began this logical line.
-  let lineStart = 0;
-  let lineHasToken = false;
-  let continued = false;
 
-  const push = (k: Tok, s: number, e: number, code: number): void => {
-    kind[count] = k;
-    start[count] = s;
-    end[count] = e;
-    op[count] = code;
-    if (!lineHasToken) {
-      if (continued) throw new GiveUp('backslash continuation before the first token of a line');
-      indent[count] = s - lineStart;
-      lineHasToken = true;
-    } else indent[count] = -1;
-    count++;
-  };
+  scanAll(): void {
+    const source = this.source;
+    const length = source.length;
+    while (this.pos < length) {
+      const c = source.charCodeAt(this.pos);
+      if (c === C.Space) this.pos++;
+      else if (c === C.LF) this.lineFeed();
+      else if (c === C.CR) this.carriageReturn();
+      else if (c === C.Hash) this.comment();
+      else if (c === C.Backslash) this.continuation();
+      else if (isNameStart(c)) this.nameOrPrefixedString();
+      else if (c === C.Quote || c === C.DoubleQuote) this.string(this.pos, this.pos, false);
+      else if ((c >= C.Zero && c <= C.Nine) || (c === C.Dot && isDigit(source.charCodeAt(this.pos + 1)))) this.number();
+      else this.operator(c);
+    }
+    if (this.depth !== 0) throw new GiveUp('an unclosed bracket');
+  }
 
-  while (pos < length) {
-    const c = source.charCodeAt(pos);
-    if (c === C.Space) {
-      pos++;
-      continue;
+  /** The last logical line's end and the end marker; the arrays are handed out. */
+  finish(): Tokens {
+    const length = this.source.length;
+    if (this.lineHasToken) this.marker(Tok.Newline, length, -1);
+    this.marker(Tok.End, length, 0);
+    const t = this.t;
+    t.count = this.count - 1;
+    t.commentStarts = this.commentStarts;
+    t.commentEnds = this.commentEnds;
+    return t;
+  }
+
+  private push(k: Tok, s: number, e: number, code: number): void {
+    const count = this.count;
+    this.kind[count] = k;
+    this.start[count] = s;
+    this.end[count] = e;
+    this.op[count] = code;
+    if (!this.lineHasToken) {
+      if (this.continued) throw new GiveUp('backslash continuation before the first token of a line');
+      this.indent[count] = s - this.lineStart;
+      this.lineHasToken = true;
+    } else this.indent[count] = -1;
+    this.count = count + 1;
+  }
+
+  /** A zero-width token: a logical line's end or the end of the file. */
+  private marker(k: Tok, at: number, indent: number): void {
+    const count = this.count;
+    this.kind[count] = k;
+    this.start[count] = at;
+    this.end[count] = at;
+    this.op[count] = 0;
+    this.indent[count] = indent;
+    this.count = count + 1;
+  }
+
+  private lineFeed(): void {
+    if (this.depth === 0 && this.lineHasToken) {
+      this.marker(Tok.Newline, this.pos, -1);
+      this.lineHasToken = false;
     }
-    if (c === C.LF) {
-      if (depth === 0 && lineHasToken) {
-        kind[count] = Tok.Newline;
-        start[count] = pos;
-        end[count] = pos;
-        op[count] = 0;
-        indent[count] = -1;
-        count++;
-        lineHasToken = false;
-      }
-      pos++;
-      lineStart = pos;
-      continued = false;
-      continue;
+    this.pos++;
+    this.lineStart = this.pos;
+    this.continued = false;
+  }
+
+  private carriageReturn(): void {
+    if (this.source.charCodeAt(this.pos + 1) !== C.LF) throw new GiveUp('a carriage return without a line feed');
+    this.pos++;
+  }
+
+  private comment(): void {
+    const source = this.source;
+    const from = this.pos;
+    let stop = source.indexOf('\n', from);
+    if (stop === -1) stop = source.length;
+    // tree-sitter's comment token stops before a CR of a CRLF ending.
+    let commentEnd = stop;
+    if (commentEnd > from && source.charCodeAt(commentEnd - 1) === C.CR) commentEnd--;
+    this.commentStarts.push(from);
+    this.commentEnds.push(commentEnd);
+    this.pos = stop;
+  }
+
+  private continuation(): void {
+    const next = this.source.charCodeAt(this.pos + 1);
+    // tree-sitter reads a backslash before CRLF, or inside brackets, differently from Python: those files go to it whole.
+    if (next !== C.LF || this.depth !== 0) throw new GiveUp('a backslash outside a string, before CRLF or inside brackets');
+    this.pos += 2;
+    if (!this.lineHasToken) this.continued = true;
+    // The logical line goes on: the next token is not first on it.
+    this.lineStart = this.pos;
+  }
+
+  /** A name, or the prefix of a string (`rb"…"`, `f'…'`). */
+  private nameOrPrefixedString(): void {
+    const source = this.source;
+    const from = this.pos;
+    let stop = from + 1;
+    while (stop < source.length && isNamePart(source.charCodeAt(stop))) stop++;
+    const after = source.charCodeAt(stop);
+    if (after === C.Quote || after === C.DoubleQuote) {
+      const prefix = stringPrefix(source, from, stop);
+      if (prefix === Prefix.None) throw new GiveUp('a string prefix the literal reader does not read');
+      this.string(from, stop, prefix === Prefix.Formatted);
+      return;
     }
-    if (c === C.CR) {
-      if (source.charCodeAt(pos + 1) !== C.LF) throw new GiveUp('a carriage return without a line feed');
-      pos++;
-      continue;
-    }
-    if (c === C.Hash) {
-      let stop = source.indexOf('\n', pos);
-      if (stop === -1) stop = length;
-      // tree-sitter's comment token stops before a CR of a CRLF ending.
-      let commentEnd = stop;
-      if (commentEnd > pos && source.charCodeAt(commentEnd - 1) === C.CR) commentEnd--;
-      commentStarts.push(pos);
-      commentEnds.push(commentEnd);
-      pos = stop;
-      continue;
-    }
-    if (c === C.Backslash) {
-      const next = source.charCodeAt(pos + 1);
-      // tree-sitter reads a backslash before CRLF, or inside brackets, differently from Python: those files go to it whole.
-      if (next === C.LF && depth === 0) pos += 2;
-      else throw new GiveUp('a backslash outside a string, before CRLF or inside brackets');
-      if (!lineHasToken) continued = true;
-      lineStart = pos;
-      // The logical line goes on: the next token is not first on it.
-      continue;
-    }
-    if (isNameStart(c)) {
-      let stop = pos + 1;
-      while (stop < length && isNamePart(source.charCodeAt(stop))) stop++;
-      const after = source.charCodeAt(stop);
-      if (after === C.Quote || after === C.DoubleQuote) {
-        const prefix = stringPrefix(source, pos, stop);
-        if (prefix === Prefix.None) throw new GiveUp('a string prefix the literal reader does not read');
-        fieldsNeedChecking = false;
-        const tokenEnd = scanString(source, stop, prefix === Prefix.Formatted);
-        push(Tok.String, pos, tokenEnd, fieldsNeedChecking ? 1 : 0);
-        pos = tokenEnd;
-        continue;
-      }
-      if (after >= 0x80) throw new GiveUp('a non-ASCII name');
-      push(Tok.Name, pos, stop, 0);
-      pos = stop;
-      continue;
-    }
-    if (c === C.Quote || c === C.DoubleQuote) {
-      const tokenEnd = scanString(source, pos);
-      push(Tok.String, pos, tokenEnd, 0);
-      pos = tokenEnd;
-      continue;
-    }
-    if ((c >= C.Zero && c <= C.Nine) || (c === C.Dot && isDigit(source.charCodeAt(pos + 1)))) {
-      const tokenEnd = scanNumber(source, pos);
-      push(Tok.Number, pos, tokenEnd, 0);
-      pos = tokenEnd;
-      continue;
-    }
+    if (after >= 0x80) throw new GiveUp('a non-ASCII name');
+    this.push(Tok.Name, from, stop, 0);
+    this.pos = stop;
+  }
+
+  /** A string token from `from` (its prefix) with its opening quote at `quoteAt`. */
+  private string(from: number, quoteAt: number, formatted: boolean): void {
+    fieldsNeedChecking = false;
+    const tokenEnd = scanString(this.source, quoteAt, formatted);
+    this.push(Tok.String, from, tokenEnd, fieldsNeedChecking ? 1 : 0);
+    this.pos = tokenEnd;
+  }
+
+  private number(): void {
+    const tokenEnd = scanNumber(this.source, this.pos);
+    this.push(Tok.Number, this.pos, tokenEnd, 0);
+    this.pos = tokenEnd;
+  }
+
+  private operator(c: number): void {
     switch (c) {
       case C.LParen:
       case C.LBracket:
       case C.LBrace:
         // Deeper nesting than any migration has would only deepen the readers' recursion.
-        if (++depth > MAX_NESTING) throw new GiveUp('brackets nested too deep');
-        push(Tok.Op, pos, pos + 1, c);
-        pos++;
-        continue;
+        if (++this.depth > MAX_NESTING) throw new GiveUp('brackets nested too deep');
+        this.single(c);
+        return;
       case C.RParen:
       case C.RBracket:
       case C.RBrace:
-        if (depth === 0) throw new GiveUp('an unbalanced closing bracket');
-        depth--;
-        push(Tok.Op, pos, pos + 1, c);
-        pos++;
-        continue;
+        if (this.depth === 0) throw new GiveUp('an unbalanced closing bracket');
+        this.depth--;
+        this.single(c);
+        return;
       case C.Equals:
       case C.Colon:
         // `==` and the walrus `:=` are never a statement's `=` or a clause's `:`.
-        if (source.charCodeAt(pos + 1) === C.Equals) {
-          push(Tok.OtherOp, pos, pos + 2, 0);
-          pos += 2;
-        } else {
-          push(Tok.Op, pos, pos + 1, c);
-          pos++;
-        }
-        continue;
+        if (this.source.charCodeAt(this.pos + 1) === C.Equals) this.double();
+        else this.single(c);
+        return;
       case C.Comma:
       case C.Dot:
       case C.Semicolon:
       case C.Tilde:
-        push(Tok.Op, pos, pos + 1, c);
-        pos++;
-        continue;
+        this.single(c);
+        return;
       case C.Plus:
       case C.Minus:
       case C.Star:
@@ -314,40 +367,32 @@ export function tokenize(source: string): Tokens {
       case C.Less:
       case C.Greater:
       case C.At:
-      case C.Bang: {
-        const next = source.charCodeAt(pos + 1);
-        if (next === C.Equals || (c === C.Minus && next === C.Greater)) {
-          push(Tok.OtherOp, pos, pos + 2, 0);
-          pos += 2;
-        } else if (c === C.Bang) throw new GiveUp('a stray "!"');
-        else {
-          push(Tok.Op, pos, pos + 1, c);
-          pos++;
-        }
-        continue;
-      }
+      case C.Bang:
+        this.arithmetic(c);
+        return;
       default:
         throw new GiveUp(c === C.Tab || c === C.FF ? 'tabs or form feeds' : 'a character the literal reader does not read');
     }
   }
-  if (depth !== 0) throw new GiveUp('an unclosed bracket');
-  if (lineHasToken) {
-    kind[count] = Tok.Newline;
-    start[count] = length;
-    end[count] = length;
-    op[count] = 0;
-    indent[count] = -1;
-    count++;
+
+  /** `+`, `+=`, `->` and their kind. */
+  private arithmetic(c: number): void {
+    const next = this.source.charCodeAt(this.pos + 1);
+    if (next === C.Equals || (c === C.Minus && next === C.Greater)) this.double();
+    else if (c === C.Bang) throw new GiveUp('a stray "!"');
+    else this.single(c);
   }
-  kind[count] = Tok.End;
-  start[count] = length;
-  end[count] = length;
-  op[count] = 0;
-  indent[count] = 0;
-  t.count = count;
-  t.commentStarts = commentStarts;
-  t.commentEnds = commentEnds;
-  return t;
+
+  private single(c: number): void {
+    this.push(Tok.Op, this.pos, this.pos + 1, c);
+    this.pos++;
+  }
+
+  /** A two-character operator (`==`, `+=`, `->`): never a statement's `=` or a clause's `:`. */
+  private double(): void {
+    this.push(Tok.OtherOp, this.pos, this.pos + 2, 0);
+    this.pos += 2;
+  }
 }
 
 function isDigit(c: number): boolean {

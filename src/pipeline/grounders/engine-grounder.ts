@@ -50,7 +50,9 @@ export function createEngineGrounder(options: EngineGrounderOptions): Grounder {
           const note = skipped.map((line) => `_${line}_`).join('\n');
           return { deterministicMarkdown: note, contextForModel: `Note from migrate-help: ${skipped.join(' ')}` };
         }
-        await showStatus(context, pieces.length === 1 ? `Checking ${plainLabel(pieces[0] as CodePiece)}…` : `Checking ${pieces.length} migrations…`);
+        const title = pieces.length === 1 ? `Checking ${plainLabel(pieces[0] as CodePiece)}` : `Checking ${pieces.length} migrations`;
+        await showStatus(context, `${title}…`);
+        await context.task?.({ id: 'engine', title, status: 'in_progress' });
         const settings = options.settingsFor(question);
         let report: Report;
         try {
@@ -61,9 +63,13 @@ export function createEngineGrounder(options: EngineGrounderOptions): Grounder {
         } catch (error) {
           if (!(error instanceof EngineSettingsError)) throw error;
           const note = `_migrate-help could not check the pasted migration: the engine settings for this channel are not valid (${error.message})._`;
+          await context.task?.({ id: 'engine', title, status: 'error', details: error.message });
           return { deterministicMarkdown: note, contextForModel: `Note from migrate-help: ${note}` };
         }
-        return groundingFor(pieces, report, skipped);
+        const grounding = groundingFor(pieces, report, skipped);
+        const risks = report.findings.filter((finding) => finding.ruleId !== PARSE_ERROR).length;
+        await context.task?.({ id: 'engine', title, status: 'complete', details: `${risks === 0 ? 'No' : risks} risk finding${risks === 1 ? '' : 's'} for ${databaseName(report.settings.database)} ${report.settings.versionText}` });
+        return grounding;
       } catch {
         // The pipeline logs grounder failures; a short note keeps the user from expecting checks that did not run.
         return { deterministicMarkdown: FAILURE_NOTE };

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { QuestionSource } from '../../pipeline/types.js';
 import { answerInThread } from '../answer-in-thread.js';
 import { EVENT_TTL_MS } from '../dedupe.js';
-import type { SlackDeps } from '../deps.js';
+import type { BotUser, SlackDeps } from '../deps.js';
 import type { SlackFile } from '../files.js';
 import { emptyQuestionText } from '../render/messages.js';
 import { slackTextToPlain } from '../text.js';
@@ -29,6 +29,7 @@ export interface ThreadMessageEvent {
   threadTs: string | undefined;
   files: SlackFile[];
   receivedAt: number;
+  bot: BotUser;
 }
 
 /** A ledger that cannot be read (a locked or full database) must not turn a question into silence: answer. */
@@ -50,7 +51,7 @@ export async function answerThreadMessage(client: WebClient, deps: SlackDeps, me
     return;
   }
   const threadTs = message.threadTs ?? message.ts;
-  const text = slackTextToPlain(message.text, deps.identity.botUserId);
+  const text = slackTextToPlain(message.text, message.bot.botUserId);
   if (text === '' && message.files.length === 0) {
     await postThreadNote(client, message.channel, threadTs, emptyQuestionText(), log);
     return;
@@ -62,6 +63,7 @@ export async function answerThreadMessage(client: WebClient, deps: SlackDeps, me
       historyBefore: message.threadTs === undefined ? undefined : message.ts,
       files: message.files,
       receivedAt: message.receivedAt,
+      bot: message.bot,
     }),
   );
 }

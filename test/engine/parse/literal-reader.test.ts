@@ -12,7 +12,8 @@ import { initParser, parseMigration } from '../../../src/engine/parse/index.js';
 import { literalReaderCounts } from '../../../src/engine/parse/literal-module.js';
 import { useLiteralReader } from '../../../src/engine/parse/migration.js';
 import { rules } from '../../../src/engine/rules/index.js';
-import type { MigrationFile } from '../../../src/engine/types.js';
+import type { MigrationFile, Operation } from '../../../src/engine/types.js';
+import { syntheticMigration } from './synthetic-migrations.js';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
 const PATH = 'shop/migrations/0002_change.py';
@@ -34,8 +35,17 @@ function readBoth(source: string, path = PATH): { tree: MigrationFile; literal: 
   return { tree, literal, literalRead: literalReaderCounts.read > before };
 }
 
+/** Every argument in `args` has its place in `argSpans`, so comparing the files compares every span. */
+function expectEveryArgumentPlaced(operations: readonly Operation[]): void {
+  for (const op of operations) {
+    expect(Object.keys(op.argSpans ?? {})).toEqual(Object.keys(op.args));
+    for (const children of Object.values(op.children ?? {})) expectEveryArgumentPlaced(children);
+  }
+}
+
 function expectSame(source: string, path = PATH): boolean {
   const { tree, literal, literalRead } = readBoth(source, path);
+  expectEveryArgumentPlaced(tree.operations);
   expect(literal).toEqual(tree);
   // Same keys in the same order too: the JSON output and snapshots depend on it.
   expect(JSON.stringify(literal)).toBe(JSON.stringify(tree));
@@ -254,5 +264,27 @@ describe('literal reader on mutated input', () => {
     // Many mutants stay valid Python: the property must exercise the literal reader, not only its exits.
     expect(read).toBeGreaterThan(runs / 8);
     expect(treeSitterWrong).toBeLessThan(runs / 100);
+  }, 300_000);
+});
+
+describe('literal reader on generated migration files', () => {
+  it('reads them as the tree-sitter reader does, with no python3 involved', () => {
+    const defects = literalReaderCounts.defects;
+    let read = 0;
+    let runs = 0;
+    fc.assert(
+      fc.property(syntheticMigration, (source) => {
+        runs++;
+        try {
+          if (expectSame(source, 'shop/migrations/0042_generated.py')) read++;
+        } catch (error) {
+          throw new Error(`${error instanceof Error ? error.message : String(error)}\nsource: ${JSON.stringify(source)}`);
+        }
+      }),
+      { numRuns: Number(process.env['LITERAL_FUZZ_RUNS'] ?? 400), seed: Number(process.env['LITERAL_FUZZ_SEED'] ?? 424242) },
+    );
+    expect(literalReaderCounts.defects).toBe(defects);
+    // These are the shapes real files have: the literal reader must read them itself, not hand them on.
+    expect(read).toBe(runs);
   }, 300_000);
 });

@@ -8,7 +8,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { Question } from '../../../pipeline/types.js';
 import { answerInThread } from '../../answer-in-thread.js';
-import type { SlackDeps } from '../../deps.js';
+import type { BotUser, SlackDeps } from '../../deps.js';
 import { isNotInChannel, slackErrorCode } from '../../errors.js';
 import { QUESTION_METADATA_EVENT } from '../../history.js';
 import { inviteHintText } from '../../render/messages.js';
@@ -33,6 +33,7 @@ export interface AskInChannel {
   teamId: string;
   triggerId: string;
   receivedAt: number;
+  bot: BotUser;
   /** The visible root message (mrkdwn). */
   rootText: string;
   /** The question as the pipeline gets it (metadata keeps it for thread history). */
@@ -58,7 +59,7 @@ export async function askInChannel(request: AskInChannel): Promise<void> {
     const code = slackErrorCode(error);
     log.warn({ slackError: code }, 'could not post the question in the channel');
     const reply = isNotInChannel(error)
-      ? inviteHintText(deps.commandName, deps.identity.botUserId)
+      ? inviteHintText(deps.commandName, request.bot.botUserId)
       : `I couldn't post your question in this conversation (Slack said \`${code ?? 'unknown error'}\`). Please try again, or ask me in a direct message.`;
     await respond({ response_type: 'ephemeral', text: reply }).catch((respondError: unknown) => log.error({ err: respondError }, 'could not reply ephemerally either'));
     return;
@@ -71,6 +72,7 @@ export async function askInChannel(request: AskInChannel): Promise<void> {
       question: { id: `slash:${request.triggerId}`, source: 'slash', userId: request.userId, teamId: request.teamId, ...request.question },
       target: { channel: request.channelId, threadTs: rootTs, userId: request.userId, teamId: request.teamId },
       receivedAt: request.receivedAt,
+      bot: request.bot,
     }),
   );
 }

@@ -59,7 +59,7 @@ export const CHANNEL_SUBCOMMANDS: Subcommand[] = [
       const channels = await featuresOr(context, true);
       if (channels === undefined) return;
       const [repo, branch, path] = parts as [string, string | undefined, string | undefined];
-      const linked = await channels.link({ channelId: context.channelId, userId: context.userId, repo, branch: branch ?? null, path: path ?? null });
+      const linked = await channels.link({ teamId: context.teamId, channelId: context.channelId, userId: context.userId, repo, branch: branch ?? null, path: path ?? null });
       await context.respond({ response_type: 'in_channel', text: linkedText(context.userId, linked, command) });
     },
   },
@@ -71,7 +71,7 @@ export const CHANNEL_SUBCOMMANDS: Subcommand[] = [
       if (await refuseNonAdmin(context)) return;
       const channels = await featuresOr(context, false);
       if (channels === undefined) return;
-      const removed = await channels.unlink(context.channelId);
+      const removed = await channels.unlink(context.teamId, context.channelId);
       await context.respond({ response_type: removed === null ? 'ephemeral' : 'in_channel', text: unlinkedText(context.userId, removed?.repo ?? null) });
     },
   },
@@ -82,7 +82,7 @@ export const CHANNEL_SUBCOMMANDS: Subcommand[] = [
     run: async (context) => {
       const channels = await featuresOr(context, false);
       if (channels === undefined) return;
-      await context.respond({ response_type: 'ephemeral', text: statusText(await channels.status(context.channelId), context.deps.commandName) });
+      await context.respond({ response_type: 'ephemeral', text: statusText(await channels.status(context.teamId, context.channelId), context.deps.commandName) });
     },
   },
   {
@@ -98,7 +98,7 @@ export const CHANNEL_SUBCOMMANDS: Subcommand[] = [
       if (await refuseNonAdmin(context)) return;
       const channels = await featuresOr(context, false);
       if (channels === undefined) return;
-      const set = await channels.setDatabase({ channelId: context.channelId, userId: context.userId, database: parts[0]!, version: parts[1] ?? null });
+      const set = await channels.setDatabase({ teamId: context.teamId, channelId: context.channelId, userId: context.userId, database: parts[0]!, version: parts[1] ?? null });
       await context.respond({ response_type: 'in_channel', text: databaseSetText(context.userId, set.database, set.databaseVersion) });
     },
   },
@@ -125,6 +125,7 @@ export const CHANNEL_SUBCOMMANDS: Subcommand[] = [
         teamId: context.teamId,
         triggerId: context.triggerId,
         receivedAt: context.receivedAt,
+        bot: context.bot,
         rootText: `<@${context.userId}> asked for a migration review of ${escapeMrkdwn(ref)}`,
         question: { text: reviewQuestionText(ref), reviewRef: ref },
       });

@@ -8,6 +8,7 @@ import { asAppError } from '../../../errors.js';
 import type { SlackDeps } from '../../deps.js';
 import { askedRootText } from '../../render/messages.js';
 import { slackTextToPlain } from '../../text.js';
+import { botUserOf } from '../../bot-user.js';
 import { askInChannel } from './ask-in-channel.js';
 import { findSubcommand, helpText } from './subcommands.js';
 
@@ -17,6 +18,7 @@ export function migrateHelpCommand(deps: SlackDeps) {
     const text = slackTextToPlain(command.text ?? '');
     const log = deps.logger.child({ command: command.command, channel: command.channel_id, user: command.user_id, triggerId: command.trigger_id });
     const teamId = command.team_id ?? context.teamId ?? '';
+    const bot = botUserOf(context, deps);
 
     if (text === '') {
       await ack({ response_type: 'ephemeral', text: helpText(deps.commandName) });
@@ -27,7 +29,7 @@ export function migrateHelpCommand(deps: SlackDeps) {
     await ack();
     if (sub !== undefined) {
       try {
-        await sub.subcommand.run({ deps, client, respond, log, args: sub.args, userId: command.user_id, channelId: command.channel_id, teamId, triggerId: command.trigger_id, receivedAt });
+        await sub.subcommand.run({ deps, client, respond, log, args: sub.args, userId: command.user_id, channelId: command.channel_id, teamId, triggerId: command.trigger_id, receivedAt, bot });
         log.info({ subcommand: sub.subcommand.name }, 'subcommand handled');
       } catch (error) {
         const appError = asAppError(error);
@@ -36,6 +38,6 @@ export function migrateHelpCommand(deps: SlackDeps) {
       }
       return;
     }
-    await askInChannel({ deps, client, respond, log, channelId: command.channel_id, userId: command.user_id, teamId, triggerId: command.trigger_id, receivedAt, rootText: askedRootText(command.user_id, text), question: { text } });
+    await askInChannel({ deps, client, respond, log, channelId: command.channel_id, userId: command.user_id, teamId, triggerId: command.trigger_id, receivedAt, bot, rootText: askedRootText(command.user_id, text), question: { text } });
   };
 }

@@ -4,7 +4,7 @@
 import type { RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
-import type { SlackDeps } from '../../deps.js';
+import type { BotUser, SlackDeps } from '../../deps.js';
 import type { SubcommandHelp } from '../../render/messages.js';
 
 export interface SubcommandContext {
@@ -19,6 +19,8 @@ export interface SubcommandContext {
   triggerId: string;
   /** When the command arrived (for the latency in the log line). */
   receivedAt: number;
+  /** The workspace's bot user (per installation in OAuth mode). */
+  bot: BotUser;
   log: Logger;
 }
 

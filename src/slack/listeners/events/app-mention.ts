@@ -5,6 +5,7 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import type { SlackDeps } from '../../deps.js';
 import type { SlackFile } from '../../files.js';
+import { botUserOf } from '../../bot-user.js';
 import { answerThreadMessage } from '../thread-message.js';
 
 export function appMention(deps: SlackDeps) {
@@ -12,7 +13,8 @@ export function appMention(deps: SlackDeps) {
     const receivedAt = Date.now();
     // Other bots mentioning us would start bot-to-bot loops; edits are not new questions.
     if (event.bot_id !== undefined || (event.subtype !== undefined && event.subtype !== 'file_share')) return;
-    if (event.user === undefined || event.user === deps.identity.botUserId) return;
+    const bot = botUserOf(context, deps);
+    if (event.user === undefined || event.user === bot.botUserId) return;
     await answerThreadMessage(client, deps, {
       eventId: body.event_id,
       retryNum: context.retryNum,
@@ -26,6 +28,7 @@ export function appMention(deps: SlackDeps) {
       threadTs: event.thread_ts,
       files: (event as { files?: SlackFile[] }).files ?? [],
       receivedAt,
+      bot,
     });
   };
 }

@@ -1,11 +1,12 @@
 /**
- * Direct messages (`message.im`): a top-level DM starts a conversation answered in its thread;
- * replies in that thread continue it without a mention. Only people's new messages count: the bot's
+ * Direct messages (`message.im`): a top-level DM starts a conversation answered in its thread.
+ * Replies in that thread reach Bolt's Assistant (listeners/assistant.ts), which continues it. Only people's new messages count: the bot's
  * own, other bots', edits, deletions and other subtypes are ignored, so there are no loops.
  */
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import type { SlackDeps } from '../../deps.js';
 import type { SlackFile } from '../../files.js';
+import { botUserOf } from '../../bot-user.js';
 import { answerThreadMessage } from '../thread-message.js';
 
 /** The subset of Slack's message event we read. */
@@ -28,7 +29,8 @@ export function directMessage(deps: SlackDeps) {
     const message = event as unknown as DirectMessageEvent;
     if (message.channel_type !== 'im') return;
     if (message.subtype !== undefined && message.subtype !== 'file_share') return;
-    if (message.bot_id !== undefined || message.user === undefined || message.user === deps.identity.botUserId) return;
+    const bot = botUserOf(context, deps);
+    if (message.bot_id !== undefined || message.user === undefined || message.user === bot.botUserId) return;
     await answerThreadMessage(client, deps, {
       eventId: body.event_id,
       retryNum: context.retryNum,
@@ -42,6 +44,7 @@ export function directMessage(deps: SlackDeps) {
       threadTs: message.thread_ts,
       files: message.files ?? [],
       receivedAt,
+      bot,
     });
   };
 }

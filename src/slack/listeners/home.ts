@@ -1,0 +1,104 @@
+/**
+ * App Home: the workspace's linked channels (repository, database and version), recent questions
+ * and how to ask, with buttons that open the settings modals. Modal input is checked by the same
+ * code as `/migrate-help link` and `db` (allowlist, GitHub, database and version parsing); a
+ * refusal comes back as `response_action: 'errors'` on the field at fault.
+ */
+import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewOutput } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { asAppError } from '../../errors.js';
+import type { SlackDeps } from '../deps.js';
+import { slackErrorCode } from '../errors.js';
+import { notAdminText } from '../render/channel.js';
+import { databaseModal, FIELDS, homeView, linkRepoModal } from '../render/home.js';
+
+const RECENT_ON_HOME = 8;
+
+export async function publishHome(client: WebClient, deps: SlackDeps, teamId: string, userId: string): Promise<void> {
+  const [channels, questions] = await Promise.all([deps.channels?.list(teamId) ?? Promise.resolve([]), deps.store.questions.recent(teamId, RECENT_ON_HOME)]);
+  await client.views.publish({
+    user_id: userId,
+    view: homeView({ channels, questions, command: deps.commandName, githubConfigured: deps.channels?.githubConfigured ?? false }),
+  });
+}
+
+export function openLinkModal(deps: SlackDeps) {
+  return openModal(deps, () => linkRepoModal());
+}
+
+export function openDatabaseModal(deps: SlackDeps) {
+  return openModal(deps, () => databaseModal(deps.channels?.databases ?? []));
+}
+
+function openModal(deps: SlackDeps, view: () => ReturnType<typeof linkRepoModal> | ReturnType<typeof databaseModal>) {
+  return async ({ ack, body, client }: SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs): Promise<void> => {
+    await ack();
+    try {
+      await client.views.open({ trigger_id: body.trigger_id, view: view() });
+    } catch (error) {
+      deps.logger.warn({ slackError: slackErrorCode(error) }, 'could not open a settings modal');
+    }
+  };
+}
+
+type Values = ViewOutput['state']['values'];
+
+function field(values: Values, block: string): string | null {
+  const element = values[block]?.value;
+  const raw = element?.selected_conversation ?? element?.selected_option?.value ?? element?.value ?? null;
+  const trimmed = typeof raw === 'string' ? raw.trim() : null;
+  return trimmed === '' ? null : trimmed;
+}
+
+/** Both modals: who may change settings, and a channel chosen. */
+function precheck(deps: SlackDeps, userId: string, values: Values): { errors: Record<string, string> } | { channelId: string } {
+  const admins = deps.adminUserIds;
+  if (admins.length > 0 && !admins.includes(userId)) return { errors: { [FIELDS.channel]: notAdminText(admins).slice(0, 150) } };
+  const channelId = field(values, FIELDS.channel);
+  if (channelId === null) return { errors: { [FIELDS.channel]: 'Choose the channel these settings are for.' } };
+  return { channelId };
+}
+
+export function linkSubmitted(deps: SlackDeps) {
+  return async ({ ack, view, body, client, context }: SlackViewMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
+    const values = view.state.values;
+    const teamId = body.team?.id ?? context.teamId ?? '';
+    const checked = precheck(deps, body.user.id, values);
+    if ('errors' in checked) return void (await ack({ response_action: 'errors', errors: checked.errors }));
+    const channels = deps.channels;
+    if (channels === undefined || !channels.githubConfigured) {
+      return void (await ack({ response_action: 'errors', errors: { [FIELDS.repo]: 'GitHub is not set up for migrate-help (GITHUB_TOKEN or a GitHub App).' } }));
+    }
+    const repo = field(values, FIELDS.repo) ?? '';
+    try {
+      await channels.link({ teamId, channelId: checked.channelId, userId: body.user.id, repo, branch: field(values, FIELDS.branch), path: field(values, FIELDS.path) });
+    } catch (error) {
+      const message = asAppError(error).userMessage;
+      deps.logger.info({ channel: checked.channelId, code: asAppError(error).code }, 'repository link refused from App Home');
+      return void (await ack({ response_action: 'errors', errors: { [FIELDS.repo]: message.slice(0, 300) } }));
+    }
+    await ack();
+    await publishHome(client, deps, teamId, body.user.id).catch((error: unknown) => deps.logger.warn({ err: error }, 'could not refresh App Home'));
+  };
+}
+
+export function databaseSubmitted(deps: SlackDeps) {
+  return async ({ ack, view, body, client, context }: SlackViewMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
+    const values = view.state.values;
+    const teamId = body.team?.id ?? context.teamId ?? '';
+    const checked = precheck(deps, body.user.id, values);
+    if ('errors' in checked) return void (await ack({ response_action: 'errors', errors: checked.errors }));
+    const channels = deps.channels;
+    if (channels === undefined) return void (await ack({ response_action: 'errors', errors: { [FIELDS.database]: 'Channel settings are not available in this deployment.' } }));
+    const version = field(values, FIELDS.version);
+    try {
+      await channels.setDatabase({ teamId, channelId: checked.channelId, userId: body.user.id, database: field(values, FIELDS.database) ?? '', version });
+    } catch (error) {
+      const message = asAppError(error).userMessage;
+      const block = version !== null && /version/i.test(message) ? FIELDS.version : FIELDS.database;
+      return void (await ack({ response_action: 'errors', errors: { [block]: message.slice(0, 300) } }));
+    }
+    await ack();
+    await publishHome(client, deps, teamId, body.user.id).catch((error: unknown) => deps.logger.warn({ err: error }, 'could not refresh App Home'));
+  };
+}
