@@ -64,7 +64,8 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     .option('--disable <ids>', 'rule ids to turn off (comma-separated, repeatable)', collectIds)
     .option('--enable <ids>', 'opt-in rule ids to turn on (comma-separated, repeatable)', collectIds)
     .option('--since <git-ref>', 'lint only migrations added or changed since this ref (the rest is read as context)')
-    .action(async (paths: string[], opts: { database?: string; dbVersion?: string; format: ReportFormat; failOn: FailOn; config?: string; disable?: string[]; enable?: string[]; since?: string }) => {
+    .option('--pg-zero-downtime', 'the project migrates through django-pg-zero-downtime-migrations (its backend makes index and constraint locks safe)')
+    .action(async (paths: string[], opts: { database?: string; dbVersion?: string; format: ReportFormat; failOn: FailOn; config?: string; disable?: string[]; enable?: string[]; since?: string; pgZeroDowntime?: boolean }) => {
       const { check, failsAt } = await import('./commands/check.js');
       const result = await check({ paths, cwd: io.cwd, ...opts });
       outcome = { output: printCheck(result, opts.format, { color, version: VERSION }), code: failsAt(result.report, opts.failOn) ? EXIT_FINDINGS : EXIT_CLEAN };

@@ -218,4 +218,10 @@ export interface EngineSettings {
   enabledRules?: string[];
   /** Severity overrides by rule id. */
   severityOverrides?: Record<string, Severity>;
+  /**
+   * The project migrates through django-pg-zero-downtime-migrations' backend, which rewrites Django's DDL on
+   * PostgreSQL (CONCURRENTLY, NOT VALID + VALIDATE, lock timeouts): the lock rules it makes safe are not run
+   * (src/engine/zero-downtime.ts lists them).
+   */
+  zeroDowntimeBackend?: boolean;
 }

@@ -33,6 +33,7 @@ import deleteModel from './delete-model.js';
 import dependencyCycle from './dependency-cycle.js';
 import dependencyNotFound from './dependency-not-found.js';
 import identifierTooLong from './identifier-too-long.js';
+import ignoredMigration from './ignored-migration.js';
 import indexBuildUnderExclusiveLock from './index-build-under-exclusive-lock.js';
 import indexTooManyColumns from './index-too-many-columns.js';
 import lambdaOrUnserializableInField from './lambda-or-unserializable-in-field.js';
@@ -69,6 +70,7 @@ import runsqlFullTableUpdate from './runsql-full-table-update.js';
 import runsqlIrreversible from './runsql-irreversible.js';
 import runsqlRawSql from './runsql-raw-sql.js';
 import runsqlTransactionControl from './runsql-transaction-control.js';
+import sentrySafeDeletion from './sentry-safe-deletion.js';
 import separateDbAndStateReview from './separate-db-and-state-review.js';
 import sqliteTableRebuild from './sqlite-table-rebuild.js';
 import unknownOperation from './unknown-operation.js';
@@ -109,6 +111,7 @@ export const rules: readonly Rule[] = [
   dependencyCycle,
   dependencyNotFound,
   identifierTooLong,
+  ignoredMigration,
   indexBuildUnderExclusiveLock,
   indexTooManyColumns,
   lambdaOrUnserializableInField,
@@ -145,6 +148,7 @@ export const rules: readonly Rule[] = [
   runsqlIrreversible,
   runsqlRawSql,
   runsqlTransactionControl,
+  sentrySafeDeletion,
   separateDbAndStateReview,
   sqliteTableRebuild,
   unknownOperation,

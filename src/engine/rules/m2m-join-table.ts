@@ -6,6 +6,7 @@ import { literalOrName, normaliseRelationTarget } from './_lib/columns.js';
 import { isManyToMany } from './_lib/fields.js';
 import type { MigrationFileSpec } from './_lib/recipes.js';
 import { migrationFile, migrationSource } from './_lib/recipes.js';
+import { declaredStage } from './_lib/rolling-deploy.js';
 import { defaultTableName, mayTouchExistingTable, modelLabel, previousField } from './_lib/tables.js';
 import { asString } from './_lib/values.js';
 
@@ -124,8 +125,10 @@ export default defineRule({
   links: ['https://docs.djangoproject.com/en/stable/ref/models/fields/#manytomanyfield', 'https://docs.djangoproject.com/en/stable/ref/migration-operations/#separatedatabaseandstate'],
   operationTypes: ['RemoveField', 'AlterField'],
   check(ctx) {
+    // A post-deploy removal is the second step of the recipe: the drop is intended by then.
+    const postDeploy = declaredStage(ctx.migration)?.stage === 'post-deploy';
     ctx.each('RemoveField', (op, _before, visit) => {
-      if (!mayTouchExistingTable(ctx, visit)) return;
+      if (postDeploy || !mayTouchExistingTable(ctx, visit)) return;
       const before = previousField(visit, ctx.migration.app);
       // An explicit `through` table belongs to its own model: RemoveField leaves it alone.
       if (!before || !isManyToMany(before) || throughOf(before, ctx.migration.app) !== null) return;
