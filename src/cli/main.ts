@@ -118,6 +118,20 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     });
 
   program
+    .command('sql')
+    .description('print the SQL Django would run for each migration, with the lock, rewrite and scan of each statement')
+    .argument('<paths...>', 'project folders, migrations folders or migration files')
+    .addOption(new Option('--database <name>', 'target database').choices([...DATABASES]))
+    .option('--db-version <version>', 'target database version, e.g. 16 or 10.11')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--config <file>', 'config file (database, version, swappable settings, exclude)')
+    .action(async (paths: string[], opts: { database?: string; dbVersion?: string; format: 'text' | 'json'; config?: string }) => {
+      const { sql } = await import('./commands/sql.js');
+      const { printSql } = await import('./print-sql.js');
+      outcome = { output: printSql(await sql({ paths, cwd: io.cwd, ...opts }), opts.format), code: EXIT_CLEAN };
+    });
+
+  program
     .command('rules')
     .description('list the rules: id, severity, databases, summary')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))

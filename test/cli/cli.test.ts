@@ -15,7 +15,7 @@ describe('node bin/migrate-help.js', () => {
     const run = await runBin(['check', '.'], { cwd: project });
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('shop/migrations/0002_order_note.py  store.0002_order_note');
-    expect(run.stdout).toMatch(/error\s+line 8:9\s+add-field-not-null-without-db-default/);
+    expect(run.stdout).toMatch(/error\s+line 11:19\s+add-field-not-null-without-db-default/);
     expect(run.stdout).toContain('Safe alternative:');
     expect(run.stdout).toMatch(/1 error, 0 warnings, 0 info in 3 migration files for PostgreSQL 16\./);
     expect(run.stdout).toContain('docs/rules/README.md');
@@ -30,7 +30,7 @@ describe('node bin/migrate-help.js', () => {
     expect(doc.version).toBe('2.1.0');
     const [result] = doc.runs[0].results;
     expect(result).toMatchObject({ ruleId: 'add-field-not-null-without-db-default', level: 'error' });
-    expect(result.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: 'shop/migrations/0002_order_note.py', uriBaseId: '%SRCROOT%' }, region: { startLine: 8, startColumn: 9, endLine: 12, endColumn: 10 } });
+    expect(result.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: 'shop/migrations/0002_order_note.py', uriBaseId: '%SRCROOT%' }, region: { startLine: 11, startColumn: 19, endLine: 11, endColumn: 47 } });
     expect(doc.runs[0].tool.driver.rules[result.ruleIndex].help.text).toContain('Safe alternative');
     expect(run.stderr).toContain('1 error');
   });
@@ -40,7 +40,7 @@ describe('node bin/migrate-help.js', () => {
     expect(run.code).toBe(0);
     const lines = run.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^::error file=shop\/migrations\/0002_order_note.py,line=8,endLine=12,col=9,endColumn=10,title=add-field-not-null-without-db-default \(store.0002_order_note\)::/);
+    expect(lines[0]).toMatch(/^::error file=shop\/migrations\/0002_order_note.py,line=11,endLine=11,col=19,endColumn=47,title=add-field-not-null-without-db-default \(store.0002_order_note\)::/);
     expect(lines[0]).toContain('%0A%0ASafe alternative:');
   });
 

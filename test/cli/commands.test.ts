@@ -24,7 +24,7 @@ describe('check()', () => {
   it('returns the engine report with apps.py labels, every file a target', async () => {
     const result = await check({ paths: ['.'], cwd: project });
     expect(result.targets).toEqual(['billing/migrations/0001_initial.py', 'shop/migrations/0001_initial.py', 'shop/migrations/0002_order_note.py']);
-    expect(result.report.findings.map((f) => [f.ruleId, f.app, f.line])).toEqual([['add-field-not-null-without-db-default', 'store', 8]]);
+    expect(result.report.findings.map((f) => [f.ruleId, f.app, f.line])).toEqual([['add-field-not-null-without-db-default', 'store', 11]]);
     expect(failsAt(result.report, 'error')).toBe(true);
     expect(failsAt(result.report, 'never')).toBe(false);
     expect(failsAt({ findings: [] }, 'info')).toBe(false);

@@ -97,7 +97,7 @@ class Migration(migrations.Migration):
     ]
 `,
         path: 'shop/migrations/0042_order_total_check.py',
-        expect: [{ messageId: 'scanUnderExclusiveLock', line: 8 }],
+        expect: [{ messageId: 'scanUnderExclusiveLock', line: 10 }],
       },
       {
         name: 'CheckConstraint on MySQL 8.0',
@@ -116,7 +116,7 @@ class Migration(migrations.Migration):
 `,
         path: 'shop/migrations/0042_order_total_check.py',
         settings: { database: 'mysql', databaseVersion: '8.0.36' },
-        expect: [{ messageId: 'rebuildsTable', line: 8 }],
+        expect: [{ messageId: 'rebuildsTable', line: 10 }],
       },
     ],
     good: [

@@ -138,7 +138,7 @@ class Migration(migrations.Migration):
     ]
 `,
         path: 'shop/migrations/0042_reservation_no_overlap.py',
-        expect: [{ messageId: 'blocksTable', line: 10 }],
+        expect: [{ messageId: 'blocksTable', line: 12 }],
       },
     ],
     good: [

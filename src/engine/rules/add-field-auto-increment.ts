@@ -207,7 +207,7 @@ class Migration(migrations.Migration):
     ]
 `,
         path: 'shop/migrations/0042_coupon_id.py',
-        expect: [{ messageId: 'autoIncrementRewrite', line: 13 }],
+        expect: [{ messageId: 'autoIncrementRewrite', line: 16 }],
       },
     ],
     good: [

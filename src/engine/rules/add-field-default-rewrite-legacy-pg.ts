@@ -126,7 +126,7 @@ class Migration(migrations.Migration):
 `,
         path: 'shop/migrations/0042_order_status.py',
         settings: { database: 'postgresql', databaseVersion: '10.23' },
-        expect: [{ messageId: 'defaultRewritesTable', line: 8 }],
+        expect: [{ messageId: 'defaultRewritesTable', line: 11 }],
       },
     ],
     good: [

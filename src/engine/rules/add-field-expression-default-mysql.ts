@@ -111,7 +111,7 @@ class Migration(migrations.Migration):
 `,
         path: 'shop/migrations/0042_order_placed_at.py',
         settings: { database: 'mysql', databaseVersion: '8.0.36' },
-        expect: [{ messageId: 'expressionDefaultRebuild', line: 9 }],
+        expect: [{ messageId: 'expressionDefaultRebuild', line: 12 }],
       },
     ],
     good: [

@@ -162,7 +162,7 @@ class Migration(migrations.Migration):
     ]
 `,
         path: 'shop/migrations/0042_order_customer.py',
-        expect: [{ messageId: 'constraintLocksBothTables', line: 9 }],
+        expect: [{ messageId: 'constraintLocksBothTables', line: 12 }],
       },
       {
         name: 'ForeignKey on MySQL',
@@ -183,7 +183,7 @@ class Migration(migrations.Migration):
 `,
         path: 'shop/migrations/0042_order_created_by.py',
         settings: { database: 'mysql' },
-        expect: [{ messageId: 'constraintCopiesTable', line: 9 }],
+        expect: [{ messageId: 'constraintCopiesTable', line: 12 }],
       },
     ],
     good: [

@@ -97,8 +97,8 @@ class Migration(migrations.Migration):
 `,
         path: 'shop/migrations/0042_order_external_id.py',
         expect: [
-          { messageId: 'indexBuiltWithColumn', line: 9 },
-          { messageId: 'indexBuiltWithColumn', line: 14 },
+          { messageId: 'indexBuiltWithColumn', line: 12 },
+          { messageId: 'indexBuiltWithColumn', line: 17 },
         ],
       },
     ],

@@ -164,7 +164,7 @@ class Migration(migrations.Migration):
     ]
 `,
         path: 'shop/migrations/0002_order_channel.py',
-        expect: [{ messageId: 'pythonDefaultDropped', line: 8 }],
+        expect: [{ messageId: 'pythonDefaultDropped', line: 11 }],
       },
       {
         name: 'one-off default from the makemigrations prompt',
@@ -191,8 +191,8 @@ class Migration(migrations.Migration):
         path: 'shop/migrations/0002_order_priority.py',
         settings: { database: 'mysql' },
         expect: [
-          { messageId: 'pythonDefaultDropped', line: 8 },
-          { messageId: 'noDefault', line: 14 },
+          { messageId: 'pythonDefaultDropped', line: 11 },
+          { messageId: 'noDefault', line: 17 },
         ],
       },
     ],

@@ -95,7 +95,7 @@ class Migration(migrations.Migration):
 `,
         path: 'shop/migrations/0042_product_notes.py',
         settings: { database: 'mysql', databaseVersion: '5.7.44' },
-        expect: [{ messageId: 'fullTableUpdate', line: 8 }],
+        expect: [{ messageId: 'fullTableUpdate', line: 11 }],
       },
     ],
     good: [

@@ -127,7 +127,7 @@ class Migration(migrations.Migration):
     ]
 `,
         path: 'shop/migrations/0042_order_token.py',
-        expect: [{ messageId: 'sameValueForEveryRow', line: 10 }],
+        expect: [{ messageId: 'sameValueForEveryRow', line: 13 }],
       },
       {
         name: 'unique slug that is blank (filled with an empty string)',
@@ -147,7 +147,7 @@ class Migration(migrations.Migration):
 `,
         path: 'shop/migrations/0042_product_slug.py',
         settings: { database: 'mysql' },
-        expect: [{ messageId: 'sameValueForEveryRow', line: 8 }],
+        expect: [{ messageId: 'sameValueForEveryRow', line: 11 }],
       },
     ],
     good: [

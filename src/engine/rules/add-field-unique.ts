@@ -168,7 +168,7 @@ class Migration(migrations.Migration):
     ]
 `,
         path: 'shop/migrations/0042_order_reference.py',
-        expect: [{ messageId: 'uniqueUnderExclusiveLock', line: 8 }],
+        expect: [{ messageId: 'uniqueUnderExclusiveLock', line: 11 }],
       },
       {
         name: 'OneToOneField on MySQL',
@@ -189,7 +189,7 @@ class Migration(migrations.Migration):
 `,
         path: 'shop/migrations/0042_order_invoice.py',
         settings: { database: 'mysql' },
-        expect: [{ messageId: 'uniqueIndexInAlter', line: 9 }],
+        expect: [{ messageId: 'uniqueIndexInAlter', line: 12 }],
       },
     ],
     good: [

@@ -131,7 +131,7 @@ class Migration(migrations.Migration):
     ]
 `,
         path: 'shop/migrations/0042_order_token.py',
-        expect: [{ messageId: 'volatileDefault', line: 9 }],
+        expect: [{ messageId: 'volatileDefault', line: 12 }],
       },
       {
         name: 'custom database function and a stored generated column',
@@ -161,8 +161,8 @@ class Migration(migrations.Migration):
 `,
         path: 'shop/migrations/0042_order_invoice_number.py',
         expect: [
-          { messageId: 'unknownDefault', line: 9 },
-          { messageId: 'storedGenerated', line: 14 },
+          { messageId: 'unknownDefault', line: 12 },
+          { messageId: 'storedGenerated', line: 17 },
         ],
       },
     ],

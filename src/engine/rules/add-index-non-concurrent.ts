@@ -84,7 +84,7 @@ class Migration(migrations.Migration):
     ]
 `,
         path: 'shop/migrations/0002_order_created_idx.py',
-        expect: [{ messageId: 'blocksWrites', line: 8 }],
+        expect: [{ messageId: 'blocksWrites', line: 10 }],
       },
     ],
     good: [

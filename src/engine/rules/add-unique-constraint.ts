@@ -182,8 +182,8 @@ class Migration(migrations.Migration):
 `,
         path: 'shop/migrations/0042_order_constraints.py',
         expect: [
-          { messageId: 'constraintUnderExclusiveLock', line: 8 },
-          { messageId: 'uniqueIndexBlocksWrites', line: 12 },
+          { messageId: 'constraintUnderExclusiveLock', line: 10 },
+          { messageId: 'uniqueIndexBlocksWrites', line: 14 },
         ],
       },
       {
@@ -222,7 +222,7 @@ class Migration(migrations.Migration):
     ]
 `,
         },
-        expect: [{ messageId: 'togetherUnderExclusiveLock', line: 8 }],
+        expect: [{ messageId: 'togetherUnderExclusiveLock', line: 10 }],
       },
       {
         name: 'UniqueConstraint on MySQL',
@@ -241,7 +241,7 @@ class Migration(migrations.Migration):
 `,
         path: 'shop/migrations/0042_order_constraints.py',
         settings: { database: 'mysql' },
-        expect: [{ messageId: 'uniqueIndexBuild', line: 8 }],
+        expect: [{ messageId: 'uniqueIndexBuild', line: 10 }],
       },
     ],
     good: [

@@ -121,7 +121,7 @@ class Migration(migrations.Migration):
 `,
         path: 'shop/migrations/0002_order_status_index.py',
         context,
-        expect: [{ messageId: 'indexBlocksWrites', line: 8 }],
+        expect: [{ messageId: 'indexBlocksWrites', line: 11 }],
       },
     ],
     good: [

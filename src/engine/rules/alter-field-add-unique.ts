@@ -142,7 +142,7 @@ class Migration(migrations.Migration):
 `,
         path: 'shop/migrations/0002_customer_email_unique.py',
         context,
-        expect: [{ messageId: 'uniqueUnderExclusiveLock', line: 8 }],
+        expect: [{ messageId: 'uniqueUnderExclusiveLock', line: 11 }],
       },
       {
         name: 'earlier state unknown: softer message',
@@ -161,7 +161,7 @@ class Migration(migrations.Migration):
     ]
 `,
         path: 'shop/migrations/0042_customer_email_unique.py',
-        expect: [{ messageId: 'mayAddUnique', line: 8 }],
+        expect: [{ messageId: 'mayAddUnique', line: 11 }],
       },
     ],
     good: [

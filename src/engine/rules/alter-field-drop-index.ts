@@ -130,8 +130,8 @@ class Migration(migrations.Migration):
         path: 'shop/migrations/0002_order_indexes.py',
         context,
         expect: [
-          { messageId: 'dropIndexLocks', line: 8 },
-          { messageId: 'dropIndexLocks', line: 13 },
+          { messageId: 'dropIndexLocks', line: 11 },
+          { messageId: 'dropIndexLocks', line: 16 },
         ],
       },
     ],

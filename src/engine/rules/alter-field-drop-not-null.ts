@@ -79,7 +79,7 @@ class Migration(migrations.Migration):
 `,
         path: 'shop/migrations/0002_order_status_nullable.py',
         context: shopContext(),
-        expect: [{ messageId: 'allowsNull', line: 8 }],
+        expect: [{ messageId: 'allowsNull', line: 11 }],
       },
     ],
     good: [

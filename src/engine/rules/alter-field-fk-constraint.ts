@@ -136,7 +136,7 @@ class Migration(migrations.Migration):
     ]
 `,
         }),
-        expect: [{ messageId: 'validatesConstraint', line: 9 }],
+        expect: [{ messageId: 'validatesConstraint', line: 12 }],
       },
       {
         name: 'pointing the foreign key at another model',
@@ -158,7 +158,7 @@ class Migration(migrations.Migration):
 `,
         path: 'shop/migrations/0002_order_customer_user.py',
         context: shopContext(),
-        expect: [{ messageId: 'validatesConstraint', line: 10 }],
+        expect: [{ messageId: 'validatesConstraint', line: 13 }],
       },
     ],
     good: [

@@ -133,7 +133,7 @@ class Migration(migrations.Migration):
     ]
 `,
         }),
-        expect: [{ messageId: 'throughSwitch', line: 8 }],
+        expect: [{ messageId: 'throughSwitch', line: 11 }],
       },
       {
         name: 'many-to-many field altered into a foreign key',
@@ -154,7 +154,7 @@ class Migration(migrations.Migration):
 `,
         path: 'shop/migrations/0002_order_watcher_fk.py',
         context: shopContext(),
-        expect: [{ messageId: 'm2mSwitch', line: 9 }],
+        expect: [{ messageId: 'm2mSwitch', line: 12 }],
       },
     ],
     good: [

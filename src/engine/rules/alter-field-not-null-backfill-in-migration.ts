@@ -125,7 +125,7 @@ class Migration(migrations.Migration):
 `,
         path: 'shop/migrations/0002_order_note_not_null.py',
         context: shopContext(),
-        expect: [{ messageId: 'backfillInMigration', line: 8 }],
+        expect: [{ messageId: 'backfillInMigration', line: 11 }],
       },
     ],
     good: [

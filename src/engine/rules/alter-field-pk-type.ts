@@ -237,7 +237,7 @@ class Migration(migrations.Migration):
 `,
         path: 'shop/migrations/0002_alter_order_id.py',
         context: shopContext(),
-        expect: [{ messageId: 'pkTypeChange', line: 8 }],
+        expect: [{ messageId: 'pkTypeChange', line: 11 }],
       },
       {
         name: 'earlier migrations not read',
@@ -256,7 +256,7 @@ class Migration(migrations.Migration):
     ]
 `,
         path: 'billing/migrations/0008_alter_payment_id.py',
-        expect: [{ messageId: 'pkRedefinedUnverified', line: 8 }],
+        expect: [{ messageId: 'pkRedefinedUnverified', line: 11 }],
       },
     ],
     good: [

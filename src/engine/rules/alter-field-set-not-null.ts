@@ -175,7 +175,7 @@ class Migration(migrations.Migration):
 `,
         path: 'shop/migrations/0002_order_note_not_null.py',
         context: shopContext(),
-        expect: [{ messageId: 'setNotNullPostgres', line: 8 }],
+        expect: [{ messageId: 'setNotNullPostgres', line: 11 }],
       },
       {
         name: 'same change on MySQL',

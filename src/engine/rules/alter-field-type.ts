@@ -160,8 +160,8 @@ class Migration(migrations.Migration):
         path: 'shop/migrations/0002_order_total_precision.py',
         context: shopContext(),
         expect: [
-          { messageId: 'rewritePostgres', line: 8 },
-          { messageId: 'rewritePostgres', line: 13 },
+          { messageId: 'rewritePostgres', line: 11 },
+          { messageId: 'rewritePostgres', line: 16 },
         ],
       },
       {
@@ -215,7 +215,7 @@ class Migration(migrations.Migration):
     ]
 `,
         }),
-        expect: [{ messageId: 'addsNonNegativeCheck', line: 8 }],
+        expect: [{ messageId: 'addsNonNegativeCheck', line: 11 }],
       },
       {
         name: 'third-party field class whose column type is unknown',
@@ -236,7 +236,7 @@ class Migration(migrations.Migration):
 `,
         path: 'shop/migrations/0002_order_total_money.py',
         context: shopContext(),
-        expect: [{ messageId: 'classChangeUnverified', line: 9 }],
+        expect: [{ messageId: 'classChangeUnverified', line: 12 }],
       },
     ],
     good: [

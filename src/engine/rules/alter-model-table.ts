@@ -117,7 +117,7 @@ class Migration(migrations.Migration):
 `,
         path: 'shop/migrations/0002_invoice_table.py',
         context: shopContext(),
-        expect: [{ messageId: 'renamesTable', line: 8 }],
+        expect: [{ messageId: 'renamesTable', line: 10 }],
       },
       {
         name: 'earlier migrations not read',

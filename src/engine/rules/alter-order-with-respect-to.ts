@@ -101,7 +101,7 @@ class Migration(migrations.Migration):
 `,
         path: 'shop/migrations/0002_invoice_order.py',
         context: shopContext(),
-        expect: [{ messageId: 'addsOrderColumn', line: 8 }],
+        expect: [{ messageId: 'addsOrderColumn', line: 10 }],
       },
       {
         name: 'earlier migrations not read',

@@ -113,7 +113,7 @@ class Migration(migrations.Migration):
         ),
     ]
 `,
-        expect: [{ messageId: 'tooManyColumns', line: 8 }],
+        expect: [{ messageId: 'tooManyColumns', line: 10 }],
       },
       {
         name: 'wide index declared with the model, and a wide index_together',

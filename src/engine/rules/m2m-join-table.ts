@@ -202,8 +202,8 @@ class Migration(migrations.Migration):
 `,
         }),
         expect: [
-          { messageId: 'retargetsJoinTable', line: 8 },
-          { messageId: 'renamesJoinTable', line: 13 },
+          { messageId: 'retargetsJoinTable', line: 11 },
+          { messageId: 'renamesJoinTable', line: 16 },
         ],
       },
       {
@@ -235,7 +235,7 @@ class Migration(migrations.Migration):
     ]
 `,
         }),
-        expect: [{ messageId: 'swapsThrough', line: 8 }],
+        expect: [{ messageId: 'swapsThrough', line: 11 }],
       },
     ],
     good: [

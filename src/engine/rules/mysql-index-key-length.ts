@@ -226,7 +226,7 @@ class Migration(migrations.Migration):
 `,
         path: 'accounts/migrations/0008_user_login.py',
         settings: { database: 'mysql', databaseVersion: '5.6.51' },
-        expect: [{ messageId: 'columnTooLong', line: 8 }],
+        expect: [{ messageId: 'columnTooLong', line: 11 }],
       },
       {
         name: 'unique_together over four long CharFields on MySQL 8',

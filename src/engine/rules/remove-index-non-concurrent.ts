@@ -86,7 +86,7 @@ class Migration(migrations.Migration):
         path: 'shop/migrations/0042_remove_order_created_idx.py',
         expect: [
           { messageId: 'dropIndexLocks', line: 8 },
-          { messageId: 'togetherDropLocks', line: 12 },
+          { messageId: 'togetherDropLocks', line: 14 },
         ],
       },
     ],

@@ -152,7 +152,7 @@ class Migration(migrations.Migration):
 `,
         path: 'shop/migrations/0002_order_reference_column.py',
         context: shopContext(),
-        expect: [{ messageId: 'alterRenamesColumn', line: 8 }],
+        expect: [{ messageId: 'alterRenamesColumn', line: 11 }],
       },
       {
         name: 'earlier migrations not read',

@@ -132,9 +132,9 @@ class Migration(migrations.Migration):
     ]
 `,
         expect: [
-          { messageId: 'createWithLimits', line: 9 },
-          { messageId: 'addWithLimit', line: 18 },
-          { messageId: 'raisedLimit', line: 23 },
+          { messageId: 'createWithLimits', line: 11 },
+          { messageId: 'addWithLimit', line: 21 },
+          { messageId: 'raisedLimit', line: 26 },
         ],
       },
     ],

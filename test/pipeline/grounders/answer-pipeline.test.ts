@@ -70,7 +70,7 @@ describe('grounders in the answer pipeline', () => {
     expect(sink.answer.indexOf('Engine findings')).toBeLessThan(sink.answer.indexOf('Add the column with db_default first.'));
     expect(fake.requests).toHaveLength(1);
     const body = fake.requests[0]?.rawBody ?? '';
-    expect(body).toContain('[error] add-field-not-null-without-db-default at the pasted migration, line 8 (AddField)');
+    expect(body).toContain('[error] add-field-not-null-without-db-default at the pasted migration, line 11 (AddField)');
     expect(body).toContain('Safe alternative:');
     expect(body).toContain('db_default=\\"web\\"');
     expect(body).toContain('Diagnosis (inconsistent-migration-history');

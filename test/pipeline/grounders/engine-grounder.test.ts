@@ -19,7 +19,7 @@ describe('engine grounder', () => {
     expect(markdown).toContain('**Engine findings**');
     expect(markdown).toContain('PostgreSQL 16');
     expect(markdown).toContain('`add-field-not-null-without-db-default`');
-    expect(markdown).toContain('the pasted migration, line 8 (AddField)');
+    expect(markdown).toContain('the pasted migration, line 11 (AddField)');
     expect(markdown).toContain('_Safe alternative:_');
     // Code fences from the recipe stay whole.
     expect((markdown.match(/```/g) ?? []).length % 2).toBe(0);
@@ -64,7 +64,7 @@ describe('engine grounder', () => {
     const q = question('Can we ship this on Friday?', { files: [{ name: '0042_order_paid.py', text: ADD_NOT_NULL }] });
     const markdown = (await ground(postgres, q))?.deterministicMarkdown ?? '';
     expect(markdown).toContain('for the shared file `0042_order_paid.py`');
-    expect(markdown).toContain('file `0042_order_paid.py`, line 8 (AddField)');
+    expect(markdown).toContain('file `0042_order_paid.py`, line 11 (AddField)');
     expect(markdown).toContain('add-field-not-null-without-db-default');
   });
 

@@ -1,0 +1,324 @@
+/**
+ * From a field in the replayed state to the column Django's schema editor defines: name, type per
+ * backend (each backend's `data_types`), nullability, check, relation target, and the literal
+ * default as the backend's driver would quote it.
+ */
+import type { ModelState, StateView } from '../rules/types.js';
+import type { Database, FieldDef, PyValue } from '../types.js';
+import { truncateName } from './names.js';
+import { Unpredictable } from './types.js';
+
+export type Vendor = 'postgresql' | 'mysql';
+
+/** Field classes that subclass another for the column (get_internal_type). */
+const INTERNAL_TYPE: Record<string, string> = {
+  EmailField: 'CharField',
+  URLField: 'CharField',
+  ImageField: 'FileField',
+  CICharField: 'CharField',
+  CIEmailField: 'CharField',
+  CITextField: 'TextField',
+};
+
+const DEFAULT_MAX_LENGTH: Record<string, number> = { EmailField: 254, URLField: 200, SlugField: 50, FileField: 100, ImageField: 100, FilePathField: 100 };
+
+const PG_TYPES: Record<string, string> = {
+  AutoField: 'integer',
+  BigAutoField: 'bigint',
+  SmallAutoField: 'smallint',
+  BinaryField: 'bytea',
+  BooleanField: 'boolean',
+  CharField: 'varchar(%(max_length)s)',
+  DateField: 'date',
+  DateTimeField: 'timestamp with time zone',
+  DecimalField: 'numeric(%(max_digits)s, %(decimal_places)s)',
+  DurationField: 'interval',
+  FileField: 'varchar(%(max_length)s)',
+  FilePathField: 'varchar(%(max_length)s)',
+  FloatField: 'double precision',
+  IntegerField: 'integer',
+  BigIntegerField: 'bigint',
+  GenericIPAddressField: 'inet',
+  JSONField: 'jsonb',
+  PositiveBigIntegerField: 'bigint',
+  PositiveIntegerField: 'integer',
+  PositiveSmallIntegerField: 'smallint',
+  SlugField: 'varchar(%(max_length)s)',
+  SmallIntegerField: 'smallint',
+  TextField: 'text',
+  TimeField: 'time',
+  UUIDField: 'uuid',
+};
+
+const MYSQL_TYPES: Record<string, string> = {
+  AutoField: 'integer AUTO_INCREMENT',
+  BigAutoField: 'bigint AUTO_INCREMENT',
+  SmallAutoField: 'smallint AUTO_INCREMENT',
+  BinaryField: 'longblob',
+  BooleanField: 'bool',
+  CharField: 'varchar(%(max_length)s)',
+  DateField: 'date',
+  DateTimeField: 'datetime(6)',
+  DecimalField: 'numeric(%(max_digits)s, %(decimal_places)s)',
+  DurationField: 'bigint',
+  FileField: 'varchar(%(max_length)s)',
+  FilePathField: 'varchar(%(max_length)s)',
+  FloatField: 'double precision',
+  IntegerField: 'integer',
+  BigIntegerField: 'bigint',
+  GenericIPAddressField: 'char(39)',
+  JSONField: 'json',
+  PositiveBigIntegerField: 'bigint UNSIGNED',
+  PositiveIntegerField: 'integer UNSIGNED',
+  PositiveSmallIntegerField: 'smallint UNSIGNED',
+  SlugField: 'varchar(%(max_length)s)',
+  SmallIntegerField: 'smallint',
+  TextField: 'longtext',
+  TimeField: 'time(6)',
+  UUIDField: 'char(32)',
+};
+
+const POSITIVE = new Set(['PositiveBigIntegerField', 'PositiveIntegerField', 'PositiveSmallIntegerField']);
+const AUTO = new Set(['AutoField', 'BigAutoField', 'SmallAutoField']);
+const RELATIONS = new Set(['ForeignKey', 'OneToOneField']);
+const EMPTY_STRINGS_ALLOWED = new Set(['CharField', 'TextField', 'SlugField', 'FileField', 'FilePathField', 'BinaryField']);
+/** The integer type a relation to an auto field uses (rel_db_type). */
+const AUTO_REL: Record<string, string> = { AutoField: 'IntegerField', BigAutoField: 'BigIntegerField', SmallAutoField: 'SmallIntegerField' };
+
+/** Tables and primary keys of contrib models a project's own migrations point at without creating. */
+const CONTRIB_MODELS: Record<string, { table: string; pk: FieldDef }> = {
+  'auth.user': { table: 'auth_user', pk: autoPk('AutoField') },
+  'auth.group': { table: 'auth_group', pk: autoPk('AutoField') },
+  'auth.permission': { table: 'auth_permission', pk: autoPk('AutoField') },
+  'contenttypes.contenttype': { table: 'django_content_type', pk: autoPk('AutoField') },
+  'sites.site': { table: 'django_site', pk: autoPk('AutoField') },
+};
+
+function autoPk(type: string): FieldDef {
+  return { type, callee: `models.${type}`, kwargs: { primary_key: { kind: 'bool', value: true } }, extraArgs: [], line: 0 };
+}
+
+export interface Relation {
+  table: string;
+  column: string;
+  dbConstraint: boolean;
+}
+
+export interface Column {
+  fieldName: string;
+  field: FieldDef;
+  name: string;
+  internalType: string;
+  /** The column type without suffixes: `varchar(100)`, `bigint`. */
+  dbType: string;
+  /** PostgreSQL identity or similar, written after PRIMARY KEY. */
+  typeSuffix: string | null;
+  /** The body of a column CHECK, e.g. `"weight" >= 0`. */
+  check: string | null;
+  null: boolean;
+  unique: boolean;
+  primaryKey: boolean;
+  dbIndex: boolean;
+  collation: string | null;
+  relation: Relation | null;
+}
+
+export function vendorOf(database: Database): Vendor | null {
+  if (database === 'postgresql') return 'postgresql';
+  if (database === 'mysql' || database === 'mariadb') return 'mysql';
+  return null;
+}
+
+export function maxNameLength(vendor: Vendor): number {
+  return vendor === 'postgresql' ? 63 : 64;
+}
+
+export function quoteName(vendor: Vendor, name: string): string {
+  if (vendor === 'postgresql') return name.startsWith('"') && name.endsWith('"') ? name : `"${name}"`;
+  return name.startsWith('`') && name.endsWith('`') ? name : `\`${name}\``;
+}
+
+export function kw(field: FieldDef, name: string): PyValue | undefined {
+  return field.kwargs[name];
+}
+
+export function flag(field: FieldDef, name: string): boolean {
+  const value = field.kwargs[name];
+  if (value === undefined || value.kind === 'none') return false;
+  if (value.kind === 'bool') return value.value;
+  throw new Unpredictable(`\`${name}=\` is not a literal True/False`);
+}
+
+function intArg(field: FieldDef, name: string): number | null {
+  const value = field.kwargs[name];
+  if (value === undefined || value.kind === 'none') return null;
+  if (value.kind === 'int') return value.value;
+  throw new Unpredictable(`\`${name}=\` is not a literal integer`);
+}
+
+export function internalType(field: FieldDef): string {
+  return INTERNAL_TYPE[field.type] ?? field.type;
+}
+
+export function isRelation(field: FieldDef): boolean {
+  return RELATIONS.has(field.type);
+}
+
+export function hasColumn(field: FieldDef): boolean {
+  return field.type !== 'ManyToManyField' && field.type !== 'GenericRelation' && field.type !== 'GeneratedField';
+}
+
+export function columnName(fieldName: string, field: FieldDef): string {
+  const dbColumn = field.kwargs['db_column'];
+  if (dbColumn?.kind === 'str') return dbColumn.value;
+  if (dbColumn !== undefined && dbColumn.kind !== 'none') throw new Unpredictable('`db_column=` is not a literal string');
+  return isRelation(field) ? `${fieldName}_id` : fieldName;
+}
+
+/** The table of a model: its db_table, else `app_model` truncated to the backend's name length. */
+export function tableName(model: ModelState, vendor: Vendor): string {
+  return model.dbTable ?? truncateName(`${model.app}_${model.name.toLowerCase()}`, maxNameLength(vendor));
+}
+
+function dataType(type: string, field: FieldDef, vendor: Vendor, fieldName: string): string {
+  const template = (vendor === 'postgresql' ? PG_TYPES : MYSQL_TYPES)[type];
+  if (template === undefined) throw new Unpredictable(`no column type known for ${field.type} (${fieldName})`);
+  return template.replace(/%\((\w+)\)s/g, (_, key: string) => {
+    const value = intArg(field, key) ?? (key === 'max_length' ? (DEFAULT_MAX_LENGTH[field.type] ?? null) : null);
+    if (value === null) {
+      if (key === 'max_length' && vendor === 'postgresql') return '\u0000';
+      throw new Unpredictable(`${field.type} ${fieldName} needs a literal \`${key}=\``);
+    }
+    return String(value);
+  }).replace('(\u0000)', '');
+}
+
+/** The model a relation points at, resolved in the state (or a known contrib model). */
+export function relatedModel(state: StateView, app: string, field: FieldDef, swappable: Record<string, string>): { model: ModelState | null; key: string } {
+  const to = field.kwargs['to'];
+  let target: string;
+  if (to?.kind === 'str') target = to.value;
+  else if (to?.kind === 'name' && to.path.startsWith('settings.')) target = swappable[to.path.slice('settings.'.length)] ?? (to.path === 'settings.AUTH_USER_MODEL' ? 'auth.User' : '');
+  else throw new Unpredictable('the relation target `to=` is not a literal');
+  if (!target) throw new Unpredictable('the swappable setting of `to=` is not configured');
+  const [targetApp, targetName] = target.includes('.') ? (target.split('.', 2) as [string, string]) : [app, target];
+  const key = `${targetApp}.${targetName}`.toLowerCase();
+  return { model: state.model(targetApp, targetName) ?? null, key };
+}
+
+function primaryKey(model: ModelState): [string, FieldDef] | undefined {
+  for (const [name, field] of model.fields) if (field.kwargs['primary_key']?.kind === 'bool' && (field.kwargs['primary_key'] as { value: boolean }).value) return [name, field];
+  const id = model.fields.get('id');
+  return id ? ['id', id] : undefined;
+}
+
+function relationTarget(state: StateView, app: string, fieldName: string, field: FieldDef, vendor: Vendor, swappable: Record<string, string>): { relation: Relation; target: FieldDef } {
+  const { model, key } = relatedModel(state, app, field, swappable);
+  const toField = field.kwargs['to_field'];
+  if (!model) {
+    const contrib = CONTRIB_MODELS[key];
+    if (!contrib || (toField && toField.kind !== 'none')) throw new Unpredictable(`the model ${key} that ${fieldName} points at is not in the migrations read`);
+    return { relation: { table: contrib.table, column: 'id', dbConstraint: true }, target: contrib.pk };
+  }
+  let target: [string, FieldDef] | undefined;
+  if (toField?.kind === 'str') {
+    const found = model.fields.get(toField.value.toLowerCase());
+    target = found ? [toField.value, found] : undefined;
+  } else target = primaryKey(model);
+  if (!target) throw new Unpredictable(`the primary key of ${key} is not known`);
+  const dbConstraint = field.kwargs['db_constraint'] === undefined ? true : flag(field, 'db_constraint');
+  return { relation: { table: tableName(model, vendor), column: columnName(target[0], target[1]), dbConstraint }, target: target[1] };
+}
+
+/** Everything Django's column_sql needs about one field. */
+export function columnOf(state: StateView, app: string, fieldName: string, field: FieldDef, vendor: Vendor, swappable: Record<string, string> = {}, nativeUuid = false): Column {
+  if (field.extraArgs.length > 0) throw new Unpredictable(`${fieldName} has positional arguments the reader could not name`);
+  const name = columnName(fieldName, field);
+  const primary = flag(field, 'primary_key');
+  const type = internalType(field);
+  let relation: Relation | null = null;
+  let dbType: string;
+  if (isRelation(field)) {
+    const resolved = relationTarget(state, app, fieldName, field, vendor, swappable);
+    relation = resolved.relation;
+    const targetType = internalType(resolved.target);
+    const relType = AUTO_REL[targetType] ?? (POSITIVE.has(targetType) && vendor === 'postgresql' ? 'IntegerField' : targetType);
+    dbType = dataType(relType, resolved.target, vendor, fieldName).replace(' AUTO_INCREMENT', '');
+  } else {
+    dbType = dataType(type, field, vendor, fieldName);
+  }
+  // MariaDB 10.7+ has a native uuid type (Django's MariaDB data_types).
+  if (nativeUuid && dbType === 'char(32)' && (type === 'UUIDField' || isRelation(field))) dbType = 'uuid';
+  const collation = field.kwargs['db_collation'];
+  if (collation !== undefined && collation.kind !== 'str' && collation.kind !== 'none') throw new Unpredictable('`db_collation=` is not a literal');
+  return {
+    fieldName,
+    field,
+    name,
+    internalType: type,
+    dbType,
+    typeSuffix: vendor === 'postgresql' && AUTO.has(type) ? 'GENERATED BY DEFAULT AS IDENTITY' : null,
+    check: POSITIVE.has(type) ? `${quoteName(vendor, name)} >= 0` : null,
+    null: flag(field, 'null'),
+    unique: flag(field, 'unique') || (field.type === 'OneToOneField' && !primary) || primary,
+    primaryKey: primary,
+    dbIndex: field.kwargs['db_index'] === undefined ? isRelation(field) || type === 'SlugField' : flag(field, 'db_index'),
+    collation: collation?.kind === 'str' ? collation.value : null,
+    relation,
+  };
+}
+
+/** A Python literal the migration gives as a default, as the backend's driver quotes it; undefined for None. */
+export function quoteLiteral(value: PyValue, vendor: Vendor, column: Column): string | undefined {
+  switch (value.kind) {
+    case 'none':
+      return undefined;
+    case 'bool':
+      return vendor === 'postgresql' ? (value.value ? 'true' : 'false') : value.value ? '1' : '0';
+    case 'int':
+      return String(value.value);
+    case 'str':
+      if (value.value.includes('\\') || value.value.includes('\u0000')) throw new Unpredictable('a default with a backslash is quoted differently by each driver');
+      if (column.internalType === 'JSONField') throw new Unpredictable('a JSON default is serialised by the field');
+      return vendor === 'postgresql' ? `'${value.value.replace(/'/g, "''")}'` : `'${value.value.replace(/'/g, "\\'")}'`;
+    case 'call':
+      if (/(^|\.)Decimal$/.test(value.callee) && value.args.length === 1 && value.args[0]?.kind === 'str' && /^-?\d+(\.\d+)?$/.test(value.args[0].value)) {
+        return vendor === 'postgresql' ? value.args[0].value : `'${value.args[0].value}'`;
+      }
+      break;
+    case 'name':
+      if (column.internalType === 'JSONField' && (value.path === 'dict' || value.path === 'list') && vendor === 'postgresql') return value.path === 'dict' ? "'{}'" : "'[]'";
+      break;
+  }
+  throw new Unpredictable(`the default \`${describe(value)}\` is computed when the migration runs`);
+}
+
+function describe(value: PyValue): string {
+  if (value.kind === 'name') return value.path;
+  if (value.kind === 'call') return `${value.callee}(…)`;
+  if (value.kind === 'expr' || value.kind === 'lambda') return value.text;
+  return value.kind;
+}
+
+/** The value Django writes into existing rows (effective_default), quoted; undefined when none. */
+export function effectiveDefault(column: Column, vendor: Vendor): string | undefined {
+  const field = column.field;
+  const explicit = field.kwargs['default'];
+  if (explicit !== undefined) return quoteLiteral(explicit, vendor, column);
+  if (!column.null && flag(field, 'blank') && EMPTY_STRINGS_ALLOWED.has(column.internalType)) return column.internalType === 'BinaryField' ? undefined : "''";
+  if ((flag(field, 'auto_now') || flag(field, 'auto_now_add')) && ['DateTimeField', 'DateField', 'TimeField'].includes(column.internalType)) {
+    throw new Unpredictable('the default of an auto_now field is the time the migration runs');
+  }
+  return undefined;
+}
+
+/** `db_default=` as SQL (db_default_sql): a literal, or Now(). */
+export function dbDefaultSql(column: Column, vendor: Vendor): string | undefined {
+  const value = column.field.kwargs['db_default'];
+  if (value === undefined) return undefined;
+  if (value.kind === 'call' && /(^|\.)Now$/.test(value.callee) && value.args.length === 0) return vendor === 'postgresql' ? 'STATEMENT_TIMESTAMP()' : 'CURRENT_TIMESTAMP(6)';
+  if (value.kind === 'call' && /(^|\.)Value$/.test(value.callee) && value.args.length === 1) return quoteLiteral(value.args[0]!, vendor, column);
+  const literal = quoteLiteral(value, vendor, column);
+  if (literal === undefined) throw new Unpredictable('db_default=None');
+  return literal;
+}
