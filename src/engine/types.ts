@@ -103,6 +103,8 @@ export interface FunctionInfo {
   batches: boolean;
   /** Names called inside the body (to follow helper calls one level). */
   calls: string[];
+  /** Plain string literals passed as the first argument of `.execute(` / `.executemany(` (cursor or schema_editor). */
+  executedSql: Array<{ sql: string; line: number }>;
 }
 
 /** A module-level import. */

@@ -62,6 +62,7 @@ import runpythonMissingAppDependency from './runpython-missing-app-dependency.js
 import runpythonModelVarName from './runpython-model-var-name.js';
 import runpythonNoDbAlias from './runpython-no-db-alias.js';
 import runpythonNotElidable from './runpython-not-elidable.js';
+import runpythonRawTableDdl from './runpython-raw-table-ddl.js';
 import runpythonSchemaEditorNontransactional from './runpython-schema-editor-nontransactional.js';
 import runpythonUnbatchedBackfill from './runpython-unbatched-backfill.js';
 import runpythonWithSchemaOps from './runpython-with-schema-ops.js';
@@ -140,6 +141,7 @@ export const rules: readonly Rule[] = [
   runpythonModelVarName,
   runpythonNoDbAlias,
   runpythonNotElidable,
+  runpythonRawTableDdl,
   runpythonSchemaEditorNontransactional,
   runpythonUnbatchedBackfill,
   runpythonWithSchemaOps,
