@@ -56,6 +56,13 @@ export interface FieldDef {
   /** The callee as written: `models.ForeignKey`, `django.contrib.postgres.fields.ArrayField`. */
   callee: string;
   /**
+   * The callee resolved through the file's imports to a dotted class path: `models.JSONField` with
+   * `from django.db import models` → `django.db.models.JSONField`; `jsonfield.JSONField` stays as written. A
+   * callee whose first name is not imported (a snippet without its imports) stays as written too. Always set
+   * by the parser; optional for field definitions built by hand (synthetic state).
+   */
+  classPath?: string;
+  /**
    * Keyword arguments, plus known positional ones mapped to their names (`ForeignKey('a.B',
    * models.CASCADE)` → `to`, `on_delete`; `CharField('title')` → `verbose_name`).
    */

@@ -17,6 +17,7 @@ import addIndexNonConcurrent from './add-index-non-concurrent.js';
 import addUniqueConstraint from './add-unique-constraint.js';
 import alterFieldAddIndex from './alter-field-add-index.js';
 import alterFieldAddUnique from './alter-field-add-unique.js';
+import alterFieldClassPath from './alter-field-class-path.js';
 import alterFieldDropIndex from './alter-field-drop-index.js';
 import alterFieldDropNotNull from './alter-field-drop-not-null.js';
 import alterFieldFkConstraint from './alter-field-fk-constraint.js';
@@ -96,6 +97,7 @@ export const rules: readonly Rule[] = [
   addUniqueConstraint,
   alterFieldAddIndex,
   alterFieldAddUnique,
+  alterFieldClassPath,
   alterFieldDropIndex,
   alterFieldDropNotNull,
   alterFieldFkConstraint,
