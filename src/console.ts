@@ -9,7 +9,8 @@ import { config as loadDotenv } from 'dotenv';
 import { ConfigError, formatConfigError, loadConfig, secretValues, type Config } from './config.js';
 import { createExpert, loadPrompts } from './expert/index.js';
 import { createLogger } from './logger.js';
-import { createEngineGrounder, createPlaybookGrounder } from './pipeline/grounders/index.js';
+import { knowledgeIndex } from './knowledge/load.js';
+import { createEngineGrounder, createKnowledgeGrounder, createPlaybookGrounder } from './pipeline/grounders/index.js';
 import { createAnswerService } from './pipeline/index.js';
 import type { AnswerOutcome, AnswerService, AnswerSink, ConversationTurn, Grounder } from './pipeline/types.js';
 
@@ -111,10 +112,10 @@ export async function runConsole(service: AnswerService, io: ConsoleIo, modelNot
   }
 }
 
-/** The engine's grounders for the console: pasted migrations and shared files, pasted errors and showmigrations. */
+/** The engine's grounders for the console: pasted migrations and shared files, pasted errors and showmigrations, the knowledge index. */
 export function consoleGrounders(config: Config): Grounder[] {
   const settings = { database: config.engine.database, ...(config.engine.databaseVersion === undefined ? {} : { databaseVersion: config.engine.databaseVersion }) };
-  return [createEngineGrounder({ settingsFor: () => settings }), createPlaybookGrounder()];
+  return [createEngineGrounder({ settingsFor: () => settings }), createPlaybookGrounder(), createKnowledgeGrounder({ index: knowledgeIndex() })];
 }
 
 /** Everything but the REPL loop: config, logger, expert, pipeline (with `consoleGrounders` in `npm run console`). */

@@ -20,7 +20,8 @@ import { createLinkedRepoGrounder, createPullRequestGrounder, linkedGraphSource 
 import { checkLink } from './github/repo-context.js';
 import { createLogger, type Logger } from './logger.js';
 import { createChannelSettings, type ChannelSettings } from './pipeline/channel-settings.js';
-import { createEngineGrounder, createPlaybookGrounder } from './pipeline/grounders/index.js';
+import { knowledgeIndex } from './knowledge/load.js';
+import { createEngineGrounder, createKnowledgeGrounder, createPlaybookGrounder } from './pipeline/grounders/index.js';
 import { createAnswerService } from './pipeline/index.js';
 import type { Expert, Grounder, Question } from './pipeline/types.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
@@ -156,12 +157,15 @@ export type WorkspaceSettings = (teamId: string | undefined) => ChannelSettings;
 export function createGrounders(settings: WorkspaceSettings, github: GitHub | undefined): Grounder[] {
   const settingsFor = (question: Question) => settings(question.teamId).engineSettings(question.channel);
   const linkFor = (question: Question) => settings(question.teamId).state(question.channel).link;
-  if (github === undefined) return [createEngineGrounder({ settingsFor }), createPlaybookGrounder()];
+  // Last: its passages ground the model, and its offline answer stands in when the model cannot answer.
+  const knowledge = createKnowledgeGrounder({ index: knowledgeIndex() });
+  if (github === undefined) return [createEngineGrounder({ settingsFor }), createPlaybookGrounder(), knowledge];
   return [
     createPullRequestGrounder({ github, linkFor, settingsFor }),
     createEngineGrounder({ settingsFor }),
     createPlaybookGrounder({ graphFor: linkedGraphSource({ github, linkFor }) }),
     createLinkedRepoGrounder({ github, linkFor, settingsFor }),
+    knowledge,
   ];
 }
 

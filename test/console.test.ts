@@ -33,6 +33,11 @@ async function withFake(run: (fake: FakeAnthropic) => Promise<void>): Promise<vo
   }
 }
 
+/** The turns as typed: a question's newest turn also carries the knowledge passages as a first context block. */
+function asked(messages: Array<{ role: string; content: string | Array<{ type: string; text: string }> }>): Array<{ role: string; content: string }> {
+  return messages.map(({ role, content }) => ({ role, content: typeof content === 'string' ? content : content.at(-1)!.text }));
+}
+
 describe.concurrent('console mode', () => {
   it('answers questions in order and keeps the conversation like a thread', () =>
     withFake(async (fake) => {
@@ -44,7 +49,8 @@ describe.concurrent('console mode', () => {
       expect(result.stderr).toContain('Thinking…');
       expect(result.stderr).toContain('40 read from cache');
       expect(fake.requests).toHaveLength(2);
-      expect(fake.requests[1]?.body.messages).toEqual([
+      expect(fake.requests[1]?.body.messages.at(-1).content[0].text).toContain('<passage id="rule:');
+      expect(asked(fake.requests[1]?.body.messages)).toEqual([
         { role: 'user', content: 'How do I add an index without locking?' },
         { role: 'assistant', content: 'Use AddIndexConcurrently.' },
         { role: 'user', content: 'And the migration flag?' },
@@ -60,11 +66,12 @@ describe.concurrent('console mode', () => {
       const result = await runConsole(input, { ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: fake.url });
 
       expect(result.code).toBe(0);
-      expect(fake.requests[0]?.body.messages[0].content).toBe(traceback.join('\n'));
+      expect(asked(fake.requests[0]?.body.messages)[0]?.content).toBe(traceback.join('\n'));
       expect(result.stderr).toMatch(/overloaded/);
       expect(result.stderr).toContain('Started a new conversation.');
-      expect(fake.requests[1]?.body.messages).toEqual([{ role: 'user', content: 'new question' }]);
-      expect(result.stdout).toBe('Fresh start.\n');
+      expect(asked(fake.requests[1]?.body.messages)).toEqual([{ role: 'user', content: 'new question' }]);
+      // The model was overloaded: the offline answer (the NodeNotFoundError playbook) stood in, labelled.
+      expect(result.stdout).toMatch(/^\*\*Offline answer\*\* — The expert model is overloaded right now\.[\s\S]*`playbook:node-not-found`[\s\S]*\nFresh start\.\n$/);
     }), 60_000);
 
   it('works without ANTHROPIC_API_KEY and says the model is not configured', () =>

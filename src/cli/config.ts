@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
+import { parseDatabase } from '../engine/settings.js';
 import { DATABASES } from '../engine/types.js';
 import { configError } from './exit.js';
 
@@ -10,7 +11,8 @@ export const CONFIG_NAMES = ['.migrate-help.json', 'migrate-help.config.json'] a
 const severity = z.enum(['error', 'warning', 'info']);
 
 export const configSchema = z.strictObject({
-  database: z.enum(DATABASES as unknown as [string, ...string[]]).optional(),
+  // Aliases (postgres, pg, sqlite3…) as on the command line; the engine names the choices for anything else.
+  database: z.string().min(1).refine(isDatabaseName, { message: `Invalid option: expected one of ${DATABASES.join(', ')} (or an alias such as postgres, pg)` }).optional(),
   databaseVersion: z.union([z.string().regex(/^\d+(\.\d+){0,2}$/, 'use major[.minor[.patch]], e.g. "16" or "8.0.32"'), z.number().nonnegative()]).optional(),
   disable: z.array(z.string().min(1)).optional(),
   enable: z.array(z.string().min(1)).optional(),
@@ -18,7 +20,22 @@ export const configSchema = z.strictObject({
   swappable: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'setting names are UPPER_CASE'), z.string().regex(/^\w+\.\w+$/, 'use "app_label.ModelName"')).optional(),
   exclude: z.array(z.string().min(1)).optional(),
   zeroDowntimeBackend: z.boolean().optional(),
+  /** A settings module to read MIGRATION_MODULES from, relative to the config file. */
+  settings: z.string().min(1).optional(),
+  /** MIGRATION_MODULES written out: app label → dotted module (or null: migrations turned off). */
+  migrationModules: z.record(z.string().min(1), z.string().regex(/^\w+(\.\w+)*$/, 'use a dotted module path, e.g. "dojo.db_migrations"').nullable()).optional(),
+  /** Baseline file used by `check` when --baseline is not given, relative to the config file. */
+  baseline: z.string().min(1).optional(),
 });
+
+function isDatabaseName(name: string): boolean {
+  try {
+    parseDatabase(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export type Config = z.infer<typeof configSchema>;
 
@@ -53,7 +70,7 @@ export function parseConfig(text: string, path: string): Config {
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(top level)'}: ${issue.message}`);
-    throw configError(`${path} is invalid: ${problems.join('; ')}.`, 'allowed keys: database, databaseVersion, disable, enable, severity, swappable, exclude, zeroDowntimeBackend (see docs/cli.md, "Config file").');
+    throw configError(`${path} is invalid: ${problems.join('; ')}.`, 'allowed keys: database, databaseVersion, disable, enable, severity, swappable, exclude, settings, migrationModules, baseline, zeroDowntimeBackend (see docs/cli.md, "Config file").');
   }
   return parsed.data;
 }

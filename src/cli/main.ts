@@ -6,10 +6,11 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 // Narrow engine imports here (not engine/index.js): --version and diagnose should not load every rule.
 import { REPORT_FORMATS } from '../engine/report/index.js';
 import type { ReportFormat } from '../engine/report/index.js';
+import { parseDatabase } from '../engine/settings.js';
 import { DATABASES } from '../engine/types.js';
 import type { FailOn } from './commands/check.js';
 import { EXIT_CLEAN, EXIT_FINDINGS, describeError, ioError, usageError } from './exit.js';
@@ -36,6 +37,15 @@ export function useColor(env: CliIO['env'], isTTY: boolean): boolean {
   return isTTY;
 }
 
+/** `--database postgres` → postgresql; anything unknown answers with the choices and the nearest name. */
+function databaseOption(value: string): string {
+  try {
+    return parseDatabase(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
 /** `--disable a,b --disable c` → [a, b, c]. */
 function collectIds(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(',').map((id) => id.trim()).filter((id) => id.length > 0)];
@@ -56,7 +66,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     .command('check')
     .description('lint migration files for risky operations on the target database')
     .argument('<paths...>', 'project folders, migrations folders or migration files')
-    .addOption(new Option('--database <name>', 'target database').choices([...DATABASES]))
+    .addOption(new Option('--database <name>', `target database: ${DATABASES.join(', ')} (aliases such as postgres, pg, sqlite3 accepted)`).argParser(databaseOption))
     .option('--db-version <version>', 'target database version, e.g. 16 or 8.0.32')
     .addOption(new Option('--format <format>', 'output format').choices(REPORT_FORMATS.filter((f) => f !== 'markdown')).default('text'))
     .addOption(new Option('--fail-on <level>', 'exit 1 when a finding is at or above this level').choices(['error', 'warning', 'info', 'never']).default('error'))
@@ -64,10 +74,13 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     .option('--disable <ids>', 'rule ids to turn off (comma-separated, repeatable)', collectIds)
     .option('--enable <ids>', 'opt-in rule ids to turn on (comma-separated, repeatable)', collectIds)
     .option('--since <git-ref>', 'lint only migrations added or changed since this ref (the rest is read as context)')
+    .option('--settings <file>', 'Django settings module to read MIGRATION_MODULES from (path/to/settings.py)')
+    .option('--baseline <file>', 'report only findings not recorded in this baseline file (docs/baseline.md)')
+    .option('--write-baseline <file>', "record this run's findings in a baseline file; later runs with --baseline report only new ones")
     .option('--pg-zero-downtime', 'the project migrates through django-pg-zero-downtime-migrations (its backend makes index and constraint locks safe)')
-    .action(async (paths: string[], opts: { database?: string; dbVersion?: string; format: ReportFormat; failOn: FailOn; config?: string; disable?: string[]; enable?: string[]; since?: string; pgZeroDowntime?: boolean }) => {
+    .action(async (paths: string[], opts: { database?: string; dbVersion?: string; format: ReportFormat; failOn: FailOn; config?: string; disable?: string[]; enable?: string[]; since?: string; settings?: string; baseline?: string; writeBaseline?: string; pgZeroDowntime?: boolean }) => {
       const { check, failsAt } = await import('./commands/check.js');
-      const result = await check({ paths, cwd: io.cwd, ...opts });
+      const result = await check({ paths, cwd: io.cwd, version: VERSION, ...opts });
       outcome = { output: printCheck(result, opts.format, { color, version: VERSION }), code: failsAt(result.report, opts.failOn) ? EXIT_FINDINGS : EXIT_CLEAN };
     });
 

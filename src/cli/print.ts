@@ -7,6 +7,7 @@ import type { DiagnoseResult } from './commands/diagnose.js';
 import type { GraphResult } from './commands/graph.js';
 import type { ParseResult } from './commands/parse.js';
 import type { RuleRow } from './commands/rules.js';
+import { renderRunSummary } from './summary.js';
 
 export interface Output {
   stdout: string;
@@ -27,9 +28,10 @@ export function printCheck(result: CheckResult, format: ReportFormat, options: {
   };
   const body = reporters[format](input);
   const note = result.nothingToLint ? `${result.nothingToLint} ${report.stats.files} migration files read.\n` : '';
-  if (format === 'text') return { stdout: note ? note : body, stderr: '' };
+  const summary = renderRunSummary(result);
+  if (format === 'text') return { stdout: `${note ? note : body}\n${summary}`, stderr: '' };
   // Machine formats keep stdout parseable; the human summary goes to stderr.
-  return { stdout: body, stderr: note || `${renderSummary({ ...input, color: false })}\n` };
+  return { stdout: body, stderr: `${note || `${renderSummary({ ...input, color: false })}\n`}${summary}` };
 }
 
 export function printGraph(result: GraphResult, format: 'text' | 'json' | 'markdown', options: { color: boolean }): Output {

@@ -83,11 +83,6 @@ const INTERNAL_ERROR_FIX = [
   '```',
 ].join('\n');
 
-/** A syntax error makes Django's loader crash (`migrate` stops); other unread shapes only hide part of the file. */
-function parseProblemSeverity(problem: ParseProblem): Severity {
-  return problem.code === 'syntax-error' ? 'error' : 'warning';
-}
-
 /** `{{name}}` holes filled from data; unknown holes stay visible rather than vanish. */
 export function fillTemplate(template: string, data: Record<string, string | number> | undefined): string {
   const parts = templateParts(template);
@@ -447,7 +442,8 @@ class RuleRunner {
       this.findings.push({
         ruleId: PARSE_ERROR_ID,
         messageId: problem.code,
-        severity: this.settings.severityOverrides?.[PARSE_ERROR_ID] ?? parseProblemSeverity(problem),
+        // A real syntax error means `migrate` will crash on import; other problems only hide a part from the rules.
+        severity: this.settings.severityOverrides?.[PARSE_ERROR_ID] ?? (problem.code === 'syntax-error' ? 'error' : 'warning'),
         message: problem.message,
         path: file.path,
         app: file.app,

@@ -54,9 +54,41 @@ export function parseDatabase(name: string): Database {
   const key = name.trim().toLowerCase().split('.').pop() ?? '';
   const database = DATABASE_ALIASES[key];
   if (!database) {
-    throw new EngineSettingsError(`Unknown database "${name}". Use one of: ${DATABASES.join(', ')}.`);
+    const nearest = nearestDatabaseName(key);
+    const hint = nearest ? ` Did you mean ${nearest}?` : '';
+    throw new EngineSettingsError(`Unknown database "${name}". Use one of: ${DATABASES.join(', ')}. Also accepted: ${Object.keys(DATABASE_ALIASES).filter((alias) => !(DATABASES as readonly string[]).includes(alias)).join(', ')}.${hint}`);
   }
   return database;
+}
+
+/** Backends people name that are not near-misses of a supported one, so no guess is offered. */
+const UNSUPPORTED = new Set(['mssql', 'sqlserver', 'mongodb', 'cassandra']);
+
+/**
+ * The supported name closest to a typo (at most two edits away), or null. A plain edit distance is
+ * enough for a dozen short names; no library is worth it here.
+ */
+export function nearestDatabaseName(typed: string): string | null {
+  const key = typed.trim().toLowerCase();
+  if (UNSUPPORTED.has(key)) return null;
+  let best: { name: string; distance: number } | null = null;
+  for (const [alias, database] of Object.entries(DATABASE_ALIASES)) {
+    const distance = editDistance(key, alias);
+    if (distance <= 2 && (!best || distance < best.distance)) best = { name: database, distance };
+  }
+  return best?.name ?? null;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
 }
 
 /** `16`, `14.2`, `8.0.32`, `10.11.6-MariaDB`, `v3.45` → numeric parts; throws when no number leads the text. */

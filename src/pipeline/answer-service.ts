@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { AppError, asAppError } from '../errors.js';
 import { scrubSecrets } from '../logger.js';
 import { DEFAULT_HISTORY_BUDGET_CHARS, trimHistory } from './history.js';
+import { OFFLINE_NOTE, offlineAnswerFor } from './offline-answer.js';
 import type { AnswerOptions, AnswerOutcome, AnswerService, AnswerSink, ConversationTurn, Expert, ExpertTool, Grounder, GrounderContext, Grounding, Question, TaskUpdate, TokenUsage } from './types.js';
 
 export const MAX_INPUT_CHARS = 20_000;
@@ -217,9 +218,10 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
     };
     const steps = stepReporter(log, sink);
     let outcome: AnswerOutcome;
+    let groundings: Grounding[] = [];
     try {
       await status('Thinking…');
-      const groundings = await runGrounders(parts, question, status, steps, signal);
+      groundings = await runGrounders(parts, question, status, steps, signal);
       progress.unavailableNote = groundings.find((grounding) => grounding.modelUnavailableNote)?.modelUnavailableNote;
       const skipModel = groundings.some((grounding) => grounding.skipModel === true);
       await sendChecks(sink, deterministicChecks(groundings), skipModel, progress);
@@ -236,6 +238,7 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
       outcome = failureOutcome(log, question, signal?.aborted ? new AppError(STOPPED_CODE, STOPPED_NOTE, { cause: error }) : error, progress);
     }
     outcome = withChecksNote(outcome, progress);
+    if (!progress.modelTextSent) outcome = await sendOfflineAnswer(log, sink, groundings, outcome);
     await finishSafely(log, sink, outcome, question);
     logAnswered(log, question, outcome, { received, started, toolCalls: progress.toolCalls });
     return outcome;
@@ -335,6 +338,19 @@ function failureOutcome(log: Logger, question: Question, error: unknown, progres
 function withChecksNote(outcome: AnswerOutcome, progress: AnswerProgress): AnswerOutcome {
   if (outcome.ok || outcome.error?.code !== NOT_CONFIGURED.code || !progress.deterministicSent) return outcome;
   return { ...outcome, error: { code: NOT_CONFIGURED.code, userMessage: `${NOT_CONFIGURED.userMessage} ${progress.unavailableNote ?? 'The checks above come from migrate-help’s own analysis.'}` } };
+}
+
+/** No model answer: a grounder's offline answer (labelled as such) takes its place, and the closing note says so. */
+async function sendOfflineAnswer(log: Logger, sink: AnswerSink, groundings: readonly Grounding[], outcome: AnswerOutcome): Promise<AnswerOutcome> {
+  const offline = offlineAnswerFor(groundings, outcome);
+  if (!offline || !outcome.error) return outcome;
+  try {
+    await sink.text(`${offline}\n\n`);
+  } catch (error) {
+    log.warn({ err: error }, 'could not show the offline answer');
+    return outcome;
+  }
+  return { ...outcome, error: { ...outcome.error, userMessage: `${outcome.error.userMessage} ${OFFLINE_NOTE}` } };
 }
 
 async function statusSafely(log: Logger, sink: AnswerSink, text: string): Promise<void> {

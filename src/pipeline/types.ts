@@ -156,6 +156,8 @@ export interface Grounding {
   skipModel?: boolean;
   /** Said after the deterministic part when the model cannot answer, instead of the generic sentence (e.g. "The expert review is unavailable"). */
   modelUnavailableNote?: string;
+  /** The answer to show instead of the model's when it cannot answer; `reason` says why, for the label. */
+  offlineAnswer?(reason: string): string | undefined;
 }
 
 export interface GrounderContext {

@@ -73,7 +73,7 @@ describe('the packed tarball', () => {
   });
 
   it('holds the built code, the bin and the prompts, and no sources, tests or source maps', () => {
-    expect(files).toEqual(expect.arrayContaining(['package.json', 'bin/migrate-help.js', 'dist/cli.js', 'dist/main.js', 'dist/console.js', 'prompts/system.md']));
+    expect(files).toEqual(expect.arrayContaining(['package.json', 'bin/migrate-help.js', 'dist/cli.js', 'dist/main.js', 'dist/console.js', 'prompts/system.md', 'knowledge/squashing-migrations.md']));
     expect(files.filter((path) => /^(src|test|bench|scripts|docs)\/|\.map$|\.ts$/.test(path))).toEqual([]);
   });
 

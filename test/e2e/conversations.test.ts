@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { chunked } from '../fakes/anthropic.js';
 import { FAKE_BOT_ID, FAKE_BOT_USER_ID, markdownOf } from '../fakes/slack-api.js';
-import { ASKER, deliverEvent, deliverMessage, messageTexts, nextEventId, sleep, slashCommand, startHarness, waitForAnswer, type Harness } from './harness.js';
+import { ASKER, deliverEvent, deliverMessage, nextEventId, questionTexts, sleep, slashCommand, startHarness, waitForAnswer, type Harness } from './harness.js';
 
 let harness: Harness;
 
@@ -43,7 +43,7 @@ describe('/migrate-help', () => {
     expect(firstStatus.at).toBeLessThan(start.at);
     // The model got the question as the only user turn, with our token never in it.
     const request = harness.anthropic.requests.at(-1)!;
-    expect(messageTexts(request.body)).toEqual([{ role: 'user', text: 'is adding a NOT NULL column with a default safe?' }]);
+    expect(questionTexts(request.body)).toEqual([{ role: 'user', text: 'is adding a NOT NULL column with a default safe?' }]);
   });
 
   it('shows ephemeral usage for the command alone and for help, without calling the model', async () => {
@@ -76,7 +76,7 @@ describe('mentions', () => {
     const { response, message } = await deliverMessage(harness, 'mention', { channel: 'C0INCIDENT', text: `<@${FAKE_BOT_USER_ID}> is this AddField safe?` });
     expect(response.status).toBe(200);
     expect(await waitForAnswer(harness, 'C0INCIDENT', message.ts)).toEqual([ANSWER]);
-    expect(messageTexts(harness.anthropic.requests.at(-1)!.body)).toEqual([{ role: 'user', text: 'is this AddField safe?' }]);
+    expect(questionTexts(harness.anthropic.requests.at(-1)!.body)).toEqual([{ role: 'user', text: 'is this AddField safe?' }]);
   });
 
   it('continues the conversation from the thread history on a follow-up mention', async () => {
@@ -90,7 +90,7 @@ describe('mentions', () => {
     const replies = await waitForAnswer(harness, 'C0INCIDENT', first.message.ts, 2);
     expect(replies).toEqual(['Two leaf nodes: 0042_a and 0042_b.', 'Run makemigrations --merge.']);
     expect(harness.slack.callsTo('conversations.replies')[0]!.body).toMatchObject({ channel: 'C0INCIDENT', ts: first.message.ts });
-    expect(messageTexts(harness.anthropic.requests.at(-1)!.body)).toEqual([
+    expect(questionTexts(harness.anthropic.requests.at(-1)!.body)).toEqual([
       { role: 'user', text: 'why is accounts conflicting?' },
       { role: 'assistant', text: 'Two leaf nodes: 0042_a and 0042_b.' },
       { role: 'user', text: 'we deployed both branches\n\nhow do I fix it?' },
@@ -121,7 +121,7 @@ describe('direct messages', () => {
 
     await deliverMessage(harness, 'dm', { channel: 'D0ASKER001', text: 'and keep the table name?', threadTs: first.message.ts });
     expect(await waitForAnswer(harness, 'D0ASKER001', first.message.ts, 2)).toEqual(['Use SeparateDatabaseAndState.', 'Yes, with db_table set.']);
-    expect(messageTexts(harness.anthropic.requests.at(-1)!.body)).toEqual([
+    expect(questionTexts(harness.anthropic.requests.at(-1)!.body)).toEqual([
       { role: 'user', text: 'how do I move a model between apps?' },
       { role: 'assistant', text: 'Use SeparateDatabaseAndState.' },
       { role: 'user', text: 'and keep the table name?' },

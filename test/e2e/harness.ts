@@ -205,4 +205,17 @@ export function messageTexts(body: { messages: Array<{ role: string; content: un
   }));
 }
 
+/**
+ * The turns as the user wrote them: the knowledge passages that ground every plain question are left
+ * out (test/e2e/offline-answers.test.ts checks they are sent), and so is a context block that held only them.
+ */
+export function questionTexts(body: { messages: Array<{ role: string; content: unknown }> }): Array<{ role: string; text: string }> {
+  return messageTexts(body).map(({ role, text }) => ({
+    role,
+    text: text
+      .replace(/<context source="migrate-help engine">\nReference passages from migrate-help's[\s\S]*<\/passage>\n<\/context>\n/, '')
+      .replace(/Reference passages from migrate-help's[\s\S]*<\/passage>/, ''),
+  }));
+}
+
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

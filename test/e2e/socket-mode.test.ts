@@ -9,7 +9,7 @@ import { startBot, type RunningBot } from '../../src/main.js';
 import { chunked, startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic.js';
 import { FAKE_BOT_USER_ID, FAKE_TEAM_ID, FakeSlackApi } from '../fakes/slack-api.js';
 import { FakeSocketMode, type SocketAck } from '../fakes/socket-mode.js';
-import { ANTHROPIC_KEY, ASKER, BOT_TOKEN, messageTexts, temporaryDataDir } from './harness.js';
+import { ANTHROPIC_KEY, ASKER, BOT_TOKEN, questionTexts, temporaryDataDir } from './harness.js';
 
 const APP_TOKEN = 'xapp-1-A0MIGRATE1-3333333333-e2eTestAppLevelTokenValue';
 const ANSWER = 'Renaming a column takes an `ACCESS EXCLUSIVE` lock, but only briefly on PostgreSQL.\n\n**Risk warnings**: old code still reading the old name breaks.';
@@ -120,7 +120,7 @@ describe('Socket Mode', () => {
     // Acked before any work in the thread (Slack redelivers envelopes not acked within 3 s).
     const firstStatus = slack.callsTo('assistant.threads.setStatus').find((call) => call.body.thread_ts === message.ts)!;
     expect(ack.at).toBeLessThan(firstStatus.at);
-    expect(messageTexts(anthropic.requests.at(-1)!.body)).toEqual([{ role: 'user', text: 'is RenameField safe under load?' }]);
+    expect(questionTexts(anthropic.requests.at(-1)!.body)).toEqual([{ role: 'user', text: 'is RenameField safe under load?' }]);
   });
 
   it('acks a /migrate-help slash_commands envelope and answers in a thread under a root message', async () => {
@@ -134,7 +134,7 @@ describe('Socket Mode', () => {
     const rootTs = String(root.response.ts);
     expect(await answerIn('C0GENERAL1', rootTs)).toEqual([ANSWER]);
     expect(ack.at).toBeLessThan(root.at);
-    expect(messageTexts(anthropic.requests.at(-1)!.body)).toEqual([{ role: 'user', text: 'can I rename a column without downtime?' }]);
+    expect(questionTexts(anthropic.requests.at(-1)!.body)).toEqual([{ role: 'user', text: 'can I rename a column without downtime?' }]);
   });
 
   it('answers the bare command with usage inside the ack itself', async () => {
