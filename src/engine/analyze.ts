@@ -28,6 +28,11 @@ export interface AnalyzeOptions {
    * `operationTypes`. For tests that prove the declarations change no finding.
    */
   ignoreOperationTypes?: boolean;
+  /**
+   * Keep every rule's findings as reported instead of folding those on the same operation and risk
+   * into one: rule tests, which look at one rule's findings.
+   */
+  ungrouped?: boolean;
 }
 
 export interface ReportStats {
@@ -338,6 +343,8 @@ function findingRange(input: ReportInput<string>, line: number): Pick<Finding, '
 /** One analysis run: the rules, the files' visits and the findings gathered so far. */
 class RuleRunner {
   readonly findings: Finding[] = [];
+  /** The first line of each finding's operation, for grouping (nested operations share index and path). */
+  readonly operationLines = new WeakMap<Finding, number>();
   private readonly runs = new Map<MigrationFile, FileRun>();
   private readonly active: Rule[];
   private readonly unusedRule: Rule | undefined;
@@ -360,6 +367,32 @@ class RuleRunner {
     this.unusedRule = unused !== undefined && ruleApplies(unused, resolved, settings) ? unused : undefined;
     for (const file of files) if (!this.byKey.has(keyOf(file))) this.byKey.set(keyOf(file), file);
     for (const file of targets) this.targetKeys.set(keyOf(file), file);
+  }
+
+  /** `app.model` → the target files whose database operations create that table; built on first use. */
+  private batchCreations: Map<string, MigrationFile[]> | undefined;
+
+  /**
+   * True when another target of this run creates the model's table. The targets are the unapplied
+   * batch (a PR's new files, the files named on the command line): a table created there is still
+   * empty when the later migrations of the batch alter it. When every file read is a target (a whole
+   * tree checked), which of them are unapplied is unknown, so nothing counts as new.
+   */
+  createdEarlierInBatch(file: MigrationFile, model: string): boolean {
+    if (this.targets.length >= this.files.length) return false;
+    if (!this.batchCreations) {
+      this.batchCreations = new Map();
+      for (const target of this.targets) {
+        for (const visit of this.runFor(target).visits) {
+          if (!visit.dbEffective || visit.op.type !== 'CreateModel' || !visit.model) continue;
+          const key = `${target.app}.${visit.model}`;
+          const creators = this.batchCreations.get(key) ?? [];
+          if (!creators.includes(target)) creators.push(target);
+          this.batchCreations.set(key, creators);
+        }
+      }
+    }
+    return (this.batchCreations.get(`${file.app}.${model.toLowerCase()}`) ?? []).some((creator) => creator !== file);
   }
 
   get rulesRun(): number {
@@ -386,7 +419,7 @@ class RuleRunner {
     if (template === undefined) throw new Error(`reported unknown message id "${input.messageId}"`);
     const line = input.line ?? input.op?.span.line ?? (file.classLine || 1);
     if (this.suppressed(rule, run, input.op ?? innermostAt(run.visits, line))) return;
-    this.findings.push({
+    const finding: Finding = {
       ruleId: rule.id,
       messageId: input.messageId,
       severity: this.severityOf(rule, input.severity),
@@ -396,9 +429,12 @@ class RuleRunner {
       migration: file.name,
       ...findingRange(input, line),
       ...(input.op ? { operation: { type: input.op.type, index: input.op.index, path: input.op.path } } : {}),
+      ...(rule.risk && input.op ? { risk: rule.risk } : {}),
       why: rule.why,
       safeAlternative: rule.safeAlternative,
-    });
+    };
+    this.findings.push(finding);
+    if (input.op) this.operationLines.set(finding, input.op.span.line);
   }
 
   /** True when a file or operation suppression hides the rule here; records which comments were used. */
@@ -543,7 +579,8 @@ export function analyze(files: MigrationFile[], settings: Partial<EngineSettings
     runner.reportUnusedSuppressions();
   });
 
-  const findings = runner.findings.sort(compareFindings);
+  const grouped = opts.ungrouped ? runner.findings : groupByOperationAndRisk(runner.findings, (finding) => runner.operationLines.get(finding));
+  const findings = grouped.sort(compareFindings);
   return {
     findings,
     graph: graph.report,
@@ -589,7 +626,7 @@ class RuleContext implements MigrationRuleContext {
     readonly settings: ResolvedSettings,
     readonly siblings: ReadonlyMap<string, MigrationFile>,
     readonly files: ReadonlyMap<string, MigrationFile>,
-    private readonly runner: RuleRunner,
+    private readonly runner: Pick<RuleRunner, 'emit' | 'createdEarlierInBatch'>,
   ) {
     this.migration = run.file;
     this.visits = run.visits;
@@ -618,7 +655,7 @@ class RuleContext implements MigrationRuleContext {
 
   isNewModel(model: string, before?: Operation): boolean {
     const created = this.run.createdAt.get(model.toLowerCase());
-    if (created === undefined) return false;
+    if (created === undefined) return this.runner.createdEarlierInBatch(this.migration, model);
     const limit = before ? visitIndexOf(this.run, before) : undefined;
     return limit === undefined || created <= limit;
   }
@@ -696,6 +733,42 @@ function internalError(file: MigrationFile, what: string, error: unknown): Findi
     why: INTERNAL_ERROR_WHY,
     safeAlternative: INTERNAL_ERROR_FIX,
   };
+}
+
+const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+/**
+ * One finding per operation and risk: the most severe (the first reported among equals) keeps the
+ * others as `related` notes. Findings without an operation or a risk stand alone.
+ */
+export function groupByOperationAndRisk(findings: readonly Finding[], operationLine: (finding: Finding) => number | undefined = () => undefined): Finding[] {
+  const groups = new Map<string, Finding[]>();
+  const out: Finding[] = [];
+  for (const finding of findings) {
+    const op = finding.operation;
+    if (!op || !finding.risk) {
+      out.push(finding);
+      continue;
+    }
+    // The operation's own line tells apart nested operations with the same index and path.
+    const key = `${finding.path}\u0000${operationLine(finding) ?? ''}\u0000${op.path.join('.')}\u0000${op.index}\u0000${op.type}\u0000${finding.risk}`;
+    const group = groups.get(key);
+    if (group) group.push(finding);
+    else {
+      groups.set(key, [finding]);
+      out.push(finding);
+    }
+  }
+  if ([...groups.values()].every((group) => group.length === 1)) return out;
+  const lead = new Map<Finding, Finding>();
+  for (const group of groups.values()) {
+    if (group.length === 1) continue;
+    let head = group[0]!;
+    for (const finding of group) if (SEVERITY_RANK[finding.severity] < SEVERITY_RANK[head.severity]) head = finding;
+    const related = group.filter((finding) => finding !== head).map((finding) => ({ ruleId: finding.ruleId, ...(finding.messageId ? { messageId: finding.messageId } : {}), severity: finding.severity, message: finding.message }));
+    lead.set(group[0]!, { ...head, related: [...(head.related ?? []), ...related] });
+  }
+  return out.map((finding) => lead.get(finding) ?? finding);
 }
 
 export function compareFindings(a: Finding, b: Finding): number {

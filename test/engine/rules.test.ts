@@ -27,7 +27,8 @@ async function runCase(rule: Rule, ruleCase: RuleCase): Promise<{ report: Report
     // Opt-in rules are tested switched on; the case's own list is kept.
     enabledRules: [...(ruleCase.settings?.enabledRules ?? []), ...(rule.optIn ? [rule.id] : [])],
   };
-  const report = await analyzeSources(sources, settings, { targets: [path] });
+  // One rule's findings, before the runner folds them with other rules' findings on the same operation.
+  const report = await analyzeSources(sources, settings, { targets: [path], ungrouped: true });
   return { report, findings: report.findings.filter((finding) => finding.ruleId === rule.id) };
 }
 

@@ -8,6 +8,10 @@ import { dottedPath } from './literals.js';
 
 /** `pk__gt=…`-style keyword arguments: the body walks the table in key ranges. */
 export const RANGE_LOOKUP = /^(?:pk|id)__(?:gt|gte|lt|lte|range)$/;
+/** `bulk_create([Model(...), ...])` / `bulk_create((...))`: the rows are in the source. */
+const LITERAL_LIST_ARGUMENT = /^\(\s*[[(]\s*(?:[\w.]+\s*\(|\]|\))/;
+/** A queryset of at most one row: `.get(...)`, `.filter(pk=…)` / `.filter(id=…)` with that lookup alone, `.first()` / `.last()`. */
+const ONE_ROW_RECEIVER = /(?:\.get\([^()]*(?:\([^()]*\)[^()]*)*\)|\.filter\(\s*(?:pk|id)\s*=\s*[^,()]+\)|\.(?:first|last)\(\))\s*$/;
 const QUERYSET_HINT = /\.objects\b|\._default_manager\b|\.filter\(|\.exclude\(|\.all\(\)|\.using\(|\bqs\b|queryset/i;
 /** A `for` header that iterates a whole manager: `for x in Model.objects.all():`. */
 export const ITERATE_ALL = /\.objects\s*(?:\.\s*(?:all|iterator)\s*\(\s*\))?\s*:\s*$/;
@@ -46,6 +50,8 @@ export interface CallSite {
   assignedTo: string | null;
   /** For get_model: each positional argument's string value, or null when it is not a plain string. */
   positionalStrings(): Array<string | null>;
+  /** The argument list as written, parentheses included (read only for bulk_create). */
+  argumentsText(): string;
 }
 
 /**
@@ -104,8 +110,10 @@ export function noteCall(facts: BodyFacts, site: CallSite): void {
     if (sql) info.executedSql.push({ sql, line });
   }
   const onQueryset = QUERYSET_HINT.test(receiver) || [...facts.modelVariables].some((name) => receiver === name || receiver.startsWith(`${name}.`));
-  if (method === 'bulk_update' || method === 'bulk_create') info.bulkWrites.push({ kind: method, line });
-  else if ((method === 'update' || method === 'delete') && receiver !== '' && onQueryset) info.bulkWrites.push({ kind: method, line });
+  if (method === 'bulk_update') info.bulkWrites.push({ kind: method, line });
+  // A list written out in the source is a handful of rows (seed data), not a backfill.
+  else if (method === 'bulk_create' && !LITERAL_LIST_ARGUMENT.test(site.argumentsText())) info.bulkWrites.push({ kind: method, line });
+  else if ((method === 'update' || method === 'delete') && receiver !== '' && onQueryset && !ONE_ROW_RECEIVER.test(receiver)) info.bulkWrites.push({ kind: method, line });
   else if (method === 'save' && receiver !== '' && site.loopDepth > 0) info.bulkWrites.push({ kind: 'save', line });
   if (site.loopDepth > 0 && /(?:^|\.)atomic$/.test(callee ?? '')) info.batches = true;
   if (method === 'Paginator') info.batches = true;

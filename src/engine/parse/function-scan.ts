@@ -983,11 +983,24 @@ export class BodyParser extends TokenView {
             owner: nestedIn,
             assignedTo: assign && assign.at === event.start ? assign.name : null,
             positionalStrings: () => this.positionalStrings(event.token),
+            argumentsText: () => this.argumentsText(event.token),
           });
           break;
       }
     }
     finishBody(facts, nestedParents);
+  }
+
+  /** The source of the argument list opened at token `open`, parentheses included. */
+  private argumentsText(open: number): string {
+    let depth = 0;
+    for (let at = open; at < this.kind.length; at++) {
+      if (this.kind[at] !== Tok.Op) continue;
+      const c = this.op[at];
+      if (c === C.LParen || c === C.LBracket || c === C.LBrace) depth++;
+      else if ((c === C.RParen || c === C.RBracket || c === C.RBrace) && --depth === 0) return this.source.slice(this.start[open] as number, this.end[at] as number);
+    }
+    return '';
   }
 
   /**

@@ -193,6 +193,7 @@ function readCall(state: ScanState): void {
       }
       return strings;
     },
+    argumentsText: () => (w.nextSibling() && w.type() === 'argument_list' ? source.slice(w.start(), w.end()) : ''),
   });
   w.parent();
 }

@@ -26,7 +26,8 @@ function range(finding: Finding): string[] {
 /** GitHub Actions annotations (`::error file=…,line=…,title=…::message`), one per finding. */
 export function renderGithub(input: ReporterInput): string {
   const lines = sortFindings(input.findings).map((finding) => {
-    let message = finding.safeAlternative ? `${finding.message}\n\nSafe alternative:\n${finding.safeAlternative}` : finding.message;
+    const related = (finding.related ?? []).map((note) => `\nRelated: ${note.ruleId} (${note.severity}): ${note.message}`).join('');
+    let message = finding.safeAlternative ? `${finding.message}${related}\n\nSafe alternative:\n${finding.safeAlternative}` : `${finding.message}${related}`;
     if (message.length > MAX_MESSAGE) message = `${message.slice(0, MAX_MESSAGE)}\n… (see docs/rules/${finding.ruleId}.md)`;
     const properties = [`file=${escapeProperty(posixPath(finding.path))}`, `line=${Math.max(1, finding.line)}`, ...range(finding), `title=${escapeProperty(`${finding.ruleId} (${finding.app}.${finding.migration})`)}`];
     return `::${COMMAND[finding.severity]} ${properties.join(',')}::${escapeData(message)}`;

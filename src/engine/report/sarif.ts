@@ -60,6 +60,16 @@ export function renderSarif(input: ReporterInput): string {
         logicalLocations: [{ name: finding.migration, fullyQualifiedName: `${finding.app}.${finding.migration}`, kind: 'module' }],
       },
     ],
+    // Folded findings of other rules on the same operation and risk: same place, their own words.
+    ...(finding.related?.length
+      ? {
+          relatedLocations: finding.related.map((related, id) => ({
+            id,
+            physicalLocation: { artifactLocation: toUri(finding.path), region: region(finding) },
+            message: { text: `${related.ruleId} (${related.severity}): ${related.message}` },
+          })),
+        }
+      : {}),
     partialFingerprints: { 'migrateHelp/v1': `${finding.ruleId}:${finding.app}.${finding.migration}:${finding.operation ? finding.operation.index : finding.line}` },
   }));
   const document = {

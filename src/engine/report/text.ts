@@ -45,6 +45,7 @@ export function renderText(input: ReporterInput): string {
         const at = finding.column === undefined ? String(finding.line) : `${finding.line}:${finding.column}`;
         out.push(`  ${paint(s, severity, severity.padEnd(7))} line ${at.padEnd(4)} ${s.bold(finding.ruleId)}${where ? s.dim(`  (${where})`) : ''}`);
         out.push(indent(finding.message, '    '));
+        for (const related of finding.related ?? []) out.push(indent(`${s.dim('Related:')} ${related.ruleId} (${related.severity}): ${related.message}`, '    '));
         if (!finding.safeAlternative) continue;
         if (shownAlternatives.has(finding.ruleId)) {
           out.push(s.dim(`    Safe alternative: as above for ${finding.ruleId}.`));

@@ -26,6 +26,7 @@ export default defineRule({
   severity: 'warning',
   databases: { postgresql: '*', mysql: '>=8.0.16' },
   category: 'locking',
+  risk: 'table-lock',
   summary: 'AddConstraint with a CheckConstraint checks every existing row while the table is locked.',
   messages: {
     scanUnderExclusiveLock:

@@ -58,6 +58,7 @@ export default defineRule({
   severity: 'error',
   databases: { postgresql: '*' },
   category: 'locking',
+  risk: 'table-lock',
   summary: 'AddConstraint with an ExclusionConstraint on an existing table blocks reads and writes for the whole build; there is no online way.',
   messages: {
     blocksTable:

@@ -105,6 +105,7 @@ export default defineRule({
   severity: 'warning',
   databases: { postgresql: '*', mysql: '*', mariadb: '*', sqlite: '*', oracle: '*' },
   category: 'locking',
+  risk: 'rewrite',
   summary: 'AddField of an AutoField/BigAutoField/SmallAutoField to an existing table numbers every row in one table rewrite.',
   messages: {
     autoIncrementRewrite:

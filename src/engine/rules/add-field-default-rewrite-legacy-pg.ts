@@ -56,6 +56,7 @@ export default defineRule({
   severity: 'warning',
   databases: { postgresql: '<11' },
   category: 'locking',
+  risk: 'rewrite',
   summary: 'On PostgreSQL before 11, AddField with any default rewrites the whole table under an ACCESS EXCLUSIVE lock.',
   messages: {
     defaultRewritesTable:

@@ -39,6 +39,7 @@ export default defineRule({
   severity: 'warning',
   databases: { mysql: '*', mariadb: '*' },
   category: 'locking',
+  risk: 'rewrite',
   summary: 'AddField with an expression db_default (Now(), a function) makes MySQL/MariaDB rebuild the table instead of adding the column instantly.',
   messages: {
     expressionDefaultRebuild:

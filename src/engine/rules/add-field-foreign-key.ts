@@ -82,6 +82,7 @@ export default defineRule({
   severity: 'warning',
   databases: { postgresql: '*', mysql: '*', mariadb: '*' },
   category: 'locking',
+  risk: 'table-lock',
   summary: 'AddField of a ForeignKey adds and validates the FK constraint in one step, locking both tables against writes.',
   messages: {
     constraintLocksBothTables:

@@ -27,6 +27,7 @@ export default defineRule({
   severity: 'warning',
   databases: { postgresql: '*' },
   category: 'locking',
+  risk: 'index-build',
   summary: 'AddField with db_index=True (or a ForeignKey) builds the index in the same transaction as ADD COLUMN, blocking the table.',
   messages: {
     indexBuiltWithColumn:

@@ -11,6 +11,7 @@ export default defineRule({
   severity: 'error',
   databases: { postgresql: '*', mysql: '*', mariadb: '*', sqlite: '*', oracle: '*' },
   category: 'rolling-deploy',
+  risk: 'rolling-deploy',
   summary: 'AddField of a NOT NULL column without db_default breaks INSERTs from the code still running during the deploy.',
   messages: {
     pythonDefaultDropped:

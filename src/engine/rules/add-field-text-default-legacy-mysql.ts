@@ -31,6 +31,7 @@ export default defineRule({
   severity: 'info',
   databases: { mysql: '<8.0.13', mariadb: '<10.2.1' },
   category: 'locking',
+  risk: 'rewrite',
   summary: 'On MySQL < 8.0.13 / MariaDB < 10.2.1, AddField of a TextField/BinaryField/JSONField with a default runs one UPDATE over the whole table.',
   messages: {
     fullTableUpdate:

@@ -47,6 +47,7 @@ export default defineRule({
   severity: 'error',
   databases: { postgresql: '*', mysql: '*', mariadb: '*', sqlite: '*', oracle: '*' },
   category: 'locking',
+  risk: 'failure',
   summary: 'A unique AddField with a default gives every existing row the same value, so the migration fails on any table with two rows.',
   messages: {
     sameValueForEveryRow:

@@ -76,6 +76,7 @@ export default defineRule({
   severityByDatabase: { postgresql: 'error' },
   databases: { postgresql: '*', mysql: '*', mariadb: '*', sqlite: '*', oracle: '*' },
   category: 'locking',
+  risk: 'index-build',
   summary: 'AddField with unique=True / primary_key=True builds a unique index over the whole table inside the ALTER TABLE.',
   messages: {
     uniqueUnderExclusiveLock:

@@ -48,6 +48,7 @@ export default defineRule({
   severity: 'warning',
   databases: { postgresql: '*' },
   category: 'locking',
+  risk: 'rewrite',
   summary: 'AddField with a volatile db_default (RandomUUID(), Random()) or a stored GeneratedField rewrites the whole table on PostgreSQL.',
   messages: {
     volatileDefault:

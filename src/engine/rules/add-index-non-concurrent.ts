@@ -8,6 +8,7 @@ export default defineRule({
   severity: 'warning',
   databases: { postgresql: '*' },
   category: 'locking',
+  risk: 'index-build',
   summary: 'AddIndex on an existing table blocks writes to it for the whole index build.',
   messages: {
     blocksWrites: 'AddIndex `{{index}}` on `{{model}}` builds the index with a SHARE lock: every INSERT, UPDATE and DELETE on the table waits until the build finishes.',

@@ -74,6 +74,7 @@ export default defineRule({
   severityByDatabase: { postgresql: 'error' },
   databases: { postgresql: '*', mysql: '*', mariadb: '*', sqlite: '*', oracle: '*' },
   category: 'locking',
+  risk: 'index-build',
   summary: 'AddConstraint(UniqueConstraint) / AlterUniqueTogether builds a unique index over the whole table while blocking it.',
   messages: {
     constraintUnderExclusiveLock:

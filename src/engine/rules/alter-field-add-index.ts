@@ -59,6 +59,7 @@ export default defineRule({
   severity: 'warning',
   databases: { postgresql: '*' },
   category: 'locking',
+  risk: 'index-build',
   summary: 'AlterField that turns db_index on builds the index with a plain CREATE INDEX, blocking writes for the whole build.',
   messages: {
     indexBlocksWrites:

@@ -65,6 +65,7 @@ export default defineRule({
   severity: 'error',
   databases: { postgresql: '*' },
   category: 'locking',
+  risk: 'index-build',
   summary: 'AlterField that makes a column unique (or the primary key) builds the unique index under an ACCESS EXCLUSIVE lock.',
   messages: {
     uniqueUnderExclusiveLock:

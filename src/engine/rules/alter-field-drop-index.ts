@@ -60,6 +60,7 @@ export default defineRule({
   severity: 'info',
   databases: { postgresql: '*' },
   category: 'locking',
+  risk: 'table-lock',
   summary: 'AlterField that turns db_index or unique off drops the index with a plain DROP, which takes a short ACCESS EXCLUSIVE lock.',
   messages: {
     dropIndexLocks:

@@ -9,6 +9,7 @@ export default defineRule({
   severity: 'info',
   databases: { postgresql: '*', mysql: '*', mariadb: '*', sqlite: '*', oracle: '*' },
   category: 'rolling-deploy',
+  risk: 'rolling-deploy',
   summary: 'AlterField NOT NULL → null=True is cheap for the database, but readers may not expect NULL.',
   messages: {
     allowsNull:

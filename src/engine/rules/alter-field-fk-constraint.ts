@@ -9,6 +9,7 @@ export default defineRule({
   severity: 'warning',
   databases: { postgresql: '*' },
   category: 'locking',
+  risk: 'table-lock',
   summary: 'AlterField that adds or retargets a foreign key constraint validates every row while blocking writes to both tables.',
   messages: {
     validatesConstraint:

@@ -8,6 +8,7 @@ export default defineRule({
   severity: 'error',
   databases: { postgresql: '*', mysql: '*', mariadb: '*', sqlite: '*', oracle: '*' },
   category: 'rolling-deploy',
+  risk: 'data-loss',
   summary: 'AlterField between a many-to-many and a regular field, or adding/removing `through=`, makes Django stop with ValueError.',
   messages: {
     m2mSwitch:

@@ -11,6 +11,7 @@ export default defineRule({
   severity: 'error',
   databases: { postgresql: '*', mysql: '*', mariadb: '*', sqlite: '*', oracle: '*' },
   category: 'rolling-deploy',
+  risk: 'table-lock',
   summary: 'AlterField null → NOT NULL with a default backfills the whole table in one UPDATE inside the migration.',
   messages: {
     backfillInMigration:

@@ -10,6 +10,7 @@ export default defineRule({
   severity: 'error',
   databases: { postgresql: '*', mysql: '*', mariadb: '*', sqlite: '*', oracle: '*' },
   category: 'rolling-deploy',
+  risk: 'rewrite',
   summary: 'AlterField that changes a primary key type rewrites the table and every table whose foreign keys point at it.',
   messages: {
     pkTypeChange:

@@ -10,6 +10,7 @@ export default defineRule({
   severityByDatabase: { sqlite: 'warning' },
   databases: { postgresql: '*', mysql: '*', mariadb: '*', sqlite: '*', oracle: '*' },
   category: 'rolling-deploy',
+  risk: 'table-lock',
   summary: 'AlterField null=True → NOT NULL scans the table under a heavy lock and breaks old code that still writes NULL.',
   messages: {
     setNotNullPostgres:

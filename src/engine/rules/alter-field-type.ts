@@ -9,6 +9,7 @@ export default defineRule({
   severityByDatabase: { sqlite: 'warning' },
   databases: { postgresql: '*', mysql: '*', mariadb: '*', sqlite: '*' },
   category: 'rolling-deploy',
+  risk: 'rewrite',
   summary: 'AlterField that changes a column type rewrites or copies the table under a blocking lock (safe casts excepted).',
   messages: {
     rewritePostgres:

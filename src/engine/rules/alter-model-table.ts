@@ -8,6 +8,7 @@ export default defineRule({
   severity: 'error',
   databases: { postgresql: '*', mysql: '*', mariadb: '*', sqlite: '*', oracle: '*' },
   category: 'rolling-deploy',
+  risk: 'rolling-deploy',
   summary: 'AlterModelTable renames a table the old code still queries.',
   messages: {
     renamesTable:

@@ -8,6 +8,7 @@ export default defineRule({
   severity: 'warning',
   databases: { postgresql: '*', mysql: '*', mariadb: '*', sqlite: '*', oracle: '*' },
   category: 'rolling-deploy',
+  risk: 'rewrite',
   summary: 'AlterOrderWithRespectTo adds (or drops) the NOT NULL `_order` column that the old code does not know about.',
   messages: {
     addsOrderColumn:

@@ -27,6 +27,7 @@ export default defineRule({
   severity: 'error',
   databases: { postgresql: '*' },
   category: 'locking',
+  risk: 'failure',
   summary: 'A CONCURRENTLY index operation in a migration without atomic = False fails: PostgreSQL refuses it inside a transaction.',
   messages: {
     djangoRefuses:

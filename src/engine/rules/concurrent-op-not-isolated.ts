@@ -29,6 +29,7 @@ export default defineRule({
   severity: 'warning',
   databases: { postgresql: '*' },
   category: 'locking',
+  risk: 'failure',
   summary: 'A non-atomic migration that mixes a concurrent index operation with other statements can fail half-applied and not be re-runnable.',
   messages: {
     notIsolated:

@@ -9,6 +9,7 @@ export default defineRule({
   severity: 'error',
   databases: { postgresql: '*', mysql: '*', mariadb: '*', sqlite: '*', oracle: '*' },
   category: 'rolling-deploy',
+  risk: 'rolling-deploy',
   summary: 'DeleteModel drops a table the old code still queries while the deploy rolls out.',
   messages: {
     dropsTable:

@@ -82,6 +82,7 @@ export default defineRule({
   severity: 'warning',
   databases: { postgresql: '*' },
   category: 'locking',
+  risk: 'index-build',
   summary: 'An index build after an ALTER TABLE on the same table in one atomic migration runs while reads are blocked too.',
   messages: {
     buildUnderExclusiveLock:

@@ -59,6 +59,7 @@ export default defineRule({
   databases: { postgresql: '*', mysql: '*', mariadb: '*' },
   optIn: true,
   category: 'locking',
+  risk: 'table-lock',
   summary: 'A migration that locks existing tables without a lock timeout can stall every query on them.',
   messages: {
     noLockTimeout:

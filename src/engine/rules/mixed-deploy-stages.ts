@@ -13,9 +13,10 @@ const CONTRACT_TYPES = new Set(['RemoveField', 'DeleteModel']);
 
 export default defineRule({
   id: 'mixed-deploy-stages',
-  severity: 'warning',
+  severity: 'info',
   databases: { postgresql: '*', mysql: '*', mariadb: '*', sqlite: '*', oracle: '*' },
   category: 'rolling-deploy',
+  risk: 'rolling-deploy',
   summary: 'One migration both expands the schema (before the deploy) and contracts it (after the deploy), or contradicts its declared stage.',
   messages: {
     mixed:

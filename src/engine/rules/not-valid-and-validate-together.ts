@@ -27,9 +27,10 @@ const validate: MigrationFileSpec = {
 
 export default defineRule({
   id: 'not-valid-and-validate-together',
-  severity: 'error',
+  severity: 'warning',
   databases: { postgresql: '*' },
   category: 'locking',
+  risk: 'table-lock',
   summary: 'Adding a constraint NOT VALID and validating it in the same migration throws away the benefit of NOT VALID.',
   messages: {
     sameTransaction:

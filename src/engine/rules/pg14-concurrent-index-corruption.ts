@@ -3,9 +3,10 @@ import { concurrentBuild } from './_lib/effects.js';
 
 export default defineRule({
   id: 'pg14-concurrent-index-corruption',
-  severity: 'info',
+  severity: 'warning',
   databases: { postgresql: '>=14.0 <14.4' },
   category: 'locking',
+  risk: 'failure',
   summary: 'PostgreSQL 14.0–14.3 can silently corrupt indexes built or rebuilt CONCURRENTLY.',
   messages: {
     corruptionRisk:

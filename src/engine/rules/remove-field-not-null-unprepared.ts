@@ -1,4 +1,5 @@
 import { defineRule } from './types.js';
+import { modelDeletedLaterInMigration } from './_lib/teardown.js';
 import { hasDbDefault, isNotNull } from './_lib/fields.js';
 import { shopContext } from './_lib/cases.js';
 import { isPrimaryKeyColumn } from './_lib/columns.js';
@@ -10,6 +11,7 @@ export default defineRule({
   severity: 'warning',
   databases: { postgresql: '*', mysql: '*', mariadb: '*', sqlite: '*', oracle: '*' },
   category: 'rolling-deploy',
+  risk: 'rolling-deploy',
   summary: 'RemoveField of a column that is still NOT NULL without a database default: new code cannot insert before the drop runs.',
   messages: {
     stillNotNull:
@@ -77,6 +79,8 @@ export default defineRule({
   check(ctx) {
     ctx.each((op, _before, visit) => {
       if (!mayTouchExistingTable(ctx, visit)) return;
+      // Django's teardown before a DeleteModel: the table drop is the finding (delete-model).
+      if (modelDeletedLaterInMigration(ctx, visit)) return;
       const before = previousField(visit, ctx.migration.app);
       // Unknown earlier definition: say nothing rather than guess.
       if (!before || !isNotNull(before) || hasDbDefault(before) || isPrimaryKeyColumn(before)) return;
@@ -134,6 +138,22 @@ class Migration(migrations.Migration):
       },
     ],
     good: [
+      {
+        name: "Django's teardown: the model's fields removed right before its DeleteModel",
+        code: `from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0001_initial")]
+
+    operations = [
+        migrations.RemoveField(model_name="invoice", name="order"),
+        migrations.DeleteModel(name="Invoice"),
+    ]
+`,
+        path: 'shop/migrations/0002_delete_invoice.py',
+        context: shopContext(),
+      },
       {
         name: 'made nullable in an earlier migration, then dropped',
         code: `from django.db import migrations

@@ -1,4 +1,5 @@
 import { defineRule } from './types.js';
+import { modelDeletedLaterInMigration } from './_lib/teardown.js';
 import { columnName, hasNoColumn } from './_lib/fields.js';
 import { shopContext } from './_lib/cases.js';
 import { declaredStage } from './_lib/rolling-deploy.js';
@@ -9,6 +10,7 @@ export default defineRule({
   severity: 'error',
   databases: { postgresql: '*', mysql: '*', mariadb: '*', sqlite: '*', oracle: '*' },
   category: 'rolling-deploy',
+  risk: 'rolling-deploy',
   summary: 'RemoveField drops a column the old code still selects and inserts while the deploy rolls out.',
   messages: {
     dropsColumn:
@@ -88,6 +90,8 @@ export default defineRule({
     if (declaredStage(ctx.migration)?.stage === 'post-deploy') return;
     ctx.each((op, _before, visit) => {
       if (!mayTouchExistingTable(ctx, visit)) return;
+      // Django's teardown before a DeleteModel: the table drop is the finding (delete-model).
+      if (modelDeletedLaterInMigration(ctx, visit)) return;
       const before = previousField(visit, ctx.migration.app);
       // Many-to-many fields have no column on this table.
       if (before && hasNoColumn(before)) return;
@@ -134,6 +138,22 @@ class Migration(migrations.Migration):
       },
     ],
     good: [
+      {
+        name: "Django's teardown: the model's fields removed right before its DeleteModel",
+        code: `from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0001_initial")]
+
+    operations = [
+        migrations.RemoveField(model_name="invoice", name="order"),
+        migrations.DeleteModel(name="Invoice"),
+    ]
+`,
+        path: 'shop/migrations/0002_delete_invoice.py',
+        context: shopContext(),
+      },
       {
         name: 'drop marked to run after the rollout',
         code: `from django.db import migrations

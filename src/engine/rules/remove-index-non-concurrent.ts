@@ -17,6 +17,7 @@ export default defineRule({
   severity: 'info',
   databases: { postgresql: '*' },
   category: 'locking',
+  risk: 'table-lock',
   summary: 'RemoveIndex (or AlterIndexTogether dropping a set) runs DROP INDEX, which waits for an ACCESS EXCLUSIVE lock on the table.',
   messages: {
     dropIndexLocks:

@@ -10,6 +10,7 @@ export default defineRule({
   severity: 'error',
   databases: { postgresql: '*', mysql: '*', mariadb: '*', sqlite: '*', oracle: '*' },
   category: 'rolling-deploy',
+  risk: 'rolling-deploy',
   summary: 'RenameField (or a db_column change) renames a column the old code still uses while the deploy rolls out.',
   messages: {
     renamesColumn:

@@ -8,6 +8,7 @@ export default defineRule({
   severity: 'info',
   databases: { sqlite: '*', mariadb: '<10.5.2' },
   category: 'locking',
+  risk: 'index-build',
   summary: 'RenameIndex drops and rebuilds the index on SQLite and MariaDB < 10.5.2 (no rename statement there).',
   messages: {
     dropsAndRebuilds:

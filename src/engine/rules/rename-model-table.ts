@@ -7,6 +7,7 @@ export default defineRule({
   severity: 'error',
   databases: { postgresql: '*', mysql: '*', mariadb: '*', sqlite: '*', oracle: '*' },
   category: 'rolling-deploy',
+  risk: 'rolling-deploy',
   summary: 'RenameModel without Meta.db_table renames the table the old code still queries.',
   messages: {
     renamesTable:

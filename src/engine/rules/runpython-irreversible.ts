@@ -3,9 +3,10 @@ import { callableName } from './_lib/runpython.js';
 
 export default defineRule({
   id: 'runpython-irreversible',
-  severity: 'warning',
+  severity: 'info',
   databases: { postgresql: '*', mysql: '*', mariadb: '*', sqlite: '*', oracle: '*' },
   category: 'data-migration',
+  risk: 'rollback',
   summary: 'RunPython without reverse_code makes the whole migration impossible to roll back.',
   messages: {
     noReverse:

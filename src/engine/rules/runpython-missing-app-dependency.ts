@@ -81,6 +81,7 @@ export default defineRule({
   severity: 'error',
   databases: { postgresql: '*', mysql: '*', mariadb: '*', sqlite: '*', oracle: '*' },
   category: 'data-migration',
+  risk: 'failure',
   summary: "RunPython loads another app's model but the migration does not depend on that app.",
   messages: {
     missingDependency:

@@ -16,6 +16,7 @@ export default defineRule({
   severity: 'warning',
   databases: { postgresql: '*', mysql: '*', mariadb: '*', sqlite: '*', oracle: '*' },
   category: 'data-migration',
+  risk: 'table-lock',
   summary: 'A data migration rewrites a whole table in one transaction, without batches.',
   messages: {
     unbatched:
@@ -134,6 +135,81 @@ class Migration(migrations.Migration):
       },
     ],
     good: [
+      {
+        name: 'a literal bulk_create of a few rows',
+        path: 'shop/migrations/0031_seed_statuses.py',
+        code: `from django.db import migrations
+
+
+def seed_statuses(apps, schema_editor):
+    Status = apps.get_model("shop", "Status")
+    Status.objects.bulk_create([
+        Status(code="new", label="New"),
+        Status(code="paid", label="Paid"),
+        Status(code="shipped", label="Shipped"),
+    ])
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0030_status")]
+
+    operations = [migrations.RunPython(seed_statuses, migrations.RunPython.noop)]
+`,
+      },
+      {
+        name: 'one-row deletes and updates: by primary key and through get()',
+        path: 'shop/migrations/0032_drop_demo_rows.py',
+        code: `from django.db import migrations
+
+
+def drop_demo_rows(apps, schema_editor):
+    Status = apps.get_model("shop", "Status")
+    Site = apps.get_model("sites", "Site")
+    Status.objects.filter(pk=1).delete()
+    Status.objects.filter(id=2).update(label="Paid")
+    Site.objects.get(domain="example.com").delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0031_seed_statuses")]
+
+    operations = [migrations.RunPython(drop_demo_rows, migrations.RunPython.noop)]
+`,
+      },
+      {
+        name: 'a loop that already batches with iterator(chunk_size=…) and with slices',
+        path: 'shop/migrations/0033_fill_codes.py',
+        code: `from django.db import migrations
+
+
+def fill_codes(apps, schema_editor):
+    Order = apps.get_model("shop", "Order")
+    for order in Order.objects.filter(code="").iterator(chunk_size=2000):
+        order.code = f"O-{order.pk}"
+        order.save(update_fields=["code"])
+
+
+def fill_references(apps, schema_editor):
+    Order = apps.get_model("shop", "Order")
+    pending = Order.objects.filter(reference="").order_by("pk")
+    while True:
+        batch = list(pending[:1000])
+        if not batch:
+            break
+        for order in batch:
+            order.reference = str(order.pk)
+        Order.objects.bulk_update(batch, ["reference"])
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0032_drop_demo_rows")]
+
+    operations = [
+        migrations.RunPython(fill_codes, migrations.RunPython.noop),
+        migrations.RunPython(fill_references, migrations.RunPython.noop),
+    ]
+`,
+      },
       {
         name: 'batched in a non-atomic migration',
         path: 'billing/migrations/0014_backfill_currency.py',

@@ -7,6 +7,7 @@ export default defineRule({
   severity: 'warning',
   databases: { postgresql: '*', mysql: '*', mariadb: '*', sqlite: '*', oracle: '*' },
   category: 'data-migration',
+  risk: 'state-drift',
   summary: 'RunSQL changes tables or columns without telling the migration state (state_operations).',
   messages: {
     noState:

@@ -2,9 +2,10 @@ import { defineRule } from './types.js';
 
 export default defineRule({
   id: 'runsql-irreversible',
-  severity: 'warning',
+  severity: 'info',
   databases: { postgresql: '*', mysql: '*', mariadb: '*', sqlite: '*', oracle: '*' },
   category: 'data-migration',
+  risk: 'rollback',
   summary: 'RunSQL without reverse_sql makes the whole migration impossible to roll back.',
   messages: {
     noReverse:

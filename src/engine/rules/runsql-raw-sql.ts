@@ -51,8 +51,10 @@ export function classifyStatement(statement: Pick<LocatedStatement, 'masked' | '
 
   if (/^ALTER TABLE\b/.test(s)) {
     if (/\bDROP COLUMN\b/.test(s) || new RegExp(`(?:${ALTER_TABLE_HEAD}|, ?)DROP (?:IF EXISTS )?${DROP_NOT_COLUMN}[^ ]`).test(s)) found.push('dropColumn');
-    if (/\bRENAME TO\b/.test(s)) found.push('renameTable');
-    else if (/\bRENAME COLUMN\b/.test(s) || new RegExp(`${ALTER_TABLE_HEAD}RENAME (?!CONSTRAINT\\b|INDEX\\b|KEY\\b)[^ ]+ TO\\b`).test(s)) found.push('renameColumn');
+    // PostgreSQL names a serial column's sequence `<table>_<column>_seq`; ALTER TABLE renames it too, but no query names it.
+    if (/\bRENAME TO\b/.test(s)) {
+      if (!/^ALTER TABLE (?:IF EXISTS )?(?:ONLY )?"?[\w.]+_seq"? RENAME TO\b/i.test(s)) found.push('renameTable');
+    } else if (/\bRENAME COLUMN\b/.test(s) || new RegExp(`${ALTER_TABLE_HEAD}RENAME (?!CONSTRAINT\\b|INDEX\\b|KEY\\b)[^ ]+ TO\\b`).test(s)) found.push('renameColumn');
     const change = mysqlChange(statement.text);
     if (change === 'rename') found.push('renameColumn');
     if (/\bALTER (COLUMN )?[^ ]+ (SET DATA )?TYPE\b/.test(s) || /\bMODIFY\b/.test(s) || change === 'modify') found.push('alterColumnType');
@@ -321,6 +323,23 @@ class Migration(migrations.Migration):
       },
     ],
     good: [
+      {
+        name: 'renaming the sequence of a moved table (no query names it)',
+        path: 'core/migrations/0005_move_objectchange.py',
+        code: `from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("core", "0004_previous")]
+
+    operations = [
+        migrations.RunSQL(
+            "ALTER TABLE extras_objectchange_id_seq RENAME TO core_objectchange_id_seq",
+            reverse_sql="ALTER TABLE core_objectchange_id_seq RENAME TO extras_objectchange_id_seq",
+        ),
+    ]
+`,
+      },
       {
         name: 'lock-friendly PostgreSQL forms',
         path: 'shop/migrations/0051_order_customer_sql.py',

@@ -6,6 +6,7 @@ export default defineRule({
   severity: 'error',
   databases: { postgresql: '*', sqlite: '*' },
   category: 'data-migration',
+  risk: 'failure',
   summary: 'BEGIN/COMMIT/ROLLBACK in RunSQL inside an atomic migration breaks the migration transaction.',
   messages: {
     transactionControl:

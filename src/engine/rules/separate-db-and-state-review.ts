@@ -210,6 +210,7 @@ export default defineRule({
   severity: 'info',
   databases: ALL_DATABASES,
   category: 'hygiene',
+  risk: 'state-drift',
   summary: 'SeparateDatabaseAndState whose database and state sides do not describe the same change.',
   messages: {
     stateOnlyAddition:

@@ -64,6 +64,7 @@ export default defineRule({
   severity: 'info',
   databases: { sqlite: '*' },
   category: 'locking',
+  risk: 'rewrite',
   summary: 'The operation makes Django rebuild the whole SQLite table (create a copy, move every row, drop, rename).',
   messages: {
     rebuildsTable:

@@ -145,6 +145,11 @@ export interface Rule<M extends string = string, T extends string = string> {
   /** Optional links (Django docs, PostgreSQL docs). */
   links?: string[];
   /**
+   * What goes wrong when the finding is ignored. Findings of rules with the same risk on the same
+   * operation are one finding (the most severe; the others become its `related` notes).
+   */
+  risk?: Risk;
+  /**
    * Operation types the rule looks at: the runner only runs `check` on migrations holding at least
    * one operation of these types (nested ones included), and `ctx.each` subscribes to these and no
    * others (checked by the compiler and at run time). Leave it out for rules that look at
@@ -159,6 +164,23 @@ export interface Rule<M extends string = string, T extends string = string> {
 /** Types a rule: `M` from its messages, `T` from its `operationTypes` (which `ctx.each` accepts). */
 export function defineRule<M extends string, const T extends string = string>(rule: Rule<M, T>): Rule<M> {
   return rule as unknown as Rule<M>;
+}
+
+/**
+ * The consequences the runner groups by: `table-lock` (a lock that blocks reads or writes while a scan,
+ * validation or backfill runs), `rewrite` (the table is rewritten), `index-build` (an index is built while
+ * writes wait), `data-loss` (data is dropped), `rolling-deploy` (the old code breaks while the deploy rolls
+ * out), `rollback` (the migration cannot be reversed), `state-drift` (the database and Django's state
+ * disagree), `failure` (the migration itself errors).
+ */
+export type Risk = 'table-lock' | 'rewrite' | 'index-build' | 'data-loss' | 'rolling-deploy' | 'rollback' | 'state-drift' | 'failure';
+
+/** Another rule's finding on the same operation and risk, folded into a finding. */
+export interface RelatedFinding {
+  ruleId: string;
+  messageId?: string;
+  severity: Severity;
+  message: string;
 }
 
 export interface Finding {
@@ -178,6 +200,10 @@ export interface Finding {
   endColumn?: number;
   /** The operation pointed at, when there is one. */
   operation?: { type: string; index: number; path: string[] };
+  /** The risk the rule declares (findings are grouped by operation and risk). */
+  risk?: Risk;
+  /** Less severe findings of other rules about the same operation and risk. */
+  related?: RelatedFinding[];
   why: string;
   safeAlternative: string;
 }
