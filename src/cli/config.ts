@@ -19,6 +19,7 @@ export const configSchema = z.strictObject({
   severity: z.record(z.string().min(1), severity).optional(),
   swappable: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'setting names are UPPER_CASE'), z.string().regex(/^\w+\.\w+$/, 'use "app_label.ModelName"')).optional(),
   exclude: z.array(z.string().min(1)).optional(),
+  zeroDowntimeBackend: z.boolean().optional(),
   /** A settings module to read MIGRATION_MODULES from, relative to the config file. */
   settings: z.string().min(1).optional(),
   /** MIGRATION_MODULES written out: app label → dotted module (or null: migrations turned off). */
@@ -69,7 +70,7 @@ export function parseConfig(text: string, path: string): Config {
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(top level)'}: ${issue.message}`);
-    throw configError(`${path} is invalid: ${problems.join('; ')}.`, 'allowed keys: database, databaseVersion, disable, enable, severity, swappable, exclude, settings, migrationModules, baseline (see docs/cli.md, "Config file").');
+    throw configError(`${path} is invalid: ${problems.join('; ')}.`, 'allowed keys: database, databaseVersion, disable, enable, severity, swappable, exclude, settings, migrationModules, baseline, zeroDowntimeBackend (see docs/cli.md, "Config file").');
   }
   return parsed.data;
 }

@@ -77,7 +77,8 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     .option('--settings <file>', 'Django settings module to read MIGRATION_MODULES from (path/to/settings.py)')
     .option('--baseline <file>', 'report only findings not recorded in this baseline file (docs/baseline.md)')
     .option('--write-baseline <file>', "record this run's findings in a baseline file; later runs with --baseline report only new ones")
-    .action(async (paths: string[], opts: { database?: string; dbVersion?: string; format: ReportFormat; failOn: FailOn; config?: string; disable?: string[]; enable?: string[]; since?: string; settings?: string; baseline?: string; writeBaseline?: string }) => {
+    .option('--pg-zero-downtime', 'the project migrates through django-pg-zero-downtime-migrations (its backend makes index and constraint locks safe)')
+    .action(async (paths: string[], opts: { database?: string; dbVersion?: string; format: ReportFormat; failOn: FailOn; config?: string; disable?: string[]; enable?: string[]; since?: string; settings?: string; baseline?: string; writeBaseline?: string; pgZeroDowntime?: boolean }) => {
       const { check, failsAt } = await import('./commands/check.js');
       const result = await check({ paths, cwd: io.cwd, version: VERSION, ...opts });
       outcome = { output: printCheck(result, opts.format, { color, version: VERSION }), code: failsAt(result.report, opts.failOn) ? EXIT_FINDINGS : EXIT_CLEAN };

@@ -8,11 +8,13 @@ import type { GraphReport, MigrationGraph } from './graph/types.js';
 import { initParser, parseMigration } from './parse/index.js';
 import { rules as registry } from './rules/index.js';
 import type { Finding, MigrationRuleContext, OperationHandler, OperationOf, OperationVisit, ProjectRuleContext, ReportInput, ResolvedSettings, Rule } from './rules/types.js';
+import { IGNORED_MIGRATION_ID, isIgnoredByMigrationLinter } from './rules/ignored-migration.js';
 import { unusedSuppressionInputs } from './rules/unused-suppression.js';
 import type { SuppressionUse } from './rules/unused-suppression.js';
 import { EngineSettingsError, compareVersions, parseVersion, resolveSettings, versionInRange } from './settings.js';
 import type { Version } from './settings.js';
 import { replayState, visitOperations } from './state/index.js';
+import { madeSafeByZeroDowntimeBackend } from './zero-downtime.js';
 import type { ProjectState, StateTimeline } from './state/index.js';
 import type { EngineSettings, MigrationFile, Operation, ParseProblem, Severity } from './types.js';
 
@@ -131,6 +133,7 @@ function keyOf(file: { app: string; name: string }): string {
 export function ruleApplies(rule: Rule, settings: ResolvedSettings, engine: Partial<EngineSettings>): boolean {
   if (engine.disabledRules?.includes(rule.id)) return false;
   if (rule.optIn && !engine.enabledRules?.includes(rule.id)) return false;
+  if (madeSafeByZeroDowntimeBackend(rule.id, settings.database, engine.zeroDowntimeBackend)) return false;
   const range = rule.databases[settings.database];
   if (range === undefined) return false;
   return versionInRange(settings.version, range);
@@ -439,6 +442,7 @@ class RuleRunner {
     const { file } = run;
     // A bare suppression must not hide the finding that says it is itself unused.
     const wildcard = rule.id !== UNUSED_SUPPRESSION_ID;
+    if (rule.id !== IGNORED_MIGRATION_ID && isIgnoredByMigrationLinter(file)) return true;
     if (file.fileSuppressions.length > 0 && hidesRule(file.fileSuppressions, rule.id, wildcard)) {
       file.suppressionComments.forEach((comment, index) => {
         if (comment.scope !== 'file') return;

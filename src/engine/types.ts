@@ -56,6 +56,13 @@ export interface FieldDef {
   /** The callee as written: `models.ForeignKey`, `django.contrib.postgres.fields.ArrayField`. */
   callee: string;
   /**
+   * The callee resolved through the file's imports to a dotted class path: `models.JSONField` with
+   * `from django.db import models` → `django.db.models.JSONField`; `jsonfield.JSONField` stays as written. A
+   * callee whose first name is not imported (a snippet without its imports) stays as written too. Always set
+   * by the parser; optional for field definitions built by hand (synthetic state).
+   */
+  classPath?: string;
+  /**
    * Keyword arguments, plus known positional ones mapped to their names (`ForeignKey('a.B',
    * models.CASCADE)` → `to`, `on_delete`; `CharField('title')` → `verbose_name`).
    */
@@ -103,6 +110,8 @@ export interface FunctionInfo {
   batches: boolean;
   /** Names called inside the body (to follow helper calls one level). */
   calls: string[];
+  /** Plain string literals passed as the first argument of `.execute(` / `.executemany(` (cursor or schema_editor). */
+  executedSql: Array<{ sql: string; line: number }>;
 }
 
 /** A module-level import. */
@@ -218,4 +227,10 @@ export interface EngineSettings {
   enabledRules?: string[];
   /** Severity overrides by rule id. */
   severityOverrides?: Record<string, Severity>;
+  /**
+   * The project migrates through django-pg-zero-downtime-migrations' backend, which rewrites Django's DDL on
+   * PostgreSQL (CONCURRENTLY, NOT VALID + VALIDATE, lock timeouts): the lock rules it makes safe are not run
+   * (src/engine/zero-downtime.ts lists them).
+   */
+  zeroDowntimeBackend?: boolean;
 }

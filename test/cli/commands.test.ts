@@ -35,6 +35,13 @@ describe('check()', () => {
     expect(settings).toEqual({ database: 'mysql', databaseVersion: '8.0.32', disabledRules: ['a', 'c'], enabledRules: [], severityOverrides: { b: 'info' }, swappable: { AUTH_USER_MODEL: 'accounts.User' } });
   });
 
+  it('switches the zero-downtime backend on from the config file or the --pg-zero-downtime flag', () => {
+    expect(engineSettings(parseConfig('{"zeroDowntimeBackend": true}', 'c.json'), {})).toMatchObject({ zeroDowntimeBackend: true });
+    expect(engineSettings({}, { pgZeroDowntime: true })).toMatchObject({ zeroDowntimeBackend: true });
+    expect(engineSettings({}, {})).not.toHaveProperty('zeroDowntimeBackend');
+    expect(() => parseConfig('{"zeroDowntimeBackend": "yes"}', 'c.json')).toThrow(/zeroDowntimeBackend/);
+  });
+
   it('reads .migrate-help.json upward from the cwd, with exclude globs relative to it', async () => {
     const { dir, cleanup } = copyFixture('project');
     try {

@@ -26,6 +26,8 @@ export interface CheckOptions {
   disable?: string[];
   enable?: string[];
   since?: string;
+  /** The project runs django-pg-zero-downtime-migrations' backend (`--pg-zero-downtime`). */
+  pgZeroDowntime?: boolean;
   /** Settings module to read MIGRATION_MODULES from. */
   settings?: string;
   /** Report only findings not recorded in this baseline file. */
@@ -63,7 +65,7 @@ export interface CheckResult {
 }
 
 /** Settings for the engine: flags win over the config file, lists are merged. */
-export function engineSettings(config: Config, options: Pick<CheckOptions, 'database' | 'dbVersion' | 'disable' | 'enable'>): Partial<EngineSettings> {
+export function engineSettings(config: Config, options: Pick<CheckOptions, 'database' | 'dbVersion' | 'disable' | 'enable' | 'pgZeroDowntime'>): Partial<EngineSettings> {
   const version = options.dbVersion ?? (config.databaseVersion === undefined ? undefined : String(config.databaseVersion));
   const database = options.database ?? config.database;
   return {
@@ -73,6 +75,7 @@ export function engineSettings(config: Config, options: Pick<CheckOptions, 'data
     enabledRules: [...new Set([...(config.enable ?? []), ...(options.enable ?? [])])],
     ...(config.severity ? { severityOverrides: config.severity } : {}),
     ...(config.swappable ? { swappable: config.swappable } : {}),
+    ...(options.pgZeroDowntime || config.zeroDowntimeBackend ? { zeroDowntimeBackend: true } : {}),
   };
 }
 

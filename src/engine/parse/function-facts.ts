@@ -30,7 +30,7 @@ export interface BodyFacts {
 
 /** A function's facts before its body is read. */
 export function emptyFunctionInfo(name: string, params: string[], line: number, endLine: number): FunctionInfo {
-  return { name, params, line, endLine, getModelCalls: [], managerUses: [], usesSchemaEditor: false, bulkWrites: [], batches: false, calls: [] };
+  return { name, params, line, endLine, getModelCalls: [], managerUses: [], usesSchemaEditor: false, bulkWrites: [], batches: false, calls: [], executedSql: [] };
 }
 
 export function newBodyFacts(info: FunctionInfo): BodyFacts {
@@ -103,6 +103,11 @@ export function noteCall(facts: BodyFacts, site: CallSite): void {
     if (variable) facts.modelVariables.add(variable);
     facts.getModel.push({ owner: site.owner, call: { app, model, variable, line } });
     return;
+  }
+  if (method === 'execute' || method === 'executemany') {
+    // Raw SQL through a cursor or the schema editor: the first argument when it is a plain string literal.
+    const sql = site.positionalStrings()[0];
+    if (sql) info.executedSql.push({ sql, line });
   }
   const onQueryset = QUERYSET_HINT.test(receiver) || [...facts.modelVariables].some((name) => receiver === name || receiver.startsWith(`${name}.`));
   if (method === 'bulk_update') info.bulkWrites.push({ kind: method, line });

@@ -179,7 +179,7 @@ export function fieldFromValue(ctx: FileContext, value: PyValue): FieldDef | und
     else extraArgs.push(arg);
   });
   for (const [name, arg] of Object.entries(call.kwargs)) setOwn(kwargs, name, arg);
-  return { type, callee: call.callee, kwargs, extraArgs, line: call.line };
+  return { type, callee: call.callee, classPath: resolveImportedPath(ctx, call.callee), kwargs, extraArgs, line: call.line };
 }
 
 function createModelFields(ctx: FileContext, value: PyValue, line: number): Array<{ name: string; field: FieldDef }> {

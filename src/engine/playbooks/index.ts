@@ -13,6 +13,7 @@ import ddlInTransaction from './ddl-in-transaction.js';
 import graphConstructionError from './graph-construction-error.js';
 import incompatibleAlterField from './incompatible-alter-field.js';
 import inconsistentMigrationHistory from './inconsistent-migration-history.js';
+import indexKeyTooLong from './index-key-too-long.js';
 import irreversibleMigration from './irreversible-migration.js';
 import lockTimeout from './lock-timeout.js';
 import missingTableOrColumn from './missing-table-or-column.js';
@@ -43,6 +44,7 @@ export const playbooks: readonly Playbook[] = [
   graphConstructionError,
   incompatibleAlterField,
   inconsistentMigrationHistory,
+  indexKeyTooLong,
   irreversibleMigration,
   lockTimeout,
   missingTableOrColumn,

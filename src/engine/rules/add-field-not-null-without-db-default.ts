@@ -1,4 +1,7 @@
 import { defineRule } from './types.js';
+import type { OperationVisit } from './types.js';
+import { asString } from './_lib/values.js';
+import { shopContext } from './_lib/cases.js';
 import { hasDbDefault, isAutoField, isNotNull, isPrimaryKey } from './_lib/fields.js';
 import { fillsExistingRows } from './_lib/defaults.js';
 import { mayTouchExistingTable, modelLabel } from './_lib/tables.js';
@@ -138,6 +141,8 @@ export default defineRule({
       if (isPrimaryKey(field) || isAutoField(field)) return;
       const data = { field: op.name ?? '?', model: modelLabel(visit) };
       const messageId = fillsExistingRows(field, op.args['preserve_default']) ? 'pythonDefaultDropped' : 'noDefault';
+      // django-add-default-value puts the default back in the database in the same transaction.
+      if (messageId === 'pythonDefaultDropped' && restoresDbDefault(ctx.visits, visit, op.name)) return;
       ctx.report({ messageId, op, arg: 'field', data });
     });
   },
@@ -193,6 +198,27 @@ class Migration(migrations.Migration):
       },
     ],
     good: [
+      {
+        name: 'django-add-default-value keeps the default in the database',
+        code: `from django.db import migrations, models
+from django_add_default_value import AddDefaultValue
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0001_initial")]
+
+    operations = [
+        migrations.AddField(
+            model_name="order",
+            name="channel",
+            field=models.CharField(default="web", max_length=32),
+        ),
+        AddDefaultValue(model_name="order", name="channel", value="web"),
+    ]
+`,
+        path: 'shop/migrations/0002_order_channel.py',
+        context: shopContext(),
+      },
       {
         name: 'db_default keeps the database default (Django 5.0+)',
         code: `from django.db import migrations, models
@@ -259,3 +285,14 @@ class Migration(migrations.Migration):
     ],
   },
 });
+
+/** A later `AddDefaultValue(model_name, name, value)` (django-add-default-value) for the same field in this migration. */
+function restoresDbDefault(visits: readonly OperationVisit[], visit: OperationVisit, field: string | undefined): boolean {
+  if (!field || !visit.model) return false;
+  const at = visits.indexOf(visit);
+  return visits.slice(at + 1).some((later) => {
+    if (later.op.type !== 'AddDefaultValue' || !later.dbEffective) return false;
+    const [model, name] = [later.op.args['model_name'] ?? later.op.extraArgs[0], later.op.args['name'] ?? later.op.extraArgs[1]];
+    return asString(model)?.toLowerCase() === visit.model && asString(name)?.toLowerCase() === field.toLowerCase();
+  });
+}

@@ -1,7 +1,9 @@
 import { defineRule } from './types.js';
 import { shopContext } from './_lib/cases.js';
 import { bothHaveColumns, columnKind, describeColumn, isPrimaryKeyColumn, relationResolver } from './_lib/columns.js';
+import { referencingColumns } from './_lib/relations.js';
 import { mayTouchExistingTable, modelLabel, previousField } from './_lib/tables.js';
+import type { OperationVisit, ResolvedSettings } from './types.js';
 
 export default defineRule({
   id: 'alter-field-pk-type',
@@ -12,7 +14,7 @@ export default defineRule({
   summary: 'AlterField that changes a primary key type rewrites the table and every table whose foreign keys point at it.',
   messages: {
     pkTypeChange:
-      'AlterField `{{field}}` changes the primary key of `{{model}}` from {{from}} to {{to}}: the table and every foreign key column pointing at it are rewritten, and those constraints are dropped and re-validated, all under exclusive locks.',
+      'AlterField `{{field}}` changes the primary key of `{{model}}` from {{from}} to {{to}}: the table and every foreign key column pointing at it are rewritten, and those constraints are dropped and re-validated, all under exclusive locks. Referencing columns: {{referencing}}.',
     pkRedefinedUnverified:
       'AlterField `{{field}}` redefines the primary key of `{{model}}` as {{to}} (the earlier definition was not read): if the type changes, for example AutoField → BigAutoField after DEFAULT_AUTO_FIELD changed, the table and every table referencing it are rewritten under exclusive locks.',
   },
@@ -213,7 +215,7 @@ export default defineRule({
       if (a.sizeUnknown || b.sizeUnknown || opaque(a.base) || opaque(b.base)) return;
       // Any change in the column type counts: Django rebuilds the referencing foreign keys even for casts that need no rewrite.
       if (a.base === b.base && a.length === b.length && a.maxDigits === b.maxDigits && a.decimalPlaces === b.decimalPlaces) return;
-      ctx.report({ messageId: 'pkTypeChange', op, arg: 'field', data: { ...data, from: describeColumn(before) } });
+      ctx.report({ messageId: 'pkTypeChange', op, arg: 'field', data: { ...data, from: describeColumn(before), referencing: describeReferencing(visit, ctx.migration.app, op.name ?? 'id', ctx.settings) } });
     });
   },
   cases: {
@@ -320,6 +322,14 @@ class Migration(migrations.Migration):
     ],
   },
 });
+
+/** The foreign key columns the state replay knows point at this primary key, for the message. */
+function describeReferencing(visit: OperationVisit, app: string, pkName: string, settings: ResolvedSettings): string {
+  if (!visit.model) return 'unknown (the model name is not a literal)';
+  const columns = referencingColumns(visit.stateBefore, app, visit.model, pkName, settings);
+  if (columns.length === 0) return 'none in the migrations read (foreign keys from apps that were not read are not listed)';
+  return columns.map((c) => `\`${c.column}\` (${c.model}.${c.field})`).join(', ');
+}
 
 function opaque(base: string): boolean {
   return base.startsWith('class:') || base === 'relation';

@@ -17,6 +17,7 @@ import addIndexNonConcurrent from './add-index-non-concurrent.js';
 import addUniqueConstraint from './add-unique-constraint.js';
 import alterFieldAddIndex from './alter-field-add-index.js';
 import alterFieldAddUnique from './alter-field-add-unique.js';
+import alterFieldClassPath from './alter-field-class-path.js';
 import alterFieldDropIndex from './alter-field-drop-index.js';
 import alterFieldDropNotNull from './alter-field-drop-not-null.js';
 import alterFieldFkConstraint from './alter-field-fk-constraint.js';
@@ -33,12 +34,15 @@ import deleteModel from './delete-model.js';
 import dependencyCycle from './dependency-cycle.js';
 import dependencyNotFound from './dependency-not-found.js';
 import identifierTooLong from './identifier-too-long.js';
+import ignoredMigration from './ignored-migration.js';
 import indexBuildUnderExclusiveLock from './index-build-under-exclusive-lock.js';
 import indexTooManyColumns from './index-too-many-columns.js';
 import lambdaOrUnserializableInField from './lambda-or-unserializable-in-field.js';
+import m2mJoinTable from './m2m-join-table.js';
 import missingLockTimeout from './missing-lock-timeout.js';
 import mixedDeployStages from './mixed-deploy-stages.js';
 import multipleLeafNodes from './multiple-leaf-nodes.js';
+import mysqlIndexKeyLength from './mysql-index-key-length.js';
 import noMigrationClass from './no-migration-class.js';
 import nonAtomicMultiOp from './non-atomic-multi-op.js';
 import notValidAndValidateTogether from './not-valid-and-validate-together.js';
@@ -59,13 +63,16 @@ import runpythonMissingAppDependency from './runpython-missing-app-dependency.js
 import runpythonModelVarName from './runpython-model-var-name.js';
 import runpythonNoDbAlias from './runpython-no-db-alias.js';
 import runpythonNotElidable from './runpython-not-elidable.js';
+import runpythonRawTableDdl from './runpython-raw-table-ddl.js';
 import runpythonSchemaEditorNontransactional from './runpython-schema-editor-nontransactional.js';
 import runpythonUnbatchedBackfill from './runpython-unbatched-backfill.js';
 import runpythonWithSchemaOps from './runpython-with-schema-ops.js';
 import runsqlDdlWithoutState from './runsql-ddl-without-state.js';
+import runsqlFullTableUpdate from './runsql-full-table-update.js';
 import runsqlIrreversible from './runsql-irreversible.js';
 import runsqlRawSql from './runsql-raw-sql.js';
 import runsqlTransactionControl from './runsql-transaction-control.js';
+import sentrySafeDeletion from './sentry-safe-deletion.js';
 import separateDbAndStateReview from './separate-db-and-state-review.js';
 import sqliteTableRebuild from './sqlite-table-rebuild.js';
 import unknownOperation from './unknown-operation.js';
@@ -90,6 +97,7 @@ export const rules: readonly Rule[] = [
   addUniqueConstraint,
   alterFieldAddIndex,
   alterFieldAddUnique,
+  alterFieldClassPath,
   alterFieldDropIndex,
   alterFieldDropNotNull,
   alterFieldFkConstraint,
@@ -106,12 +114,15 @@ export const rules: readonly Rule[] = [
   dependencyCycle,
   dependencyNotFound,
   identifierTooLong,
+  ignoredMigration,
   indexBuildUnderExclusiveLock,
   indexTooManyColumns,
   lambdaOrUnserializableInField,
+  m2mJoinTable,
   missingLockTimeout,
   mixedDeployStages,
   multipleLeafNodes,
+  mysqlIndexKeyLength,
   noMigrationClass,
   nonAtomicMultiOp,
   notValidAndValidateTogether,
@@ -132,13 +143,16 @@ export const rules: readonly Rule[] = [
   runpythonModelVarName,
   runpythonNoDbAlias,
   runpythonNotElidable,
+  runpythonRawTableDdl,
   runpythonSchemaEditorNontransactional,
   runpythonUnbatchedBackfill,
   runpythonWithSchemaOps,
   runsqlDdlWithoutState,
+  runsqlFullTableUpdate,
   runsqlIrreversible,
   runsqlRawSql,
   runsqlTransactionControl,
+  sentrySafeDeletion,
   separateDbAndStateReview,
   sqliteTableRebuild,
   unknownOperation,

@@ -4,9 +4,11 @@ import { runPythonCallables, withHelpers } from './_lib/runpython.js';
 
 /** A name bound by importing something from a models module, and where it came from. */
 interface ModelBinding {
-  /** The local name (`Book`), or a module prefix ending in a dot (`shop.models.`, `shop_models.`). */
+  /** The local name (`Book`), or a module prefix ending in a dot (`shop.models.`, `shop_models.`); `*` for a star import. */
   local: string;
   prefix: boolean;
+  /** `from shop.models import *`: every bare capitalised name may be one of its models. */
+  star?: boolean;
   module: string;
 }
 
@@ -27,7 +29,9 @@ function modelBindings(imports: readonly ImportInfo[]): ModelBinding[] {
       continue;
     }
     for (const { name, alias } of info.names) {
-      if (isModelsModule(info.module)) {
+      if (isModelsModule(info.module) && name === '*') {
+        bindings.push({ local: '*', prefix: false, star: true, module: info.module });
+      } else if (isModelsModule(info.module)) {
         // `from shop.models import Book`
         bindings.push({ local: alias ?? name, prefix: false, module: info.module });
       } else if (name === 'models' && !info.module.startsWith('django')) {
@@ -40,7 +44,10 @@ function modelBindings(imports: readonly ImportInfo[]): ModelBinding[] {
 }
 
 function matchBinding(name: string, bindings: readonly ModelBinding[]): ModelBinding | undefined {
-  return bindings.find((binding) => (binding.prefix ? name.startsWith(binding.local) : name === binding.local));
+  const exact = bindings.find((binding) => (binding.prefix ? name.startsWith(binding.local) : name === binding.local));
+  if (exact) return exact;
+  // A star import binds names we cannot list; a bare class-like name the function did not define may come from it.
+  return /^[A-Z]\w*$/.test(name) ? bindings.find((binding) => binding.star) : undefined;
 }
 
 function usesOf(file: MigrationFile, bindings: readonly ModelBinding[], fnName: string) {
@@ -141,6 +148,27 @@ class Migration(migrations.Migration):
         expect: [{ messageId: 'importedModel', line: 7 }],
       },
       {
+        name: 'models pulled in by a star import',
+        path: 'shop/migrations/0034_close_stale_carts.py',
+        code: `from django.db import migrations
+
+from shop.models import *  # noqa: F403
+
+
+def close_stale_carts(apps, schema_editor):
+    Cart.objects.filter(status="open").update(status="closed")
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0033_cart")]
+
+    operations = [
+        migrations.RunPython(close_stale_carts, migrations.RunPython.noop),
+    ]
+`,
+        expect: [{ messageId: 'importedModel', line: 7 }],
+      },
+      {
         name: 'auth model used in a helper',
         path: 'accounts/migrations/0005_staff_flags.py',
         code: `from django.contrib.auth.models import User
@@ -182,6 +210,27 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(archive_old_orders, migrations.RunPython.noop),
+    ]
+`,
+      },
+      {
+        name: 'star import, but the function loads its model from apps',
+        path: 'shop/migrations/0034_close_stale_carts.py',
+        code: `from django.db import migrations
+
+from shop.models import *  # noqa: F403
+
+
+def close_stale_carts(apps, schema_editor):
+    Cart = apps.get_model("shop", "Cart")
+    Cart.objects.filter(status="open").update(status="closed")
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0033_cart")]
+
+    operations = [
+        migrations.RunPython(close_stale_carts, migrations.RunPython.noop),
     ]
 `,
       },

@@ -19,6 +19,8 @@ export interface ModelState {
 /** Read-only view of the project state; model lookups are case-insensitive like Django's. */
 export interface StateView {
   model(app: string, modelName: string): ModelState | undefined;
+  /** Every model in the state (optionally of one app), sorted by app then lower-cased name. */
+  models(app?: string): ModelState[];
 }
 
 /** One operation as the rules see it, in execution order (nested database operations included). */

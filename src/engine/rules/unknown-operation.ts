@@ -5,7 +5,8 @@ import { ALL_DATABASES } from './_lib/databases.js';
 /**
  * Operations of the tools the catalog builds on, whose behaviour is documented and safe by design:
  * django-migration-linter's `IgnoreMigration` (a no-op marker), django-pg-migration-tools' Safer*
- * operations, django-syzygy's staged field operations. Reporting them as "not analysed" would be noise.
+ * operations, django-syzygy's staged field operations, django-add-default-value's `AddDefaultValue`, Sentry's `SafeRemoveField`/`SafeDeleteModel`
+ * (checked by sentry-safe-deletion). Reporting them as "not analysed" would be noise.
  */
 const TOOL_OPERATIONS = new Set([
   'IgnoreMigration',
@@ -21,6 +22,9 @@ const TOOL_OPERATIONS = new Set([
   'SaferAddFieldOneToOne',
   'PostAddField',
   'PreRemoveField',
+  'AddDefaultValue',
+  'SafeRemoveField',
+  'SafeDeleteModel',
 ]);
 
 /** The module the operation's class is imported from (`from myapp.ops import X`, `import myapp.ops`), when the file says. */

@@ -12,9 +12,6 @@ import type { FieldDef, MigrationFile, MigrationKey, Operation, PyValue } from '
 
 /** A project state you can read (case-insensitive model lookup) and extend without mutating it. */
 export interface ProjectState extends StateView {
-  model(app: string, modelName: string): ModelState | undefined;
-  /** Every model in the state (optionally of one app), sorted by app then lower-cased name. */
-  models(app?: string): ModelState[];
   /** A new state with `op` applied as migration `at` of `app` would apply it; this one is unchanged. */
   apply(op: Operation, app: string, at?: MigrationKey): ProjectState;
 }
