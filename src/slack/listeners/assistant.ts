@@ -13,7 +13,7 @@ import type { SlackFile } from '../files.js';
 import { truncate } from '../render/messages.js';
 import { slackTextToPlain } from '../text.js';
 import { SUGGESTED_PROMPTS } from './events/app-home-opened.js';
-import { answerThreadMessage } from './thread-message.js';
+import { answerThreadMessage, dmThreadMessage } from './thread-message.js';
 
 const TITLE_CHARS = 60;
 
@@ -104,21 +104,11 @@ export function createAssistant(deps: SlackDeps): Assistant {
         const title = truncate(slackTextToPlain(message.text ?? '', bot.botUserId).replace(/\s+/g, ' '), TITLE_CHARS);
         if (title !== '') await args.setTitle(title).catch((error: unknown) => deps.logger.warn({ slackError: slackErrorCode(error) }, 'could not set the thread title'));
       }
-      await answerThreadMessage(client, deps, {
-        eventId: (body as { event_id: string }).event_id,
-        retryNum: context.retryNum,
-        retryReason: context.retryReason,
-        source: 'dm',
-        channel: message.channel,
-        user: message.user,
-        teamId: message.team ?? context.teamId,
-        text: message.text ?? '',
-        ts: message.ts,
-        threadTs: message.thread_ts,
-        files: message.files ?? [],
-        receivedAt,
-        bot,
-      });
+      await answerThreadMessage(
+        client,
+        deps,
+        dmThreadMessage({ ...message, user: message.user }, { eventId: (body as { event_id: string }).event_id, retryNum: context.retryNum, retryReason: context.retryReason, teamId: context.teamId, receivedAt, bot }),
+      );
     },
   });
 }

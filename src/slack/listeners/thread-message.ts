@@ -31,6 +31,28 @@ export interface ThreadMessageEvent {
   bot: BotUser;
 }
 
+/** A DM-like message (a direct message, or a message in an assistant thread) as the thread answerer takes it. */
+export function dmThreadMessage(
+  message: { channel: string; user: string; text?: string; ts: string; thread_ts?: string; team?: string; files?: SlackFile[] },
+  delivery: { eventId: string; retryNum: number | undefined; retryReason: string | undefined; teamId: string | undefined; receivedAt: number; bot: BotUser },
+): ThreadMessageEvent {
+  return {
+    eventId: delivery.eventId,
+    retryNum: delivery.retryNum,
+    retryReason: delivery.retryReason,
+    source: 'dm',
+    channel: message.channel,
+    user: message.user,
+    teamId: message.team ?? delivery.teamId,
+    text: message.text ?? '',
+    ts: message.ts,
+    threadTs: message.thread_ts,
+    files: message.files ?? [],
+    receivedAt: delivery.receivedAt,
+    bot: delivery.bot,
+  };
+}
+
 export async function answerThreadMessage(client: WebClient, deps: SlackDeps, message: ThreadMessageEvent): Promise<void> {
   // Everything after this line waits until the burst being received is acknowledged.
   await deps.ackFirst();

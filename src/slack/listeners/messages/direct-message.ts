@@ -7,7 +7,7 @@ import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import type { SlackDeps } from '../../deps.js';
 import type { SlackFile } from '../../files.js';
 import { botUserOf } from '../../bot-user.js';
-import { answerThreadMessage } from '../thread-message.js';
+import { answerThreadMessage, dmThreadMessage } from '../thread-message.js';
 
 /** The subset of Slack's message event we read. */
 interface DirectMessageEvent {
@@ -31,20 +31,10 @@ export function directMessage(deps: SlackDeps) {
     if (message.subtype !== undefined && message.subtype !== 'file_share') return;
     const bot = botUserOf(context, deps);
     if (message.bot_id !== undefined || message.user === undefined || message.user === bot.botUserId) return;
-    await answerThreadMessage(client, deps, {
-      eventId: body.event_id,
-      retryNum: context.retryNum,
-      retryReason: context.retryReason,
-      source: 'dm',
-      channel: message.channel,
-      user: message.user,
-      teamId: message.team ?? context.teamId,
-      text: message.text ?? '',
-      ts: message.ts,
-      threadTs: message.thread_ts,
-      files: message.files ?? [],
-      receivedAt,
-      bot,
-    });
+    await answerThreadMessage(
+      client,
+      deps,
+      dmThreadMessage({ ...message, user: message.user }, { eventId: body.event_id, retryNum: context.retryNum, retryReason: context.retryReason, teamId: context.teamId, receivedAt, bot }),
+    );
   };
 }
