@@ -41,6 +41,14 @@ export interface Metrics {
   readonly contentType: string;
 }
 
+/** The service an answer's error code blames (codes are prefixed by where they come from), if any. */
+function upstreamOf(outcome: string): string | undefined {
+  if (outcome.startsWith('model_')) return 'anthropic';
+  if (outcome.startsWith('slack_')) return 'slack';
+  if (outcome.startsWith('github_')) return 'github';
+  return undefined;
+}
+
 export function createMetrics(options: { prices?: ModelPrices; defaultMetrics?: boolean } = {}): Metrics {
   const prices = options.prices ?? DEFAULT_MODEL_PRICES;
   const registry = new Registry();
@@ -74,6 +82,8 @@ export function createMetrics(options: { prices?: ModelPrices; defaultMetrics?: 
     contentType: registry.contentType,
     answered(record) {
       questions.inc({ source: record.source, outcome: record.outcome });
+      const upstream = upstreamOf(record.outcome);
+      if (upstream !== undefined) upstreamErrors.inc({ upstream, kind: record.outcome });
       latency.observe({ source: record.source }, record.latencySeconds);
       if (record.toolCalls > 0) toolCalls.inc(record.toolCalls);
       const usage = record.usage;
