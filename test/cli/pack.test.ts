@@ -26,6 +26,7 @@ interface Manifest {
   bin: Record<string, string>;
   engines?: Record<string, string>;
   dependencies: Record<string, string>;
+  overrides?: Record<string, unknown>;
 }
 
 interface LockEntry {
@@ -63,7 +64,9 @@ describe('the packed tarball', () => {
     const prefix = join(scratch, 'prefix');
     await run('mkdir', [prefix]);
     await run('mv', [join(scratch, result!.filename), prefix]);
-    writeFileSync(join(prefix, 'package.json'), JSON.stringify({ name: 'pack-test', private: true, dependencies: { [manifest.name]: `file:${result!.filename}` } }));
+    // Overrides apply only at an install's root, so the installing project repeats ours (docs/deployment.md says so).
+    const overrides = manifest.overrides === undefined ? {} : { overrides: manifest.overrides };
+    writeFileSync(join(prefix, 'package.json'), JSON.stringify({ name: 'pack-test', private: true, dependencies: { [manifest.name]: `file:${result!.filename}` }, ...overrides }));
     writeFileSync(join(prefix, 'package-lock.json'), JSON.stringify(prefixLockfile(manifest, result!.filename)));
     await run('npm', ['ci', '--offline', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: prefix, maxBuffer: 16 * 1024 * 1024 });
     installedBin = join(prefix, 'node_modules/.bin/migrate-help');
