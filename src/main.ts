@@ -27,8 +27,9 @@ import type { Expert, Grounder, Question } from './pipeline/types.js';
 import { startOpsServer, type ReadinessCheck } from './http/ops.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { connectSharedState, createLocalSharedState, type SharedState } from './scale/shared-state.js';
-import { createWebhookHandler, webhookRoute } from './github/webhooks.js';
+import { createWebhookHandler, webhookRoute, type PullRequestReviewed } from './github/webhooks.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
+import { postPullRequestHeadsUp } from './slack/pr-heads-up.js';
 import type { EventLedger } from './slack/dedupe.js';
 import type { ChannelFeatures, FeedbackEvent, SinkSettings } from './slack/deps.js';
 import { openPostgresStore } from './store/postgres.js';
@@ -99,6 +100,13 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   };
   // The workspace webhooks report to: the one the bot token serves (known once Slack answered auth.test).
   const webhookTeam: { id?: string } = {};
+  // The webhook route is built before the Slack app it reports to; heads-ups go through this once it exists.
+  const slackHolder: { app?: SlackApp } = {};
+  const onReviewed = async (event: PullRequestReviewed) => {
+    if (slackHolder.app === undefined) return;
+    const headsUp = { ref: formatPullRequest(event.ref), title: event.title, url: event.url, findings: event.findings };
+    await postPullRequestHeadsUp(slackHolder.app.app.client, headsUp, event.channels, logger.child({ module: 'slack' }));
+  };
   try {
     const { store, caches } = await openStores(config, options, closers);
     const shared = await openSharedState(config);
@@ -138,7 +146,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       answers,
       channels: createChannelFeatures({ settings: channelSettings, links: store.links, github, config, expert }),
       adminUserIds: config.slack.adminUserIds,
-      routes: createGitHubWebhookRoutes(config, github, { links: () => store.links.forTeam(webhookTeam.id ?? ''), settings: () => channelSettings(webhookTeam.id) }, logger),
+      routes: createGitHubWebhookRoutes(config, github, { links: () => store.links.forTeam(webhookTeam.id ?? ''), settings: () => channelSettings(webhookTeam.id) }, onReviewed, logger),
       logger,
       events: options.events ?? shared.events ?? store.events,
       eventLeaseMs: config.scale.eventLeaseMs,
@@ -149,6 +157,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       ...(options.slackRetry === undefined ? {} : { retryConfig: options.slackRetry }),
     });
     webhookTeam.id = slack.identity.teamId;
+    slackHolder.app = slack;
     // Links set before the store knew workspaces belong to the one workspace this token serves.
     const adopted = config.slack.oauth === undefined ? await store.workspaces.adoptUnscoped(slack.identity.teamId) : 0;
     if (adopted > 0) logger.info({ adopted, teamId: slack.identity.teamId }, 'channel settings from before workspaces were kept for this workspace');
@@ -212,7 +221,13 @@ async function openSharedState(config: Config): Promise<SharedState> {
  * Single-token mode only: with OAuth installs a repository may be linked in many workspaces, and which
  * of them hears about a PR is not decided yet.
  */
-function createGitHubWebhookRoutes(config: Config, github: GitHub | undefined, workspace: { links(): LinkStore; settings(): ChannelSettings }, logger: Logger): ReturnType<typeof webhookRoute>[] {
+function createGitHubWebhookRoutes(
+  config: Config,
+  github: GitHub | undefined,
+  workspace: { links(): LinkStore; settings(): ChannelSettings },
+  onReviewed: (event: PullRequestReviewed) => Promise<void>,
+  logger: Logger,
+): ReturnType<typeof webhookRoute>[] {
   const secret = config.github.webhookSecret;
   if (secret === undefined || github === undefined || github.authMode !== 'app') return [];
   if (config.slack.oauth !== undefined) {
@@ -226,6 +241,7 @@ function createGitHubWebhookRoutes(config: Config, github: GitHub | undefined, w
       const links = (await workspace.links().list()).filter((link) => link.repo.toLowerCase() === repo.toLowerCase());
       return Promise.all(links.map(async (link) => ({ channelId: link.channelId, settings: await workspace.settings().engineSettings(link.channelId) })));
     },
+    onReviewed,
     logger: logger.child({ module: 'github-webhooks' }),
   });
   return [webhookRoute(handler)];
