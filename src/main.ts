@@ -17,6 +17,7 @@ import { AppError, isAppError } from './errors.js';
 import { createExpert, loadPrompts } from './expert/index.js';
 import { createGitHub, formatPullRequest, formatRepo, parsePullRequestRef, type GitHub } from './github/index.js';
 import { createLinkedRepoGrounder, createPullRequestGrounder, linkedGraphSource } from './github/grounders.js';
+import { postReviewComment } from './github/post-review.js';
 import { checkLink } from './github/repo-context.js';
 import { createLogger, type Logger } from './logger.js';
 import { createChannelSettings, type ChannelSettings } from './pipeline/channel-settings.js';
@@ -345,6 +346,19 @@ function createChannelFeatures(deps: { settings: WorkspaceSettings; links: Works
       return ref === null ? null : formatPullRequest(ref);
     },
     databases: DATABASES,
+    async postToPullRequest({ teamId, channelId, ref: text }) {
+      const client = requireGitHub();
+      const ref = client.parsePullRequest(text);
+      if (ref === null) throw new AppError('github_not_found', `${text} is not a pull request reference (owner/repo#123).`);
+      client.allowlist.check(ref);
+      const repo = formatRepo(ref).toLowerCase();
+      const linked = (await deps.links.forTeam(teamId).list()).filter((record) => record.repo.toLowerCase() === repo);
+      if (linked.length === 0) throw new AppError('github_repo_not_allowed', `${formatRepo(ref)} is not linked to a channel here, so I don't comment on its pull requests: link it first with \`/migrate-help link ${formatRepo(ref)}\`.`);
+      // Judged against this channel's database when it links the repository, else the first linked channel's.
+      const settingsChannel = linked.find((record) => record.channelId === channelId)?.channelId ?? linked[0]!.channelId;
+      const outcome = await postReviewComment(client, ref, await settings(teamId).engineSettings(settingsChannel));
+      return outcome.action === 'none' ? { action: 'none' } : { action: outcome.action, url: outcome.url };
+    },
     async list(teamId) {
       const workspace = settings(teamId);
       const records = await deps.links.forTeam(teamId).list();

@@ -1,7 +1,8 @@
 /**
  * The bot as a GitHub App, end to end over the real Bolt app: a signed pull_request webhook → a check
  * run on the fake GitHub and a heads-up with a button in the linked channel; the signed button click →
- * the PR review in the heads-up's thread.
+ * the PR review in the heads-up's thread, ending with "Post to PR"; its click → one sticky comment on the
+ * fake GitHub, edited in place by a second click.
  */
 import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,6 +42,25 @@ function openPullRequest(number: number, operations: string, title: string): str
 }
 
 const headsUps = () => harness.slack.callsTo('chat.postMessage').filter((call) => call.body.channel === CHANNEL && Array.isArray(call.body.blocks) && JSON.stringify(call.body.blocks).includes('open_pr_review'));
+
+/** Click "Post to PR" (a signed block_actions payload) and return the ephemeral reply the clicker gets. */
+async function clickPostToPr(ref: string, threadTs: string | undefined, triggerId: string): Promise<string> {
+  const before = harness.slack.callsTo('chat.postEphemeral').length;
+  const messageTs = harness.slack.nextTs();
+  const response = await postInteraction(harness, {
+    type: 'block_actions',
+    team: { id: FAKE_TEAM_ID, domain: 'fake' },
+    user: { id: ASKER, username: 'asker', team_id: FAKE_TEAM_ID },
+    trigger_id: triggerId,
+    channel: { id: CHANNEL },
+    container: { type: 'message', message_ts: messageTs, channel_id: CHANNEL },
+    message: { ts: messageTs, ...(threadTs === undefined ? {} : { thread_ts: threadTs }), text: 'review' },
+    actions: [{ type: 'button', action_id: 'post_to_pr', block_id: 'pr', value: ref, action_ts: '1' }],
+  });
+  expect(response.status).toBe(200);
+  const reply = await harness.slack.waitFor(() => harness.slack.callsTo('chat.postEphemeral').slice(before).find((call) => call.body.user === ASKER && String(call.body.text).includes(ref.split('#')[0]!)), 8000, `the reply to Post to PR for ${ref}`);
+  return String(reply.body.text);
+}
 
 beforeAll(async () => {
   github = await createFakeGitHub({ app: { id: 4242, publicKey } });
@@ -91,6 +111,43 @@ describe('GitHub App pull request webhooks in Slack', () => {
     const replies = (await waitForAnswer(harness, CHANNEL, headsUpTs)).join('\n');
     expect(replies.startsWith('**Migration review of acme/shop#21** “Add order channel”')).toBe(true);
     expect(replies).toContain('Expert review: add db_default first.');
+
+    // The review ends with "Post to PR" for that pull request.
+    const closing = harness.slack.calls.filter((call) => JSON.stringify(call.body.blocks ?? '').includes('post_to_pr') && (call.body.thread_ts === headsUpTs || call.body.channel === CHANNEL));
+    expect(closing.length).toBeGreaterThan(0);
+    expect(JSON.stringify(closing.at(-1)!.body.blocks)).toContain('"value":"acme/shop#21"');
+
+    const first = await clickPostToPr('acme/shop#21', headsUpTs, 'post-1');
+    expect(first).toContain('Posted the review on acme/shop#21');
+    const [comment, ...duplicates] = github.comments('acme', 'shop', 21);
+    expect(duplicates).toHaveLength(0);
+    expect(comment!.body.startsWith('<!-- migrate-help:sticky -->')).toBe(true);
+    expect(comment!.body).toContain('add-field-not-null-without-db-default');
+    expect(first).toContain(`/pull/21#issuecomment-${comment!.id}`);
+
+    // A new push changes the report; the second click edits the same comment.
+    const pushed = github.commit('acme', 'shop', 'pr-21', { 'shop/migrations/0044_more.py': migrationSource({ dependencies: [['shop', '0043_change']], operations: RISKY_ADD_FIELD.replace("'channel'", "'source'") }) });
+    expect(pushed).not.toBe(head);
+    const second = await clickPostToPr('acme/shop#21', headsUpTs, 'post-2');
+    expect(second).toContain('Updated the review comment on acme/shop#21');
+    const after = github.comments('acme', 'shop', 21);
+    expect(after).toHaveLength(1);
+    expect(after[0]!.id).toBe(comment!.id);
+    expect(after[0]!.body).toContain('0044_more');
+  });
+
+  it('"Post to PR" for a repository that is not allowlisted says so and writes nothing', async () => {
+    const reply = await clickPostToPr('other/secret#3', undefined, 'post-denied');
+    expect(reply).toContain('other/secret is not in GITHUB_ALLOWED_REPOS / GITHUB_ALLOWED_ORGS');
+  });
+
+  it('"Post to PR" when GitHub refuses the write gives the clicker the reason', async () => {
+    const head = openPullRequest(23, RISKY_ADD_FIELD, 'Refused');
+    expect(head).toBeTruthy();
+    github.fail({ method: 'POST', path: /\/repos\/acme\/shop\/issues\/23\/comments$/, status: 403, message: 'Resource not accessible by integration' });
+    const reply = await clickPostToPr('acme/shop#23', undefined, 'post-refused');
+    expect(reply).toContain('GitHub refused to write the comment on acme/shop#23 (HTTP 403)');
+    expect(github.comments('acme', 'shop', 23)).toHaveLength(0);
   });
 
   it('a PR whose migrations carry no warning gets its check run but no heads-up', async () => {
