@@ -68,7 +68,7 @@ beforeAll(async () => {
   github.addRepo({ owner: 'acme', repo: 'shop', private: true });
   github.commit('acme', 'shop', 'main', shopFiles());
   harness = await startHarness({
-    env: { GITHUB_APP_ID: '4242', GITHUB_APP_PRIVATE_KEY: privateKey, GITHUB_WEBHOOK_SECRET: SECRET, GITHUB_API_URL: github.url, GITHUB_ALLOWED_REPOS: 'acme/shop' },
+    env: { GITHUB_APP_ID: '4242', GITHUB_APP_PRIVATE_KEY: privateKey, GITHUB_WEBHOOK_SECRET: SECRET, GITHUB_API_URL: github.url, GITHUB_ALLOWED_REPOS: 'acme/shop,acme/unlinked' },
   });
   await slashCommand(harness, 'link acme/shop', { channel: CHANNEL, responseId: 'link' });
   const linked = await harness.slack.waitFor(() => harness.slack.responseUrlPosts.find((post) => post.id === 'link'), 8000, 'the link reply');
@@ -139,6 +139,14 @@ describe('GitHub App pull request webhooks in Slack', () => {
   it('"Post to PR" for a repository that is not allowlisted says so and writes nothing', async () => {
     const reply = await clickPostToPr('other/secret#3', undefined, 'post-denied');
     expect(reply).toContain('other/secret is not in GITHUB_ALLOWED_REPOS / GITHUB_ALLOWED_ORGS');
+  });
+
+  it('"Post to PR" for an allowlisted repository no channel links says to link it and writes nothing', async () => {
+    const requests = github.counts().requests;
+    const reply = await clickPostToPr('acme/unlinked#4', undefined, 'post-unlinked');
+    expect(reply).toContain('acme/unlinked is not linked to a channel here');
+    expect(reply).toContain('/migrate-help link acme/unlinked');
+    expect(github.counts().requests).toBe(requests);
   });
 
   it('"Post to PR" when GitHub refuses the write gives the clicker the reason', async () => {
