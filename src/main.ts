@@ -17,6 +17,7 @@ import { AppError, isAppError } from './errors.js';
 import { createExpert, loadPrompts } from './expert/index.js';
 import { createGitHub, formatPullRequest, formatRepo, parsePullRequestRef, type GitHub } from './github/index.js';
 import { createLinkedRepoGrounder, createPullRequestGrounder, linkedGraphSource } from './github/grounders.js';
+import { postReviewComment } from './github/post-review.js';
 import { checkLink } from './github/repo-context.js';
 import { createLogger, type Logger } from './logger.js';
 import { createChannelSettings, type ChannelSettings } from './pipeline/channel-settings.js';
@@ -27,8 +28,9 @@ import type { Expert, Grounder, Question } from './pipeline/types.js';
 import { startOpsServer, type ReadinessCheck } from './http/ops.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { connectSharedState, createLocalSharedState, type SharedState } from './scale/shared-state.js';
-import { createWebhookHandler, webhookRoute } from './github/webhooks.js';
+import { createWebhookHandler, webhookRoute, type PullRequestReviewed } from './github/webhooks.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
+import { postPullRequestHeadsUp } from './slack/pr-heads-up.js';
 import type { EventLedger } from './slack/dedupe.js';
 import type { ChannelFeatures, FeedbackEvent, SinkSettings } from './slack/deps.js';
 import { openPostgresStore } from './store/postgres.js';
@@ -99,6 +101,13 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   };
   // The workspace webhooks report to: the one the bot token serves (known once Slack answered auth.test).
   const webhookTeam: { id?: string } = {};
+  // The webhook route is built before the Slack app it reports to; heads-ups go through this once it exists.
+  const slackHolder: { app?: SlackApp } = {};
+  const onReviewed = async (event: PullRequestReviewed) => {
+    if (slackHolder.app === undefined) return;
+    const headsUp = { ref: formatPullRequest(event.ref), title: event.title, url: event.url, findings: event.findings };
+    await postPullRequestHeadsUp(slackHolder.app.app.client, headsUp, event.channels, logger.child({ module: 'slack' }));
+  };
   try {
     const { store, caches } = await openStores(config, options, closers);
     const shared = await openSharedState(config);
@@ -138,7 +147,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       answers,
       channels: createChannelFeatures({ settings: channelSettings, links: store.links, github, config, expert }),
       adminUserIds: config.slack.adminUserIds,
-      routes: createGitHubWebhookRoutes(config, github, { links: () => store.links.forTeam(webhookTeam.id ?? ''), settings: () => channelSettings(webhookTeam.id) }, logger),
+      routes: createGitHubWebhookRoutes(config, github, { links: () => store.links.forTeam(webhookTeam.id ?? ''), settings: () => channelSettings(webhookTeam.id) }, onReviewed, logger),
       logger,
       events: options.events ?? shared.events ?? store.events,
       eventLeaseMs: config.scale.eventLeaseMs,
@@ -149,6 +158,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       ...(options.slackRetry === undefined ? {} : { retryConfig: options.slackRetry }),
     });
     webhookTeam.id = slack.identity.teamId;
+    slackHolder.app = slack;
     // Links set before the store knew workspaces belong to the one workspace this token serves.
     const adopted = config.slack.oauth === undefined ? await store.workspaces.adoptUnscoped(slack.identity.teamId) : 0;
     if (adopted > 0) logger.info({ adopted, teamId: slack.identity.teamId }, 'channel settings from before workspaces were kept for this workspace');
@@ -212,7 +222,13 @@ async function openSharedState(config: Config): Promise<SharedState> {
  * Single-token mode only: with OAuth installs a repository may be linked in many workspaces, and which
  * of them hears about a PR is not decided yet.
  */
-function createGitHubWebhookRoutes(config: Config, github: GitHub | undefined, workspace: { links(): LinkStore; settings(): ChannelSettings }, logger: Logger): ReturnType<typeof webhookRoute>[] {
+function createGitHubWebhookRoutes(
+  config: Config,
+  github: GitHub | undefined,
+  workspace: { links(): LinkStore; settings(): ChannelSettings },
+  onReviewed: (event: PullRequestReviewed) => Promise<void>,
+  logger: Logger,
+): ReturnType<typeof webhookRoute>[] {
   const secret = config.github.webhookSecret;
   if (secret === undefined || github === undefined || github.authMode !== 'app') return [];
   if (config.slack.oauth !== undefined) {
@@ -226,6 +242,7 @@ function createGitHubWebhookRoutes(config: Config, github: GitHub | undefined, w
       const links = (await workspace.links().list()).filter((link) => link.repo.toLowerCase() === repo.toLowerCase());
       return Promise.all(links.map(async (link) => ({ channelId: link.channelId, settings: await workspace.settings().engineSettings(link.channelId) })));
     },
+    onReviewed,
     logger: logger.child({ module: 'github-webhooks' }),
   });
   return [webhookRoute(handler)];
@@ -329,6 +346,19 @@ function createChannelFeatures(deps: { settings: WorkspaceSettings; links: Works
       return ref === null ? null : formatPullRequest(ref);
     },
     databases: DATABASES,
+    async postToPullRequest({ teamId, channelId, ref: text }) {
+      const client = requireGitHub();
+      const ref = client.parsePullRequest(text);
+      if (ref === null) throw new AppError('github_not_found', `${text} is not a pull request reference (owner/repo#123).`);
+      client.allowlist.check(ref);
+      const repo = formatRepo(ref).toLowerCase();
+      const linked = (await deps.links.forTeam(teamId).list()).filter((record) => record.repo.toLowerCase() === repo);
+      if (linked.length === 0) throw new AppError('github_repo_not_allowed', `${formatRepo(ref)} is not linked to a channel here, so I don't comment on its pull requests: link it first with \`/migrate-help link ${formatRepo(ref)}\`.`);
+      // Judged against this channel's database when it links the repository, else the first linked channel's.
+      const settingsChannel = linked.find((record) => record.channelId === channelId)?.channelId ?? linked[0]!.channelId;
+      const outcome = await postReviewComment(client, ref, await settings(teamId).engineSettings(settingsChannel));
+      return outcome.action === 'none' ? { action: 'none' } : { action: outcome.action, url: outcome.url };
+    },
     async list(teamId) {
       const workspace = settings(teamId);
       const records = await deps.links.forTeam(teamId).list();

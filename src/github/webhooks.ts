@@ -6,13 +6,13 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Webhooks } from '@octokit/webhooks';
-import { analyzeSources } from '../engine/index.js';
 import type { EngineSettings } from '../engine/index.js';
 import { renderPrComment } from '../engine/report/pr-comment.js';
 import type { Finding } from '../engine/rules/types.js';
 import { createCheckRun } from './check-run.js';
 import type { CheckConclusion } from './check-run.js';
 import type { GitHub } from './client.js';
+import { lintPullRequest } from './pr-lint.js';
 import type { GitHubLogger, PullRequestRef } from './types.js';
 
 export const WEBHOOK_PATH = '/github/webhooks';
@@ -58,17 +58,15 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
 }
 
 async function reviewPullRequest(options: PullRequestWebhookOptions, ref: PullRequestRef, channels: LinkedChannel[], pr: { title: string; url: string; headSha: string }): Promise<void> {
-  const context = await options.github.loadReviewContext(ref, { baseContents: 'touched-apps' });
-  if (context.migrationChanges.length === 0) {
+  // One check per commit: judged against the first linked channel's database.
+  const lint = await lintPullRequest(options.github, ref, channels[0]?.settings ?? {});
+  if (lint === null) {
     options.logger.debug({ module: 'github', repo: `${ref.owner}/${ref.repo}`, pr: ref.number }, 'pull request changes no migrations; no check run');
     return;
   }
-  // One check per commit: judged against the first linked channel's database.
-  const settings = channels[0]?.settings ?? {};
-  const report = await analyzeSources(context.engineInput.sources, settings, { targets: context.engineInput.targets });
-  const findings = report.findings;
+  const { findings } = lint;
   const octokit = await options.github.octokitFor(ref);
-  const summary = findings.length > 0 ? renderPrComment({ findings, settings: report.settings, headSha: pr.headSha }) : 'No risky operations in the migrations this pull request adds or changes.';
+  const summary = findings.length > 0 ? renderPrComment({ findings, settings: lint.settings, headSha: pr.headSha }) : 'No risky operations in the migrations this pull request adds or changes.';
   const title = findings.length === 0 ? 'No migration risks' : `${findings.length} migration ${findings.length === 1 ? 'risk' : 'risks'}`;
   const run = await createCheckRun(octokit, ref, { headSha: pr.headSha, findings, title, summary });
   options.logger.info({ module: 'github', repo: `${ref.owner}/${ref.repo}`, pr: ref.number, findings: findings.length, conclusion: run.conclusion }, 'check run written');

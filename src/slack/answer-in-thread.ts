@@ -10,7 +10,7 @@ import type { BotUser, SlackDeps } from './deps.js';
 import { slackErrorCode } from './errors.js';
 import { threadToHistory, type ThreadMessage } from './history.js';
 import { downloadSharedFiles, type SlackFile } from './files.js';
-import { detailsBlock, feedbackBlock, LOADING_MESSAGES, stopBlocks } from './render/answer-blocks.js';
+import { detailsBlock, feedbackBlock, LOADING_MESSAGES, postToPullRequestBlock, stopBlocks } from './render/answer-blocks.js';
 import { failureNote, truncate } from './render/messages.js';
 import { createThreadSink, type AnswerBlocks, type ThreadTarget } from './stream-sink.js';
 
@@ -62,6 +62,7 @@ export async function answerInThread(client: WebClient, deps: SlackDeps, request
   const answerStyle = request.question.answerStyle ?? ((await deps.incidents.isIncident(client, teamId, target.channel)) ? 'brief' : 'full');
   const closingBlocks = (outcome: AnswerOutcome): AnswerBlocks => [
     ...(answerStyle === 'brief' && outcome.ok ? [detailsBlock()] : []),
+    ...(request.question.reviewRef === undefined ? [] : [postToPullRequestBlock(request.question.reviewRef)]),
     ...(outcome.error?.code === 'input_empty' || outcome.error?.code === 'input_too_long' ? [] : [feedbackBlock()]),
   ];
   const sink = createThreadSink({ client, target, logger: log, streaming: deps.streaming, loadingMessages: LOADING_MESSAGES, closingBlocks, ...deps.sink });

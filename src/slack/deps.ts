@@ -84,11 +84,19 @@ export interface ChannelFeatures {
   setDatabase(input: { teamId: string; channelId: string; userId: string; database: string; version: string | null }): Promise<{ database: string; databaseVersion: string }>;
   /** `owner/repo#N` for a PR URL or reference, or null when the text is not one. */
   parsePullRequest(text: string): string | null;
+  /**
+   * "Post to PR": writes the sticky review comment on `owner/repo#N` (allowlisted and linked to a channel
+   * of the workspace only). Throws AppError saying what to fix.
+   */
+  postToPullRequest(input: { teamId: string; channelId: string; ref: string }): Promise<PostedComment>;
   /** Every channel of the workspace with a link or a database setting (App Home). */
   list(teamId: string): Promise<ChannelOverview[]>;
   /** The databases `db` accepts. */
   readonly databases: readonly string[];
 }
+
+/** What "Post to PR" did: `none` when the PR has no risks and never had a comment. */
+export type PostedComment = { action: 'created' | 'updated' | 'unchanged'; url: string } | { action: 'none' };
 
 export interface ChannelOverview {
   channelId: string;

@@ -1,6 +1,6 @@
 /**
  * Blocks that sit on or next to an answer: feedback buttons (a `context_actions` block with
- * `feedback_buttons`), the incident "Show details" button and the Stop button. Action ids are
+ * `feedback_buttons`), the incident "Show details" button, a review's "Post to PR" button and the Stop button. Action ids are
  * the contract with the listeners in listeners/actions/.
  */
 import type { Block, KnownBlock } from '@slack/types';
@@ -8,6 +8,7 @@ import type { Block, KnownBlock } from '@slack/types';
 export const FEEDBACK_ACTION = 'answer_feedback';
 export const DETAILS_ACTION = 'answer_details';
 export const STOP_ACTION = 'answer_stop';
+export const POST_TO_PR_ACTION = 'post_to_pr';
 export const FEEDBACK_FOLLOWUP_VIEW = 'feedback_followup';
 export const FEEDBACK_COMMENT_BLOCK = 'feedback_comment';
 export const FEEDBACK_COMMENT_INPUT = 'comment';
@@ -34,6 +35,14 @@ export function detailsBlock(): KnownBlock {
   return {
     type: 'actions',
     elements: [{ type: 'button', action_id: DETAILS_ACTION, text: { type: 'plain_text', text: 'Show details' }, value: 'full' }],
+  };
+}
+
+/** Under a pull request review: write the report as the PR's sticky comment (`value` is `owner/repo#N`). */
+export function postToPullRequestBlock(ref: string): KnownBlock {
+  return {
+    type: 'actions',
+    elements: [{ type: 'button', action_id: POST_TO_PR_ACTION, text: { type: 'plain_text', text: 'Post to PR' }, value: ref }],
   };
 }
 
