@@ -7,6 +7,7 @@ import { appendFileSync } from 'node:fs';
 import { runCli } from '../cli/main.js';
 import { escapeData, renderGithub } from '../engine/report/github.js';
 import { renderNoRisks, renderPrComment, renderResolvedComment } from '../engine/report/pr-comment.js';
+import type { FindingSection } from '../engine/report/pr-comment.js';
 import type { Finding } from '../engine/rules/types.js';
 import { upsertStickyComment } from '../github/sticky-comment.js';
 import type { StickyOutcome } from '../github/sticky-comment.js';
@@ -28,6 +29,11 @@ interface CheckDocument {
   findings: Finding[];
 }
 
+/** What `migrate-help sql --format json` prints, as far as the comment reads it. */
+interface SqlDocument {
+  migrations: Array<{ app: string; name: string; operations: Array<{ index: number; unknown: boolean; statements: Array<{ sql: string; lock: string | null; rewrite: boolean; scan: boolean }> }> }>;
+}
+
 const EXIT_SETUP = 2;
 
 export function checkArgs(inputs: ActionInputs, pr: PullRequestEvent | null): string[] {
@@ -46,6 +52,47 @@ export function checkArgs(inputs: ActionInputs, pr: PullRequestEvent | null): st
 }
 
 async function runCheck(args: string[], io: ActionIO): Promise<{ code: number; document?: CheckDocument; stderr: string }> {
+  const { code, stdout, stderr } = await runCliCaptured(args, io);
+  if (code === 0 || code === 1) return { code, document: JSON.parse(stdout) as CheckDocument, stderr };
+  return { code, stderr };
+}
+
+/**
+ * The SQL each reported operation runs, from `migrate-help sql` over the same paths and target as the check.
+ * Best effort: the comment is still written without it when the prediction cannot run.
+ */
+async function predictSql(inputs: ActionInputs, document: CheckDocument, io: ActionIO): Promise<SqlDocument | undefined> {
+  if (document.settings === undefined || document.findings.length === 0) return undefined;
+  const args = ['sql', ...inputs.paths, '--format', 'json', '--database', document.settings.database, '--db-version', document.settings.databaseVersion];
+  const { code, stdout } = await runCliCaptured(args, io);
+  if (code !== 0) return undefined;
+  try {
+    return JSON.parse(stdout) as SqlDocument;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A folded "SQL and locks" block under each finding whose top-level operation has predicted statements. */
+export function sqlSections(sql: SqlDocument | undefined): ((finding: Finding) => FindingSection[]) | undefined {
+  if (sql === undefined) return undefined;
+  const statementsByOperation = new Map<string, SqlDocument['migrations'][number]['operations'][number]['statements']>();
+  for (const migration of sql.migrations) {
+    for (const operation of migration.operations) {
+      if (!operation.unknown && operation.statements.length > 0) statementsByOperation.set(`${migration.app}.${migration.name}#${operation.index}`, operation.statements);
+    }
+  }
+  return (finding) => {
+    const operation = finding.operation;
+    if (operation === undefined || operation.path.length > 0) return [];
+    const statements = statementsByOperation.get(`${finding.app}.${finding.migration}#${operation.index}`);
+    if (statements === undefined) return [];
+    const lines = statements.map((statement) => `-- lock: ${statement.lock ?? 'none'}; rewrite: ${statement.rewrite ? 'yes' : 'no'}; scan: ${statement.scan ? 'yes' : 'no'}\n${statement.sql};`);
+    return [{ title: 'SQL and locks', body: ['```sql', ...lines, '```'].join('\n') }];
+  };
+}
+
+async function runCliCaptured(args: string[], io: ActionIO): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const code = await runCli(args, {
@@ -57,8 +104,7 @@ async function runCheck(args: string[], io: ActionIO): Promise<{ code: number; d
     stdinIsTTY: true,
     readStdin: async () => '',
   });
-  if (code === 0 || code === 1) return { code, document: JSON.parse(stdout) as CheckDocument, stderr };
-  return { code, stderr };
+  return { code, stdout, stderr };
 }
 
 function createOctokit(token: string, io: ActionIO): GitHubOctokit {
@@ -94,7 +140,7 @@ function writeSummary(env: Env, markdown: string): void {
   if (file) appendFileSync(file, markdown.endsWith('\n') ? markdown : `${markdown}\n`);
 }
 
-async function postComment(io: ActionIO, inputs: ActionInputs, pr: PullRequestEvent, document: CheckDocument, details: { headSha: string; url?: string }): Promise<StickyOutcome | null> {
+async function postComment(io: ActionIO, inputs: ActionInputs, pr: PullRequestEvent, document: CheckDocument, details: { headSha: string; url?: string; sections?: (finding: Finding) => FindingSection[] }): Promise<StickyOutcome | null> {
   if (!inputs.comment) return null;
   if (!inputs.token) {
     io.stdout('::warning title=migrate-help::No token, so no PR comment: pass `github-token` (the default is the workflow token) and grant `pull-requests: write`.\n');
@@ -106,7 +152,7 @@ async function postComment(io: ActionIO, inputs: ActionInputs, pr: PullRequestEv
   const ref = { owner: pr.owner, repo: pr.repo, number: pr.number };
   try {
     if (document.findings.length === 0) return await upsertStickyComment(octokit, ref, renderResolvedComment(common), { onlyIfPresent: true });
-    return await upsertStickyComment(octokit, ref, renderPrComment({ ...common, findings: document.findings }));
+    return await upsertStickyComment(octokit, ref, renderPrComment({ ...common, findings: document.findings, ...(details.sections ? { sections: details.sections } : {}) }));
   } catch (error) {
     const status = (error as { status?: number }).status;
     const hint = status === 403 || status === 404 ? ' The token cannot write comments here: grant `permissions: pull-requests: write` (pull requests from forks get a read-only token).' : '';
@@ -140,8 +186,9 @@ export async function runAction(io: ActionIO): Promise<number> {
   const url = runUrl(io.env);
   const settings = document.settings ? { database: document.settings.database, versionText: document.settings.databaseVersion } : undefined;
   const common = { headSha, ...(settings ? { settings } : {}), ...(url ? { detailsUrl: url } : {}) };
-  writeSummary(io.env, document.findings.length > 0 ? renderPrComment({ ...common, findings: document.findings }) : renderNoRisks(common));
-  const comment = pr ? await postComment(io, inputs, pr, document, { headSha, ...(url ? { url } : {}) }) : null;
+  const sections = sqlSections(await predictSql(inputs, document, io));
+  writeSummary(io.env, document.findings.length > 0 ? renderPrComment({ ...common, findings: document.findings, ...(sections ? { sections } : {}) }) : renderNoRisks(common));
+  const comment = pr ? await postComment(io, inputs, pr, document, { headSha, ...(url ? { url } : {}), ...(sections ? { sections } : {}) }) : null;
   writeOutputs(io.env, {
     findings: document.findings.length,
     errors: document.summary.error,

@@ -137,6 +137,9 @@ describe('the GitHub Action entry point', () => {
     expect(comments).toHaveLength(1);
     expect(comments[0]?.body).toContain('**Why:**');
     expect(comments[0]?.body).toContain('db_default');
+    // The SQL the operation runs, predicted offline, with the lock it takes.
+    expect(comments[0]?.body).toContain('<details><summary>SQL and locks</summary>');
+    expect(comments[0]?.body).toMatch(/-- lock: ACCESS EXCLUSIVE; rewrite: (yes|no); scan: (yes|no)\nALTER TABLE "\w+" ADD COLUMN "points"/);
     expect(run.outputs).toMatchObject({ findings: '1', errors: '1', warnings: '0' });
     expect(run.outputs['comment-url']).toMatch(/#issuecomment-\d+$/);
     for (const text of [run.stdout, run.summary, comments[0]?.body ?? '']) expect(text).not.toContain(TOKEN);
