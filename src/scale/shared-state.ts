@@ -193,6 +193,39 @@ interface PendingStop {
   settle(result: StopResult): void;
 }
 
+/** Settle once a replica stopped (or refused) the answer, or every replica that heard the request said it is not theirs. */
+function decide(entry: PendingStop): void {
+  const decisive = entry.replies.find((result) => result !== 'not_running');
+  if (decisive !== undefined) entry.settle(decisive);
+  else if (entry.expected !== undefined && entry.replies.length >= entry.expected) entry.settle('not_running');
+}
+
+/** Publish one Stop request and resolve with the decisive reply, `not_running` when every listener said so, or the timeout. */
+function askReplicas(redis: Redis, channel: string, message: StopRequestMessage, pending: Map<string, PendingStop>): Promise<StopResult> {
+  let timer: NodeJS.Timeout | undefined;
+  return new Promise<StopResult>((resolve) => {
+    const entry: PendingStop = {
+      replies: [],
+      settle: (result) => {
+        clearTimeout(timer);
+        pending.delete(message.requestId);
+        resolve(result);
+      },
+    };
+    // Registered before publishing: replies arrive on the subscriber, possibly before PUBLISH returns.
+    pending.set(message.requestId, entry);
+    timer = setTimeout(() => entry.settle('not_running'), STOP_REPLY_TIMEOUT_MS);
+    redis.publish(channel, JSON.stringify(message)).then(
+      (listeners) => {
+        // Our own subscriber is one of the listeners and does not reply.
+        entry.expected = Math.max(0, listeners - 1);
+        decide(entry);
+      },
+      () => entry.settle('not_running'),
+    );
+  });
+}
+
 /**
  * Request and reply over pub/sub: a request goes to `<prefix>stop`; every replica answers on the
  * asker's own `<prefix>stop-reply:<id>` channel. PUBLISH returns how many replicas heard it, so the
@@ -207,22 +240,22 @@ async function connectStopRelay(redis: Redis, prefix: string): Promise<{ relay: 
   const pending = new Map<string, PendingStop>();
   let handler: (key: string, userId: string) => StopResult = () => 'not_running';
 
-  const decide = (entry: PendingStop) => {
-    const decisive = entry.replies.find((result) => result !== 'not_running');
-    if (decisive !== undefined) entry.settle(decisive);
-    else if (entry.expected !== undefined && entry.replies.length >= entry.expected) entry.settle('not_running');
-  };
-
   subscriber.on('message', (channel: string, text: string) => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return; // Not ours: someone else publishing on a shared Redis must not crash the replica.
+    }
     if (channel === replyChannel) {
-      const reply = JSON.parse(text) as { requestId: string; result: StopResult };
+      const reply = parsed as { requestId: string; result: StopResult };
       const entry = pending.get(reply.requestId);
       if (entry === undefined) return;
       entry.replies.push(reply.result);
       decide(entry);
       return;
     }
-    const request = JSON.parse(text) as StopRequestMessage;
+    const request = parsed as StopRequestMessage;
     // This replica already looked at its own answers before asking.
     if (request.replyTo === replyChannel) return;
     const result = handler(request.key, request.userId);
@@ -234,32 +267,7 @@ async function connectStopRelay(redis: Redis, prefix: string): Promise<{ relay: 
     serve(serveWith) {
       handler = serveWith;
     },
-    async request(key, userId) {
-      const requestId = randomUUID();
-      let timer: NodeJS.Timeout | undefined;
-      const settled = new Promise<StopResult>((resolve) => {
-        const entry: PendingStop = {
-          replies: [],
-          settle: (result) => {
-            clearTimeout(timer);
-            pending.delete(requestId);
-            resolve(result);
-          },
-        };
-        pending.set(requestId, entry);
-        timer = setTimeout(() => entry.settle('not_running'), STOP_REPLY_TIMEOUT_MS);
-        const message: StopRequestMessage = { requestId, key, userId, replyTo: replyChannel };
-        redis.publish(requestChannel, JSON.stringify(message)).then(
-          (listeners) => {
-            // Our own subscriber is one of the listeners and does not reply.
-            entry.expected = Math.max(0, listeners - 1);
-            decide(entry);
-          },
-          () => entry.settle('not_running'),
-        );
-      });
-      return settled;
-    },
+    request: (key, userId) => askReplicas(redis, requestChannel, { requestId: randomUUID(), key, userId, replyTo: replyChannel }, pending),
   };
   return {
     relay,

@@ -216,19 +216,28 @@ describe('three replicas sharing Redis and PostgreSQL', () => {
     // The Stop button comes after the answer's default delay; the model stream stays open until then.
     const offer = await slack.waitFor(() => slack.callsTo('chat.postEphemeral').find((call) => call.body.thread_ts === item.ts), 20_000, 'the Stop button');
     const button = (offer.body.blocks as Array<{ type: string; elements?: Array<{ value: string }> }>).find((block) => block.type === 'actions')!.elements![0]!;
-    const payload = {
-      type: 'block_actions',
-      team: { id: FAKE_TEAM_ID, domain: 'acme' },
-      user: { id: asker, username: 'stopper', name: 'stopper', team_id: FAKE_TEAM_ID },
-      api_app_id: 'A0MIGRATE1',
-      token: 'legacy-verification-token',
-      trigger_id: 'trig-stop-replica',
-      response_url: slack.responseUrl('stop-replica'),
-      container: { type: 'message', is_ephemeral: true, channel_id: item.channel },
-      channel: { id: item.channel },
-      actions: [{ type: 'button', action_id: 'answer_stop', block_id: 'stop', value: button.value, action_ts: '1' }],
+    const click = (userId: string, responseId: string) => {
+      const payload = {
+        type: 'block_actions',
+        team: { id: FAKE_TEAM_ID, domain: 'acme' },
+        user: { id: userId, username: userId, name: userId, team_id: FAKE_TEAM_ID },
+        api_app_id: 'A0MIGRATE1',
+        token: 'legacy-verification-token',
+        trigger_id: `trig-${responseId}`,
+        response_url: slack.responseUrl(responseId),
+        container: { type: 'message', is_ephemeral: true, channel_id: item.channel },
+        channel: { id: item.channel },
+        actions: [{ type: 'button', action_id: 'answer_stop', block_id: 'stop', value: button.value, action_ts: '1' }],
+      };
+      return postCommand(`http://127.0.0.1:${clicker!.port}/slack/events`, SIGNING_SECRET, { payload: JSON.stringify(payload) });
     };
-    expect((await postCommand(`http://127.0.0.1:${clicker!.port}/slack/events`, SIGNING_SECRET, { payload: JSON.stringify(payload) })).status).toBe(200);
+    // Someone else's click is refused by the replica running the answer, which keeps going.
+    expect((await click('U0SOMEONE1', 'stop-intruder')).status).toBe(200);
+    const refusal = await slack.waitFor(() => slack.responseUrlPosts.find((post) => post.id === 'stop-intruder'), 10_000, 'the refusal');
+    expect(refusal.body).toMatchObject({ text: expect.stringMatching(/^Only the person who asked/) });
+    expect(answered(item.channel, item.ts)).toBe(false);
+
+    expect((await click(asker, 'stop-replica')).status).toBe(200);
 
     const confirmation = await slack.waitFor(() => slack.responseUrlPosts.find((post) => post.id === 'stop-replica'), 10_000, 'the stop confirmation');
     expect(confirmation.body).toMatchObject({ replace_original: true, text: expect.stringMatching(/^Stopped/) });
