@@ -152,6 +152,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       events: options.events ?? shared.events ?? store.events,
       eventLeaseMs: config.scale.eventLeaseMs,
       streamBudget: shared.limits.streams,
+      ...(shared.stops === undefined ? {} : { stopRelay: shared.stops }),
       metrics,
       readiness,
       ...(options.sink === undefined ? {} : { sink: options.sink }),

@@ -1,8 +1,11 @@
 /**
  * Hot state shared by replicas. With REDIS_URL: one ioredis client holds the event ledger (leases
  * with SET NX PX) and carries bottleneck's Redis clustering for the model and per-user limits and
- * the per-workspace budget for Slack's streaming calls. Without it: the same limits in-process.
+ * the per-workspace budget for Slack's streaming calls; a second client subscribes to the stop relay
+ * (a Stop click that reaches another replica than the one writing the answer). Without it: the same
+ * limits in-process, and no relay.
  */
+import { randomUUID } from 'node:crypto';
 import Bottleneck from 'bottleneck';
 import { Redis } from 'ioredis';
 import { AppError } from '../errors.js';
@@ -37,12 +40,25 @@ export interface Limits {
   slotExpirationMs?: number;
 }
 
+/** What a Stop click achieved: the answer ended, it runs nowhere, or it is someone else's. */
+export type StopResult = 'stopped' | 'not_running' | 'not_yours';
+
+/** Carries Stop clicks between replicas: the one that got the click asks, the one running the answer stops it. */
+export interface StopRelay {
+  /** Ask the other replicas to stop an answer; `not_running` when none runs it (or none answers in time). */
+  request(key: string, userId: string): Promise<StopResult>;
+  /** How this replica answers the others' requests (its own running answers). */
+  serve(handler: (key: string, userId: string) => StopResult): void;
+}
+
 export interface SharedState {
   /** `redis` or `local`, for logs and /readyz. */
   readonly kind: 'redis' | 'local';
   limits: Limits;
   /** The Redis event ledger; undefined without Redis (the store's ledger is used). */
   events?: EventLedger;
+  /** Stop clicks across replicas; undefined without Redis (every answer runs in this process). */
+  stops?: StopRelay;
   /** Resolves when Redis answers (immediately without Redis). */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -142,16 +158,122 @@ export async function connectSharedState(options: SharedStateOptions & { redisUr
     },
   };
 
+  const stops = await connectStopRelay(redis, prefix);
+
   return {
     kind: 'redis',
     limits: { model, users, streams: budgetOver(streams), slotExpirationMs: options.slotExpirationMs ?? DEFAULT_SLOT_EXPIRATION_MS },
     events,
+    stops: stops.relay,
     ping: async () => {
       await redis.ping();
     },
     close: async () => {
+      stops.close();
       // The connection owns the client: disconnecting it quits both the client and bottleneck's subscriber.
       await connection.disconnect(true);
+    },
+  };
+}
+
+/** How long a Stop click waits for the other replicas' replies before saying the answer runs nowhere. */
+const STOP_REPLY_TIMEOUT_MS = 2_000;
+
+interface StopRequestMessage {
+  requestId: string;
+  key: string;
+  userId: string;
+  replyTo: string;
+}
+
+interface PendingStop {
+  replies: StopResult[];
+  /** Replicas that heard the request, once PUBLISH said so (replies can arrive before that). */
+  expected?: number;
+  settle(result: StopResult): void;
+}
+
+/** Settle once a replica stopped (or refused) the answer, or every replica that heard the request said it is not theirs. */
+function decide(entry: PendingStop): void {
+  const decisive = entry.replies.find((result) => result !== 'not_running');
+  if (decisive !== undefined) entry.settle(decisive);
+  else if (entry.expected !== undefined && entry.replies.length >= entry.expected) entry.settle('not_running');
+}
+
+/** Publish one Stop request and resolve with the decisive reply, `not_running` when every listener said so, or the timeout. */
+function askReplicas(redis: Redis, channel: string, message: StopRequestMessage, pending: Map<string, PendingStop>): Promise<StopResult> {
+  let timer: NodeJS.Timeout | undefined;
+  return new Promise<StopResult>((resolve) => {
+    const entry: PendingStop = {
+      replies: [],
+      settle: (result) => {
+        clearTimeout(timer);
+        pending.delete(message.requestId);
+        resolve(result);
+      },
+    };
+    // Registered before publishing: replies arrive on the subscriber, possibly before PUBLISH returns.
+    pending.set(message.requestId, entry);
+    timer = setTimeout(() => entry.settle('not_running'), STOP_REPLY_TIMEOUT_MS);
+    redis.publish(channel, JSON.stringify(message)).then(
+      (listeners) => {
+        // Our own subscriber is one of the listeners and does not reply.
+        entry.expected = Math.max(0, listeners - 1);
+        decide(entry);
+      },
+      () => entry.settle('not_running'),
+    );
+  });
+}
+
+/**
+ * Request and reply over pub/sub: a request goes to `<prefix>stop`; every replica answers on the
+ * asker's own `<prefix>stop-reply:<id>` channel. PUBLISH returns how many replicas heard it, so the
+ * asker knows when all have answered and only waits the timeout for one that went away.
+ */
+async function connectStopRelay(redis: Redis, prefix: string): Promise<{ relay: StopRelay; close(): void }> {
+  const requestChannel = `${prefix}stop`;
+  const replyChannel = `${prefix}stop-reply:${randomUUID()}`;
+  // A client in subscriber mode runs no other commands, so the relay listens on its own connection.
+  const subscriber = redis.duplicate();
+  subscriber.on('error', () => undefined);
+  const pending = new Map<string, PendingStop>();
+  let handler: (key: string, userId: string) => StopResult = () => 'not_running';
+
+  subscriber.on('message', (channel: string, text: string) => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return; // Not ours: someone else publishing on a shared Redis must not crash the replica.
+    }
+    if (channel === replyChannel) {
+      const reply = parsed as { requestId: string; result: StopResult };
+      const entry = pending.get(reply.requestId);
+      if (entry === undefined) return;
+      entry.replies.push(reply.result);
+      decide(entry);
+      return;
+    }
+    const request = parsed as StopRequestMessage;
+    // This replica already looked at its own answers before asking.
+    if (request.replyTo === replyChannel) return;
+    const result = handler(request.key, request.userId);
+    void redis.publish(request.replyTo, JSON.stringify({ requestId: request.requestId, result })).catch(() => undefined);
+  });
+  await subscriber.subscribe(requestChannel, replyChannel);
+
+  const relay: StopRelay = {
+    serve(serveWith) {
+      handler = serveWith;
+    },
+    request: (key, userId) => askReplicas(redis, requestChannel, { requestId: randomUUID(), key, userId, replyTo: replyChannel }, pending),
+  };
+  return {
+    relay,
+    close() {
+      for (const entry of pending.values()) entry.settle('not_running');
+      subscriber.disconnect();
     },
   };
 }

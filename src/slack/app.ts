@@ -14,7 +14,7 @@ import { AppError } from '../errors.js';
 import { opsRoutes, type ReadinessCheck } from '../http/ops.js';
 import { createMetrics, type Metrics } from '../metrics.js';
 import type { AnswerService } from '../pipeline/types.js';
-import type { StreamBudget } from '../scale/shared-state.js';
+import type { StopRelay, StreamBudget } from '../scale/shared-state.js';
 import { AckFirstGate } from './ack-gate.js';
 import { StopRegistry } from './answer-controls.js';
 import { toSlackLogger, slackLogLevel } from './bolt-logger.js';
@@ -79,6 +79,8 @@ export interface SlackAppOptions {
   eventLeaseMs?: number;
   /** The per-workspace allowance of chat.startStream calls; absent: no budget (streams until Slack says 429). */
   streamBudget?: StreamBudget;
+  /** Carries Stop clicks to the replica writing the answer (Redis); absent: only this process's answers. */
+  stopRelay?: StopRelay;
   metrics?: Metrics;
   /** Dependencies /readyz checks (store, Redis). */
   readiness?: readonly ReadinessCheck[];
@@ -230,7 +232,7 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
       return work;
     },
     store: options.store,
-    stops: new StopRegistry(),
+    stops: new StopRegistry(options.stopRelay),
     incidents: new IncidentChannels(options.incidentChannelPatterns ?? [], logger),
     ...(options.onFeedback === undefined ? {} : { onFeedback: options.onFeedback }),
   };

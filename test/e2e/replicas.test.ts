@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chunked, startFakeAnthropic, type FakeAnthropic, type RecordedRequest } from '../fakes/anthropic.js';
-import { postEvent } from '../fakes/sign.js';
+import { postCommand, postEvent } from '../fakes/sign.js';
 import { FAKE_BOT_USER_ID, FAKE_TEAM_ID, FakeSlackApi } from '../fakes/slack-api.js';
 import { createTestDatabase, testRedisPrefix, TEST_REDIS_URL, type TestDatabase } from '../helpers/databases.js';
 import { ANTHROPIC_KEY, BOT_TOKEN, envelope, messageTexts, nextEventId, SIGNING_SECRET } from './harness.js';
@@ -51,7 +51,7 @@ let database: TestDatabase;
 const redis = testRedisPrefix();
 const replicas: Replica[] = [];
 
-async function startReplica(name: string): Promise<Replica> {
+async function startReplica(name: string, env: Record<string, string> = {}): Promise<Replica> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), `mh-replica-${name}-`));
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
@@ -74,6 +74,7 @@ async function startReplica(name: string): Promise<Replica> {
       LLM_SLOT_EXPIRATION_MS: '4000',
       LOG_LEVEL: 'info',
       LOG_FORMAT: 'json',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -202,5 +203,51 @@ describe('three replicas sharing Redis and PostgreSQL', () => {
     }
     // The 429s really happened.
     expect(slack.callsTo('chat.startStream').length - before).toBeGreaterThanOrEqual(3);
+  }, 60_000);
+
+  it('stops an answer running on one replica from a Stop click delivered to another', async () => {
+    // Two more replicas whose slots outlive the Stop button's delay (the others expire theirs sooner).
+    const [writer, clicker] = await Promise.all(['s1', 's2'].map((name) => startReplica(name, { LLM_SLOT_EXPIRATION_MS: '60000' })));
+    await Promise.all([ready(writer!), ready(clicker!)]);
+    anthropic.setDefault({ stall: true });
+    const asker = 'U0STOPPER1';
+    const item = question('C0STOPREP1', 'STOP-ACROSS-REPLICAS explain every lock', asker);
+    expect((await item.deliver(writer!)).status).toBe(200);
+    // The Stop button comes after the answer's default delay; the model stream stays open until then.
+    const offer = await slack.waitFor(() => slack.callsTo('chat.postEphemeral').find((call) => call.body.thread_ts === item.ts), 20_000, 'the Stop button');
+    const button = (offer.body.blocks as Array<{ type: string; elements?: Array<{ value: string }> }>).find((block) => block.type === 'actions')!.elements![0]!;
+    const click = (userId: string, responseId: string) => {
+      const payload = {
+        type: 'block_actions',
+        team: { id: FAKE_TEAM_ID, domain: 'acme' },
+        user: { id: userId, username: userId, name: userId, team_id: FAKE_TEAM_ID },
+        api_app_id: 'A0MIGRATE1',
+        token: 'legacy-verification-token',
+        trigger_id: `trig-${responseId}`,
+        response_url: slack.responseUrl(responseId),
+        container: { type: 'message', is_ephemeral: true, channel_id: item.channel },
+        channel: { id: item.channel },
+        actions: [{ type: 'button', action_id: 'answer_stop', block_id: 'stop', value: button.value, action_ts: '1' }],
+      };
+      return postCommand(`http://127.0.0.1:${clicker!.port}/slack/events`, SIGNING_SECRET, { payload: JSON.stringify(payload) });
+    };
+    // Someone else's click is refused by the replica running the answer, which keeps going.
+    expect((await click('U0SOMEONE1', 'stop-intruder')).status).toBe(200);
+    const refusal = await slack.waitFor(() => slack.responseUrlPosts.find((post) => post.id === 'stop-intruder'), 10_000, 'the refusal');
+    expect(refusal.body).toMatchObject({ text: expect.stringMatching(/^Only the person who asked/) });
+    expect(answered(item.channel, item.ts)).toBe(false);
+
+    expect((await click(asker, 'stop-replica')).status).toBe(200);
+
+    const confirmation = await slack.waitFor(() => slack.responseUrlPosts.find((post) => post.id === 'stop-replica'), 10_000, 'the stop confirmation');
+    expect(confirmation.body).toMatchObject({ replace_original: true, text: expect.stringMatching(/^Stopped/) });
+    await until(() => answered(item.channel, item.ts), 10_000, 'the stopped answer to end');
+    const replies = slack.botReplies(item.channel, item.ts);
+    expect(replies).toHaveLength(1);
+    expect(replies[0]!.text).toContain('Stopped at your request');
+    // The click really crossed replicas: the clicker took it, the writer only heard it through Redis.
+    expect(clicker!.output.join('')).toContain('stop requested');
+    expect(writer!.output.join('')).not.toContain('stop requested');
+    expect(asked('STOP-ACROSS-REPLICAS')).toHaveLength(1);
   }, 60_000);
 });
