@@ -4,14 +4,14 @@
  * is kept once under the enterprise id and serves every workspace of the org.
  */
 import type { Installation, InstallationQuery, InstallationStore } from '@slack/oauth';
-import type { InstallationEntries } from './records.js';
+import type { InstallationRecords } from '../workspace-records.js';
 
 export function installationKey(query: { isEnterpriseInstall?: boolean; enterpriseId?: string | undefined; teamId?: string | undefined }): string | undefined {
   if (query.isEnterpriseInstall === true && query.enterpriseId !== undefined) return `E:${query.enterpriseId}`;
   return query.teamId === undefined ? undefined : `T:${query.teamId}`;
 }
 
-export function createInstallationStore(records: InstallationEntries, now: () => Date = () => new Date()): InstallationStore {
+export function createInstallationStore(records: InstallationRecords, now: () => Date = () => new Date()): InstallationStore {
   return {
     async storeInstallation(installation) {
       const key = installationKey({ isEnterpriseInstall: installation.isEnterpriseInstall ?? false, enterpriseId: installation.enterprise?.id, teamId: installation.team?.id });

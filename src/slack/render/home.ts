@@ -1,6 +1,6 @@
 /** The App Home tab and its two settings modals (link a repository, set the database). */
 import type { Block, KnownBlock } from '@slack/types';
-import type { QuestionEntry as AskedQuestion } from '../records.js';
+import type { AskedQuestion } from '../records.js';
 import type { ChannelOverview } from '../deps.js';
 import { escapeMrkdwn, truncate } from './messages.js';
 
