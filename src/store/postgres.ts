@@ -7,7 +7,8 @@
 import pg from 'pg';
 import { AppError } from '../errors.js';
 import { RECENT_QUESTIONS_KEPT } from './types.js';
-import type { AnswerFeedback, AssistantContexts, AssistantThreadContextRecord, ChannelLink, EventLedger, FeedbackRating, FeedbackStore, InstallationRecords, LinkStore, QuestionLog, Store, WorkspaceLinks, Workspaces } from './types.js';
+import type { AssistantContexts, AssistantThreadContextRecord, EventLedger, FeedbackRating, FeedbackStore, InstallationRecords, LinkStore, QuestionLog, Store, WorkspaceLinks, Workspaces } from './types.js';
+import { rowToFeedback, rowToInstallation, rowToLink, rowToQuestion, type FeedbackRow, type InstallationRow, type LinkRow, type QuestionRow } from './rows.js';
 
 /** Schema steps, applied in order; `mh_schema_migrations` records which ran. Never edit a shipped step. */
 const SCHEMA_STEPS: readonly string[] = [
@@ -47,61 +48,6 @@ const SCHEMA_STEPS: readonly string[] = [
 
 /** Any constant works as long as every replica uses the same one: it names "migrate-help schema changes". */
 const MIGRATION_LOCK_KEY = 0x6d685f73; // "mh_s"
-
-interface LinkRow {
-  channel_id: string;
-  repo: string;
-  branch: string | null;
-  path: string | null;
-  database: string | null;
-  database_version: string | null;
-  linked_by: string;
-  linked_at: string;
-}
-
-interface FeedbackRow {
-  team_id: string;
-  channel_id: string;
-  message_ts: string;
-  user_id: string;
-  rating: FeedbackRating;
-  comment: string | null;
-  at: string;
-}
-
-function rowToFeedback(row: FeedbackRow): AnswerFeedback {
-  return { teamId: row.team_id, channelId: row.channel_id, messageTs: row.message_ts, userId: row.user_id, rating: row.rating, comment: row.comment, at: row.at };
-}
-
-interface QuestionRow {
-  team_id: string;
-  channel_id: string;
-  thread_ts: string;
-  user_id: string;
-  excerpt: string;
-  asked_at: string;
-}
-
-interface InstallationRow {
-  key: string;
-  team_id: string | null;
-  enterprise_id: string | null;
-  data: string;
-  installed_at: string;
-}
-
-function rowToLink(row: LinkRow): ChannelLink {
-  return {
-    channelId: row.channel_id,
-    repo: row.repo,
-    branch: row.branch,
-    path: row.path,
-    database: row.database,
-    databaseVersion: row.database_version,
-    linkedBy: row.linked_by,
-    linkedAt: row.linked_at,
-  };
-}
 
 /** Where the URL points, without its password, for messages. */
 export function describeDatabaseUrl(url: string): string {
@@ -259,14 +205,7 @@ function postgresQuestions(pool: pg.Pool): QuestionLog {
       });
     },
     recent: async (teamId, limit) =>
-      (await pool.query<QuestionRow>('SELECT * FROM questions WHERE team_id = $1 ORDER BY id DESC LIMIT $2', [teamId, limit])).rows.map((row) => ({
-        teamId: row.team_id,
-        channelId: row.channel_id,
-        threadTs: row.thread_ts,
-        userId: row.user_id,
-        excerpt: row.excerpt,
-        askedAt: row.asked_at,
-      })),
+      (await pool.query<QuestionRow>('SELECT * FROM questions WHERE team_id = $1 ORDER BY id DESC LIMIT $2', [teamId, limit])).rows.map(rowToQuestion),
   };
 }
 
@@ -281,7 +220,7 @@ function postgresInstallations(pool: pg.Pool): InstallationRecords {
     },
     get: async (key) => {
       const row = (await pool.query<InstallationRow>('SELECT * FROM installations WHERE key = $1', [key])).rows[0];
-      return row === undefined ? undefined : { key: row.key, teamId: row.team_id, enterpriseId: row.enterprise_id, data: row.data, installedAt: row.installed_at };
+      return row === undefined ? undefined : rowToInstallation(row);
     },
     remove: async (key) => ((await pool.query('DELETE FROM installations WHERE key = $1', [key])).rowCount ?? 0) > 0,
   };

@@ -3,7 +3,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { AppError } from '../errors.js';
 import { RECENT_QUESTIONS_KEPT } from './types.js';
-import type { AnswerFeedback, AskedQuestion, AssistantContexts, BlobStore, CacheStore, ChannelLink, ConditionalStore, EventLedger, FeedbackRating, FeedbackStore, InstallationRecords, LinkStore, QuestionLog, Store, WorkspaceLinks, Workspaces } from './types.js';
+import type { AskedQuestion, AssistantContexts, BlobStore, CacheStore, ConditionalStore, EventLedger, FeedbackRating, FeedbackStore, InstallationRecords, LinkStore, QuestionLog, Store, WorkspaceLinks, Workspaces } from './types.js';
+import { rowToFeedback, rowToInstallation, rowToLink, rowToQuestion, type FeedbackRow, type InstallationRow, type LinkRow, type QuestionRow } from './rows.js';
 
 /** Schema steps, applied in order; `user_version` records how many ran. Never edit a shipped step. */
 const SCHEMA_STEPS: readonly string[] = [
@@ -58,53 +59,6 @@ const SCHEMA_STEPS: readonly string[] = [
 ];
 
 export const STORE_FILE_NAME = 'migrate-help.sqlite';
-
-interface LinkRow {
-  channel_id: string;
-  repo: string;
-  branch: string | null;
-  path: string | null;
-  database: string | null;
-  database_version: string | null;
-  linked_by: string;
-  linked_at: string;
-}
-
-function rowToLink(row: LinkRow): ChannelLink {
-  return {
-    channelId: row.channel_id,
-    repo: row.repo,
-    branch: row.branch,
-    path: row.path,
-    database: row.database,
-    databaseVersion: row.database_version,
-    linkedBy: row.linked_by,
-    linkedAt: row.linked_at,
-  };
-}
-
-interface FeedbackRow {
-  team_id: string;
-  channel_id: string;
-  message_ts: string;
-  user_id: string;
-  rating: FeedbackRating;
-  comment: string | null;
-  at: string;
-}
-
-function rowToFeedback(row: FeedbackRow): AnswerFeedback {
-  return { teamId: row.team_id, channelId: row.channel_id, messageTs: row.message_ts, userId: row.user_id, rating: row.rating, comment: row.comment, at: row.at };
-}
-
-interface QuestionRow {
-  team_id: string;
-  channel_id: string;
-  thread_ts: string;
-  user_id: string;
-  excerpt: string;
-  asked_at: string;
-}
 
 /**
  * Opens (creating on first use) the bot's SQLite database under `dataDir`.
@@ -250,7 +204,7 @@ export function openSqliteStore(dataDir: string, options: { now?: () => number }
         record(question);
       },
       recent: async (teamId, limit) =>
-        recent.all(teamId, limit).map((row) => ({ teamId: row.team_id, channelId: row.channel_id, threadTs: row.thread_ts, userId: row.user_id, excerpt: row.excerpt, askedAt: row.asked_at })),
+        recent.all(teamId, limit).map(rowToQuestion),
     };
   })();
 
@@ -259,7 +213,7 @@ export function openSqliteStore(dataDir: string, options: { now?: () => number }
       `INSERT INTO installations (key, team_id, enterprise_id, data, installed_at) VALUES (@key, @teamId, @enterpriseId, @data, @installedAt)
        ON CONFLICT(key) DO UPDATE SET team_id = excluded.team_id, enterprise_id = excluded.enterprise_id, data = excluded.data, installed_at = excluded.installed_at`,
     );
-    const get = db.prepare<[string], { key: string; team_id: string | null; enterprise_id: string | null; data: string; installed_at: string }>('SELECT * FROM installations WHERE key = ?');
+    const get = db.prepare<[string], InstallationRow>('SELECT * FROM installations WHERE key = ?');
     const remove = db.prepare<[string]>('DELETE FROM installations WHERE key = ?');
     return {
       save: async (record) => {
@@ -267,7 +221,7 @@ export function openSqliteStore(dataDir: string, options: { now?: () => number }
       },
       get: async (key) => {
         const row = get.get(key);
-        return row === undefined ? undefined : { key: row.key, teamId: row.team_id, enterpriseId: row.enterprise_id, data: row.data, installedAt: row.installed_at };
+        return row === undefined ? undefined : rowToInstallation(row);
       },
       remove: async (key) => remove.run(key).changes > 0,
     };
