@@ -18,7 +18,7 @@ import { createExpert, loadPrompts } from './expert/index.js';
 import { createGitHub, formatPullRequest, formatRepo, parsePullRequestRef, type GitHub } from './github/index.js';
 import { createLinkedRepoGrounder, createPullRequestGrounder, linkedGraphSource } from './github/grounders.js';
 import { postReviewComment } from './github/post-review.js';
-import { checkLink } from './github/repo-context.js';
+import { checkLink, parseLinkRequest } from './github/repo-context.js';
 import { createLogger, type Logger } from './logger.js';
 import { createChannelSettings, type ChannelSettings } from './pipeline/channel-settings.js';
 import { knowledgeIndex } from './knowledge/load.js';
@@ -300,6 +300,9 @@ function createChannelFeatures(deps: { settings: WorkspaceSettings; links: Works
   };
   return {
     githubConfigured: github !== undefined,
+    validateLink(input) {
+      parseLinkRequest(requireGitHub(), input);
+    },
     async link({ teamId, channelId, userId, repo, branch, path }) {
       const check = await checkLink(requireGitHub(), { repo, branch, path });
       const linked = await settings(teamId).link(channelId, { repo: formatRepo(check.repo), branch: check.branch, path: check.path }, userId);

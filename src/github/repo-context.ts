@@ -64,20 +64,26 @@ export function scopeForLink(github: GitHub, link: LinkedRepo): RepoScope | null
   };
 }
 
-/**
- * Validate a `link` request: parse, allowlist (before any request), then prove the repo and branch
- * are readable by listing the migration tree at that ref (the commit lookup plus one recursive tree
- * call; the tree is cached by sha, so the first question after linking reuses it).
- */
-export async function checkLink(github: GitHub, input: { repo: string; branch: string | null; path: string | null }): Promise<LinkCheck> {
+/** A `link` request read and allowlisted, before any request to GitHub. Throws AppError saying what to fix. */
+export function parseLinkRequest(github: GitHub, input: { repo: string; branch: string | null; path: string | null }): { repo: RepoRef; branch: string | null; path: string | null } {
   const repo = github.parseRepo(input.repo);
   if (repo === null) {
     throw new AppError('github_not_found', `"${input.repo}" is not a GitHub repository; write it as owner/repo (or paste its URL).`);
   }
   github.allowlist.check(repo);
   const path = input.path === null ? null : input.path.replace(/^\/+|\/+$/g, '');
-  const tree = await github.listMigrationFiles({ ...repo, ...(input.branch === null ? {} : { ref: input.branch }), ...(path ? { path } : {}), readLabels: false });
-  return { repo, branch: input.branch, path: path || null, commitSha: tree.commitSha, migrations: tree.migrations.length, apps: tree.apps.length };
+  return { repo, branch: input.branch, path: path || null };
+}
+
+/**
+ * Validate a `link` request: parse and allowlist it, then prove the repo and branch are readable by
+ * listing the migration tree at that ref (the commit lookup plus one recursive tree call; the tree is
+ * cached by sha, so the first question after linking reuses it).
+ */
+export async function checkLink(github: GitHub, input: { repo: string; branch: string | null; path: string | null }): Promise<LinkCheck> {
+  const { repo, branch, path } = parseLinkRequest(github, input);
+  const tree = await github.listMigrationFiles({ ...repo, ...(branch === null ? {} : { ref: branch }), ...(path === null ? {} : { path }), readLabels: false });
+  return { repo, branch, path, commitSha: tree.commitSha, migrations: tree.migrations.length, apps: tree.apps.length };
 }
 
 /** Memoised reads of one scope, for one answer. */

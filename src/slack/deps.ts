@@ -76,6 +76,8 @@ export interface ChannelStatus {
 export interface ChannelFeatures {
   /** False when GitHub is not configured: `link` and `review` say what to set. */
   readonly githubConfigured: boolean;
+  /** The checks of `link` that need no request to GitHub (format, allowlist); throws AppError saying what to fix. */
+  validateLink(input: { repo: string; branch: string | null; path: string | null }): void;
   link(input: { teamId: string; channelId: string; userId: string; repo: string; branch: string | null; path: string | null }): Promise<LinkSummary>;
   /** The repository that was unlinked, or null when none was. */
   unlink(teamId: string, channelId: string): Promise<{ repo: string } | null>;

@@ -69,6 +69,7 @@ describe('assistant threads', () => {
       trigger_id: trigger(),
       view: { id: 'V1', callback_id: 'home_link_view', private_metadata: '', state: { values: { channel: { value: { type: 'conversations_select', selected_conversation: 'C0LINKED01' } }, repo: { value: { type: 'plain_text_input', value: 'acme/shop' } }, branch: { value: { type: 'plain_text_input', value: null } }, path: { value: { type: 'plain_text_input', value: null } } } } },
     });
+    await harness.slack.waitFor(() => harness.slack.callsTo('views.update').find((call) => call.body.view_id === 'V1'), 5000, 'the link outcome');
     const thread = { user_id: ASKER, channel_id: 'D0ASSIST01', thread_ts: '1760000900.000100', context: { channel_id: 'C0GENERAL1', team_id: FAKE_TEAM_ID } };
     await deliverEvent(harness, { type: 'assistant_thread_started', assistant_thread: thread, event_ts: '1760000900.000101' });
     const first = await harness.slack.waitFor(() => harness.slack.callsTo('assistant.threads.setSuggestedPrompts')[0], 5000, 'prompts on thread start');
@@ -245,10 +246,36 @@ describe('App Home', () => {
     expect(outside.json).toEqual({ response_action: 'errors', errors: { repo: expect.stringContaining('other/secret is not in GITHUB_ALLOWED_REPOS') } });
     const notAdmin = await link('acme/shop', ASKER);
     expect(notAdmin.json).toMatchObject({ response_action: 'errors', errors: { channel: expect.stringContaining('SLACK_ADMIN_USER_IDS') } });
+    // GitHub is slow: the submission is acknowledged at once with a "checking" view, then updated.
+    const slow = github.hold(/^\/repos\/acme\/shop\/commits\//);
     const ok = await link('acme/shop');
     expect(ok.status).toBe(200);
-    expect(ok.json).toBeUndefined();
+    expect(ok.json).toMatchObject({ response_action: 'update', view: { callback_id: 'home_link_view' } });
+    expect(JSON.stringify(ok.json)).toContain('Reading the migrations of *acme/shop* on GitHub');
+    await slow.reached;
+    expect(await harness.bot.store.links.forTeam(FAKE_TEAM_ID).get('C0HOMELNK1')).toBeUndefined();
+    slow.release();
+    const done = await harness.slack.waitFor(() => harness.slack.callsTo('views.update').find((call) => call.body.view_id === 'V4'), 5000, 'the link outcome');
+    expect(JSON.stringify(done.body.view)).toMatch(/Linked <#C0HOMELNK1> to \*acme\/shop\* \(default branch\): \d+ migrations? in \d+ apps? at commit `[0-9a-f]{7}`/);
     expect((await harness.bot.store.links.forTeam(FAKE_TEAM_ID).get('C0HOMELNK1'))?.repo).toBe('acme/shop');
+
+    // GitHub refuses the branch after the acknowledgement: the form comes back with the reason and what was typed.
+    harness.slack.reset();
+    const missing = await postInteraction(harness, {
+      type: 'view_submission',
+      team,
+      user: user(ADMIN),
+      trigger_id: trigger(),
+      view: { id: 'V6', callback_id: 'home_link_view', private_metadata: '', state: { values: { channel: { value: { type: 'conversations_select', selected_conversation: 'C0HOMELNK2' } }, repo: { value: { type: 'plain_text_input', value: 'acme/shop' } }, branch: { value: { type: 'plain_text_input', value: 'no-such-branch' } }, path: { value: { type: 'plain_text_input', value: null } } } } },
+    });
+    expect(missing.json).toMatchObject({ response_action: 'update' });
+    const refused = await harness.slack.waitFor(() => harness.slack.callsTo('views.update').find((call) => call.body.view_id === 'V6'), 5000, 'the refusal');
+    const form = JSON.stringify(refused.body.view);
+    expect(form).toContain(':warning:');
+    expect(form).toContain('no-such-branch');
+    expect(form).toContain('"initial_conversation":"C0HOMELNK2"');
+    expect((refused.body.view as { submit?: unknown }).submit).toBeDefined();
+    expect(await harness.bot.store.links.forTeam(FAKE_TEAM_ID).get('C0HOMELNK2')).toBeUndefined();
 
     const badVersion = await postInteraction(harness, {
       type: 'view_submission',

@@ -148,6 +148,11 @@ export interface FakeGitHub {
   seedComment(owner: string, repo: string, issue: number, body: string): void;
   checkRuns(owner: string, repo: string): FakeCheckRun[];
   failGraphQL(failure: FakeGraphQLFailure): void;
+  /**
+   * Hold the next request whose path matches until `release()` (a slow GitHub, without timers):
+   * `reached` resolves when that request has arrived and is being held.
+   */
+  hold(path: RegExp): { reached: Promise<void>; release(): void };
   close(): Promise<void>;
 }
 
@@ -180,6 +185,7 @@ export async function createFakeGitHub(options: FakeGitHubOptions = {}): Promise
   const installations = new Map<number, { id: number; account: string; repos: string[] }>();
   const installationTokens = new Map<string, { installationId: number; expiresAt: number }>();
   const failures: FakeFailure[] = [];
+  const holds: Array<{ path: RegExp; arrived(): void; released: Promise<void> }> = [];
   const graphqlFailures: FakeGraphQLFailure[] = [];
   const requests: FakeRequestRecord[] = [];
   let counts: FakeCounts = { requests: 0, notModified: 0, units: 0, byRoute: {}, graphqlObjects: 0 };
@@ -301,6 +307,14 @@ export async function createFakeGitHub(options: FakeGitHubOptions = {}): Promise
       if (spec.resetAt) limit.resetAt = spec.resetAt.getTime();
     },
     fail: (failure) => void failures.push({ times: 1, ...failure }),
+    hold(path) {
+      let arrived!: () => void;
+      let release!: () => void;
+      const reached = new Promise<void>((resolve) => (arrived = resolve));
+      const released = new Promise<void>((resolve) => (release = resolve));
+      holds.push({ path, arrived, released });
+      return { reached, release };
+    },
     failGraphQL: (failure) => void graphqlFailures.push({ times: 1, ...failure }),
     close: () =>
       new Promise<void>((resolve) => {
@@ -508,7 +522,14 @@ export async function createFakeGitHub(options: FakeGitHubOptions = {}): Promise
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
+    request.on('end', async () => {
+      const pathname = new URL(request.url ?? '/', 'http://fake.github').pathname;
+      const held = holds.findIndex((item) => item.path.test(pathname));
+      if (held !== -1) {
+        const [hold] = holds.splice(held, 1);
+        hold!.arrived();
+        await hold!.released;
+      }
       try {
         handle(request, response, Buffer.concat(chunks));
       } catch (error) {

@@ -10,7 +10,7 @@ import { asAppError } from '../../errors.js';
 import type { SlackDeps } from '../deps.js';
 import { slackErrorCode } from '../errors.js';
 import { notAdminText } from '../render/channel.js';
-import { databaseModal, FIELDS, homeView, linkRepoModal } from '../render/home.js';
+import { databaseModal, FIELDS, homeView, linkCheckingView, linkDoneView, linkRepoModal, type LinkFormValues } from '../render/home.js';
 
 const RECENT_ON_HOME = 8;
 
@@ -59,6 +59,12 @@ function precheck(deps: SlackDeps, userId: string, values: Values): { errors: Re
   return { channelId };
 }
 
+/**
+ * The link modal's submission. What needs no request (admin, channel, format, allowlist) is answered in
+ * the acknowledgement as an error on the field; reading the repository on GitHub can outlast Slack's
+ * deadline for acknowledging a submission, so the modal shows that it is checking and is updated with
+ * the outcome when GitHub answers.
+ */
 export function linkSubmitted(deps: SlackDeps) {
   return async ({ ack, view, body, client, context }: SlackViewMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
     const values = view.state.values;
@@ -69,17 +75,31 @@ export function linkSubmitted(deps: SlackDeps) {
     if (channels === undefined || !channels.githubConfigured) {
       return void (await ack({ response_action: 'errors', errors: { [FIELDS.repo]: 'GitHub is not set up for migrate-help (GITHUB_TOKEN or a GitHub App).' } }));
     }
-    const repo = field(values, FIELDS.repo) ?? '';
+    const form: LinkFormValues = { channelId: checked.channelId, repo: field(values, FIELDS.repo) ?? '', branch: field(values, FIELDS.branch), path: field(values, FIELDS.path) };
     try {
-      await channels.link({ teamId, channelId: checked.channelId, userId: body.user.id, repo, branch: field(values, FIELDS.branch), path: field(values, FIELDS.path) });
+      channels.validateLink(form);
     } catch (error) {
-      const message = asAppError(error).userMessage;
-      deps.logger.info({ channel: checked.channelId, code: asAppError(error).code }, 'repository link refused from App Home');
-      return void (await ack({ response_action: 'errors', errors: { [FIELDS.repo]: message.slice(0, 300) } }));
+      deps.logger.info({ channel: form.channelId, code: asAppError(error).code }, 'repository link refused from App Home');
+      return void (await ack({ response_action: 'errors', errors: { [FIELDS.repo]: asAppError(error).userMessage.slice(0, 300) } }));
     }
-    await ack();
+    await ack({ response_action: 'update', view: linkCheckingView(form.repo) });
+    const outcome = await linkOutcomeView(deps, channels, { teamId, userId: body.user.id, form });
+    await client.views.update({ view_id: view.id, view: outcome }).catch((error: unknown) => deps.logger.warn({ slackError: slackErrorCode(error) }, 'could not show the link outcome'));
     await publishHome(client, deps, teamId, body.user.id).catch((error: unknown) => deps.logger.warn({ err: error }, 'could not refresh App Home'));
   };
+}
+
+/** Link the channel; the view that says it is done, or the form again with GitHub's refusal. */
+async function linkOutcomeView(deps: SlackDeps, channels: NonNullable<SlackDeps['channels']>, request: { teamId: string; userId: string; form: LinkFormValues }) {
+  const { teamId, userId, form } = request;
+  try {
+    const linked = await channels.link({ teamId, userId, ...form });
+    return linkDoneView(form.channelId, linked);
+  } catch (error) {
+    const appError = asAppError(error);
+    deps.logger.info({ channel: form.channelId, code: appError.code }, 'repository link refused from App Home');
+    return linkRepoModal({ values: form, reason: appError.userMessage });
+  }
 }
 
 export function databaseSubmitted(deps: SlackDeps) {

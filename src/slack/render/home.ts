@@ -1,7 +1,7 @@
 /** The App Home tab and its two settings modals (link a repository, set the database). */
 import type { Block, KnownBlock } from '@slack/types';
 import type { AskedQuestion } from '../records.js';
-import type { ChannelOverview } from '../deps.js';
+import type { ChannelOverview, LinkSummary } from '../deps.js';
 import { escapeMrkdwn, truncate } from './messages.js';
 
 export const HOME_LINK_ACTION = 'home_link_repo';
@@ -71,34 +71,79 @@ export function homeView(content: HomeContent) {
   return { type: 'home' as const, blocks };
 }
 
-const channelInput = {
+const channelInput = (initial?: string) => ({
   type: 'input' as const,
   block_id: FIELDS.channel,
   label: { type: 'plain_text' as const, text: 'Channel' },
-  element: { type: 'conversations_select' as const, action_id: 'value', default_to_current_conversation: true, filter: { include: ['public' as const, 'private' as const], exclude_bot_users: true } },
-};
+  element: {
+    type: 'conversations_select' as const,
+    action_id: 'value',
+    ...(initial === undefined ? { default_to_current_conversation: true } : { initial_conversation: initial }),
+    filter: { include: ['public' as const, 'private' as const], exclude_bot_users: true },
+  },
+});
 
-const textInput = (blockId: string, label: string, placeholder: string, optional: boolean) => ({
+const textInput = (blockId: string, label: string, placeholder: string, optional: boolean, initial?: string | null) => ({
   type: 'input' as const,
   block_id: blockId,
   optional,
   label: { type: 'plain_text' as const, text: label },
-  element: { type: 'plain_text_input' as const, action_id: 'value', placeholder: { type: 'plain_text' as const, text: placeholder } },
+  element: {
+    type: 'plain_text_input' as const,
+    action_id: 'value',
+    placeholder: { type: 'plain_text' as const, text: placeholder },
+    ...(initial ? { initial_value: initial } : {}),
+  },
 });
 
-export function linkRepoModal() {
+/** What the link form held, to show it again with the reason GitHub refused it. */
+export interface LinkFormValues {
+  channelId: string;
+  repo: string;
+  branch: string | null;
+  path: string | null;
+}
+
+const LINK_TITLE = { type: 'plain_text' as const, text: 'Link a repository' };
+
+export function linkRepoModal(refused?: { values: LinkFormValues; reason: string }) {
+  const values = refused?.values;
   return {
     type: 'modal' as const,
     callback_id: LINK_VIEW,
-    title: { type: 'plain_text' as const, text: 'Link a repository' },
+    title: LINK_TITLE,
     submit: { type: 'plain_text' as const, text: 'Link' },
     close: { type: 'plain_text' as const, text: 'Cancel' },
     blocks: [
-      channelInput,
-      textInput(FIELDS.repo, 'Repository', 'owner/name', false),
-      textInput(FIELDS.branch, 'Branch', 'the default branch', true),
-      textInput(FIELDS.path, 'Folder', 'the whole repository', true),
+      ...(refused === undefined ? [] : [{ type: 'section' as const, text: mrkdwn(`:warning: ${truncate(refused.reason, 2900)}`) }]),
+      channelInput(values?.channelId),
+      textInput(FIELDS.repo, 'Repository', 'owner/name', false, values?.repo),
+      textInput(FIELDS.branch, 'Branch', 'the default branch', true, values?.branch),
+      textInput(FIELDS.path, 'Folder', 'the whole repository', true, values?.path),
     ],
+  };
+}
+
+/** Shown in place of the form while GitHub is asked (the submission is acknowledged at once). */
+export function linkCheckingView(repo: string) {
+  return {
+    type: 'modal' as const,
+    callback_id: LINK_VIEW,
+    title: LINK_TITLE,
+    close: { type: 'plain_text' as const, text: 'Close' },
+    blocks: [{ type: 'section' as const, text: mrkdwn(`:hourglass_flowing_sand: Reading the migrations of *${escapeMrkdwn(repo)}* on GitHub…`) }],
+  };
+}
+
+export function linkDoneView(channelId: string, link: LinkSummary) {
+  const apps = `${link.migrations} migration${link.migrations === 1 ? '' : 's'} in ${link.apps} app${link.apps === 1 ? '' : 's'}`;
+  const where = `${link.branch === null ? 'default branch' : `\`${link.branch}\``}${link.path === null ? '' : `, \`${link.path}\``}`;
+  return {
+    type: 'modal' as const,
+    callback_id: LINK_VIEW,
+    title: LINK_TITLE,
+    close: { type: 'plain_text' as const, text: 'Close' },
+    blocks: [{ type: 'section' as const, text: mrkdwn(`:link: Linked <#${channelId}> to *${escapeMrkdwn(link.repo)}* (${where}): ${apps} at commit \`${link.commitSha.slice(0, 7)}\`.`) }],
   };
 }
 
@@ -110,7 +155,7 @@ export function databaseModal(databases: readonly string[]) {
     submit: { type: 'plain_text' as const, text: 'Save' },
     close: { type: 'plain_text' as const, text: 'Cancel' },
     blocks: [
-      channelInput,
+      channelInput(),
       {
         type: 'input' as const,
         block_id: FIELDS.database,
