@@ -35,7 +35,7 @@ import type { EventLedger } from './slack/dedupe.js';
 import type { ChannelFeatures, FeedbackEvent, SinkSettings } from './slack/deps.js';
 import { openPostgresStore } from './store/postgres.js';
 import { openSqliteStore } from './store/sqlite.js';
-import type { CacheStore, LinkStore, Store, WorkspaceLinks } from './store/types.js';
+import type { CacheStore, Store, WorkspaceLinks } from './store/types.js';
 
 export interface StartBotOptions {
   env: Record<string, string | undefined>;
@@ -99,14 +99,25 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   const closeAll = async () => {
     for (const close of closers.splice(0).reverse()) await close().catch((error: unknown) => logger.warn({ err: error }, 'could not close cleanly'));
   };
-  // The workspace webhooks report to: the one the bot token serves (known once Slack answered auth.test).
+  // With one bot token, webhooks report to that token's workspace (known once Slack answered auth.test).
   const webhookTeam: { id?: string } = {};
   // The webhook route is built before the Slack app it reports to; heads-ups go through this once it exists.
   const slackHolder: { app?: SlackApp } = {};
   const onReviewed = async (event: PullRequestReviewed) => {
-    if (slackHolder.app === undefined) return;
+    const slack = slackHolder.app;
+    if (slack === undefined) return;
     const headsUp = { ref: formatPullRequest(event.ref), title: event.title, url: event.url, findings: event.findings };
-    await postPullRequestHeadsUp(slackHolder.app.app.client, headsUp, event.channels, logger.child({ module: 'slack' }));
+    const slackLogger = logger.child({ module: 'slack' });
+    const byTeam = new Map<string, string[]>();
+    for (const { teamId, channelId } of event.channels) byTeam.set(teamId, [...(byTeam.get(teamId) ?? []), channelId]);
+    for (const [teamId, channels] of byTeam) {
+      const token = await slack.botTokenFor(teamId);
+      if (token === undefined) {
+        slackLogger.warn({ teamId, pr: headsUp.ref }, 'no installation for a workspace that links the repository: heads-up not posted there');
+        continue;
+      }
+      await postPullRequestHeadsUp(slack.app.client, token, headsUp, channels, slackLogger);
+    }
   };
   try {
     const { store, caches } = await openStores(config, options, closers);
@@ -147,7 +158,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       answers,
       channels: createChannelFeatures({ settings: channelSettings, links: store.links, github, config, expert }),
       adminUserIds: config.slack.adminUserIds,
-      routes: createGitHubWebhookRoutes(config, github, { links: () => store.links.forTeam(webhookTeam.id ?? ''), settings: () => channelSettings(webhookTeam.id) }, onReviewed, logger),
+      routes: createGitHubWebhookRoutes(config, github, { links: store.links, settings: channelSettings, onlyTeam: () => (config.slack.oauth === undefined ? (webhookTeam.id ?? '') : undefined) }, onReviewed, logger),
       logger,
       events: options.events ?? shared.events ?? store.events,
       eventLeaseMs: config.scale.eventLeaseMs,
@@ -220,28 +231,25 @@ async function openSharedState(config: Config): Promise<SharedState> {
 /**
  * POST /github/webhooks when the GitHub App and GITHUB_WEBHOOK_SECRET are set: check runs on pull requests
  * of repositories a channel links (and the allowlist allows), judged against that channel's database.
- * Single-token mode only: with OAuth installs a repository may be linked in many workspaces, and which
- * of them hears about a PR is not decided yet.
+ * With OAuth installs every workspace that links the repository hears about it; with one bot token,
+ * only the channels of that token's workspace.
  */
 function createGitHubWebhookRoutes(
   config: Config,
   github: GitHub | undefined,
-  workspace: { links(): LinkStore; settings(): ChannelSettings },
+  workspace: { links: WorkspaceLinks; settings: WorkspaceSettings; onlyTeam(): string | undefined },
   onReviewed: (event: PullRequestReviewed) => Promise<void>,
   logger: Logger,
 ): ReturnType<typeof webhookRoute>[] {
   const secret = config.github.webhookSecret;
   if (secret === undefined || github === undefined || github.authMode !== 'app') return [];
-  if (config.slack.oauth !== undefined) {
-    logger.warn('GITHUB_WEBHOOK_SECRET is set, but GitHub webhooks are not served with OAuth installs yet');
-    return [];
-  }
   const handler = createWebhookHandler({
     secret,
     github,
     linkedChannels: async (repo) => {
-      const links = (await workspace.links().list()).filter((link) => link.repo.toLowerCase() === repo.toLowerCase());
-      return Promise.all(links.map(async (link) => ({ channelId: link.channelId, settings: await workspace.settings().engineSettings(link.channelId) })));
+      const only = workspace.onlyTeam();
+      const linked = (await workspace.links.linkedTo(repo)).filter((entry) => only === undefined || entry.teamId === only);
+      return Promise.all(linked.map(async ({ teamId, link }) => ({ teamId, channelId: link.channelId, settings: await workspace.settings(teamId).engineSettings(link.channelId) })));
     },
     onReviewed,
     logger: logger.child({ module: 'github-webhooks' }),

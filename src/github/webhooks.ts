@@ -19,6 +19,8 @@ export const WEBHOOK_PATH = '/github/webhooks';
 const ACTIONS = ['pull_request.opened', 'pull_request.synchronize', 'pull_request.reopened'] as const;
 
 export interface LinkedChannel {
+  /** The Slack workspace of the channel. */
+  teamId: string;
   channelId: string;
   /** The channel's database and version, which the check is judged against. */
   settings: Partial<EngineSettings>;
@@ -32,13 +34,13 @@ export interface PullRequestReviewed {
   findings: Finding[];
   conclusion: CheckConclusion;
   checkRunUrl: string;
-  channels: string[];
+  channels: Array<{ teamId: string; channelId: string }>;
 }
 
 export interface PullRequestWebhookOptions {
   secret: string;
   github: Pick<GitHub, 'allowlist' | 'loadReviewContext' | 'octokitFor'>;
-  /** Channels linked to `owner/repo` (compared case-insensitively). */
+  /** Channels linked to `owner/repo` (compared case-insensitively), in every workspace that hears about it. */
   linkedChannels(repo: string): Promise<LinkedChannel[]>;
   /** After the check run is written (only when the PR touches migrations). */
   onReviewed?(event: PullRequestReviewed): Promise<void>;
@@ -70,7 +72,7 @@ async function reviewPullRequest(options: PullRequestWebhookOptions, ref: PullRe
   const title = findings.length === 0 ? 'No migration risks' : `${findings.length} migration ${findings.length === 1 ? 'risk' : 'risks'}`;
   const run = await createCheckRun(octokit, ref, { headSha: pr.headSha, findings, title, summary });
   options.logger.info({ module: 'github', repo: `${ref.owner}/${ref.repo}`, pr: ref.number, findings: findings.length, conclusion: run.conclusion }, 'check run written');
-  await options.onReviewed?.({ ref, ...pr, findings, conclusion: run.conclusion, checkRunUrl: run.url, channels: channels.map((channel) => channel.channelId) });
+  await options.onReviewed?.({ ref, ...pr, findings, conclusion: run.conclusion, checkRunUrl: run.url, channels: channels.map(({ teamId, channelId }) => ({ teamId, channelId })) });
 }
 
 export function createWebhookHandler(options: PullRequestWebhookOptions): WebhookHandler {

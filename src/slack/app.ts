@@ -105,6 +105,11 @@ export interface SlackApp {
   readonly metrics: Metrics;
   /** Answers in progress. */
   readonly inFlight: number;
+  /**
+   * The bot token to post in a workspace outside a request (a GitHub webhook's heads-up): the one token
+   * in single-token mode, else the workspace's installation; undefined when it is not installed there.
+   */
+  botTokenFor(teamId: string): Promise<string | undefined>;
 }
 
 function clientOptions(options: SlackAppOptions, logger: Logger): WebClientOptions {
@@ -161,6 +166,7 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
   const ops = { checks: options.readiness ?? [], metrics, accepting: () => ready && !draining };
   const gate = new AckFirstGate();
 
+  const installations = oauth === undefined ? undefined : createInstallationStore(options.store.installations);
   const mode: SlackApp['mode'] = options.appToken === undefined ? 'http' : 'socket';
   let receiver: Receiver;
   if (mode === 'socket') {
@@ -185,7 +191,7 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
             stateSecret: oauth.stateSecret,
             scopes: oauth.scopes,
             ...(oauth.redirectUri === undefined ? {} : { redirectUri: oauth.redirectUri }),
-            installationStore: createInstallationStore(options.store.installations),
+            installationStore: installations!,
             installerOptions: {
               installPath: '/slack/install',
               redirectUriPath: '/slack/oauth_redirect',
@@ -252,6 +258,15 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
       return draining;
     },
     metrics,
+    async botTokenFor(teamId) {
+      if (installations === undefined) return botToken;
+      try {
+        const installation = await installations.fetchInstallation({ teamId, isEnterpriseInstall: false, enterpriseId: undefined });
+        return installation.bot?.token;
+      } catch {
+        return undefined;
+      }
+    },
     async start(port) {
       if (mode === 'socket') {
         await app.start();

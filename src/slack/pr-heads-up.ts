@@ -8,13 +8,13 @@ import type { Logger } from 'pino';
 import { slackErrorCode } from './errors.js';
 import { headsUpMessage, type PullRequestHeadsUp } from './render/pr-heads-up.js';
 
-export async function postPullRequestHeadsUp(client: WebClient, headsUp: PullRequestHeadsUp, channels: readonly string[], logger: Logger): Promise<number> {
+export async function postPullRequestHeadsUp(client: WebClient, token: string, headsUp: PullRequestHeadsUp, channels: readonly string[], logger: Logger): Promise<number> {
   const message = headsUpMessage(headsUp);
   if (message === null) return 0;
   let posted = 0;
   for (const channel of channels) {
     try {
-      await client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, unfurl_links: false, unfurl_media: false });
+      await client.chat.postMessage({ token, channel, text: message.text, blocks: message.blocks, unfurl_links: false, unfurl_media: false });
       posted += 1;
     } catch (error) {
       logger.warn({ channel, pr: headsUp.ref, slackError: slackErrorCode(error) }, 'could not post the pull request heads-up');

@@ -87,7 +87,13 @@ export function createMemoryStore(options: { now?: () => number } = {}): Store &
 
   return {
     kind: 'memory',
-    links: { forTeam },
+    links: {
+      forTeam,
+      linkedTo: async (repo) =>
+        [...links.entries()]
+          .flatMap(([teamId, map]) => [...map.values()].filter((link) => link.repo !== '' && link.repo.toLowerCase() === repo.toLowerCase()).map((link) => ({ teamId, link: { ...link } })))
+          .sort((a, b) => a.teamId.localeCompare(b.teamId) || a.link.channelId.localeCompare(b.link.channelId)),
+    },
     events: createMemoryEventLedger(options),
     ...createMemoryCacheStore(),
     feedback: {

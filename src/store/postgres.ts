@@ -135,6 +135,11 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
 
 function postgresLinks(pool: pg.Pool): WorkspaceLinks {
   return {
+    linkedTo: async (repo) =>
+      (await pool.query<LinkRow & { team_id: string }>("SELECT * FROM channel_links WHERE lower(repo) = lower($1) AND repo <> '' ORDER BY team_id, channel_id", [repo])).rows.map((row) => ({
+        teamId: row.team_id,
+        link: rowToLink(row),
+      })),
     forTeam: (teamId): LinkStore => ({
       get: async (channelId) => {
         const { rows } = await pool.query<LinkRow>('SELECT * FROM channel_links WHERE team_id = $1 AND channel_id = $2', [teamId, channelId]);

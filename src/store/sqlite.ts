@@ -98,7 +98,9 @@ export function openSqliteStore(dataDir: string, options: { now?: () => number }
     );
     const remove = db.prepare<[string, string]>('DELETE FROM channel_links WHERE team_id = ? AND channel_id = ?');
     const list = db.prepare<[string], LinkRow>('SELECT * FROM channel_links WHERE team_id = ? ORDER BY channel_id');
+    const linkedTo = db.prepare<[string], LinkRow & { team_id: string }>("SELECT * FROM channel_links WHERE lower(repo) = lower(?) AND repo <> '' ORDER BY team_id, channel_id");
     return {
+      linkedTo: async (repo) => linkedTo.all(repo).map((row) => ({ teamId: row.team_id, link: rowToLink(row) })),
       forTeam: (teamId): LinkStore => ({
         get: async (channelId) => {
           const row = get.get(teamId, channelId);

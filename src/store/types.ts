@@ -70,6 +70,8 @@ export interface EventLedger {
 /** Channel records of every workspace; each workspace (Slack team id) sees only its own. */
 export interface WorkspaceLinks {
   forTeam(teamId: string): LinkStore;
+  /** Every channel, in any workspace, linked to `owner/repo` (case-insensitive): who hears about its pull requests. */
+  linkedTo(repo: string): Promise<Array<{ teamId: string; link: ChannelLink }>>;
 }
 
 // Per-workspace records the Slack edge uses too: defined in the neutral src/workspace-records.ts.

@@ -4,11 +4,11 @@
  * the PR review in the heads-up's thread, ending with "Post to PR"; its click → one sticky comment on the
  * fake GitHub, edited in place by a second click.
  */
-import { createHmac, generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEBHOOK_PATH } from '../../src/github/webhooks.js';
 import { chunked } from '../fakes/anthropic.js';
-import { createFakeGitHub, migrationSource, type FakeGitHub } from '../fakes/github.js';
+import { createFakeGitHub, migrationSource, postPullRequestWebhook, type FakeGitHub } from '../fakes/github.js';
 import { FAKE_TEAM_ID } from '../fakes/slack-api.js';
 import { RISKY_ADD_FIELD, shopFiles } from '../github/shop-repo.js';
 import { ASKER, postInteraction, slashCommand, startHarness, waitForAnswer, type Harness } from './harness.js';
@@ -20,19 +20,8 @@ const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 20
 let github: FakeGitHub;
 let harness: Harness;
 
-async function deliverPullRequest(number: number, headSha: string, title: string): Promise<Response> {
-  const body = JSON.stringify({
-    action: 'opened',
-    number,
-    pull_request: { number, title, html_url: `https://github.com/acme/shop/pull/${number}`, head: { sha: headSha, ref: `pr-${number}` }, base: { sha: 'x', ref: 'main' } },
-    repository: { name: 'shop', full_name: 'acme/shop', owner: { login: 'acme' } },
-    installation: { id: 77 },
-  });
-  return fetch(`${harness.baseUrl}${WEBHOOK_PATH}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-github-event': 'pull_request', 'x-github-delivery': `delivery-${number}`, 'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}` },
-    body,
-  });
+function deliverPullRequest(number: number, headSha: string, title: string): Promise<Response> {
+  return postPullRequestWebhook(`${harness.baseUrl}${WEBHOOK_PATH}`, SECRET, { owner: 'acme', repo: 'shop', number, headSha, title, installationId: 77 });
 }
 
 function openPullRequest(number: number, operations: string, title: string): string {

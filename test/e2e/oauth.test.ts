@@ -1,13 +1,20 @@
 /**
  * Many workspaces end to end: Slack's OAuth install flow through Bolt's installer (the state cookie,
  * a fake `oauth.v2.access`) for two workspaces, each then answered with its own token, and an
- * uninstall that removes one workspace's installation and data and leaves the other.
+ * uninstall that removes one workspace's installation and data and leaves the other; then a GitHub
+ * App webhook for a repository both workspaces link, heard in each with that workspace's token.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WEBHOOK_PATH } from '../../src/github/webhooks.js';
+import { createFakeGitHub, migrationSource, postPullRequestWebhook, type FakeGitHub } from '../fakes/github.js';
 import { postEvent } from '../fakes/sign.js';
+import { RISKY_ADD_FIELD, shopFiles } from '../github/shop-repo.js';
 import { SIGNING_SECRET, startHarness, waitForAnswer, type Harness } from './harness.js';
 
 let harness: Harness;
+let github: FakeGitHub;
+const WEBHOOK_SECRET = 'e2e-oauth-webhook-secret-0123456789';
 
 const WORKSPACES = {
   A: { team: 'T0WSA00001', token: 'xoxb-3333333333-4444444444-workspaceAtokenValue', botUser: 'U0BOTA0001', botId: 'B0BOTA0001', code: 'code-for-a' },
@@ -16,9 +23,23 @@ const WORKSPACES = {
 type Name = keyof typeof WORKSPACES;
 
 beforeAll(async () => {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  github = await createFakeGitHub({ app: { id: 4343, publicKey } });
+  github.addInstallation({ id: 88, account: 'acme', repos: ['acme/shop'] });
+  github.addRepo({ owner: 'acme', repo: 'shop', private: true });
+  github.commit('acme', 'shop', 'main', shopFiles());
   harness = await startHarness({
     withoutBotToken: true,
-    env: { SLACK_CLIENT_ID: '1111.2222', SLACK_CLIENT_SECRET: 'e2e-client-secret-value', SLACK_STATE_SECRET: 'e2e-state-secret-value-0123456789' },
+    env: {
+      SLACK_CLIENT_ID: '1111.2222',
+      SLACK_CLIENT_SECRET: 'e2e-client-secret-value',
+      SLACK_STATE_SECRET: 'e2e-state-secret-value-0123456789',
+      GITHUB_APP_ID: '4343',
+      GITHUB_APP_PRIVATE_KEY: privateKey,
+      GITHUB_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      GITHUB_API_URL: github.url,
+      GITHUB_ALLOWED_REPOS: 'acme/shop',
+    },
   });
   for (const workspace of Object.values(WORKSPACES)) harness.slack.workspaces.set(workspace.token, { team_id: workspace.team, user_id: workspace.botUser, bot_id: workspace.botId });
   harness.slack.on('oauth.v2.access', (body) => {
@@ -38,7 +59,10 @@ beforeAll(async () => {
     };
   });
 });
-afterAll(() => harness.close());
+afterAll(async () => {
+  await harness.close();
+  await github.close();
+});
 
 async function install(name: Name): Promise<Response> {
   const start = await fetch(`${harness.baseUrl}/slack/install`, { redirect: 'manual' });
@@ -121,5 +145,30 @@ describe('OAuth installs', () => {
     await ask('A', 'C0WSACHAN2');
     await harness.slack.waitFor(() => harness.logs.some((line) => line.includes('Authorization of incoming event did not succeed')), 5000, 'the refused event');
     expect(harness.slack.calls.slice(before).filter((call) => call.body.channel === 'C0WSACHAN2')).toEqual([]);
+  });
+
+  it('tells every workspace that links a repository about its risky pull request, each with its own token', async () => {
+    expect((await install('A')).status).toBe(200);
+    const linked = (teamId: string, channelId: string) =>
+      harness.bot.store.links.forTeam(teamId).set({ channelId, repo: 'acme/shop', branch: null, path: null, database: null, databaseVersion: null, linkedBy: 'U0INSTALL1', linkedAt: '2026-12-07T00:00:00.000Z' });
+    await linked(WORKSPACES.A.team, 'C0WSADEPLOY');
+    await linked(WORKSPACES.B.team, 'C0WSBDEPLOY');
+    // Linked once, then the workspace went away without uninstall reaching us: skipped, with a log line.
+    await linked('T0GONE0001', 'C0GONEDEPLY');
+
+    const head = github.commit('acme', 'shop', 'pr-31', { 'shop/migrations/0043_change.py': migrationSource({ dependencies: [['shop', '0042_step_42']], operations: RISKY_ADD_FIELD }) }, { from: 'main' });
+    github.addPullRequest('acme', 'shop', { number: 31, base: 'main', head: 'pr-31', title: 'Add order channel' });
+    const delivered = await postPullRequestWebhook(`${harness.baseUrl}${WEBHOOK_PATH}`, WEBHOOK_SECRET, { owner: 'acme', repo: 'shop', number: 31, headSha: head, title: 'Add order channel', installationId: 88 });
+    expect(delivered.status).toBe(200);
+    expect(github.checkRuns('acme', 'shop')).toEqual([expect.objectContaining({ head_sha: head, conclusion: 'failure' })]);
+
+    const headsUps = harness.slack.callsTo('chat.postMessage').filter((call) => JSON.stringify(call.body.blocks ?? '').includes('open_pr_review'));
+    expect(headsUps.map((call) => [call.body.channel, call.token])).toEqual([
+      ['C0WSADEPLOY', WORKSPACES.A.token],
+      ['C0WSBDEPLOY', WORKSPACES.B.token],
+    ]);
+    expect(String(headsUps[0]!.body.text)).toContain('acme/shop#31');
+    expect(harness.logs.some((line) => line.includes('T0GONE0001') && line.includes('heads-up not posted there'))).toBe(true);
+    expect(harness.logs.join('\n')).not.toContain(WORKSPACES.B.token);
   });
 });

@@ -14,7 +14,7 @@
  * caller's token or installation can see them; an exhausted budget answers 403 with
  * `x-ratelimit-remaining: 0` and the reset time.
  */
-import { createHash, createVerify } from 'node:crypto';
+import { createHash, createHmac, createVerify } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -914,4 +914,21 @@ export function djangoProjectFiles(spec: { apps: number; perApp: number; labels?
     }
   }
   return files;
+}
+
+/** A `pull_request` `opened` webhook as GitHub delivers it: JSON body signed with the webhook secret (X-Hub-Signature-256). */
+export function postPullRequestWebhook(url: string, secret: string, pr: { owner: string; repo: string; number: number; headSha: string; title: string; installationId: number }): Promise<Response> {
+  const body = JSON.stringify({
+    action: 'opened',
+    number: pr.number,
+    pull_request: { number: pr.number, title: pr.title, html_url: `https://github.com/${pr.owner}/${pr.repo}/pull/${pr.number}`, head: { sha: pr.headSha, ref: `pr-${pr.number}` }, base: { sha: 'x', ref: 'main' } },
+    repository: { name: pr.repo, full_name: `${pr.owner}/${pr.repo}`, owner: { login: pr.owner } },
+    installation: { id: pr.installationId },
+  });
+  const signature = `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-github-event': 'pull_request', 'x-github-delivery': `delivery-${pr.owner}-${pr.repo}-${pr.number}`, 'x-hub-signature-256': signature },
+    body,
+  });
 }

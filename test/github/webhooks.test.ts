@@ -65,7 +65,7 @@ beforeEach(async () => {
   fake.addInstallation({ id: 77, account: 'acme', repos: ['acme/shop', 'acme/unlinked', 'acme/big'] });
   reviewed = [];
   logs = [];
-  links = { 'acme/shop': [{ channelId: 'C_DEPLOYS', settings: { database: 'postgresql', databaseVersion: '16' } }], 'acme/big': [{ channelId: 'C_BIG', settings: {} }], 'other/repo': [{ channelId: 'C_OTHER', settings: {} }] };
+  links = { 'acme/shop': [{ teamId: 'T1', channelId: 'C_DEPLOYS', settings: { database: 'postgresql', databaseVersion: '16' } }], 'acme/big': [{ teamId: 'T1', channelId: 'C_BIG', settings: {} }], 'other/repo': [{ teamId: 'T1', channelId: 'C_OTHER', settings: {} }] };
   const log = (level: string) => (obj: object, msg?: string) => logs.push({ level, msg, obj });
   const logger = { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
   const github = createGitHub({ appId: 4242, privateKey, baseUrl: fake.url, allowedRepos: ['acme/shop', 'acme/unlinked', 'acme/big'], allowedOrgs: [], caches: createMemoryCaches(), limits: { retryBaseMs: 1, graphqlIntervalMs: 0 }, logger });
@@ -104,7 +104,7 @@ describe('pull_request webhooks', () => {
       expect.objectContaining({ path: 'shop/migrations/0002_order_channel.py', annotation_level: 'failure', title: expect.stringContaining('add-field-not-null-without-db-default'), message: expect.stringContaining('NOT NULL') }),
     ]);
     expect(run?.output?.summary).toContain('Safe recipe');
-    expect(reviewed).toEqual([expect.objectContaining({ conclusion: 'failure', channels: ['C_DEPLOYS'], headSha: head, ref: { owner: 'acme', repo: 'shop', number: 5 } })]);
+    expect(reviewed).toEqual([expect.objectContaining({ conclusion: 'failure', channels: [{ teamId: 'T1', channelId: 'C_DEPLOYS' }], headSha: head, ref: { owner: 'acme', repo: 'shop', number: 5 } })]);
   });
 
   it('a safe PR gets a successful check run; more than 50 findings go out 50 per request', async () => {

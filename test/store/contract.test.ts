@@ -95,6 +95,21 @@ describe.each(stores)('%s store', (_name, open) => {
     await store.close();
   });
 
+  it('finds the channels of every workspace linked to a repository, whatever its case, and no unlinked ones', async () => {
+    const store = await open(() => 0);
+    await store.links.forTeam('T2').set({ ...link, channelId: 'C5', repo: 'Acme/Shop' });
+    await store.links.forTeam('T1').set(link);
+    await store.links.forTeam('T1').set({ ...link, channelId: 'C2', repo: 'beta/app' });
+    await store.links.forTeam('T3').set({ ...link, channelId: 'C7', repo: '', branch: null, path: null, database: 'mysql' });
+    expect((await store.links.linkedTo('ACME/shop')).map((entry) => [entry.teamId, entry.link.channelId, entry.link.repo])).toEqual([
+      ['T1', 'C1', 'acme/shop'],
+      ['T2', 'C5', 'Acme/Shop'],
+    ]);
+    expect(await store.links.linkedTo('')).toEqual([]);
+    expect(await store.links.linkedTo('nobody/here')).toEqual([]);
+    await store.close();
+  });
+
   it('keeps one rating per person per answer, with the follow-up, counted per workspace', async () => {
     const store = await open(() => 0);
     const answer = { teamId: 'T1', channelId: 'C1', messageTs: '1.000001' };
