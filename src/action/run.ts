@@ -8,6 +8,8 @@ import { runCli } from '../cli/main.js';
 import { escapeData, renderGithub } from '../engine/report/github.js';
 import { renderNoRisks, renderPrComment, renderResolvedComment } from '../engine/report/pr-comment.js';
 import type { FindingSection } from '../engine/report/pr-comment.js';
+import { sqlSections } from '../engine/report/sql.js';
+import type { PredictedMigration } from '../engine/report/sql.js';
 import type { Finding } from '../engine/rules/types.js';
 import { upsertStickyComment } from '../github/sticky-comment.js';
 import type { StickyOutcome } from '../github/sticky-comment.js';
@@ -31,7 +33,7 @@ interface CheckDocument {
 
 /** What `migrate-help sql --format json` prints, as far as the comment reads it. */
 interface SqlDocument {
-  migrations: Array<{ app: string; name: string; operations: Array<{ index: number; unknown: boolean; statements: Array<{ sql: string; lock: string | null; rewrite: boolean; scan: boolean }> }> }>;
+  migrations: PredictedMigration[];
 }
 
 const EXIT_SETUP = 2;
@@ -71,25 +73,6 @@ async function predictSql(inputs: ActionInputs, document: CheckDocument, io: Act
   } catch {
     return undefined;
   }
-}
-
-/** A folded "SQL and locks" block under each finding whose top-level operation has predicted statements. */
-export function sqlSections(sql: SqlDocument | undefined): ((finding: Finding) => FindingSection[]) | undefined {
-  if (sql === undefined) return undefined;
-  const statementsByOperation = new Map<string, SqlDocument['migrations'][number]['operations'][number]['statements']>();
-  for (const migration of sql.migrations) {
-    for (const operation of migration.operations) {
-      if (!operation.unknown && operation.statements.length > 0) statementsByOperation.set(`${migration.app}.${migration.name}#${operation.index}`, operation.statements);
-    }
-  }
-  return (finding) => {
-    const operation = finding.operation;
-    if (operation === undefined || operation.path.length > 0) return [];
-    const statements = statementsByOperation.get(`${finding.app}.${finding.migration}#${operation.index}`);
-    if (statements === undefined) return [];
-    const lines = statements.map((statement) => `-- lock: ${statement.lock ?? 'none'}; rewrite: ${statement.rewrite ? 'yes' : 'no'}; scan: ${statement.scan ? 'yes' : 'no'}\n${statement.sql};`);
-    return [{ title: 'SQL and locks', body: ['```sql', ...lines, '```'].join('\n') }];
-  };
 }
 
 async function runCliCaptured(args: string[], io: ActionIO): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -186,7 +169,7 @@ export async function runAction(io: ActionIO): Promise<number> {
   const url = runUrl(io.env);
   const settings = document.settings ? { database: document.settings.database, versionText: document.settings.databaseVersion } : undefined;
   const common = { headSha, ...(settings ? { settings } : {}), ...(url ? { detailsUrl: url } : {}) };
-  const sections = sqlSections(await predictSql(inputs, document, io));
+  const sections = sqlSections((await predictSql(inputs, document, io))?.migrations);
   writeSummary(io.env, document.findings.length > 0 ? renderPrComment({ ...common, findings: document.findings, ...(sections ? { sections } : {}) }) : renderNoRisks(common));
   const comment = pr ? await postComment(io, inputs, pr, document, { headSha, ...(url ? { url } : {}), ...(sections ? { sections } : {}) }) : null;
   writeOutputs(io.env, {
