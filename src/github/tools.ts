@@ -10,6 +10,8 @@ import type { EngineSettings, Finding, GraphReport, MigrationFile } from '../eng
 import { AppError } from '../errors.js';
 import type { ExpertTool, TaskSource } from '../pipeline/types.js';
 import type { GitHub } from './client.js';
+import type { StatementsOf } from '../engine/report/sql.js';
+import { predictedSqlLines } from '../pipeline/grounders/sql-quote.js';
 import { createPredictSqlTool } from '../pipeline/sql-tool.js';
 import type { FoundMigration } from '../pipeline/sql-tool.js';
 import { createScopeReader, shortPath, type ScopeReader } from './repo-context.js';
@@ -293,11 +295,12 @@ function fileText(path: string, where: string, text: string): string {
   return `${path} (${where}), with line numbers:\n${numbered}`;
 }
 
-/** Findings as plain text for the model: message, why (first paragraph) and the safe alternative. */
-export function describeFindings(findings: readonly Finding[]): string[] {
+/** Findings as plain text for the model: message, the predicted SQL when known, why (first paragraph) and the safe alternative. */
+export function describeFindings(findings: readonly Finding[], statementsOf: StatementsOf = () => []): string[] {
   const explained = new Set<string>();
   return findings.map((finding) => {
-    const head = `[${finding.severity}] ${finding.ruleId} at ${finding.path}:${finding.line}${finding.operation ? ` (${finding.operation.type})` : ''}: ${finding.message}`;
+    const sql = predictedSqlLines(statementsOf(finding)).map((line) => `\n  ${line}`).join('');
+    const head = `[${finding.severity}] ${finding.ruleId} at ${finding.path}:${finding.line}${finding.operation ? ` (${finding.operation.type})` : ''}: ${finding.message}${sql}`;
     if (explained.has(finding.ruleId)) return head;
     explained.add(finding.ruleId);
     const why = finding.why.trim().split(/\n\s*\n/)[0] ?? '';

@@ -7,8 +7,7 @@
 import { z } from 'zod';
 import { DATABASES, EngineSettingsError, initParser, parseMigration, parseSnippet, resolveSettings } from '../engine/index.js';
 import type { EngineSettings, MigrationFile } from '../engine/index.js';
-import { renderMigrationSql, renderSqlHeader } from '../engine/report/sql.js';
-import { loadSqlParser, predictSql } from '../engine/sql/index.js';
+import { predictStatements, renderMigrationSql, renderSqlHeader } from '../engine/report/sql.js';
 import type { SqlTarget } from '../engine/sql/index.js';
 import { AppError } from '../errors.js';
 import type { ExpertTool } from './types.js';
@@ -110,8 +109,7 @@ async function predict(options: PredictSqlToolOptions, given: PredictInput): Pro
   const target = targetFor(options.settings, given);
   const found = given.path === undefined ? await fromSource(options, given.source ?? '') : await fromRepo(options.repo, given.path);
   if (typeof found === 'string') return found;
-  if (target.database === 'postgresql') await loadSqlParser();
-  const migrations = predictSql(found.files, target, { targets: [found.target], ...(options.settings.swappable ? { swappable: options.settings.swappable } : {}) });
+  const migrations = await predictStatements(found.files, target, { targets: [found.target], ...(options.settings.swappable ? { swappable: options.settings.swappable } : {}) });
   const context = found.files.length - 1;
   const lines = [
     `Predicted SQL (static reading, no database contacted) for ${target.database} ${target.version}${context > 0 ? `, with ${context} other migration${context === 1 ? '' : 's'} read as context` : ''}. "not predicted" means unknown: say so rather than guessing that SQL.`,

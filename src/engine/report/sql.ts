@@ -3,8 +3,10 @@
  * each one locks, and the text forms every surface shares (the `sql` command's text, the model tool's
  * result, the "SQL and locks" block of PR comments and check runs). Pure string builders.
  */
-import type { MigrationSql, SqlStatement } from '../sql/index.js';
-import type { Finding } from '../rules/types.js';
+import { loadSqlParser, predictSql } from '../sql/index.js';
+import type { MigrationSql, PredictOptions, SqlStatement, SqlTarget } from '../sql/index.js';
+import type { Finding, ResolvedSettings } from '../rules/types.js';
+import type { MigrationFile } from '../types.js';
 import type { FindingSection } from './pr-comment.js';
 
 /** The statement facts the reports read: an engine statement, or one read back from `sql --format json`. */
@@ -19,6 +21,20 @@ export interface PredictedMigration {
 
 /** Finds the statements of a finding's operation: none for nested operations, unpredicted ones or findings on no operation. */
 export type StatementsOf = (finding: Finding) => readonly PredictedStatement[];
+
+/**
+ * The statements of `files` on a target, with PostgreSQL's parser loaded first so RunSQL is read by it.
+ * Callers that lint pass the files they analysed, so the tree is read once for both.
+ */
+export async function predictStatements(files: readonly MigrationFile[], target: SqlTarget, options: PredictOptions = {}): Promise<MigrationSql[]> {
+  if (target.database === 'postgresql') await loadSqlParser();
+  return predictSql(files, target, options);
+}
+
+/** The target a report was judged against, as the prediction names it. */
+export function sqlTargetOf(settings: Pick<ResolvedSettings, 'database' | 'versionText'>): SqlTarget {
+  return { database: settings.database, version: settings.versionText };
+}
 
 function operationKey(app: string, migration: string, index: number): string {
   return `${app}.${migration}#${index}`;
