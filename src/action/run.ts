@@ -1,15 +1,17 @@
 /**
  * The GitHub Action: `check` on the migrations a pull request adds or changes (`--since` the event's base
  * sha), then annotations on stdout, the job summary, step outputs and the sticky PR comment. The check
- * itself goes through the CLI (`runCli … --format json`), so the Action takes exactly the CLI's flags.
+ * itself goes through the CLI (`runCli … --format json`), so the Action takes exactly the CLI's flags; the
+ * SQL and locks under each finding are predicted from the files that check parsed.
  */
 import { appendFileSync } from 'node:fs';
 import { runCli } from '../cli/main.js';
 import { escapeData, renderGithub } from '../engine/report/github.js';
 import { renderNoRisks, renderPrComment, renderResolvedComment } from '../engine/report/pr-comment.js';
 import type { FindingSection } from '../engine/report/pr-comment.js';
-import { sqlSections } from '../engine/report/sql.js';
-import type { PredictedMigration } from '../engine/report/sql.js';
+import { predictStatements, sqlSections, sqlTargetOf } from '../engine/report/sql.js';
+import type { MigrationSql } from '../engine/sql/index.js';
+import type { CheckResult } from '../cli/commands/check.js';
 import type { Finding } from '../engine/rules/types.js';
 import { upsertStickyComment } from '../github/sticky-comment.js';
 import type { StickyOutcome } from '../github/sticky-comment.js';
@@ -31,11 +33,6 @@ interface CheckDocument {
   findings: Finding[];
 }
 
-/** What `migrate-help sql --format json` prints, as far as the comment reads it. */
-interface SqlDocument {
-  migrations: PredictedMigration[];
-}
-
 const EXIT_SETUP = 2;
 
 export function checkArgs(inputs: ActionInputs, pr: PullRequestEvent | null): string[] {
@@ -53,29 +50,28 @@ export function checkArgs(inputs: ActionInputs, pr: PullRequestEvent | null): st
   ];
 }
 
-async function runCheck(args: string[], io: ActionIO): Promise<{ code: number; document?: CheckDocument; stderr: string }> {
-  const { code, stdout, stderr } = await runCliCaptured(args, io);
-  if (code === 0 || code === 1) return { code, document: JSON.parse(stdout) as CheckDocument, stderr };
+/** The check's JSON document, and the parsed result it was printed from (the files, for the SQL). */
+async function runCheck(args: string[], io: ActionIO): Promise<{ code: number; document?: CheckDocument; checked?: CheckResult; stderr: string }> {
+  let checked: CheckResult | undefined;
+  const { code, stdout, stderr } = await runCliCaptured(args, io, (result) => (checked = result));
+  if (code === 0 || code === 1) return { code, document: JSON.parse(stdout) as CheckDocument, ...(checked ? { checked } : {}), stderr };
   return { code, stderr };
 }
 
 /**
- * The SQL each reported operation runs, from `migrate-help sql` over the same paths and target as the check.
- * Best effort: the comment is still written without it when the prediction cannot run.
+ * The SQL each reported operation runs, predicted from the files the check already parsed (the tree is
+ * read once) on the target it judged. Best effort: the comment is still written without it.
  */
-async function predictSql(inputs: ActionInputs, document: CheckDocument, io: ActionIO): Promise<SqlDocument | undefined> {
-  if (document.settings === undefined || document.findings.length === 0) return undefined;
-  const args = ['sql', ...inputs.paths, '--format', 'json', '--database', document.settings.database, '--db-version', document.settings.databaseVersion];
-  const { code, stdout } = await runCliCaptured(args, io);
-  if (code !== 0) return undefined;
+async function predictCheckedSql(checked: CheckResult | undefined): Promise<MigrationSql[] | undefined> {
+  if (checked === undefined || checked.report.findings.length === 0) return undefined;
   try {
-    return JSON.parse(stdout) as SqlDocument;
+    return await predictStatements(checked.files, sqlTargetOf(checked.report.settings), { targets: checked.targets, swappable: checked.report.settings.swappable });
   } catch {
     return undefined;
   }
 }
 
-async function runCliCaptured(args: string[], io: ActionIO): Promise<{ code: number; stdout: string; stderr: string }> {
+async function runCliCaptured(args: string[], io: ActionIO, onCheck?: (result: CheckResult) => void): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const code = await runCli(args, {
@@ -86,6 +82,7 @@ async function runCliCaptured(args: string[], io: ActionIO): Promise<{ code: num
     stdoutIsTTY: false,
     stdinIsTTY: true,
     readStdin: async () => '',
+    ...(onCheck ? { onCheck } : {}),
   });
   return { code, stdout, stderr };
 }
@@ -169,7 +166,7 @@ export async function runAction(io: ActionIO): Promise<number> {
   const url = runUrl(io.env);
   const settings = document.settings ? { database: document.settings.database, versionText: document.settings.databaseVersion } : undefined;
   const common = { headSha, ...(settings ? { settings } : {}), ...(url ? { detailsUrl: url } : {}) };
-  const sections = sqlSections((await predictSql(inputs, document, io))?.migrations);
+  const sections = sqlSections(await predictCheckedSql(result.checked));
   writeSummary(io.env, document.findings.length > 0 ? renderPrComment({ ...common, findings: document.findings, ...(sections ? { sections } : {}) }) : renderNoRisks(common));
   const comment = pr ? await postComment(io, inputs, pr, document, { headSha, ...(url ? { url } : {}), ...(sections ? { sections } : {}) }) : null;
   writeOutputs(io.env, {
