@@ -9,8 +9,7 @@ import { runCli } from '../cli/main.js';
 import { escapeData, renderGithub } from '../engine/report/github.js';
 import { renderNoRisks, renderPrComment, renderResolvedComment } from '../engine/report/pr-comment.js';
 import type { FindingSection } from '../engine/report/pr-comment.js';
-import { predictStatements, sqlSections, sqlTargetOf } from '../engine/report/sql.js';
-import type { MigrationSql } from '../engine/sql/index.js';
+import { predictForReport, sqlSections } from '../engine/report/sql.js';
 import type { CheckResult } from '../cli/commands/check.js';
 import type { Finding } from '../engine/rules/types.js';
 import { upsertStickyComment } from '../github/sticky-comment.js';
@@ -56,19 +55,6 @@ async function runCheck(args: string[], io: ActionIO): Promise<{ code: number; d
   const { code, stdout, stderr } = await runCliCaptured(args, io, (result) => (checked = result));
   if (code === 0 || code === 1) return { code, document: JSON.parse(stdout) as CheckDocument, ...(checked ? { checked } : {}), stderr };
   return { code, stderr };
-}
-
-/**
- * The SQL each reported operation runs, predicted from the files the check already parsed (the tree is
- * read once) on the target it judged. Best effort: the comment is still written without it.
- */
-async function predictCheckedSql(checked: CheckResult | undefined): Promise<MigrationSql[] | undefined> {
-  if (checked === undefined || checked.report.findings.length === 0) return undefined;
-  try {
-    return await predictStatements(checked.files, sqlTargetOf(checked.report.settings), { targets: checked.targets, swappable: checked.report.settings.swappable });
-  } catch {
-    return undefined;
-  }
 }
 
 async function runCliCaptured(args: string[], io: ActionIO, onCheck?: (result: CheckResult) => void): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -166,7 +152,9 @@ export async function runAction(io: ActionIO): Promise<number> {
   const url = runUrl(io.env);
   const settings = document.settings ? { database: document.settings.database, versionText: document.settings.databaseVersion } : undefined;
   const common = { headSha, ...(settings ? { settings } : {}), ...(url ? { detailsUrl: url } : {}) };
-  const sections = sqlSections(await predictCheckedSql(result.checked));
+  // The SQL under each finding comes from the files the check parsed: the tree is read once.
+  const checked = result.checked;
+  const sections = checked && checked.report.findings.length > 0 ? sqlSections(await predictForReport(checked.files, checked.report.settings, checked.targets)) : undefined;
   writeSummary(io.env, document.findings.length > 0 ? renderPrComment({ ...common, findings: document.findings, ...(sections ? { sections } : {}) }) : renderNoRisks(common));
   const comment = pr ? await postComment(io, inputs, pr, document, { headSha, ...(url ? { url } : {}), ...(sections ? { sections } : {}) }) : null;
   writeOutputs(io.env, {

@@ -4,7 +4,7 @@
  * the SQL each target runs, predicted from the same parsed files.
  */
 import { analyze, initParser, parseMigration, type EngineSettings, type Report, type SourceFile } from '../engine/index.js';
-import { predictStatements, sqlTargetOf } from '../engine/report/sql.js';
+import { predictForReport } from '../engine/report/sql.js';
 import type { Finding } from '../engine/rules/types.js';
 import type { MigrationSql } from '../engine/sql/index.js';
 import type { GitHub } from './client.js';
@@ -28,13 +28,7 @@ export async function lintSources(sources: readonly SourceFile[], settings: Part
   await initParser();
   const files = sources.map((source) => parseMigration(source.text, { path: source.path, ...(source.appLabel ? { appLabel: source.appLabel } : {}) }));
   const report = analyze(files, settings, { targets: [...targets] });
-  let sql: MigrationSql[] = [];
-  try {
-    sql = await predictStatements(files, sqlTargetOf(report.settings), { targets, swappable: report.settings.swappable });
-  } catch {
-    // The SQL block is an addition to the findings: a prediction failure must not cost the check run.
-  }
-  return { report, sql };
+  return { report, sql: await predictForReport(files, report.settings, targets) };
 }
 
 /** Null when the pull request changes no migrations. */

@@ -10,6 +10,7 @@ import type { EngineSettings, Finding, GraphReport, MigrationFile } from '../eng
 import { AppError } from '../errors.js';
 import type { ExpertTool, TaskSource } from '../pipeline/types.js';
 import type { GitHub } from './client.js';
+import { predictForReport, statementsByFinding } from '../engine/report/sql.js';
 import type { StatementsOf } from '../engine/report/sql.js';
 import { predictedSqlLines } from '../pipeline/grounders/sql-quote.js';
 import { createPredictSqlTool } from '../pipeline/sql-tool.js';
@@ -208,11 +209,13 @@ async function withContext(reader: ScopeReader, targets: readonly MigrationEntry
 async function analyzeTargets({ reader, settings, where }: ToolContext, targets: MigrationEntry[], unknown: string[]): Promise<string> {
   const context = await withContext(reader, targets);
   const { files } = context;
-  const report = analyze(files, settings, { targets: targets.map((entry) => entry.path) });
+  const paths = targets.map((entry) => entry.path);
+  const report = analyze(files, settings, { targets: paths });
+  const statementsOf = statementsByFinding(await predictForReport(files, report.settings, paths));
   const lines = [`Engine findings for ${targets.map((entry) => shortPath(entry.path)).join(', ')} in ${where} (${report.settings.database} ${report.settings.versionText}; ${files.length} migrations read as context):`];
   const findings = report.findings.filter((finding) => finding.ruleId !== 'multiple-leaf-nodes' || targets.some((entry) => entry.path === finding.path));
   if (findings.length === 0) lines.push('No findings: no risky operations found.');
-  lines.push(...describeFindings(findings));
+  lines.push(...describeFindings(findings, statementsOf));
   if (unknown.length > 0) lines.push(`Not found in ${where}: ${unknown.join(', ')}.`);
   const { skipped } = context;
   if (skipped.length > 0) lines.push(`Not read: ${skipped.map((item) => item.note).join(' ')}`);

@@ -134,6 +134,15 @@ describe('repository tools', () => {
     expect(fake.counts()).toMatchObject({ requests: 1, graphqlObjects: 42, byRoute: { graphql: 1 } });
     expect(analysis).toContain('[error] add-field-not-null-without-db-default at shop/migrations/0043_order_channel.py');
     expect(analysis).toContain('Safe alternative:');
+    expect(analysis).toContain('  Predicted SQL: ALTER TABLE "shop_order" ADD COLUMN "channel" varchar(32) DEFAULT \'web\' NOT NULL -- takes ACCESS EXCLUSIVE on "shop_order"');
+
+    // predict_sql by path reads the same migration with its app: no second listing, the blobs are cached.
+    fake.resetCounts();
+    const sql = await runTool(tools, 'predict_sql', { path: 'shop.0043_order_channel' });
+    expect(fake.counts().requests).toBe(0);
+    expect(sql).toContain('-- postgresql 16: 1 of 1 operations predicted');
+    expect(sql).toContain('-- lock: ACCESS EXCLUSIVE on shop_order, rewrite: no, scan: no');
+    expect(await runTool(tools, 'predict_sql', { path: 'shop.0099_nope' })).toBe('No migration "shop.0099_nope" in acme/shop; use list_migrations for the names.');
 
     const graph = await runTool(tools, 'app_graph', { app: 'shop' });
     expect(graph).toContain('`shop.0043_order_channel`');

@@ -31,9 +31,16 @@ export async function predictStatements(files: readonly MigrationFile[], target:
   return predictSql(files, target, options);
 }
 
-/** The target a report was judged against, as the prediction names it. */
-export function sqlTargetOf(settings: Pick<ResolvedSettings, 'database' | 'versionText'>): SqlTarget {
-  return { database: settings.database, version: settings.versionText };
+/**
+ * The SQL of the linted files on the target their report was judged against, from the files it analysed
+ * (the tree is read once). Empty when the prediction fails: it adds to the findings, which stand without it.
+ */
+export async function predictForReport(files: readonly MigrationFile[], settings: Pick<ResolvedSettings, 'database' | 'versionText' | 'swappable'>, targets?: readonly string[]): Promise<MigrationSql[]> {
+  try {
+    return await predictStatements(files, { database: settings.database, version: settings.versionText }, { swappable: settings.swappable, ...(targets === undefined ? {} : { targets }) });
+  } catch {
+    return [];
+  }
 }
 
 function operationKey(app: string, migration: string, index: number): string {

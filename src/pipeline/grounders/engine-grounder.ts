@@ -7,7 +7,7 @@
  */
 import { EngineSettingsError, analyze, initParser } from '../../engine/index.js';
 import type { EngineSettings, Finding, MigrationFile, Report } from '../../engine/index.js';
-import { predictStatements, sqlTargetOf, statementsByFinding } from '../../engine/report/sql.js';
+import { predictForReport, statementsByFinding } from '../../engine/report/sql.js';
 import type { StatementsOf } from '../../engine/report/sql.js';
 import type { Grounder, Grounding, Question } from '../types.js';
 import { describeOperations } from './operations-summary.js';
@@ -70,7 +70,7 @@ export function createEngineGrounder(options: EngineGrounderOptions): Grounder {
           await context.task?.({ id: 'engine', title, status: 'error', details: error.message });
           return { deterministicMarkdown: note, contextForModel: `Note from migrate-help: ${note}` };
         }
-        const grounding = groundingFor(pieces, report, skipped, await statementsFor(pieces, report));
+        const grounding = groundingFor(pieces, report, skipped, statementsByFinding(await predictForReport(pieces.map((piece) => piece.file), report.settings)));
         const risks = report.findings.filter((finding) => finding.ruleId !== PARSE_ERROR).length;
         await context.task?.({ id: 'engine', title, status: 'complete', details: `${risks === 0 ? 'No' : risks} risk finding${risks === 1 ? '' : 's'} for ${databaseName(report.settings.database)} ${report.settings.versionText}` });
         return grounding;
@@ -80,16 +80,6 @@ export function createEngineGrounder(options: EngineGrounderOptions): Grounder {
       }
     },
   };
-}
-
-/** The predicted SQL of each finding's operation; none when the prediction fails (the checks still stand). */
-async function statementsFor(pieces: readonly CodePiece[], report: Report): Promise<StatementsOf> {
-  try {
-    const files = pieces.map((piece) => piece.file);
-    return statementsByFinding(await predictStatements(files, sqlTargetOf(report.settings), { swappable: report.settings.swappable }));
-  } catch {
-    return () => [];
-  }
 }
 
 function plainLabel(piece: CodePiece): string {
