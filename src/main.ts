@@ -22,7 +22,7 @@ import { checkLink, parseLinkRequest } from './github/repo-context.js';
 import { createLogger, type Logger } from './logger.js';
 import { createChannelSettings, type ChannelSettings } from './pipeline/channel-settings.js';
 import { knowledgeIndex } from './knowledge/load.js';
-import { createEngineGrounder, createKnowledgeGrounder, createPlaybookGrounder } from './pipeline/grounders/index.js';
+import { createEngineGrounder, createKnowledgeGrounder, createPlaybookGrounder, createSqlToolGrounder } from './pipeline/grounders/index.js';
 import { createAnswerService } from './pipeline/index.js';
 import type { Expert, Grounder, Question } from './pipeline/types.js';
 import { startOpsServer, type ReadinessCheck } from './http/ops.js';
@@ -279,7 +279,7 @@ export function createGitHubFromConfig(config: Config, store: CacheStore, logger
 /**
  * Every question goes through these, in this order (their deterministic parts show in this order):
  * a pull request review, migrations pasted or shared, pasted errors and showmigrations (compared with
- * the linked repository's graph), and the linked repository's tools.
+ * the linked repository's graph), the linked repository's tools, and the SQL prediction tool.
  */
 /** One workspace's channel settings (console questions have no team: the '' workspace). */
 export type WorkspaceSettings = (teamId: string | undefined) => ChannelSettings;
@@ -289,12 +289,15 @@ export function createGrounders(settings: WorkspaceSettings, github: GitHub | un
   const linkFor = async (question: Question) => (await settings(question.teamId).state(question.channel)).link;
   // Last: its passages ground the model, and its offline answer stands in when the model cannot answer.
   const knowledge = createKnowledgeGrounder({ index: knowledgeIndex() });
-  if (github === undefined) return [createEngineGrounder({ settingsFor }), createPlaybookGrounder(), knowledge];
+  // After the repository grounders: theirs reads paths too, and the first tool of a name wins.
+  const sqlTool = createSqlToolGrounder({ settingsFor });
+  if (github === undefined) return [createEngineGrounder({ settingsFor }), createPlaybookGrounder(), sqlTool, knowledge];
   return [
     createPullRequestGrounder({ github, linkFor, settingsFor }),
     createEngineGrounder({ settingsFor }),
     createPlaybookGrounder({ graphFor: linkedGraphSource({ github, linkFor }) }),
     createLinkedRepoGrounder({ github, linkFor, settingsFor }),
+    sqlTool,
     knowledge,
   ];
 }

@@ -1,13 +1,16 @@
 /**
  * The GitHub Action: `check` on the migrations a pull request adds or changes (`--since` the event's base
  * sha), then annotations on stdout, the job summary, step outputs and the sticky PR comment. The check
- * itself goes through the CLI (`runCli … --format json`), so the Action takes exactly the CLI's flags.
+ * itself goes through the CLI (`runCli … --format json`), so the Action takes exactly the CLI's flags; the
+ * SQL and locks under each finding are predicted from the files that check parsed.
  */
 import { appendFileSync } from 'node:fs';
 import { runCli } from '../cli/main.js';
 import { escapeData, renderGithub } from '../engine/report/github.js';
 import { renderNoRisks, renderPrComment, renderResolvedComment } from '../engine/report/pr-comment.js';
 import type { FindingSection } from '../engine/report/pr-comment.js';
+import { predictForReport, sqlSections } from '../engine/report/sql.js';
+import type { CheckResult } from '../cli/commands/check.js';
 import type { Finding } from '../engine/rules/types.js';
 import { upsertStickyComment } from '../github/sticky-comment.js';
 import type { StickyOutcome } from '../github/sticky-comment.js';
@@ -29,11 +32,6 @@ interface CheckDocument {
   findings: Finding[];
 }
 
-/** What `migrate-help sql --format json` prints, as far as the comment reads it. */
-interface SqlDocument {
-  migrations: Array<{ app: string; name: string; operations: Array<{ index: number; unknown: boolean; statements: Array<{ sql: string; lock: string | null; rewrite: boolean; scan: boolean }> }> }>;
-}
-
 const EXIT_SETUP = 2;
 
 export function checkArgs(inputs: ActionInputs, pr: PullRequestEvent | null): string[] {
@@ -51,48 +49,15 @@ export function checkArgs(inputs: ActionInputs, pr: PullRequestEvent | null): st
   ];
 }
 
-async function runCheck(args: string[], io: ActionIO): Promise<{ code: number; document?: CheckDocument; stderr: string }> {
-  const { code, stdout, stderr } = await runCliCaptured(args, io);
-  if (code === 0 || code === 1) return { code, document: JSON.parse(stdout) as CheckDocument, stderr };
+/** The check's JSON document, and the parsed result it was printed from (the files, for the SQL). */
+async function runCheck(args: string[], io: ActionIO): Promise<{ code: number; document?: CheckDocument; checked?: CheckResult; stderr: string }> {
+  let checked: CheckResult | undefined;
+  const { code, stdout, stderr } = await runCliCaptured(args, io, (result) => (checked = result));
+  if (code === 0 || code === 1) return { code, document: JSON.parse(stdout) as CheckDocument, ...(checked ? { checked } : {}), stderr };
   return { code, stderr };
 }
 
-/**
- * The SQL each reported operation runs, from `migrate-help sql` over the same paths and target as the check.
- * Best effort: the comment is still written without it when the prediction cannot run.
- */
-async function predictSql(inputs: ActionInputs, document: CheckDocument, io: ActionIO): Promise<SqlDocument | undefined> {
-  if (document.settings === undefined || document.findings.length === 0) return undefined;
-  const args = ['sql', ...inputs.paths, '--format', 'json', '--database', document.settings.database, '--db-version', document.settings.databaseVersion];
-  const { code, stdout } = await runCliCaptured(args, io);
-  if (code !== 0) return undefined;
-  try {
-    return JSON.parse(stdout) as SqlDocument;
-  } catch {
-    return undefined;
-  }
-}
-
-/** A folded "SQL and locks" block under each finding whose top-level operation has predicted statements. */
-export function sqlSections(sql: SqlDocument | undefined): ((finding: Finding) => FindingSection[]) | undefined {
-  if (sql === undefined) return undefined;
-  const statementsByOperation = new Map<string, SqlDocument['migrations'][number]['operations'][number]['statements']>();
-  for (const migration of sql.migrations) {
-    for (const operation of migration.operations) {
-      if (!operation.unknown && operation.statements.length > 0) statementsByOperation.set(`${migration.app}.${migration.name}#${operation.index}`, operation.statements);
-    }
-  }
-  return (finding) => {
-    const operation = finding.operation;
-    if (operation === undefined || operation.path.length > 0) return [];
-    const statements = statementsByOperation.get(`${finding.app}.${finding.migration}#${operation.index}`);
-    if (statements === undefined) return [];
-    const lines = statements.map((statement) => `-- lock: ${statement.lock ?? 'none'}; rewrite: ${statement.rewrite ? 'yes' : 'no'}; scan: ${statement.scan ? 'yes' : 'no'}\n${statement.sql};`);
-    return [{ title: 'SQL and locks', body: ['```sql', ...lines, '```'].join('\n') }];
-  };
-}
-
-async function runCliCaptured(args: string[], io: ActionIO): Promise<{ code: number; stdout: string; stderr: string }> {
+async function runCliCaptured(args: string[], io: ActionIO, onCheck?: (result: CheckResult) => void): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const code = await runCli(args, {
@@ -103,6 +68,7 @@ async function runCliCaptured(args: string[], io: ActionIO): Promise<{ code: num
     stdoutIsTTY: false,
     stdinIsTTY: true,
     readStdin: async () => '',
+    ...(onCheck ? { onCheck } : {}),
   });
   return { code, stdout, stderr };
 }
@@ -186,7 +152,9 @@ export async function runAction(io: ActionIO): Promise<number> {
   const url = runUrl(io.env);
   const settings = document.settings ? { database: document.settings.database, versionText: document.settings.databaseVersion } : undefined;
   const common = { headSha, ...(settings ? { settings } : {}), ...(url ? { detailsUrl: url } : {}) };
-  const sections = sqlSections(await predictSql(inputs, document, io));
+  // The SQL under each finding comes from the files the check parsed: the tree is read once.
+  const checked = result.checked;
+  const sections = checked && checked.report.findings.length > 0 ? sqlSections(await predictForReport(checked.files, checked.report.settings, checked.targets)) : undefined;
   writeSummary(io.env, document.findings.length > 0 ? renderPrComment({ ...common, findings: document.findings, ...(sections ? { sections } : {}) }) : renderNoRisks(common));
   const comment = pr ? await postComment(io, inputs, pr, document, { headSha, ...(url ? { url } : {}), ...(sections ? { sections } : {}) }) : null;
   writeOutputs(io.env, {

@@ -12,7 +12,7 @@ import { REPORT_FORMATS } from '../engine/report/index.js';
 import type { ReportFormat } from '../engine/report/index.js';
 import { parseDatabase } from '../engine/settings.js';
 import { DATABASES } from '../engine/types.js';
-import type { FailOn } from './commands/check.js';
+import type { CheckResult, FailOn } from './commands/check.js';
 import { EXIT_CLEAN, EXIT_FINDINGS, describeError, ioError, usageError } from './exit.js';
 import { printCheck, printDiagnose, printGraph, printParse, printRules } from './print.js';
 import type { Output } from './print.js';
@@ -26,6 +26,8 @@ export interface CliIO {
   stdoutIsTTY: boolean;
   stdinIsTTY: boolean;
   readStdin(): Promise<string>;
+  /** Told the result of `check` before it is printed: the Action predicts SQL from the files it parsed. */
+  onCheck?(result: CheckResult): void;
 }
 
 const VERSION = PACKAGE_VERSION;
@@ -81,6 +83,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     .action(async (paths: string[], opts: { database?: string; dbVersion?: string; format: ReportFormat; failOn: FailOn; config?: string; disable?: string[]; enable?: string[]; since?: string; settings?: string; baseline?: string; writeBaseline?: string; pgZeroDowntime?: boolean }) => {
       const { check, failsAt } = await import('./commands/check.js');
       const result = await check({ paths, cwd: io.cwd, version: VERSION, ...opts });
+      io.onCheck?.(result);
       outcome = { output: printCheck(result, opts.format, { color, version: VERSION }), code: failsAt(result.report, opts.failOn) ? EXIT_FINDINGS : EXIT_CLEAN };
     });
 

@@ -2,18 +2,22 @@
  * Grounders that bring a GitHub repository into an answer:
  *   - pull request review: the PR's migrations checked by the engine with the base branch's
  *     migrations as context (conflicting numbers, missing dependencies), a deterministic risk report
- *     shown first, then the model's review with the report, the file contents and PR-scoped tools;
+ *     (each risk quoting its predicted SQL and lock) shown first, then the model's review with the report, the file contents and PR-scoped tools;
  *   - the channel's linked repository: tools to read it, and the files of migrations a pasted error
  *     or `showmigrations` output names;
  *   - the linked repository's graph, for the playbook grounder's showmigrations comparison.
  */
-import { analyzeSources, parseShowMigrations } from '../engine/index.js';
+import { parseShowMigrations } from '../engine/index.js';
 import type { EngineSettings, Finding, GraphReport, Report } from '../engine/index.js';
 import { isAppError } from '../errors.js';
+import { statementsByFinding } from '../engine/report/sql.js';
+import type { StatementsOf } from '../engine/report/sql.js';
 import { blocksWithin, databaseName, unwrapProse } from '../pipeline/grounders/markdown.js';
+import { quoteStatements } from '../pipeline/grounders/sql-quote.js';
 import { REVIEW_QUESTION_PREFIX } from '../pipeline/review.js';
 import type { Grounder, Grounding, Question } from '../pipeline/types.js';
 import type { GitHub } from './client.js';
+import { lintSources } from './pr-lint.js';
 import { formatPullRequest } from './refs.js';
 import { createScopeReader, migrationsNamedIn, scopeForLink, shortPath, type LinkedRepo, type RepoScope, type ScopeReader } from './repo-context.js';
 import { createRepoTools, describeFindings } from './tools.js';
@@ -116,7 +120,8 @@ export function createPullRequestGrounder(options: RepoGrounderOptions): Grounde
       await safeStatus(context, `${checking}…`);
       await context.task?.({ id: 'pr-check', title: checking, status: 'in_progress' });
       const settings = await options.settingsFor(question);
-      const report = await analyzeSources(review.engineInput.sources, settings, { targets: review.engineInput.targets });
+      const { report, sql } = await lintSources(review.engineInput.sources, settings, review.engineInput.targets);
+      const statementsOf = statementsByFinding(sql);
       const targets = new Set(review.engineInput.targets);
       const findings = report.findings.filter((finding) => targets.has(finding.path));
       const graph = graphProblems(review, report);
@@ -130,12 +135,12 @@ export function createPullRequestGrounder(options: RepoGrounderOptions): Grounde
       };
       if (target.fromHistory === true) {
         // The report is already in the thread: only the facts and the PR's tools for the follow-up.
-        return { contextForModel: renderReviewContext(name, review, report, findings, graph, { followUp: true }), tools: createRepoTools({ github, scope, settings }) };
+        return { contextForModel: renderReviewContext({ name, review, report, findings, graph, statementsOf }, { followUp: true }), tools: createRepoTools({ github, scope, settings }) };
       }
       const others = target.others.length > 0 ? `\n\n_I review one pull request per question; ask again for ${target.others.map(formatPullRequest).join(', ')}._` : '';
       return {
-        deterministicMarkdown: `${renderReport(name, review, report, findings, graph)}${others}`,
-        contextForModel: renderReviewContext(name, review, report, findings, graph),
+        deterministicMarkdown: `${renderReport({ name, review, report, findings, graph, statementsOf })}${others}`,
+        contextForModel: renderReviewContext({ name, review, report, findings, graph, statementsOf }),
         tools: createRepoTools({ github, scope, settings }),
         modelUnavailableNote: REVIEW_UNAVAILABLE_NOTE,
       };
@@ -180,11 +185,21 @@ function changeSummary(review: ReviewContext): string {
   return [...counts].map(([status, count]) => `${count} ${status}`).join(', ');
 }
 
-function renderReport(name: string, review: ReviewContext, report: Report, findings: Finding[], graph: GraphProblems): string {
+/** What the review's report and the model's context are written from. */
+interface ReviewFacts {
+  name: string;
+  review: ReviewContext;
+  report: Report;
+  findings: Finding[];
+  graph: GraphProblems;
+  statementsOf: StatementsOf;
+}
+
+function renderReport({ name, review, report, findings, graph, statementsOf }: ReviewFacts): string {
   const pr = review.pullRequest;
   const total = review.migrationChanges.length;
   const sections = [`**Migration review of ${name}** “${pr.title}” (${code(pr.head.ref)} → ${code(pr.base.ref)}): ${total} migration file${total === 1 ? '' : 's'} changed (${changeSummary(review)}).`];
-  sections.push(...renderFindings(findings, `${databaseName(report.settings.database)} ${report.settings.versionText}`));
+  sections.push(...renderFindings(findings, `${databaseName(report.settings.database)} ${report.settings.versionText}`, statementsOf));
   const graphLines: string[] = [];
   for (const conflict of graph.conflicts) {
     const base = conflict.leaves.filter((leaf) => !conflict.prLeaves.includes(leaf));
@@ -208,8 +223,11 @@ function countText(findings: readonly Finding[]): string {
     .join(', ');
 }
 
-/** Findings by severity, then rule: every finding listed, each rule's safe alternative once (long recipes cut between blocks). */
-function renderFindings(findings: readonly Finding[], target: string): string[] {
+/**
+ * Findings by severity, then rule: every finding listed with the SQL its operation runs and the lock it
+ * takes, each rule's safe alternative once (long recipes cut between blocks).
+ */
+function renderFindings(findings: readonly Finding[], target: string, statementsOf: StatementsOf): string[] {
   if (findings.length === 0) return [`**Migration risk report** (${target}): no risky operations found.`];
   const sections = [`**Migration risk report** (${target}): ${countText(findings)}.`];
   for (const severity of SEVERITIES) {
@@ -219,7 +237,11 @@ function renderFindings(findings: readonly Finding[], target: string): string[] 
     const rules = [...new Set(ofSeverity.map((finding) => finding.ruleId))];
     for (const ruleId of rules) {
       const group = ofSeverity.filter((finding) => finding.ruleId === ruleId);
-      const items = group.slice(0, MAX_ITEMS_PER_RULE).map((finding) => `- ${code(`${shortPath(finding.path)}:${finding.line}`)}${finding.operation ? ` (${finding.operation.type})` : ''}: ${finding.message}`);
+      const items = group.slice(0, MAX_ITEMS_PER_RULE).flatMap((finding) => {
+        const item = `- ${code(`${shortPath(finding.path)}:${finding.line}`)}${finding.operation ? ` (${finding.operation.type})` : ''}: ${finding.message}`;
+        const quote = quoteStatements(statementsOf(finding));
+        return quote ? [item, quote] : [item];
+      });
       if (group.length > MAX_ITEMS_PER_RULE) items.push(`- …and ${group.length - MAX_ITEMS_PER_RULE} more like this`);
       const alternative = group[0]!.safeAlternative.trim();
       const more = `_(Shortened: the full recipe is in ${code(`docs/rules/${ruleId}.md`)}.)_`;
@@ -229,13 +251,13 @@ function renderFindings(findings: readonly Finding[], target: string): string[] 
   return sections;
 }
 
-function renderReviewContext(name: string, review: ReviewContext, report: Report, findings: Finding[], graph: GraphProblems, options: { followUp?: boolean } = {}): string {
+function renderReviewContext({ name, review, report, findings, graph, statementsOf }: ReviewFacts, options: { followUp?: boolean } = {}): string {
   const pr = review.pullRequest;
   const posted = options.followUp === true ? 'Earlier in this thread migrate-help posted a deterministic risk report of its migrations, and this is a follow-up question' : 'migrate-help already posted a deterministic risk report of its migrations above your answer';
   const parts = [
     `The user asked about pull request ${name} “${pr.title}” by ${pr.author ?? 'unknown'} (${pr.state}${pr.draft ? ', draft' : ''}; base ${pr.base.ref} at ${pr.base.sha.slice(0, 12)}, head ${pr.head.ref} at ${pr.head.sha.slice(0, 12)}). ${posted} (engine target ${report.settings.database} ${report.settings.versionText}). Write the review below it: what matters for deploying these migrations safely, most serious first, with concrete fixes; do not repeat the report's list. Tools read the PR head (and the base branch) if you need more.`,
     `Migration file changes:\n${review.migrationChanges.map((change) => `- ${change.status} ${change.path}${change.previousPath ? ` (from ${change.previousPath})` : ''}`).join('\n')}`,
-    findings.length === 0 ? 'Engine findings: none.' : `Engine findings (${findings.length}):\n${describeFindings(findings).join('\n\n')}`,
+    findings.length === 0 ? 'Engine findings: none.' : `Engine findings (${findings.length}):\n${describeFindings(findings, statementsOf).join('\n\n')}`,
   ];
   const graphFacts = [
     ...graph.conflicts.map((conflict) => `Conflict after merge in ${conflict.app}: leaves ${conflict.leaves.join(', ')} (from this PR: ${conflict.prLeaves.join(', ') || 'none'}).`),

@@ -1,10 +1,11 @@
 /**
- * "Post to PR" from a Slack review: the sticky comment the Action writes, written with the bot's own
- * GitHub credentials (the allowlist is checked before anything is sent). A PR without risks gets its
- * existing comment marked resolved, or no comment at all.
+ * "Post to PR" from a Slack review: the sticky comment the Action writes (with the same "SQL and locks"
+ * block under each finding), written with the bot's own GitHub credentials (the allowlist is checked
+ * before anything is sent). A PR without risks gets its existing comment marked resolved, or no comment.
  */
 import type { EngineSettings } from '../engine/index.js';
 import { renderPrComment, renderResolvedComment } from '../engine/report/pr-comment.js';
+import { sqlSections } from '../engine/report/sql.js';
 import { AppError } from '../errors.js';
 import type { GitHub } from './client.js';
 import { isHttpError, translateGitHubError } from './errors.js';
@@ -21,7 +22,8 @@ export async function postReviewComment(github: Pick<GitHub, 'allowlist' | 'auth
   const octokit = await github.octokitFor(ref);
   try {
     if (findings.length === 0) return await upsertStickyComment(octokit, ref, renderResolvedComment(common), { onlyIfPresent: true });
-    return await upsertStickyComment(octokit, ref, renderPrComment({ ...common, findings }));
+    const sections = sqlSections(lint?.sql);
+    return await upsertStickyComment(octokit, ref, renderPrComment({ ...common, findings, ...(sections ? { sections } : {}) }));
   } catch (error) {
     if (isHttpError(error) && (error.status === 403 || error.status === 404)) {
       const name = `${ref.owner}/${ref.repo}#${ref.number}`;

@@ -1,18 +1,23 @@
 /**
  * Tools the expert model may call while answering, scoped to one allowlisted repository in play
  * (the channel's link, or a pull request's head): list the apps and migrations, read a file, run the
- * engine on chosen migrations, the graph of an app, and the PR's migration files. Inputs are checked
+ * engine on chosen migrations, predict their SQL and locks, the graph of an app, and the PR's migration files. Inputs are checked
  * with zod; a bad input or a GitHub failure becomes a tool error the model can read and recover from.
  */
 import { z } from 'zod';
 import { analyze, parseMigration, renderGraphMarkdown } from '../engine/index.js';
-import type { EngineSettings, Finding, GraphReport } from '../engine/index.js';
+import type { EngineSettings, Finding, GraphReport, MigrationFile } from '../engine/index.js';
 import { AppError } from '../errors.js';
 import type { ExpertTool, TaskSource } from '../pipeline/types.js';
 import type { GitHub } from './client.js';
+import { predictForReport, statementsByFinding } from '../engine/report/sql.js';
+import type { StatementsOf } from '../engine/report/sql.js';
+import { predictedSqlLines } from '../pipeline/grounders/sql-quote.js';
+import { createPredictSqlTool } from '../pipeline/sql-tool.js';
+import type { FoundMigration } from '../pipeline/sql-tool.js';
 import { createScopeReader, shortPath, type ScopeReader } from './repo-context.js';
 import type { PullRequestScope, RepoScope } from './repo-context.js';
-import type { MigrationEntry, MigrationTree } from './types.js';
+import type { MigrationEntry, MigrationTree, SkippedFile } from './types.js';
 
 /** Largest file the model may read (bytes): migrations are small; anything bigger is rarely the point. */
 const TOOL_MAX_FILE_BYTES = 200_000;
@@ -58,7 +63,7 @@ interface ToolContext {
 export function createRepoTools(options: RepoToolOptions): ExpertTool[] {
   const { github, scope, settings } = options;
   const context: ToolContext = { github, scope, settings, reader: options.reader ?? createScopeReader(github, scope), where: scope.label, pr: scope.pullRequest };
-  const tools = [listMigrationsTool(context), readFileTool(context), analyzeMigrationsTool(context), appGraphTool(context)];
+  const tools = [listMigrationsTool(context), readFileTool(context), analyzeMigrationsTool(context), appGraphTool(context), predictSqlTool(context)];
   if (scope.pullRequest) tools.push(prMigrationFilesTool(scope.pullRequest));
   return tools;
 }
@@ -192,22 +197,42 @@ async function findTargets(reader: ScopeReader, paths: string[]): Promise<{ targ
   return { targets, unknown };
 }
 
-async function analyzeTargets({ reader, settings, where }: ToolContext, targets: MigrationEntry[], unknown: string[]): Promise<string> {
+/** The targets parsed with the rest of their apps as context; targets beyond the newest files of a long app are read too. */
+async function withContext(reader: ScopeReader, targets: readonly MigrationEntry[]): Promise<{ files: MigrationFile[]; skipped: SkippedFile[]; truncated: string[] }> {
   const context = await reader.parsedApps(targets.map((entry) => entry.app));
-  // Targets beyond the newest files of a long app are read too, so they are always analysed.
   const missing = targets.filter((entry) => !context.files.some((file) => file.path === entry.path));
   const extra = missing.length > 0 ? await reader.readEntries(missing) : { files: [], skipped: [] };
   const files = [...context.files, ...extra.files.map((file) => parseMigration(file.text, { path: file.path, appLabel: file.app }))];
-  const report = analyze(files, settings, { targets: targets.map((entry) => entry.path) });
+  return { files, skipped: [...context.skipped, ...extra.skipped], truncated: context.truncated };
+}
+
+async function analyzeTargets({ reader, settings, where }: ToolContext, targets: MigrationEntry[], unknown: string[]): Promise<string> {
+  const context = await withContext(reader, targets);
+  const { files } = context;
+  const paths = targets.map((entry) => entry.path);
+  const report = analyze(files, settings, { targets: paths });
+  const statementsOf = statementsByFinding(await predictForReport(files, report.settings, paths));
   const lines = [`Engine findings for ${targets.map((entry) => shortPath(entry.path)).join(', ')} in ${where} (${report.settings.database} ${report.settings.versionText}; ${files.length} migrations read as context):`];
   const findings = report.findings.filter((finding) => finding.ruleId !== 'multiple-leaf-nodes' || targets.some((entry) => entry.path === finding.path));
   if (findings.length === 0) lines.push('No findings: no risky operations found.');
-  lines.push(...describeFindings(findings));
+  lines.push(...describeFindings(findings, statementsOf));
   if (unknown.length > 0) lines.push(`Not found in ${where}: ${unknown.join(', ')}.`);
-  const skipped = [...context.skipped, ...extra.skipped];
+  const { skipped } = context;
   if (skipped.length > 0) lines.push(`Not read: ${skipped.map((item) => item.note).join(' ')}`);
   if (context.truncated.length > 0) lines.push(`Only the newest ${files.length} migrations of ${context.truncated.join(', ')} were read as context.`);
   return lines.join('\n');
+}
+
+/** predict_sql over the repository in play: a path resolves to the migration, read with the rest of its app. */
+function predictSqlTool({ reader, settings, where }: ToolContext): ExpertTool {
+  const find = async (path: string): Promise<FoundMigration | string> => {
+    const entry = await reader.findMigration(path);
+    if (entry === undefined) return `No migration "${path}" in ${where}; use list_migrations for the names.`;
+    const { files, skipped, truncated } = await withContext(reader, [entry]);
+    const notes = [...(skipped.length > 0 ? [`Not read: ${skipped.map((item) => item.note).join(' ')}`] : []), ...(truncated.length > 0 ? [`Only the newest migrations of ${truncated.join(', ')} were read as context.`] : [])];
+    return { target: entry.path, files, notes };
+  };
+  return createPredictSqlTool({ settings, repo: { where, find } });
 }
 
 function appGraphTool({ reader, where }: ToolContext): ExpertTool {
@@ -273,11 +298,12 @@ function fileText(path: string, where: string, text: string): string {
   return `${path} (${where}), with line numbers:\n${numbered}`;
 }
 
-/** Findings as plain text for the model: message, why (first paragraph) and the safe alternative. */
-export function describeFindings(findings: readonly Finding[]): string[] {
+/** Findings as plain text for the model: message, the predicted SQL when known, why (first paragraph) and the safe alternative. */
+export function describeFindings(findings: readonly Finding[], statementsOf: StatementsOf = () => []): string[] {
   const explained = new Set<string>();
   return findings.map((finding) => {
-    const head = `[${finding.severity}] ${finding.ruleId} at ${finding.path}:${finding.line}${finding.operation ? ` (${finding.operation.type})` : ''}: ${finding.message}`;
+    const sql = predictedSqlLines(statementsOf(finding)).map((line) => `\n  ${line}`).join('');
+    const head = `[${finding.severity}] ${finding.ruleId} at ${finding.path}:${finding.line}${finding.operation ? ` (${finding.operation.type})` : ''}: ${finding.message}${sql}`;
     if (explained.has(finding.ruleId)) return head;
     explained.add(finding.ruleId);
     const why = finding.why.trim().split(/\n\s*\n/)[0] ?? '';

@@ -1,13 +1,14 @@
 /**
  * GitHub App webhooks: `pull_request` opened/synchronize/reopened, signature verified with
  * @octokit/webhooks. For a repository that is allowlisted AND linked to a Slack channel, the PR's
- * migrations are linted and a check run is written on its head commit; `onReviewed` then tells the
- * linked channels (the Slack heads-up). Everything else is acknowledged and ignored, with a log line.
+ * migrations are linted and a check run is written on its head commit (its summary is the PR comment's
+ * text, SQL and locks included); `onReviewed` then tells the linked channels (the Slack heads-up). Everything else is acknowledged and ignored, with a log line.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Webhooks } from '@octokit/webhooks';
 import type { EngineSettings } from '../engine/index.js';
 import { renderPrComment } from '../engine/report/pr-comment.js';
+import { sqlSections } from '../engine/report/sql.js';
 import type { Finding } from '../engine/rules/types.js';
 import { createCheckRun } from './check-run.js';
 import type { CheckConclusion } from './check-run.js';
@@ -68,7 +69,8 @@ async function reviewPullRequest(options: PullRequestWebhookOptions, ref: PullRe
   }
   const { findings } = lint;
   const octokit = await options.github.octokitFor(ref);
-  const summary = findings.length > 0 ? renderPrComment({ findings, settings: lint.settings, headSha: pr.headSha }) : 'No risky operations in the migrations this pull request adds or changes.';
+  const sections = sqlSections(lint.sql);
+  const summary = findings.length > 0 ? renderPrComment({ findings, settings: lint.settings, headSha: pr.headSha, ...(sections ? { sections } : {}) }) : 'No risky operations in the migrations this pull request adds or changes.';
   const title = findings.length === 0 ? 'No migration risks' : `${findings.length} migration ${findings.length === 1 ? 'risk' : 'risks'}`;
   const run = await createCheckRun(octokit, ref, { headSha: pr.headSha, findings, title, summary });
   options.logger.info({ module: 'github', repo: `${ref.owner}/${ref.repo}`, pr: ref.number, findings: findings.length, conclusion: run.conclusion }, 'check run written');

@@ -74,6 +74,8 @@ describe('GitHub App pull request webhooks in Slack', () => {
     expect((await deliverPullRequest(21, head, 'Add order channel')).status).toBe(200);
     const [run] = github.checkRuns('acme', 'shop');
     expect(run).toMatchObject({ head_sha: head, conclusion: 'failure' });
+    // The check's page carries the same "SQL and locks" block as the PR comment.
+    expect(run!.output?.summary).toContain('<details><summary>SQL and locks</summary>\n\n```sql\n-- lock: ACCESS EXCLUSIVE; rewrite: no; scan: no\nALTER TABLE "shop_order" ADD COLUMN "channel" varchar(32) DEFAULT \'web\' NOT NULL;');
     const [headsUp, ...more] = headsUps();
     expect(more).toHaveLength(0);
     const text = String(headsUp!.body.text);
@@ -112,6 +114,7 @@ describe('GitHub App pull request webhooks in Slack', () => {
     expect(duplicates).toHaveLength(0);
     expect(comment!.body.startsWith('<!-- migrate-help:sticky -->')).toBe(true);
     expect(comment!.body).toContain('add-field-not-null-without-db-default');
+    expect(comment!.body).toContain('<details><summary>SQL and locks</summary>');
     expect(first).toContain(`/pull/21#issuecomment-${comment!.id}`);
 
     // A new push changes the report; the second click edits the same comment.

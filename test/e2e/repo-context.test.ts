@@ -157,7 +157,7 @@ describe('questions in a linked channel', () => {
     ]);
 
     const [first, second] = harness.anthropic.requests.slice(-2);
-    expect(first!.body.tools.map((tool: { name: string }) => tool.name)).toEqual(['list_migrations', 'read_file', 'analyze_migrations', 'app_graph']);
+    expect(first!.body.tools.map((tool: { name: string }) => tool.name)).toEqual(['list_migrations', 'read_file', 'analyze_migrations', 'app_graph', 'predict_sql']);
     expect(messageTexts(first!.body)[0]!.text).toContain('linked to the GitHub repository acme/shop');
     const toolResult = second!.body.messages.at(-1).content[0];
     expect(toolResult.type).toBe('tool_result');

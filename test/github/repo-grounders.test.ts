@@ -61,7 +61,10 @@ describe('pull request review grounder', () => {
     expect(report.indexOf('**Errors**')).toBeLessThan(report.indexOf('**Graph after merge**'));
     expect(grounding.skipModel).toBeUndefined();
     expect(grounding.contextForModel).toContain("field=models.CharField(default='web', max_length=32)");
-    expect(grounding.tools!.map((tool) => tool.definition.name)).toEqual(['list_migrations', 'read_file', 'analyze_migrations', 'app_graph', 'pr_migration_files']);
+    expect(grounding.tools!.map((tool) => tool.definition.name)).toEqual(['list_migrations', 'read_file', 'analyze_migrations', 'app_graph', 'predict_sql', 'pr_migration_files']);
+    // The risk quotes the statement the AddField runs (0001 on base made the model known) and its lock.
+    expect(report).toContain('```sql\nALTER TABLE "shop_order" ADD COLUMN "channel" varchar(32) DEFAULT \'web\' NOT NULL;\n-- takes ACCESS EXCLUSIVE on "shop_order"\n');
+    expect(grounding.contextForModel).toContain('Predicted SQL: ALTER TABLE "shop_order" ADD COLUMN "channel" varchar(32) DEFAULT \'web\' NOT NULL -- takes ACCESS EXCLUSIVE on "shop_order"');
     expect(statuses).toEqual(['Reading pull request acme/shop#7…', 'Checking 1 migration of acme/shop#7…']);
     // The PR's file and all 42 base migrations of `shop` in one GraphQL query: 4 calls.
     expect(fake.counts()).toMatchObject({ requests: 4, graphqlObjects: 43, byRoute: { 'pulls.get': 1, 'pulls.files': 1, 'git.trees': 1, graphql: 1 } });
@@ -131,6 +134,15 @@ describe('repository tools', () => {
     expect(fake.counts()).toMatchObject({ requests: 1, graphqlObjects: 42, byRoute: { graphql: 1 } });
     expect(analysis).toContain('[error] add-field-not-null-without-db-default at shop/migrations/0043_order_channel.py');
     expect(analysis).toContain('Safe alternative:');
+    expect(analysis).toContain('  Predicted SQL: ALTER TABLE "shop_order" ADD COLUMN "channel" varchar(32) DEFAULT \'web\' NOT NULL -- takes ACCESS EXCLUSIVE on "shop_order"');
+
+    // predict_sql by path reads the same migration with its app: no second listing, the blobs are cached.
+    fake.resetCounts();
+    const sql = await runTool(tools, 'predict_sql', { path: 'shop.0043_order_channel' });
+    expect(fake.counts().requests).toBe(0);
+    expect(sql).toContain('-- postgresql 16: 1 of 1 operations predicted');
+    expect(sql).toContain('-- lock: ACCESS EXCLUSIVE on shop_order, rewrite: no, scan: no');
+    expect(await runTool(tools, 'predict_sql', { path: 'shop.0099_nope' })).toBe('No migration "shop.0099_nope" in acme/shop; use list_migrations for the names.');
 
     const graph = await runTool(tools, 'app_graph', { app: 'shop' });
     expect(graph).toContain('`shop.0043_order_channel`');
@@ -153,7 +165,7 @@ describe('linked repository grounder', () => {
     const grounding = (await grounder.ground(question('django.db.utils.ProgrammingError while applying shop.0042_step_42, why?'), groundContext)) as Grounding;
     expect(grounding.contextForModel).toContain('linked to the GitHub repository acme/shop@main');
     expect(grounding.contextForModel).toContain('shop/migrations/0042_step_42.py in acme/shop@main');
-    expect(grounding.tools).toHaveLength(4);
+    expect(grounding.tools!.map((tool) => tool.definition.name)).toEqual(['list_migrations', 'read_file', 'analyze_migrations', 'app_graph', 'predict_sql']);
     expect(statuses).toEqual(['Reading shop/0042_step_42 from acme/shop@main…']);
     expect(await grounder.ground(question('hello', { channel: 'C2' }), groundContext)).toBeDefined();
   });

@@ -52,6 +52,8 @@ export interface CheckResult {
   /** Paths linted (relative, POSIX); the other files were read as context. */
   targets: string[];
   sources: MigrationSource[];
+  /** Every file read, parsed: callers that also predict SQL (the Action) use these instead of reading again. */
+  files: MigrationFile[];
   configPath?: string;
   /** Set when there was nothing to lint, with the reason (e.g. no migration changed since the ref). */
   nothingToLint?: string;
@@ -124,6 +126,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     report,
     targets,
     sources,
+    files,
     rules: registry,
     skipped,
     notes: project.notes,

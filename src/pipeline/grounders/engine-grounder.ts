@@ -1,16 +1,20 @@
 /**
  * Grounds a question on the engine's checks of the migrations in it: code pasted in the message
  * and `.py` files shared with it, all analysed together. The user sees a short findings block
- * (shown even when the model is down); the model gets every finding in full, with why it is risky,
- * the complete safe alternative and a summary of the operations that were read.
+ * (shown even when the model is down), each risk quoting the SQL its operation runs and the lock it
+ * takes; the model gets every finding in full, with why it is risky, the predicted SQL, the complete
+ * safe alternative and a summary of the operations that were read.
  */
 import { EngineSettingsError, analyze, initParser } from '../../engine/index.js';
 import type { EngineSettings, Finding, MigrationFile, Report } from '../../engine/index.js';
+import { predictForReport, statementsByFinding } from '../../engine/report/sql.js';
+import type { StatementsOf } from '../../engine/report/sql.js';
 import type { Grounder, Grounding, Question } from '../types.js';
 import { describeOperations } from './operations-summary.js';
 import { discoverCode } from './pasted-code.js';
 import type { CodePiece } from './pasted-code.js';
 import { blocksWithin, clip, databaseName, firstSentence, inlineCode, unwrapProse } from './markdown.js';
+import { predictedSqlLines, quoteStatements } from './sql-quote.js';
 import { showStatus } from './status.js';
 
 export interface EngineGrounderOptions {
@@ -66,7 +70,7 @@ export function createEngineGrounder(options: EngineGrounderOptions): Grounder {
           await context.task?.({ id: 'engine', title, status: 'error', details: error.message });
           return { deterministicMarkdown: note, contextForModel: `Note from migrate-help: ${note}` };
         }
-        const grounding = groundingFor(pieces, report, skipped);
+        const grounding = groundingFor(pieces, report, skipped, statementsByFinding(await predictForReport(pieces.map((piece) => piece.file), report.settings)));
         const risks = report.findings.filter((finding) => finding.ruleId !== PARSE_ERROR).length;
         await context.task?.({ id: 'engine', title, status: 'complete', details: `${risks === 0 ? 'No' : risks} risk finding${risks === 1 ? '' : 's'} for ${databaseName(report.settings.database)} ${report.settings.versionText}` });
         return grounding;
@@ -100,7 +104,7 @@ function conflictIsReal(app: string, pieces: readonly CodePiece[]): boolean {
   return false;
 }
 
-function groundingFor(pieces: CodePiece[], report: Report, skipped: string[]): Grounding {
+function groundingFor(pieces: CodePiece[], report: Report, skipped: string[], statementsOf: StatementsOf): Grounding {
   const findings = report.findings.filter((finding) => finding.ruleId !== MULTIPLE_LEAVES || conflictIsReal(finding.app, pieces));
   const risks = findings.filter((finding) => finding.ruleId !== PARSE_ERROR);
   const parseNotes = findings.filter((finding) => finding.ruleId === PARSE_ERROR);
@@ -113,8 +117,8 @@ function groundingFor(pieces: CodePiece[], report: Report, skipped: string[]): G
   const target = `${databaseName(report.settings.database)} ${report.settings.versionText}`;
   const sources = describeSources(pieces);
   return {
-    deterministicMarkdown: renderFindingsMarkdown({ risks, parseNotes, where, target, sources, skipped }),
-    contextForModel: renderFindingsContext({ pieces, risks, parseNotes, where, target, skipped }),
+    deterministicMarkdown: renderFindingsMarkdown({ risks, parseNotes, where, target, sources, skipped, statementsOf }),
+    contextForModel: renderFindingsContext({ pieces, risks, parseNotes, where, target, skipped, statementsOf }),
   };
 }
 
@@ -135,6 +139,7 @@ interface RenderInput {
   where(finding: Finding): string;
   target: string;
   skipped: string[];
+  statementsOf: StatementsOf;
 }
 
 function countText(findings: readonly Finding[]): string {
@@ -159,7 +164,7 @@ function groupFindings(findings: readonly Finding[]): Array<{ severity: Finding[
 }
 
 function renderFindingsMarkdown(input: RenderInput & { sources: string }): string {
-  const { risks, parseNotes, where, target, sources, skipped } = input;
+  const { risks, parseNotes, where, target, sources, skipped, statementsOf } = input;
   const sections: string[] = [];
   if (risks.length === 0) {
     const partly = parseNotes.length > 0 ? ' (in the parts the engine could read)' : '';
@@ -174,7 +179,11 @@ function renderFindingsMarkdown(input: RenderInput & { sources: string }): strin
       if (group.severity !== lastSeverity) lines.push(`**${HEADINGS[group.severity]}**`);
       lastSeverity = group.severity;
       lines.push(inlineCode(group.ruleId));
-      for (const finding of group.items.slice(0, MAX_ITEMS_PER_RULE)) lines.push(`- ${where(finding)}: ${firstSentence(finding.message, 400)}`);
+      for (const finding of group.items.slice(0, MAX_ITEMS_PER_RULE)) {
+        lines.push(`- ${where(finding)}: ${firstSentence(finding.message, 400)}`);
+        const quote = quoteStatements(statementsOf(finding));
+        if (quote) lines.push(quote);
+      }
       if (group.items.length > MAX_ITEMS_PER_RULE) lines.push(`- …and ${group.items.length - MAX_ITEMS_PER_RULE} more like this`);
       const alternative = group.items[0]!.safeAlternative;
       if (group.severity === 'error' && fullShown < MAX_FULL_ALTERNATIVES && alternative.trim()) {
@@ -200,7 +209,7 @@ function renderFindingsMarkdown(input: RenderInput & { sources: string }): strin
 }
 
 function renderFindingsContext(input: RenderInput & { pieces: readonly CodePiece[] }): string {
-  const { pieces, risks, parseNotes, where, target, skipped } = input;
+  const { pieces, risks, parseNotes, where, target, skipped, statementsOf } = input;
   const parts: string[] = [
     `Facts from migrate-help's deterministic engine (a static reading of the migrations in this question, target database ${target}). Treat them as true; explain them and build on them rather than contradicting them. The user already sees a short list of these findings above your answer: do not repeat the list, explain what matters and give the fix.`,
   ];
@@ -211,7 +220,7 @@ function renderFindingsContext(input: RenderInput & { pieces: readonly CodePiece
   } else {
     const explained = new Set<string>();
     const items = risks.map((finding) => {
-      const lines = [`[${finding.severity}] ${finding.ruleId} at ${plainWhere(where(finding))}`, `Message: ${finding.message}`];
+      const lines = [`[${finding.severity}] ${finding.ruleId} at ${plainWhere(where(finding))}`, `Message: ${finding.message}`, ...predictedSqlLines(statementsOf(finding))];
       if (explained.has(finding.ruleId)) {
         lines.push('Why and safe alternative: as for the same rule above.');
       } else {
