@@ -419,17 +419,21 @@ class RuleRunner {
     if (template === undefined) throw new Error(`reported unknown message id "${input.messageId}"`);
     const line = input.line ?? input.op?.span.line ?? (file.classLine || 1);
     if (this.suppressed(rule, run, input.op ?? innermostAt(run.visits, line))) return;
+    const condition = input.op?.condition?.text;
+    const message = fillTemplate(template, input.data);
     const finding: Finding = {
       ruleId: rule.id,
       messageId: input.messageId,
       severity: this.severityOf(rule, input.severity),
-      message: fillTemplate(template, input.data),
+      // An operation built under `if`/`else` only runs on that branch: the message says when.
+      message: condition === undefined ? message : `${message} (only when ${condition})`,
       path: file.path,
       app: file.app,
       migration: file.name,
       ...findingRange(input, line),
       ...(input.op ? { operation: { type: input.op.type, index: input.op.index, path: input.op.path } } : {}),
       ...(rule.risk && input.op ? { risk: rule.risk } : {}),
+      ...(condition === undefined ? {} : { condition }),
       why: rule.why,
       safeAlternative: rule.safeAlternative,
     };
