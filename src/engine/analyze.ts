@@ -15,6 +15,7 @@ import { EngineSettingsError, compareVersions, parseVersion, resolveSettings, ve
 import type { Version } from './settings.js';
 import { replayState, visitOperations } from './state/index.js';
 import { madeSafeByZeroDowntimeBackend } from './zero-downtime.js';
+import { conditionMayHold } from './conditions.js';
 import type { ProjectState, StateTimeline } from './state/index.js';
 import type { EngineSettings, MigrationFile, Operation, ParseProblem, Severity } from './types.js';
 
@@ -418,6 +419,8 @@ class RuleRunner {
     const template = (rule.messages as Record<string, string>)[input.messageId];
     if (template === undefined) throw new Error(`reported unknown message id "${input.messageId}"`);
     const line = input.line ?? input.op?.span.line ?? (file.classLine || 1);
+    // A branch whose `connection.vendor` test the target database fails never runs there.
+    if (input.op?.condition && !conditionMayHold(input.op.condition.text, this.resolved.database)) return;
     if (this.suppressed(rule, run, input.op ?? innermostAt(run.visits, line))) return;
     const condition = input.op?.condition?.text;
     const message = fillTemplate(template, input.data);
