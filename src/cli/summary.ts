@@ -49,7 +49,7 @@ function skippedLines(result: CheckResult): string[] {
   const context = result.report.stats.files - result.report.stats.targets;
   if (context > 0) lines.push(`    ${plural(context, 'migration file')} read as context only (dependencies and history, not linted)`);
   const unread = Object.entries(result.report.problems).filter(([path]) => result.targets.includes(path));
-  if (unread.length > 0) lines.push(`    parts of ${plural(unread.length, 'file')} the reader could not follow (see the parse-error findings)`);
+  if (unread.length > 0) lines.push(`    parts of ${plural(unread.length, 'file')} the reader could not follow (see the parse-error and dynamic-operations findings)`);
   return lines;
 }
 

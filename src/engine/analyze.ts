@@ -15,6 +15,7 @@ import { EngineSettingsError, compareVersions, parseVersion, resolveSettings, ve
 import type { Version } from './settings.js';
 import { replayState, visitOperations } from './state/index.js';
 import { madeSafeByZeroDowntimeBackend } from './zero-downtime.js';
+import { conditionMayHold } from './conditions.js';
 import type { ProjectState, StateTimeline } from './state/index.js';
 import type { EngineSettings, MigrationFile, Operation, ParseProblem, Severity } from './types.js';
 
@@ -418,18 +419,24 @@ class RuleRunner {
     const template = (rule.messages as Record<string, string>)[input.messageId];
     if (template === undefined) throw new Error(`reported unknown message id "${input.messageId}"`);
     const line = input.line ?? input.op?.span.line ?? (file.classLine || 1);
+    // A branch whose `connection.vendor` test the target database fails never runs there.
+    if (input.op?.condition && !conditionMayHold(input.op.condition.text, this.resolved.database)) return;
     if (this.suppressed(rule, run, input.op ?? innermostAt(run.visits, line))) return;
+    const condition = input.op?.condition?.text;
+    const message = fillTemplate(template, input.data);
     const finding: Finding = {
       ruleId: rule.id,
       messageId: input.messageId,
       severity: this.severityOf(rule, input.severity),
-      message: fillTemplate(template, input.data),
+      // An operation built under `if`/`else` only runs on that branch: the message says when.
+      message: condition === undefined ? message : `${message} (only when ${condition})`,
       path: file.path,
       app: file.app,
       migration: file.name,
       ...findingRange(input, line),
       ...(input.op ? { operation: { type: input.op.type, index: input.op.index, path: input.op.path } } : {}),
       ...(rule.risk && input.op ? { risk: rule.risk } : {}),
+      ...(condition === undefined ? {} : { condition }),
       why: rule.why,
       safeAlternative: rule.safeAlternative,
     };

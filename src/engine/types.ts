@@ -166,6 +166,26 @@ export interface Operation {
   reverseSql?: SqlItem[] | null;
   /** Rule ids suppressed on this operation by `# migrate-help: ignore <id>[, <id>]` ('*' = all). */
   suppressed: string[];
+  /**
+   * Set when the class body builds the operation under `if`/`elif`/`else` or in a conditional
+   * expression (`[...] if c else []`): when it is in the list. Nested operations share their parent's.
+   */
+  condition?: OperationCondition;
+}
+
+/** When a conditionally built operation runs (docs/parser.md, "Operations built by code"). */
+export interface OperationCondition {
+  /** Python source of the condition: `connection.vendor == "postgresql"`, `not (settings.X)`, joined by `and`. */
+  text: string;
+  /**
+   * The branches it sits in, outermost first. `chain` numbers the `if` statements and conditional
+   * expressions of the class body in reading order; `branch` is 0 for the `if` part and 1, 2… for each
+   * `elif`/`else` (the `else` of an `if` without one counts too). `negated`: the operation stays only when
+   * that branch is not taken (an assignment in the branch replaced the list).
+   */
+  branches: Array<{ chain: number; branch: number; negated?: true }>;
+  /** True when it is on the path state replay follows: the first branch of every chain. */
+  replayed: boolean;
 }
 
 export interface ParseProblem {

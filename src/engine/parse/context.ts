@@ -24,6 +24,17 @@ export interface FileContext {
   /** Imported name → the dotted path it stands for (`migrations` → `django.db.migrations`). */
   bindings: Map<string, string>;
   problems: ParseProblem[];
+  /** The class-body branches being read, outermost first (`if`/`elif`/`else` blocks). */
+  branches: Branch[];
+  /** The next number for an `if` statement or conditional expression (`Branch.chain`). */
+  nextChain: number;
+}
+
+/** One branch of an `if` chain or conditional expression, with the source text of when it is taken. */
+export interface Branch {
+  chain: number;
+  branch: number;
+  text: string;
 }
 
 export function addProblem(ctx: FileContext, code: string, message: string, line: number): void {

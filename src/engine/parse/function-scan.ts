@@ -89,6 +89,16 @@ export class BodyParser extends TokenView {
     return this.checked(at, () => this.expression(Ctx.Plain));
   }
 
+  /** An `if`/`elif` condition at token `at`; returns the token index of its colon. */
+  checkConditionAt(at: number): number {
+    return this.checked(at, () => this.condition());
+  }
+
+  /** A compound statement (`for`, `while`…) at token `at`, at indentation `indent`, its blocks included. */
+  checkCompoundAt(at: number, indent: number): number {
+    return this.checked(at, () => this.compound(indent));
+  }
+
   /** The `(…)` of a call (or, `generatorAllowed` false, of a class header) at token `at`. */
   checkArgumentsAt(at: number, generatorAllowed = true): number {
     return this.checked(at, () => this.argumentGroup(generatorAllowed));

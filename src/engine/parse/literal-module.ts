@@ -14,7 +14,7 @@
  */
 import type { FunctionInfo, MigrationFile, PyValue, SourceSpan } from '../types.js';
 import type { AttributeValue, ListPart } from './attributes.js';
-import { LIST_ATTRIBUTES, assignAttribute, checkMigrationBases, recordImport, valueListParts } from './attributes.js';
+import { LIST_ATTRIBUTES, checkMigrationBases, classAssignment, classAugmentedAssignment, classListMutation, classLoop, inBranch, nextBranch, openChain, recordImport, valueListParts } from './attributes.js';
 import type { FileContext, ValueSpans } from './context.js';
 import { BodyParser } from './function-scan.js';
 import { decodeFloat, decodeInteger, decodeStringToken, dottedPath } from './literals.js';
@@ -95,6 +95,8 @@ class LiteralReader extends TokenView implements ValueSpans {
       classNames: new Set(),
       bindings: new Map(),
       problems: file.problems,
+      branches: [],
+      nextChain: 0,
     };
     const functions: FunctionInfo[] = [];
     let migration: ClassHeader | null = null;
@@ -249,8 +251,9 @@ class LiteralReader extends TokenView implements ValueSpans {
     return names;
   }
 
-  private readClassBody(file: MigrationFile, ctx: FileContext, from: number, to: number): void {
-    const indent = this.indent[from];
+  /** Statements of the class body (or of one of its `if` blocks) from token `from` to `to`. */
+  private readClassBody(file: MigrationFile, ctx: FileContext, from: number, to: number, conditional = false): void {
+    const indent = this.indent[from] as number;
     this.i = from;
     while (this.i < to) {
       const at = this.i;
@@ -258,25 +261,222 @@ class LiteralReader extends TokenView implements ValueSpans {
       const k = this.kind[at];
       if (k === Tok.String) this.skipSimpleStatement();
       else if (this.isName(at, 'pass') && this.kind[at + 1] === Tok.Newline) this.i = at + 2;
-      else if (k === Tok.Name && this.isOp(at + 1, C.Equals) && !KEYWORDS.has(this.text(at))) {
-        const name = this.text(at);
-        this.i = at + 2;
-        const value = this.readValue(End.Statement);
-        const outer = { start: this.valueStart, end: this.valueEnd };
-        const inner = { start: this.innerStart, end: this.innerEnd };
-        const simple = this.valueSimple;
+      else if (this.isName(at, 'import') || this.isName(at, 'from')) {
+        // The tree reader records module-level imports only.
+        this.i = this.importStatement(at).next;
         this.expectNewline();
-        // `[...] + OTHER` is split by the tree reader; such values are left to it.
-        if (!simple && LIST_ATTRIBUTES.has(name)) throw new GiveUp('a computed list attribute');
-        const attribute: AttributeValue = {
-          line: this.lineIndex.line(outer.start),
-          text: () => this.source.slice(outer.start, outer.end),
-          value: () => value,
-          listParts: (): ListPart[] => valueListParts(ctx, value, this.source.slice(inner.start, inner.end), this.lineIndex.line(inner.start)),
-        };
-        assignAttribute(file, ctx, name, attribute, 'set');
+      } else if (this.isName(at, 'if')) this.readIfChain(file, ctx, indent, to);
+      else if (this.isName(at, 'for') || this.isName(at, 'while')) this.readLoop(ctx, indent);
+      else if (k === Tok.Name && KEYWORDS.has(this.text(at))) throw new GiveUp('a statement the literal reader does not read in the class body');
+      else if (k === Tok.Name && this.isOp(at + 1, C.Equals)) {
+        const name = this.text(at);
+        classAssignment(file, ctx, name, this.readAttributeValue(ctx, at + 2, LIST_ATTRIBUTES.has(name)), this.lineIndex.line(this.start[at] as number), conditional);
+      } else if (k === Tok.Name && this.kind[at + 1] === Tok.OtherOp && this.text(at + 1) === '+=' && LIST_ATTRIBUTES.has(this.text(at))) {
+        classAugmentedAssignment(file, ctx, this.text(at), '+=', this.readAttributeValue(ctx, at + 2, true), this.lineIndex.line(this.start[at] as number), conditional);
+      } else if (k === Tok.Name && this.isOp(at + 1, C.Dot) && this.isOp(at + 3, C.LParen) && LIST_ATTRIBUTES.has(this.text(at))) {
+        this.readListMutation(file, ctx, conditional);
       } else throw new GiveUp('a statement the literal reader does not read in the class body');
     }
+  }
+
+  /** The value of `name = …` / `name += …` from token `from` to the line's end, the cursor after it. */
+  private readAttributeValue(ctx: FileContext, from: number, isList: boolean): AttributeValue {
+    this.i = from;
+    const value = this.readValue(End.Statement);
+    const outer = { start: this.valueStart, end: this.valueEnd };
+    const inner = { start: this.innerStart, end: this.innerEnd };
+    const simple = this.valueSimple;
+    const to = this.i;
+    this.expectNewline();
+    return {
+      line: this.lineIndex.line(outer.start),
+      text: () => this.source.slice(outer.start, outer.end),
+      value: () => value,
+      // A value read whole is its own single part; `[...] + OTHER` and `a if c else b` are split as the tree reader splits them.
+      listParts: (): ListPart[] =>
+        simple || !isList ? valueListParts(ctx, value, this.source.slice(inner.start, inner.end), this.lineIndex.line(inner.start)) : this.atCursor(() => this.tokenListParts(ctx, from, to, 0)),
+    };
+  }
+
+  /** Run `read` and put the cursor back where it was. */
+  private atCursor<T>(read: () => T): T {
+    const at = this.i;
+    try {
+      return read();
+    } finally {
+      this.i = at;
+    }
+  }
+
+  /** `if`/`elif`/`else` at `indent`: each block is read in its own branch. */
+  private readIfChain(file: MigrationFile, ctx: FileContext, indent: number, to: number): void {
+    const chain = openChain(ctx);
+    let at = this.i;
+    for (;;) {
+      const isElse = this.isName(at, 'else');
+      const colon = isElse ? at + 1 : this.body.checkConditionAt(at + 1);
+      if (!this.isOp(colon, C.Colon)) throw new GiveUp('a clause without a colon');
+      if (this.kind[colon + 1] !== Tok.Newline) throw new GiveUp('a block on its header line');
+      const blockFrom = colon + 2;
+      if (this.kind[blockFrom] === Tok.End || (this.indent[blockFrom] as number) <= indent) throw new GiveUp('an expected indented block');
+      let blockTo = blockFrom;
+      while (blockTo < to && (this.indent[blockTo] === -1 || (this.indent[blockTo] as number) > indent)) blockTo++;
+      const condition = isElse ? null : this.source.slice(this.start[at + 1], this.end[colon - 1]);
+      inBranch(ctx, nextBranch(chain, condition), () => this.readClassBody(file, ctx, blockFrom, blockTo, true));
+      this.i = blockTo;
+      at = blockTo;
+      if (isElse || at >= to || this.indent[at] !== indent || !(this.isName(at, 'elif') || this.isName(at, 'else'))) return;
+    }
+  }
+
+  /** A `for`/`while` loop: checked and passed over; the list attributes it names are reported. */
+  private readLoop(ctx: FileContext, indent: number): void {
+    const at = this.i;
+    const next = this.body.checkCompoundAt(at, indent);
+    let colon = -1;
+    let depth = 0;
+    for (let k = at + 1; k < next && colon === -1; k++) {
+      if (this.kind[k] === Tok.Op) {
+        const c = this.op[k];
+        if (c === C.LParen || c === C.LBracket || c === C.LBrace) depth++;
+        else if (c === C.RParen || c === C.RBracket || c === C.RBrace) depth--;
+        else if (c === C.Colon && depth === 0) colon = k;
+      } else if (depth === 0 && this.isName(k, 'lambda')) throw new GiveUp('a lambda in a loop header');
+    }
+    if (colon === -1) throw new GiveUp('a loop header without a colon');
+    const names = new Set<string>();
+    for (let k = at; k < next; k++) if (this.kind[k] === Tok.Name && LIST_ATTRIBUTES.has(this.text(k))) names.add(this.text(k));
+    classLoop(ctx, this.source.slice(this.start[at], this.start[colon]).replace(/\s+/g, ' ').trim(), names, this.lineIndex.line(this.start[at] as number));
+    this.i = next;
+  }
+
+  /** `operations.append(x)`, `.extend(x)`, `.insert(i, x)` as a statement. */
+  private readListMutation(file: MigrationFile, ctx: FileContext, conditional: boolean): void {
+    const at = this.i;
+    const match = /^([\p{L}_]\w*)\s*\.\s*(append|extend|insert)$/u.exec(this.source.slice(this.start[at], this.end[at + 2]));
+    if (!match) throw new GiveUp('a call in the class body');
+    const call = this.readValue(End.Statement);
+    this.expectNewline();
+    if (call.kind !== 'call' || Object.keys(call.kwargs).length > 0 || call.args.some((arg) => arg.kind === 'expr' && arg.text.startsWith('*'))) throw new GiveUp('a list change the literal reader does not read');
+    // Token ranges of the first two arguments (the call is checked: brackets balance).
+    const ranges: Array<[number, number]> = [];
+    let depth = 0;
+    let argFrom = at + 4;
+    for (let k = at + 4; ; k++) {
+      if (this.kind[k] === Tok.Op) {
+        const c = this.op[k];
+        if (c === C.LParen || c === C.LBracket || c === C.LBrace) depth++;
+        else if ((c === C.RParen && depth === 0) || (c === C.Comma && depth === 0)) {
+          if (k > argFrom) ranges.push([argFrom, k]);
+          argFrom = k + 1;
+          if (c === C.RParen) break;
+        } else if (c === C.RParen || c === C.RBracket || c === C.RBrace) depth--;
+      }
+    }
+    const argument = (index: number): AttributeValue | undefined => {
+      const range = ranges[index];
+      const value = call.args[index];
+      if (!range || !value) return undefined;
+      const [from, to] = range;
+      return {
+        line: this.lineIndex.line(this.start[from] as number),
+        text: () => this.source.slice(this.start[from], this.end[to - 1]),
+        value: () => value,
+        listParts: () => this.atCursor(() => this.tokenListParts(ctx, from, to, 0)),
+      };
+    };
+    const method = match[2] as 'append' | 'extend' | 'insert';
+    classListMutation(file, ctx, match[1] as string, method, argument(0), argument(1), this.lineIndex.line(this.start[at] as number), conditional);
+  }
+
+  /**
+   * The tree reader's listParts over tokens `from`..`to` (exclusive): `a if c else b` into branches,
+   * `a + b` into its operands, `(a)` into `a`, anything else one value. Operators whose precedence
+   * would make the split differ (`-`, `*`…) give up.
+   */
+  private tokenListParts(ctx: FileContext, from: number, to: number, depth: number): ListPart[] {
+    let ifAt = -1;
+    let elseAt = -1;
+    let lastPlus = -1;
+    let lower = false;
+    let level = 0;
+    for (let k = from; k < to; k++) {
+      const kind = this.kind[k];
+      if (kind === Tok.Op) {
+        const c = this.op[k];
+        if (c === C.LParen || c === C.LBracket || c === C.LBrace) level++;
+        else if (c === C.RParen || c === C.RBracket || c === C.RBrace) level--;
+        else if (level !== 0 || c === C.Dot || c === C.Tilde) continue;
+        else if (c === C.Plus || c === C.Minus) {
+          if (!this.endsOperand(k - 1, from)) continue;
+          if (c === C.Minus) throw new GiveUp('a minus in a list attribute');
+          if (ifAt === -1) lastPlus = k;
+        } else if (c === C.Amp || c === C.Pipe || c === C.Caret || c === C.Less || c === C.Greater) lower = true;
+        else throw new GiveUp('an operator in a list attribute');
+      } else if (level !== 0) continue;
+      else if (kind === Tok.OtherOp) lower = true;
+      else if (kind === Tok.Name && KEYWORDS.has(this.text(k))) {
+        const word = this.text(k);
+        if (word === 'if' && ifAt === -1) ifAt = k;
+        else if (word === 'else' && ifAt !== -1 && elseAt === -1) elseAt = k;
+        else if (word === 'and' || word === 'or' || word === 'not' || word === 'in' || word === 'is') lower = true;
+        else if (word !== 'True' && word !== 'False' && word !== 'None' && word !== 'if' && word !== 'else') throw new GiveUp('a keyword in a list attribute');
+      }
+    }
+    if (ifAt !== -1) {
+      if (elseAt === -1) throw new GiveUp('a conditional expression without else');
+      if (depth >= 50) return this.leafParts(ctx, from, to);
+      const chain = openChain(ctx);
+      const taken = nextBranch(chain, this.source.slice(this.start[ifAt + 1], this.end[elseAt - 1]));
+      const bodyParts = this.tokenListParts(ctx, from, ifAt, depth + 1).map((part) => ({ ...part, branches: [taken, ...(part.branches ?? [])] }));
+      const otherwise = nextBranch(chain, null);
+      const orelseParts = this.tokenListParts(ctx, elseAt + 1, to, depth + 1).map((part) => ({ ...part, branches: [otherwise, ...(part.branches ?? [])] }));
+      return [...bodyParts, ...orelseParts];
+    }
+    if (lower || depth >= 50) return this.leafParts(ctx, from, to);
+    if (lastPlus !== -1) return [...this.tokenListParts(ctx, from, lastPlus, depth + 1), ...this.tokenListParts(ctx, lastPlus + 1, to, depth + 1)];
+    if (this.isOp(from, C.LParen) && this.isOp(to - 1, C.RParen) && this.isParenthesizedValue(from, to - 1)) return this.tokenListParts(ctx, from + 1, to - 1, depth + 1);
+    return this.leafParts(ctx, from, to);
+  }
+
+  /** Whether the token before an operator at `at + 1` ends an operand (so the operator is binary). */
+  private endsOperand(at: number, from: number): boolean {
+    if (at < from) return false;
+    const k = this.kind[at];
+    if (k === Tok.Number || k === Tok.String) return true;
+    if (k === Tok.Name) {
+      const word = this.text(at);
+      return !KEYWORDS.has(word) || word === 'True' || word === 'False' || word === 'None';
+    }
+    return k === Tok.Op && (this.op[at] === C.RParen || this.op[at] === C.RBracket || this.op[at] === C.RBrace);
+  }
+
+  /** `(` at `open` and `)` at `close` enclose one parenthesized value (not a tuple, a generator or `()`). */
+  private isParenthesizedValue(open: number, close: number): boolean {
+    if (close === open + 1) return false;
+    // tree-sitter's first named child would be the comment.
+    if (firstCommentIn(this.t.commentStarts, this.end[open] as number, this.start[open + 1] as number)) throw new GiveUp('a comment after a parenthesis');
+    let level = 0;
+    for (let k = open + 1; k < close; k++) {
+      if (this.kind[k] === Tok.Op) {
+        const c = this.op[k];
+        if (c === C.LParen || c === C.LBracket || c === C.LBrace) level++;
+        else if (c === C.RParen || c === C.RBracket || c === C.RBrace) {
+          if (--level < 0) return false;
+        } else if (level === 0 && (c === C.Comma || (c === C.Star && k === open + 1))) return false;
+      } else if (level === 0 && (this.isName(k, 'for') || this.isName(k, 'yield'))) return false;
+    }
+    return level === 0;
+  }
+
+  /** One operand as one value: its items, or a dynamic piece. */
+  private leafParts(ctx: FileContext, from: number, to: number): ListPart[] {
+    const start = this.start[from] as number;
+    const stop = this.end[to - 1] as number;
+    this.i = from;
+    const read = this.readSimple(End.Item);
+    const value = read !== null && this.i === to ? read : this.expr(start, stop);
+    return valueListParts(ctx, value, this.source.slice(start, stop), this.lineIndex.line(start));
   }
 
   private isTerminator(at: number, end: End): boolean {
@@ -609,6 +809,15 @@ class LiteralReader extends TokenView implements ValueSpans {
     this.setSpan(start, stop, start, stop);
     return { kind: 'lambda', text: this.source.slice(start, stop), params, line: this.lineIndex.line(start) };
   }
+}
+
+/** Whether a comment starts in `[from, to)`. */
+function firstCommentIn(starts: readonly number[], from: number, to: number): boolean {
+  for (const start of starts) {
+    if (start >= to) return false;
+    if (start >= from) return true;
+  }
+  return false;
 }
 
 /** Give-up reasons kept: defect messages vary, and a long-running process keeps a bounded set. */

@@ -3,7 +3,7 @@ import type { Node, Tree } from 'web-tree-sitter';
 import type { MigrationFile } from '../types.js';
 import type { FileContext } from './context.js';
 import type { AttributeValue, ListPart } from './attributes.js';
-import { KNOWN_ATTRIBUTES, LIST_ATTRIBUTES, addItems, assignAttribute, checkMigrationBases, clip, recordImport, valueListParts } from './attributes.js';
+import { LIST_ATTRIBUTES, addItems, checkMigrationBases, classAssignment, classAugmentedAssignment, classListMutation, classLoop, clip, inBranch, nextBranch, openChain, recordImport, valueListParts } from './attributes.js';
 import { addProblem } from './context.js';
 import { readFunction } from './functions.js';
 import { createWalker, loadedParser } from './grammar.js';
@@ -114,6 +114,8 @@ function readTree(file: MigrationFile, root: Node, walker: TreeWalker, source: s
     classNames: new Set(),
     bindings: new Map(),
     problems: file.problems,
+    branches: [],
+    nextChain: 0,
     classFunctions: [],
   };
   const module = { migrationClass: null as Node | null, functionNodes: [] as Node[] };
@@ -232,13 +234,51 @@ function readClassBlock(file: MigrationFile, ctx: TreeContext, block: Node, cond
       }
     } else if (stmt.type === 'ERROR') {
       salvageAttribute(file, ctx, stmt);
+    } else if (stmt.type === 'if_statement') {
+      readIfChain(file, ctx, stmt);
+    } else if (stmt.type === 'for_statement' || stmt.type === 'while_statement') {
+      readLoop(ctx, stmt);
     } else if (CLAUSES.has(stmt.type)) {
       readClassBlock(file, ctx, stmt, true);
     } else if (BLOCK_STATEMENTS.has(stmt.type)) {
-      // Every branch is read in source order, as if each ran: later assignments win.
+      // try/with/match: every clause is read in source order, as if each ran; later assignments win.
       for (const part of stmt.namedChildren) if (part && CLAUSES.has(part.type)) readClassBlock(file, ctx, part, true);
     }
   }
+}
+
+/** `if`/`elif`/`else` in the class body: each clause is read in its own branch. */
+function readIfChain(file: MigrationFile, ctx: TreeContext, stmt: Node): void {
+  const chain = openChain(ctx);
+  const clause = (condition: Node | null, body: Node | null, isElse: boolean): void => {
+    if (!body || (!isElse && !condition)) return;
+    inBranch(ctx, nextBranch(chain, isElse ? null : textOf(ctx, condition as Node)), () => readClassBlock(file, ctx, body, true));
+  };
+  clause(stmt.childForFieldName('condition'), stmt.childForFieldName('consequence'), false);
+  for (const alternative of stmt.childrenForFieldName('alternative')) {
+    if (!alternative) continue;
+    if (alternative.type === 'elif_clause') clause(alternative.childForFieldName('condition'), alternative.childForFieldName('consequence'), false);
+    else if (alternative.type === 'else_clause') clause(null, alternative.childForFieldName('body'), true);
+  }
+}
+
+/** A `for`/`while` loop is not run: the list attributes it names are reported, not read. */
+function readLoop(ctx: TreeContext, stmt: Node): void {
+  const colon = stmt.children.find((child) => child?.type === ':');
+  const header = ctx.reader.source.slice(stmt.startIndex, colon ? colon.startIndex : stmt.startIndex + 5).replace(/\s+/g, ' ').trim();
+  const names = new Set<string>();
+  const visit = (node: Node, depth: number): void => {
+    if (node.type === 'identifier') {
+      const text = textOf(ctx, node);
+      if (LIST_ATTRIBUTES.has(text)) names.add(text);
+      return;
+    }
+    // Names inside f-string fields are not names to the literal reader's tokens.
+    if (node.type === 'string' || depth > 200) return;
+    for (const child of node.namedChildren) if (child) visit(child, depth + 1);
+  };
+  visit(stmt, 0);
+  classLoop(ctx, header, names, stmt.startPosition.row + 1);
 }
 
 /**
@@ -263,22 +303,13 @@ function readClassStatement(file: MigrationFile, ctx: TreeContext, stmt: Node, c
     const left = expression.childForFieldName('left');
     const right = expression.childForFieldName('right');
     if (left?.type !== 'identifier' || !right) return;
-    const name = textOf(ctx, left);
-    if (conditional && KNOWN_ATTRIBUTES.has(name)) addProblem(ctx, 'conditional-attribute', `\`${name}\` is set inside a conditional block; the literal values are read as if it ran.`, line);
-    assignAttribute(file, ctx, name, nodeValue(ctx, right), 'set');
+    classAssignment(file, ctx, textOf(ctx, left), nodeValue(ctx, right), line, conditional);
   } else if (expression.type === 'augmented_assignment') {
     const left = expression.childForFieldName('left');
     const right = expression.childForFieldName('right');
     const operator = expression.childForFieldName('operator');
     if (left?.type !== 'identifier' || !right) return;
-    const name = textOf(ctx, left);
-    if (!LIST_ATTRIBUTES.has(name)) return;
-    if (operator && textOf(ctx, operator) !== '+=') {
-      addProblem(ctx, 'dynamic-attribute', `\`${name} ${textOf(ctx, operator)} …\` cannot be read without running the code.`, line);
-      return;
-    }
-    if (conditional) addProblem(ctx, 'conditional-attribute', `\`${name} += …\` runs inside a conditional block; the literal values are read as if it ran.`, line);
-    assignAttribute(file, ctx, name, nodeValue(ctx, right), 'extend');
+    classAugmentedAssignment(file, ctx, textOf(ctx, left), operator ? textOf(ctx, operator) : '+=', nodeValue(ctx, right), line, conditional);
   } else if (expression.type === 'call') {
     readMutationCall(file, ctx, expression, conditional, line);
   }
@@ -289,12 +320,9 @@ function readMutationCall(file: MigrationFile, ctx: TreeContext, call: Node, con
   const fn = call.childForFieldName('function');
   const match = fn ? /^([\p{L}_]\w*)\s*\.\s*(append|extend|insert)$/u.exec(textOf(ctx, fn)) : null;
   if (!match || !LIST_ATTRIBUTES.has(match[1] as string)) return;
-  const [, name, method] = match as unknown as [string, string, string];
-  addProblem(ctx, conditional ? 'conditional-attribute' : 'dynamic-attribute', `\`${name}.${method}(…)\`${conditional ? ' inside a conditional block' : ''} changes \`${name}\` at import time; the literal values are read as if it ran.`, line);
+  const [, name, method] = match as unknown as [string, string, 'append' | 'extend' | 'insert'];
   const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((arg): arg is Node => arg !== null && arg.type !== 'comment');
-  if (method === 'append' && args[0]) addItems(file, ctx, name, [ctx.reader.read(args[0])], args[0].startPosition.row + 1, 'extend');
-  else if (method === 'extend' && args[0]) assignAttribute(file, ctx, name, nodeValue(ctx, args[0]), 'extend');
-  else if (method === 'insert' && args[1]) addItems(file, ctx, name, [ctx.reader.read(args[1])], args[1].startPosition.row + 1, 'prepend');
+  classListMutation(file, ctx, name, method, args[0] ? nodeValue(ctx, args[0]) : undefined, args[1] ? nodeValue(ctx, args[1]) : undefined, line, conditional);
 }
 
 /** A right-hand side node as the shared attribute logic reads it. */
@@ -307,9 +335,20 @@ function nodeValue(ctx: TreeContext, node: Node): AttributeValue {
   };
 }
 
-/** Split `[...] + OTHER + helper()` into literal items and dynamic pieces. */
+/** Split `[...] + OTHER + helper()` into literal items and dynamic pieces, and `a if c else b` into branches. */
 function listParts(ctx: TreeContext, node: Node, depth = 0): ListPart[] {
   const line = node.startPosition.row + 1;
+  if (node.type === 'conditional_expression' && depth < 50) {
+    const [body, condition, orelse] = node.namedChildren.filter((child): child is Node => child !== null && child.type !== 'comment');
+    if (body && condition && orelse) {
+      const chain = openChain(ctx);
+      const taken = nextBranch(chain, textOf(ctx, condition));
+      const bodyParts = listParts(ctx, body, depth + 1).map((part) => ({ ...part, branches: [taken, ...(part.branches ?? [])] }));
+      const otherwise = nextBranch(chain, null);
+      const orelseParts = listParts(ctx, orelse, depth + 1).map((part) => ({ ...part, branches: [otherwise, ...(part.branches ?? [])] }));
+      return [...bodyParts, ...orelseParts];
+    }
+  }
   if (node.type === 'binary_operator' && depth < 50) {
     const operator = node.childForFieldName('operator');
     const left = node.childForFieldName('left');

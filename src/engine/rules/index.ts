@@ -33,6 +33,7 @@ import concurrentOpNotIsolated from './concurrent-op-not-isolated.js';
 import deleteModel from './delete-model.js';
 import dependencyCycle from './dependency-cycle.js';
 import dependencyNotFound from './dependency-not-found.js';
+import dynamicOperations from './dynamic-operations.js';
 import identifierTooLong from './identifier-too-long.js';
 import ignoredMigration from './ignored-migration.js';
 import indexBuildUnderExclusiveLock from './index-build-under-exclusive-lock.js';
@@ -113,6 +114,7 @@ export const rules: readonly Rule[] = [
   deleteModel,
   dependencyCycle,
   dependencyNotFound,
+  dynamicOperations,
   identifierTooLong,
   ignoredMigration,
   indexBuildUnderExclusiveLock,

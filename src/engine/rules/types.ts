@@ -204,6 +204,8 @@ export interface Finding {
   risk?: Risk;
   /** Less severe findings of other rules about the same operation and risk. */
   related?: RelatedFinding[];
+  /** The operation's condition when the class body builds it conditionally (the message ends with it too). */
+  condition?: string;
   why: string;
   safeAlternative: string;
 }

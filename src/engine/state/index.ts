@@ -550,6 +550,7 @@ export function replayState(files: readonly MigrationFile[], graph: MigrationGra
     let clean = Array.isArray(file.operations);
     for (const op of Array.isArray(file.operations) ? file.operations : []) {
       store.seq++;
+      if (!onReplayPath(op)) continue;
       try {
         applyOperation(op, file.app, at, io);
       } catch {
@@ -591,7 +592,7 @@ export function replayState(files: readonly MigrationFile[], graph: MigrationGra
       if (replaced.app === key.app && replaced.name === key.name) return state;
       const file = byKey.get(keyOf(replaced)) ?? graph.file(replaced);
       if (!file) continue;
-      for (const op of file.operations) state = state.apply(op, file.app, replaced);
+      for (const op of file.operations) if (onReplayPath(op)) state = state.apply(op, file.app, replaced);
     }
     return state;
   };
@@ -620,33 +621,74 @@ function keyOf(key: MigrationKey): string {
 const NO_CHILDREN: Readonly<Record<string, Operation[]>> = {};
 
 /**
+ * Operations built under a condition are alternatives (docs/parser.md): the replay follows the first
+ * branch of every `if` chain, so an operation of another branch changes no state.
+ */
+export function onReplayPath(op: Operation): boolean {
+  return op.condition === undefined || op.condition.replayed;
+}
+
+/** Can both operations be in the list in one run (no chain where they sit in different branches)? */
+function compatible(a: Operation, b: Operation): boolean {
+  for (const x of a.condition?.branches ?? []) {
+    for (const y of b.condition?.branches ?? []) {
+      if (x.chain !== y.chain) continue;
+      if (!x.negated && !y.negated && x.branch !== y.branch) return false;
+      if (x.negated !== y.negated && x.branch === y.branch) return false;
+    }
+  }
+  return true;
+}
+
+/** Files with more conditional operations than this see the replay path's state everywhere. */
+const MAX_ALTERNATIVE_REPLAY = 200;
+
+/**
  * Every operation of a migration in execution order, with the state each one sees. Inside
  * SeparateDatabaseAndState, database_operations see the state their predecessors in that list
  * produce (Django's database_forwards), and the state after the operation is what
  * state_operations produce. state_operations (and RunSQL's) are not database-effective.
+ * An operation off the replay path sees the state its own branch builds: the earlier operations
+ * that can run together with it.
  */
 export function visitOperations(file: MigrationFile, start: ProjectState, topStates?: readonly ProjectState[]): OperationVisit[] {
   const visits: OperationVisit[] = [];
   const at = { app: file.app, name: file.name };
-  const walk = (ops: readonly Operation[], state: ProjectState, dbEffective: boolean, depth: number): ProjectState => {
-    for (let i = 0; i < ops.length; i++) {
-      const op = ops[i]!;
-      // With the replay's own states (StateTimeline.operationStates), top-level operations need not be re-applied.
-      const known = depth === 0 ? topStates?.[i] : undefined;
-      if (known) state = known;
-      visits.push({ op, dbEffective, stateBefore: state, model: operationModel(op) });
-      const children = op.children ?? NO_CHILDREN;
-      if (depth < 20 && (op.type === 'SeparateDatabaseAndState' || op.type === 'RunSQL')) {
-        walk(children['database_operations'] ?? [], state, dbEffective, depth + 1);
-        state = walk(children['state_operations'] ?? [], state, false, depth + 1);
-      } else if (!known) {
-        state = state.apply(op, file.app, at);
-      }
+  const top = Array.isArray(file.operations) ? file.operations : [];
+  /** Visit one operation (and its nested ones); the state after it, unless `apply` is false for a plain one. */
+  const walkOne = (op: Operation, state: ProjectState, dbEffective: boolean, depth: number, apply = true): ProjectState => {
+    visits.push({ op, dbEffective, stateBefore: state, model: operationModel(op) });
+    const children = op.children ?? NO_CHILDREN;
+    if (depth < 20 && (op.type === 'SeparateDatabaseAndState' || op.type === 'RunSQL')) {
+      walk(children['database_operations'] ?? [], state, dbEffective, depth + 1);
+      return walk(children['state_operations'] ?? [], state, false, depth + 1);
     }
+    return apply ? state.apply(op, file.app, at) : state;
+  };
+  const walk = (ops: readonly Operation[], state: ProjectState, dbEffective: boolean, depth: number): ProjectState => {
+    for (const op of ops) state = walkOne(op, state, dbEffective, depth);
     return state;
   };
+  const branchState = (index: number): ProjectState => {
+    const op = top[index]!;
+    let state = topStates?.[0] ?? start;
+    for (let earlier = 0; earlier < index; earlier++) if (compatible(top[earlier]!, op)) state = state.apply(top[earlier]!, file.app, at);
+    return state;
+  };
+  const alternatives = top.length <= MAX_ALTERNATIVE_REPLAY && top.some((op) => !onReplayPath(op));
   try {
-    walk(Array.isArray(file.operations) ? file.operations : [], start, true, 0);
+    let state = start;
+    for (let i = 0; i < top.length; i++) {
+      const op = top[i]!;
+      // With the replay's own states (StateTimeline.operationStates), top-level operations need not be re-applied.
+      const known = topStates?.[i];
+      if (known) state = known;
+      if (!onReplayPath(op)) {
+        walkOne(op, alternatives ? branchState(i) : state, true, 0);
+        continue;
+      }
+      state = walkOne(op, state, true, 0, !known);
+    }
   } catch {
     // Visits gathered so far are still useful.
   }

@@ -162,18 +162,25 @@ class Migration(migrations.Migration):
 `,
   ],
   ['dynamic attributes', wrap('    initial = INITIAL\n    atomic = None\n    dependencies = DEPS\n    operations = (OPS)\n')],
+  // Operations built by code in the class body (docs/parser.md, "Operations built by code").
+  ['list changes in order', wrap('    operations = [migrations.RunSQL("a")]\n    operations += [migrations.RunSQL("b")]\n    operations.append(migrations.RunSQL("c"))\n    operations.extend([migrations.RunSQL("d")] + EXTRA)\n    operations.insert(0, migrations.RunSQL("e"))\n    dependencies = []\n    dependencies.append(("shop", "0001_initial"))\n')],
+  ['an if block extending operations', wrap('    operations = [migrations.RunSQL("a")]\n\n    if settings.USE_TRIGRAMS:  # optional\n        operations += [migrations.RunSQL("b")]\n        operations.append(migrations.RunSQL("c"))\n')],
+  ['if / elif / else assigning operations', `${HEADER}from django.db import connection\n\n\nclass Migration(migrations.Migration):\n    if connection.vendor == 'postgresql':\n        import django.contrib.postgres.indexes\n\n        operations = [migrations.RunSQL("pg")]\n    elif (connection.vendor == "mysql"\n          and not connection.mysql_is_mariadb):\n        operations = [migrations.RunSQL("my")]\n        if fts_available():\n            operations.append(migrations.RunSQL("fts"))\n        else:\n            pass\n    else:\n        """Everything else."""\n        operations = []\n`],
+  ['an assignment in a branch replacing earlier operations', wrap('    operations = [migrations.RunSQL("a")]\n    if not settings.X:\n        operations = [migrations.RunSQL("b")]\n    if settings.Y:\n        if settings.Z:\n            operations = [migrations.SeparateDatabaseAndState(state_operations=[migrations.DeleteModel("m")])]\n')],
+  ['a conditional dependency', wrap('    dependencies = [("shop", "0001_initial")]\n    if apps.is_installed("legacy"):\n        dependencies.append(("legacy", "0001_initial"))\n        initial = True\n    operations = []\n')],
+  ['lists joined by +', `${HEADER}BASE_OPS = [migrations.RunSQL("base")]\n\n\nclass Migration(migrations.Migration):\n    operations = [migrations.RunSQL("a")] + [migrations.RunSQL("b")] + BASE_OPS + helper() + (EXTRA + [migrations.RunSQL("c")])\n`],
+  ['a module-level list referenced', `${HEADER}BASE_OPS = [migrations.RunSQL("base")]\n\n\nclass Migration(migrations.Migration):\n    operations = BASE_OPS\n`],
+  ['conditional expressions', wrap('    operations = (\n        [migrations.RunSQL("a")]\n        if getattr(settings, "X", True)\n        else []\n    ) + ([migrations.RunSQL("b")] if A else [migrations.RunSQL("c")] if B else OTHER)\n    dependencies = [("a", "0001")] if settings.X else []\n')],
+  ['lists joined by other operators', wrap('    operations = [migrations.RunSQL("a")] or [] and X | Y\n')],
+  ['a for loop appending operations', wrap('    operations = [migrations.RunSQL("a")]\n    for model_name in ["a", "b"]:\n        operations.append(migrations.AddField(model_name, "f", models.IntegerField(null=True)))\n    else:\n        dependencies += [x]\n    while (\n        False\n    ):\n        pass\n')],
 ];
 
 /** Shapes the literal reader leaves to tree-sitter; the result must still be the tree reader's. */
 const LEFT: Array<[string, string]> = [
   ['a syntax error inside a value', wrap('    operations = [migrations.AddField(model_name="m", name="b" models.IntegerField())]\n')],
   ['an unclosed bracket', wrap('    operations = [\n        migrations.RunSQL("x"),\n')],
-  ['a conditional attribute', wrap('    operations = []\n    if True:\n        operations = [migrations.RunSQL("x")]\n')],
   ['a compound statement on one line', `${HEADER}if True: X = 1\nclass Migration(migrations.Migration):\n    operations = []\n`],
   ['an annotated constant', `${HEADER}X: str = "a"\nclass Migration(migrations.Migration):\n    operations = [migrations.RunSQL(X)]\n`],
-  ['a computed list attribute', wrap('    operations = [migrations.RunSQL("a")] + EXTRA\n')],
-  ['a parenthesized computed list', wrap('    operations = ([migrations.RunSQL("a")] + EXTRA)\n')],
-  ['list mutation', wrap('    operations = []\n    operations.append(migrations.RunSQL("a"))\n')],
   ['a method in the class', wrap('    operations = []\n\n    def apply(self, project_state, schema_editor, collect_sql=False):\n        return super().apply(project_state, schema_editor, collect_sql)\n')],
   ['no Migration class', `${HEADER}X = 1\n`],
   ['tabs', wrap('\toperations = []\n')],
@@ -193,6 +200,10 @@ const LEFT: Array<[string, string]> = [
   ['a starred call in a function (tree-sitter can read `*f(x)` as a call of `*f`)', `${HEADER}def forwards(apps, schema_editor):\n    print(*apps.get_models())\n\nclass Migration(migrations.Migration):\n    operations = []\n`],
   ['a starred expression alone in parentheses', `${HEADER}def forwards(apps, schema_editor):\n    x = (*y)\n\nclass Migration(migrations.Migration):\n    operations = []\n`],
   ['a positional argument after a keyword argument', wrap('    operations = [migrations.AlterField(model_name="m", name="f", field=models.IntegerField(), x)]\n')],
+  ['a minus between lists', wrap('    operations = [migrations.RunSQL("a")] + B - C\n')],
+  ['a try block in the class', wrap('    try:\n        operations = [migrations.RunSQL("a")]\n    except ImportError:\n        operations = []\n')],
+  ['a block on its header line', wrap('    if X: operations = [migrations.RunSQL("a")]\n')],
+  ['a method call on a list in the class', wrap('    operations = []\n    operations.append(x=migrations.RunSQL("a"))\n')],
   ['a walrus in a value', wrap('    operations = [migrations.RunSQL((y := "x"))]\n')],
   ['a nested f-string field with a comment', wrap('    operations = [migrations.RunSQL(f"{x # c\n}")]\n')],
 ];
