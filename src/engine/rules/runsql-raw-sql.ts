@@ -2,6 +2,7 @@ import { defineRule } from './types.js';
 import type { Database } from '../types.js';
 import type { LocatedStatement } from './_lib/sql.js';
 import { bareIdentifier, excerpt, forwardStatements, statementTable } from './_lib/sql.js';
+import { dropsStateFirstRemoval } from './_lib/state-first.js';
 
 type SqlMessage =
   | 'dropTable'
@@ -183,6 +184,7 @@ export default defineRule({
         for (const messageId of classifyStatement(statement, database)) {
           if (isNew && LOCK_ONLY.has(messageId)) continue;
           if (messageId === 'setNotNull' && table && validated.has(table)) continue;
+          if ((messageId === 'dropColumn' || messageId === 'dropTable') && dropsStateFirstRemoval(ctx, statement)) continue;
           ctx.report({ messageId, op, line: statement.line, data: { statement: excerpt(statement) } });
         }
       }
