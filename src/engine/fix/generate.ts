@@ -120,8 +120,16 @@ function sequence(migration: MigrationFile, text: SourceText, plans: Array<Plann
   return { steps, codeSteps };
 }
 
+/**
+ * `0002_book_stock` → `0002_step1_book_stock_add_nullable`: the number first, then the step, so the
+ * original name is no prefix of the others (`migrate shop 0002_book_stock` picks a migration by prefix
+ * and refuses an ambiguous one). The last file keeps the original name.
+ */
 function fileName(original: string, index: number, count: number, step: FixStep): string {
-  return index === count - 1 ? original : `${original}_step${index + 1}_${step.slug}`;
+  if (index === count - 1) return original;
+  const numbered = /^(\d+)_(.+)$/.exec(original);
+  const tail = `${numbered ? numbered[2] : original}_${step.slug}`;
+  return numbered ? `${numbered[1]}_step${index + 1}_${tail}` : `step${index + 1}_${tail}`;
 }
 
 function renderFiles(migration: MigrationFile, header: FileHeader, steps: readonly FixStep[]): FixedFile[] {
