@@ -102,7 +102,7 @@ async function applyReleases(dir: string, writer: Writer, files: readonly FixedF
 }
 
 describe('generated fixes applied by Django on PostgreSQL under a concurrent writer', () => {
-  it.each(FIX_CASES)('$name ($recipe)', async (fixCase, context) => {
+  it.for(FIX_CASES)('$name ($recipe)', { timeout: 180_000 }, async (fixCase, context) => {
     if (!version) return context.skip(unreachable('PostgreSQL'));
     if (!django) return context.skip(djangoMissing());
     const { files, source } = await caseTree(fixCase.operation);
@@ -138,5 +138,5 @@ describe('generated fixes applied by Django on PostgreSQL under a concurrent wri
     );
     expect(errors).toEqual([]);
     expect(actual).toEqual(expected);
-  }, 180_000);
+  });
 });

@@ -159,21 +159,22 @@ export function backfillStep(fn: string, fnName: string, release: number, note: 
 /**
  * NOT NULL without the long ACCESS EXCLUSIVE scan (PostgreSQL 12+): a CHECK (col IS NOT NULL) added
  * NOT VALID in one migration; in the next, the check validated under SHARE UPDATE EXCLUSIVE, SET NOT
- * NULL (which trusts the validated check) and the check dropped. `between` runs after the check exists
- * and before it is validated (the backfill); `state` goes on the last step.
+ * NULL (which trusts the validated check) and the check dropped. `first` (the backfill) runs before
+ * the check exists: a NOT VALID check still rejects an UPDATE that leaves a NULL in an old row, and
+ * Django's save() writes every field back. `state` goes on the last step.
  */
-export function notNullSteps(ctx: FixContext, tableName: string, columnName: string, release: number, between: FixStep[], state: string[]): FixStep[] {
+export function notNullSteps(ctx: FixContext, tableName: string, columnName: string, release: number, first: FixStep[], state: string[]): FixStep[] {
   const t = q(ctx, tableName);
   const c = q(ctx, columnName);
   const check = q(ctx, helperName(tableName, [columnName], '_notnull'));
   return [
+    ...first,
     {
       slug: 'check_not_valid',
       release,
       operations: [runSql([`ALTER TABLE ${t} ADD CONSTRAINT ${check} CHECK (${c} IS NOT NULL) NOT VALID`], [`ALTER TABLE ${t} DROP CONSTRAINT ${check}`])],
       note: `adds CHECK (${columnName} IS NOT NULL) NOT VALID: instant, and from now on no write may store NULL`,
     },
-    ...between,
     {
       slug: 'set_not_null',
       release,

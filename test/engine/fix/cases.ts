@@ -132,4 +132,16 @@ export const FIX_CASES: FixCase[] = [
     operation: 'migrations.DeleteModel(name="Author")',
     writer: (phase, i) => [...bookWrites(phase, i), ...(phase === 0 ? [`INSERT INTO shop_author (name) VALUES ('a-${i}')`] : [])],
   },
+  {
+    name: 'RenameField',
+    recipe: 'rename-field-expand-contract',
+    rule: 'rename-field',
+    operation: 'migrations.RenameField(model_name="book", old_name="title", new_name="name")',
+    // 0: old code (title); 1 and 2: both written; 3: the new field only.
+    writer: (phase, i) => {
+      const row = phase === 0 ? `(title, pages, author_name) VALUES ('w-${i}', 1, 'a')` : phase < 3 ? `(title, name, pages, author_name) VALUES ('w-${i}', 'w-${i}', 1, 'a')` : `(name, pages, author_name) VALUES ('w-${i}', 1, 'a')`;
+      const update = phase === 0 ? `title = 'u-${i}'` : phase < 3 ? `title = 'u-${i}', name = 'u-${i}'` : `name = 'u-${i}'`;
+      return [`INSERT INTO shop_book ${row}`, `UPDATE shop_book SET ${update} WHERE id = ${1 + (i % 1000)}`];
+    },
+  },
 ];

@@ -7,7 +7,8 @@ import deleteModelStateFirst from './delete-model-state-first.js';
 import fieldIndexConcurrently from './field-index-concurrently.js';
 import foreignKeyNotValid from './foreign-key-not-valid.js';
 import removeFieldStateFirst from './remove-field-state-first.js';
+import renameFieldExpandContract from './rename-field-expand-contract.js';
 import setNotNullCheck from './set-not-null-check.js';
 import uniqueUsingIndex from './unique-using-index.js';
 
-export const recipes: readonly FixRecipe[] = [addNotNullColumn, addIndexConcurrently, foreignKeyNotValid, uniqueUsingIndex, fieldIndexConcurrently, checkNotValid, setNotNullCheck, removeFieldStateFirst, deleteModelStateFirst];
+export const recipes: readonly FixRecipe[] = [addNotNullColumn, addIndexConcurrently, foreignKeyNotValid, uniqueUsingIndex, fieldIndexConcurrently, checkNotValid, setNotNullCheck, removeFieldStateFirst, deleteModelStateFirst, renameFieldExpandContract];

@@ -17,14 +17,14 @@ function plan(ctx: FixContext): RecipePlan | null {
   const col = model && op.field && op.name ? column(ctx, model, op.name, op.field) : undefined;
   if (!model || !field || !col || !op.name) return null;
   const defaultSource = keywordSource(field, 'default');
-  const between: FixStep[] = [];
+  const first: FixStep[] = [];
   if (statements.some((s) => s.sql.startsWith('UPDATE ')) && defaultSource) {
     const name = identifier('backfill', model.name, op.name);
     const fn = batchedFunction(name, ctx.migration.app, model.name, [`manager.filter(pk__in=pks, ${op.name}__isnull=True).update(${op.name}=${defaultSource})`]);
-    between.push(backfillStep(fn, name, 1, `fills the NULLs of \`${op.name}\` with the default, 1000 rows per transaction`));
+    first.push(backfillStep(fn, name, 1, `fills the NULLs of \`${op.name}\` with the default, 1000 rows per transaction`));
   }
   return {
-    steps: notNullSteps(ctx, table(ctx, model), col.name, 1, between, [opSource(ctx)]),
+    steps: notNullSteps(ctx, table(ctx, model), col.name, 1, first, [opSource(ctx)]),
     codeSteps: [{ release: 1, text: `make sure the running code never writes NULL into \`${op.name}\` before this release: the NOT VALID check rejects such writes at once` }],
   };
 }
