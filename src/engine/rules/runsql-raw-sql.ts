@@ -74,6 +74,27 @@ export function classifyStatement(statement: Pick<LocatedStatement, 'masked' | '
   return [...new Set(found)];
 }
 
+const DROP_COLUMN_OF = /^ALTER TABLE (?:IF EXISTS )?(?:ONLY )?([^ ]+) DROP (?:COLUMN )?(?:IF EXISTS )?([^ ;]+)/;
+const RENAME_COLUMN_OF = /^ALTER TABLE (?:IF EXISTS )?(?:ONLY )?([^ ]+) RENAME (?:COLUMN )?([^ ]+) TO ([^ ;]+)/;
+
+/**
+ * A column swap in one RunSQL: `DROP COLUMN c` and then `RENAME COLUMN shadow TO c` on the same
+ * table. The code keeps using `c` (now the new column) before and after, so neither statement is
+ * the rolling-deploy break a lone drop or rename is. Returns the swapped statements.
+ */
+export function columnSwaps(statements: readonly LocatedStatement[]): Set<LocatedStatement> {
+  const swaps = new Set<LocatedStatement>();
+  const dropped = new Map<string, LocatedStatement>();
+  for (const statement of statements) {
+    const drop = DROP_COLUMN_OF.exec(statement.text.trim());
+    if (drop) dropped.set(`${bareIdentifier(drop[1]!)}.${bareIdentifier(drop[2]!)}`, statement);
+    const rename = RENAME_COLUMN_OF.exec(statement.text.trim());
+    const earlier = rename ? dropped.get(`${bareIdentifier(rename[1]!)}.${bareIdentifier(rename[3]!)}`) : undefined;
+    if (earlier) swaps.add(earlier).add(statement);
+  }
+  return swaps;
+}
+
 /** Lock-only checks do not matter for a table created earlier in the same migration (nobody else uses it yet). */
 const LOCK_ONLY = new Set<SqlMessage>(['createIndex', 'foreignKeyNotValid', 'checkNotValid', 'uniqueWithoutIndex', 'setNotNull', 'alterColumnType', 'copyAlgorithm', 'lockOption', 'dropIndex', 'reindex']);
 
@@ -173,6 +194,7 @@ export default defineRule({
       for (const item of op.sql ?? []) {
         if (item.dynamic) ctx.report({ messageId: 'opaqueSql', op, line: item.line, data: { text: item.text.length > 60 ? `${item.text.slice(0, 59)}…` : item.text } });
       }
+      const swaps = columnSwaps(forwardStatements(op));
       for (const statement of forwardStatements(op)) {
         const table = statementTable(statement);
         if (/^CREATE (UNLOGGED )?TABLE\b/.test(statement.masked) && table) {
@@ -185,6 +207,7 @@ export default defineRule({
           if (isNew && LOCK_ONLY.has(messageId)) continue;
           if (messageId === 'setNotNull' && table && validated.has(table)) continue;
           if ((messageId === 'dropColumn' || messageId === 'dropTable') && dropsStateFirstRemoval(ctx, statement)) continue;
+          if ((messageId === 'dropColumn' || messageId === 'renameColumn') && swaps.has(statement)) continue;
           ctx.report({ messageId, op, line: statement.line, data: { statement: excerpt(statement) } });
         }
       }
@@ -395,6 +418,26 @@ class Migration(migrations.Migration):
                 "ALTER TABLE shop_order DROP CONSTRAINT customer_set;",
             ],
             reverse_sql=["ALTER TABLE shop_order ALTER COLUMN customer_id DROP NOT NULL;"],
+        ),
+    ]
+`,
+      },
+      {
+        name: 'a column swap: the old column dropped and a shadow column renamed to its name in one RunSQL',
+        path: 'shop/migrations/0053_order_total_bigint.py',
+        code: `from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0052_order_total_shadow")]
+
+    operations = [
+        migrations.RunSQL(
+            sql=[
+                "ALTER TABLE shop_order DROP COLUMN total;",
+                "ALTER TABLE shop_order RENAME COLUMN total_new TO total;",
+            ],
+            reverse_sql=["ALTER TABLE shop_order RENAME COLUMN total TO total_new;"],
         ),
     ]
 `,

@@ -144,4 +144,11 @@ export const FIX_CASES: FixCase[] = [
       return [`INSERT INTO shop_book ${row}`, `UPDATE shop_book SET ${update} WHERE id = ${1 + (i % 1000)}`];
     },
   },
+  {
+    name: 'AlterField type change (and NOT NULL)',
+    recipe: 'alter-type-swap',
+    rule: 'alter-field-type',
+    operation: 'migrations.AlterField(model_name="book", name="pages", field=models.BigIntegerField())',
+    writer: bookWrites,
+  },
 ];
