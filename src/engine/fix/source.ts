@@ -102,7 +102,6 @@ export function withKeywords(callSource: string, changes: Readonly<Record<string
   if (!parsed) return null;
   try {
     const ranges = keywordRanges(parsed.node);
-    const closing = parsed.node.endIndex - WRAP - 1;
     const edits: Array<{ start: number; end: number; text: string }> = [];
     const added: string[] = [];
     for (const [name, value] of Object.entries(changes)) {
@@ -111,7 +110,7 @@ export function withKeywords(callSource: string, changes: Readonly<Record<string
       else if (range) edits.push(removal(callSource, range.argStart, range.argEnd));
       else if (value !== null) added.push(`${name}=${value}`);
     }
-    if (added.length > 0) edits.push(addition(callSource, closing, added, parsed.node.namedChildCount > 0));
+    if (added.length > 0) edits.push(addition(callSource, parsed.node, added));
     return applyEdits(callSource, edits);
   } finally {
     parsed.release();
@@ -126,19 +125,29 @@ function removal(source: string, start: number, end: number): { start: number; e
   return { start: before ? start - before[0].length : start, end, text: '' };
 }
 
-/** New arguments before the closing parenthesis: on their own lines when the call ends with a comma and a newline. */
-function addition(source: string, closing: number, args: readonly string[], hasArgs: boolean): { start: number; end: number; text: string } {
-  const head = source.slice(0, closing);
-  const comma = /,(\s*)$/.exec(head);
-  if (comma && comma[1]!.includes('\n')) {
-    const at = head.length - comma[0].length + 1;
-    const lineStart = head.lastIndexOf('\n', at - 1) + 1;
-    const pad = /^[ \t]*/.exec(head.slice(lineStart))?.[0] ?? '';
-    return { start: at, end: at, text: args.map((arg) => `\n${pad}${arg},`).join('') };
+/**
+ * New arguments after the last one (tree-sitter knows where it ends, comments aside): on their own
+ * lines after its comma when the call is written one argument per line, else `, name=value`.
+ */
+function addition(source: string, args: Node, added: readonly string[]): { start: number; end: number; text: string } {
+  const named = args.namedChildren.filter((child): child is Node => child !== null && child.type !== 'comment');
+  const last = named.at(-1);
+  if (!last) {
+    const at = args.startIndex - WRAP + 1;
+    return { start: at, end: at, text: added.join(', ') };
   }
-  if (comma) return { start: closing, end: closing, text: args.join(', ') };
-  const end = head.replace(/\s+$/, '').length;
-  return { start: end, end, text: `${hasArgs ? ', ' : ''}${args.join(', ')}` };
+  const end = last.endIndex - WRAP;
+  const comma = /^[ \t]*,/.exec(source.slice(end));
+  const closing = args.endIndex - WRAP - 1;
+  const multiline = comma !== null && source.slice(end, closing).includes('\n');
+  if (multiline) {
+    const lineStart = source.lastIndexOf('\n', last.startIndex - WRAP - 1) + 1;
+    const pad = /^[ \t]*/.exec(source.slice(lineStart))?.[0] ?? '';
+    const at = end + comma[0].length;
+    const lineEnd = source.indexOf('\n', at);
+    return { start: lineEnd, end: lineEnd, text: added.map((arg) => `\n${pad}${arg},`).join('') };
+  }
+  return { start: end, end, text: `, ${added.join(', ')}` };
 }
 
 function applyEdits(source: string, edits: Array<{ start: number; end: number; text: string }>): string {
