@@ -1,5 +1,7 @@
 import { defineRule } from './types.js';
+import { shopContext } from './_lib/cases.js';
 import { changesTablesOrColumns } from './_lib/statements.js';
+import { dropsStateFirstRemoval } from './_lib/state-first.js';
 import { excerpt, forwardStatements, statementTable } from './_lib/sql.js';
 
 export default defineRule({
@@ -59,7 +61,8 @@ export default defineRule({
       // Inside SeparateDatabaseAndState the state side is declared next to it.
       if (op.path.includes('database_operations')) return;
       if (op.children?.['state_operations'] || op.args['state_operations']) return;
-      const statement = forwardStatements(op).find(changesTablesOrColumns);
+      // The drop that completes a state-first removal has nothing left to tell the state.
+      const statement = forwardStatements(op).find((s) => changesTablesOrColumns(s) && !dropsStateFirstRemoval(ctx, s));
       if (statement) ctx.report({ messageId: 'noState', op, line: statement.line, data: { statement: excerpt(statement), table: statementTable(statement) ?? 'a table' } });
     });
   },
@@ -85,6 +88,38 @@ class Migration(migrations.Migration):
       },
     ],
     good: [
+      {
+        name: 'the drop that completes a state-first removal (an earlier migration removed the field from the state only)',
+        path: 'shop/migrations/0003_drop_order_note.py',
+        context: shopContext({
+          'shop/migrations/0002_remove_order_note_state.py': `from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0001_initial")]
+
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            database_operations=[],
+            state_operations=[migrations.RemoveField(model_name="order", name="note")],
+        ),
+    ]
+`,
+        }),
+        code: `from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0002_remove_order_note_state")]
+
+    operations = [
+        migrations.RunSQL(
+            sql=['ALTER TABLE "shop_order" DROP COLUMN "note" CASCADE'],
+            reverse_sql=['ALTER TABLE "shop_order" ADD COLUMN "note" text NULL'],
+        ),
+    ]
+`,
+      },
       {
         name: 'state_operations given',
         path: 'catalog/migrations/0022_product_weight.py',

@@ -1,7 +1,9 @@
 import { defineRule } from './types.js';
+import { shopContext } from './_lib/cases.js';
 import type { Database } from '../types.js';
 import type { LocatedStatement } from './_lib/sql.js';
 import { bareIdentifier, excerpt, forwardStatements, statementTable } from './_lib/sql.js';
+import { dropsStateFirstRemoval } from './_lib/state-first.js';
 
 type SqlMessage =
   | 'dropTable'
@@ -71,6 +73,27 @@ export function classifyStatement(statement: Pick<LocatedStatement, 'masked' | '
     if (/\bLOCK ?= ?(SHARED|EXCLUSIVE)\b/.test(s)) found.push('lockOption');
   }
   return [...new Set(found)];
+}
+
+const DROP_COLUMN_OF = /^ALTER TABLE (?:IF EXISTS )?(?:ONLY )?([^ ]+) DROP (?:COLUMN )?(?:IF EXISTS )?([^ ;]+)/;
+const RENAME_COLUMN_OF = /^ALTER TABLE (?:IF EXISTS )?(?:ONLY )?([^ ]+) RENAME (?:COLUMN )?([^ ]+) TO ([^ ;]+)/;
+
+/**
+ * A column swap in one RunSQL: `DROP COLUMN c` and then `RENAME COLUMN shadow TO c` on the same
+ * table. The code keeps using `c` (now the new column) before and after, so neither statement is
+ * the rolling-deploy break a lone drop or rename is. Returns the swapped statements.
+ */
+export function columnSwaps(statements: readonly LocatedStatement[]): Set<LocatedStatement> {
+  const swaps = new Set<LocatedStatement>();
+  const dropped = new Map<string, LocatedStatement>();
+  for (const statement of statements) {
+    const drop = DROP_COLUMN_OF.exec(statement.text.trim());
+    if (drop) dropped.set(`${bareIdentifier(drop[1]!)}.${bareIdentifier(drop[2]!)}`, statement);
+    const rename = RENAME_COLUMN_OF.exec(statement.text.trim());
+    const earlier = rename ? dropped.get(`${bareIdentifier(rename[1]!)}.${bareIdentifier(rename[3]!)}`) : undefined;
+    if (earlier) swaps.add(earlier).add(statement);
+  }
+  return swaps;
 }
 
 /** Lock-only checks do not matter for a table created earlier in the same migration (nobody else uses it yet). */
@@ -156,6 +179,10 @@ export default defineRule({
     const database = ctx.settings.database;
     // Tables created in this migration (CreateModel or CREATE TABLE): no one else holds them yet.
     const newTables = new Set<string>();
+    // PostgreSQL 12+ skips SET NOT NULL's scan when a validated CHECK proves the column has no NULL:
+    // a VALIDATE CONSTRAINT earlier in the migration (the check added NOT VALID before) is that proof.
+    const validated = new Set<string>();
+    const trustsCheck = database === 'postgresql' && ctx.settings.version[0] >= 12;
     ctx.each((op, _before, { dbEffective }) => {
       if (!dbEffective) return;
       if (op.type === 'CreateModel') {
@@ -168,6 +195,7 @@ export default defineRule({
       for (const item of op.sql ?? []) {
         if (item.dynamic) ctx.report({ messageId: 'opaqueSql', op, line: item.line, data: { text: item.text.length > 60 ? `${item.text.slice(0, 59)}…` : item.text } });
       }
+      const swaps = columnSwaps(forwardStatements(op));
       for (const statement of forwardStatements(op)) {
         const table = statementTable(statement);
         if (/^CREATE (UNLOGGED )?TABLE\b/.test(statement.masked) && table) {
@@ -175,8 +203,12 @@ export default defineRule({
           continue;
         }
         const isNew = table !== undefined && newTables.has(table);
+        if (trustsCheck && table && /\bVALIDATE CONSTRAINT\b/.test(statement.masked)) validated.add(table);
         for (const messageId of classifyStatement(statement, database)) {
           if (isNew && LOCK_ONLY.has(messageId)) continue;
+          if (messageId === 'setNotNull' && table && validated.has(table)) continue;
+          if ((messageId === 'dropColumn' || messageId === 'dropTable') && dropsStateFirstRemoval(ctx, statement)) continue;
+          if ((messageId === 'dropColumn' || messageId === 'renameColumn') && swaps.has(statement)) continue;
           ctx.report({ messageId, op, line: statement.line, data: { statement: excerpt(statement) } });
         }
       }
@@ -324,6 +356,38 @@ class Migration(migrations.Migration):
     ],
     good: [
       {
+        name: 'the drop that completes a state-first removal (an earlier migration removed the field from the state only)',
+        path: 'shop/migrations/0003_drop_order_note.py',
+        context: shopContext({
+          'shop/migrations/0002_remove_order_note_state.py': `from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0001_initial")]
+
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            database_operations=[],
+            state_operations=[migrations.RemoveField(model_name="order", name="note")],
+        ),
+    ]
+`,
+        }),
+        code: `from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0002_remove_order_note_state")]
+
+    operations = [
+        migrations.RunSQL(
+            sql=['ALTER TABLE "shop_order" DROP COLUMN "note" CASCADE'],
+            reverse_sql=['ALTER TABLE "shop_order" ADD COLUMN "note" text NULL'],
+        ),
+    ]
+`,
+      },
+      {
         name: 'renaming the sequence of a moved table (no query names it)',
         path: 'core/migrations/0005_move_objectchange.py',
         code: `from django.db import migrations
@@ -366,6 +430,47 @@ class Migration(migrations.Migration):
                 "ALTER TABLE shop_order DROP CONSTRAINT IF EXISTS shop_order_customer_fk;",
                 "DROP INDEX CONCURRENTLY IF EXISTS shop_order_customer_idx;",
             ],
+        ),
+    ]
+`,
+      },
+      {
+        name: 'SET NOT NULL after validating a CHECK (col IS NOT NULL) added NOT VALID before (PostgreSQL 12+)',
+        path: 'shop/migrations/0052_order_customer_not_null.py',
+        code: `from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0051_order_customer_check")]
+
+    operations = [
+        migrations.RunSQL(
+            sql=[
+                "ALTER TABLE shop_order VALIDATE CONSTRAINT customer_set;",
+                "ALTER TABLE shop_order ALTER COLUMN customer_id SET NOT NULL;",
+                "ALTER TABLE shop_order DROP CONSTRAINT customer_set;",
+            ],
+            reverse_sql=["ALTER TABLE shop_order ALTER COLUMN customer_id DROP NOT NULL;"],
+        ),
+    ]
+`,
+      },
+      {
+        name: 'a column swap: the old column dropped and a shadow column renamed to its name in one RunSQL',
+        path: 'shop/migrations/0053_order_total_bigint.py',
+        code: `from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0052_order_total_shadow")]
+
+    operations = [
+        migrations.RunSQL(
+            sql=[
+                "ALTER TABLE shop_order DROP COLUMN total;",
+                "ALTER TABLE shop_order RENAME COLUMN total_new TO total;",
+            ],
+            reverse_sql=["ALTER TABLE shop_order RENAME COLUMN total TO total_new;"],
         ),
     ]
 `,
