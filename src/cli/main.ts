@@ -148,6 +148,22 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     });
 
   program
+    .command('fix')
+    .description('write the safe version of a risky migration: replacement files in deploy order, with a note on which release ships each')
+    .argument('<file>', 'the migration file to fix')
+    .addOption(new Option('--database <name>', `target database: ${DATABASES.join(', ')}`).argParser(databaseOption))
+    .option('--db-version <version>', 'target database version, e.g. 16 or 10.11')
+    .option('--config <file>', 'config file (database, version, swappable settings, exclude)')
+    .option('--write', 'write the files: replace the original and add the new ones next to it (never overwrites another file)')
+    .action(async (file: string, opts: { database?: string; dbVersion?: string; config?: string; write?: boolean }) => {
+      const { fix } = await import('./commands/fix.js');
+      const { printFix } = await import('./print-fix.js');
+      const fixed = await fix({ file, cwd: io.cwd, ...opts });
+      // Exit 1 when a risky operation is left as it was (no recipe for it).
+      outcome = { output: printFix(fixed), code: (fixed.result?.unfixed.length ?? 0) > 0 ? EXIT_FINDINGS : EXIT_CLEAN };
+    });
+
+  program
     .command('rules')
     .description('list the rules: id, severity, databases, summary')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))

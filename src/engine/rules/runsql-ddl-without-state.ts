@@ -1,5 +1,6 @@
 import { defineRule } from './types.js';
 import { changesTablesOrColumns } from './_lib/statements.js';
+import { dropsStateFirstRemoval } from './_lib/state-first.js';
 import { excerpt, forwardStatements, statementTable } from './_lib/sql.js';
 
 export default defineRule({
@@ -59,7 +60,8 @@ export default defineRule({
       // Inside SeparateDatabaseAndState the state side is declared next to it.
       if (op.path.includes('database_operations')) return;
       if (op.children?.['state_operations'] || op.args['state_operations']) return;
-      const statement = forwardStatements(op).find(changesTablesOrColumns);
+      // The drop that completes a state-first removal has nothing left to tell the state.
+      const statement = forwardStatements(op).find((s) => changesTablesOrColumns(s) && !dropsStateFirstRemoval(ctx, s));
       if (statement) ctx.report({ messageId: 'noState', op, line: statement.line, data: { statement: excerpt(statement), table: statementTable(statement) ?? 'a table' } });
     });
   },

@@ -2,6 +2,7 @@ import { defineRule } from './types.js';
 import type { Database } from '../types.js';
 import type { LocatedStatement } from './_lib/sql.js';
 import { bareIdentifier, excerpt, forwardStatements, statementTable } from './_lib/sql.js';
+import { dropsStateFirstRemoval } from './_lib/state-first.js';
 
 type SqlMessage =
   | 'dropTable'
@@ -156,6 +157,10 @@ export default defineRule({
     const database = ctx.settings.database;
     // Tables created in this migration (CreateModel or CREATE TABLE): no one else holds them yet.
     const newTables = new Set<string>();
+    // PostgreSQL 12+ skips SET NOT NULL's scan when a validated CHECK proves the column has no NULL:
+    // a VALIDATE CONSTRAINT earlier in the migration (the check added NOT VALID before) is that proof.
+    const validated = new Set<string>();
+    const trustsCheck = database === 'postgresql' && ctx.settings.version[0] >= 12;
     ctx.each((op, _before, { dbEffective }) => {
       if (!dbEffective) return;
       if (op.type === 'CreateModel') {
@@ -175,8 +180,11 @@ export default defineRule({
           continue;
         }
         const isNew = table !== undefined && newTables.has(table);
+        if (trustsCheck && table && /\bVALIDATE CONSTRAINT\b/.test(statement.masked)) validated.add(table);
         for (const messageId of classifyStatement(statement, database)) {
           if (isNew && LOCK_ONLY.has(messageId)) continue;
+          if (messageId === 'setNotNull' && table && validated.has(table)) continue;
+          if ((messageId === 'dropColumn' || messageId === 'dropTable') && dropsStateFirstRemoval(ctx, statement)) continue;
           ctx.report({ messageId, op, line: statement.line, data: { statement: excerpt(statement) } });
         }
       }
@@ -366,6 +374,27 @@ class Migration(migrations.Migration):
                 "ALTER TABLE shop_order DROP CONSTRAINT IF EXISTS shop_order_customer_fk;",
                 "DROP INDEX CONCURRENTLY IF EXISTS shop_order_customer_idx;",
             ],
+        ),
+    ]
+`,
+      },
+      {
+        name: 'SET NOT NULL after validating a CHECK (col IS NOT NULL) added NOT VALID before (PostgreSQL 12+)',
+        path: 'shop/migrations/0052_order_customer_not_null.py',
+        code: `from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0051_order_customer_check")]
+
+    operations = [
+        migrations.RunSQL(
+            sql=[
+                "ALTER TABLE shop_order VALIDATE CONSTRAINT customer_set;",
+                "ALTER TABLE shop_order ALTER COLUMN customer_id SET NOT NULL;",
+                "ALTER TABLE shop_order DROP CONSTRAINT customer_set;",
+            ],
+            reverse_sql=["ALTER TABLE shop_order ALTER COLUMN customer_id DROP NOT NULL;"],
         ),
     ]
 `,

@@ -7,3 +7,5 @@ export { Catalog } from './catalog.js';
 export { createIndexName, namesDigest, splitIdentifier, truncateName } from './names.js';
 export { PG_LOCK_MODES } from './types.js';
 export type { LockClaim, MigrationSql, MysqlAlgorithm, MysqlLock, OperationSql, PgLockMode, SqlStatement, SqlTarget } from './types.js';
+export { columnOf, quoteName, tableName, vendorOf } from './columns.js';
+export type { Column } from './columns.js';
