@@ -68,7 +68,7 @@ function targetsInQuestion(pieces: readonly CodePiece[], paths: readonly string[
 }
 
 const MISSING =
-  'is no longer in the message (it was edited or deleted, or the file is gone from Slack). Paste the migration again, or share the file, and ask me.';
+  'it is no longer in the message (it was edited or deleted, or the file is gone from Slack). Paste the migration again, or share the file, and ask me.';
 
 /** Safe versions of migrations found in a question's message and files, read again at click time. */
 export async function safeVersionsInQuestion(question: Pick<Question, 'text' | 'files'>, paths: readonly string[], settings: EngineSettings): Promise<SafeVersion[]> {
@@ -77,7 +77,7 @@ export async function safeVersionsInQuestion(question: Pick<Question, 'text' | '
   const withoutMissingDependencies = { ...settings, disabledRules: [...new Set([...(settings.disabledRules ?? []), DEPENDENCY_NOT_FOUND])] };
   const versions: SafeVersion[] = [];
   for (const target of targetsInQuestion(pieces, paths)) {
-    versions.push('missing' in target ? { path: target.path, problem: `\`${target.path}\` ${MISSING}` } : await safeVersionOf(target, withoutMissingDependencies));
+    versions.push('missing' in target ? { path: target.path, problem: MISSING } : await safeVersionOf(target, withoutMissingDependencies));
   }
   return versions;
 }
