@@ -57,6 +57,7 @@ const NAME_HINT = /(?:^|[\s`'"(/])(\d{4}_\w+)(?:\.py)?(?!\w)/;
 const FILE_COMMENT = /^[ \t]*#[ \t]*(?:[\w./-]*\/)?\w+\.py[ \t]*$/;
 const DJANGO_IMPORT = /^from[ \t]+django\.db[ \t]+import\b/;
 const CLASS_LINE = /^[ \t]*class[ \t]+Migration\b/;
+const CLASS_ANYWHERE = new RegExp(CLASS_LINE.source, 'm');
 
 interface Fence {
   code: string;
@@ -136,7 +137,7 @@ function pastedPieces(text: string): RawPiece[] {
 
 /** The code as a file of its own, when it is a complete migration that parses (a fix needs the whole file). */
 function wholeFileSource(code: string): string | undefined {
-  if (!CLASS_LINE.test(code)) return undefined;
+  if (!CLASS_ANYWHERE.test(code)) return undefined;
   const text = code.replace(/\r\n?/g, '\n');
   const file = parseMigration(text, { path: 'pasted/migrations/pasted.py' });
   return file.hasMigrationClass && !file.problems.some((problem) => problem.code === 'syntax-error') ? text : undefined;
