@@ -19,11 +19,13 @@ import { createGitHub, formatPullRequest, formatRepo, parsePullRequestRef, type 
 import { createLinkedRepoGrounder, createPullRequestGrounder, linkedGraphSource } from './github/grounders.js';
 import { postReviewComment } from './github/post-review.js';
 import { checkLink, parseLinkRequest } from './github/repo-context.js';
+import { readMigrationToFix } from './github/safe-version.js';
 import { createLogger, type Logger } from './logger.js';
 import { createChannelSettings, type ChannelSettings } from './pipeline/channel-settings.js';
 import { knowledgeIndex } from './knowledge/load.js';
 import { createEngineGrounder, createKnowledgeGrounder, createPlaybookGrounder, createSqlToolGrounder } from './pipeline/grounders/index.js';
 import { createAnswerService } from './pipeline/index.js';
+import { createSafeVersionService } from './pipeline/safe-version.js';
 import type { Expert, Grounder, Question } from './pipeline/types.js';
 import { startOpsServer, type ReadinessCheck } from './http/ops.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -157,6 +159,10 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       apiUrl: config.slack.apiUrl,
       answers,
       channels: createChannelFeatures({ settings: channelSettings, links: store.links, github, config, expert }),
+      safeVersions: createSafeVersionService({
+        settingsFor: (teamId, channelId) => channelSettings(teamId).engineSettings(channelId),
+        ...(github === undefined ? {} : { readRepository: (wanted) => readMigrationToFix(github, wanted) }),
+      }),
       adminUserIds: config.slack.adminUserIds,
       routes: createGitHubWebhookRoutes(config, github, { links: store.links, settings: channelSettings, onlyTeam: () => (config.slack.oauth === undefined ? (webhookTeam.id ?? '') : undefined) }, onReviewed, logger),
       logger,

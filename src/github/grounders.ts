@@ -14,11 +14,12 @@ import { statementsByFinding } from '../engine/report/sql.js';
 import type { StatementsOf } from '../engine/report/sql.js';
 import { blocksWithin, databaseName, unwrapProse } from '../pipeline/grounders/markdown.js';
 import { quoteStatements } from '../pipeline/grounders/sql-quote.js';
+import { fixablePaths } from '../pipeline/safe-version.js';
 import { REVIEW_QUESTION_PREFIX } from '../pipeline/review.js';
 import type { Grounder, Grounding, Question } from '../pipeline/types.js';
 import type { GitHub } from './client.js';
 import { lintSources } from './pr-lint.js';
-import { formatPullRequest } from './refs.js';
+import { formatPullRequest, formatRepo } from './refs.js';
 import { createScopeReader, migrationsNamedIn, scopeForLink, shortPath, type LinkedRepo, type RepoScope, type ScopeReader } from './repo-context.js';
 import { createRepoTools, describeFindings } from './tools.js';
 import type { PullRequestRef, ReviewContext } from './types.js';
@@ -138,7 +139,9 @@ export function createPullRequestGrounder(options: RepoGrounderOptions): Grounde
         return { contextForModel: renderReviewContext({ name, review, report, findings, graph, statementsOf }, { followUp: true }), tools: createRepoTools({ github, scope, settings }) };
       }
       const others = target.others.length > 0 ? `\n\n_I review one pull request per question; ask again for ${target.others.map(formatPullRequest).join(', ')}._` : '';
+      const fixable = fixablePaths(findings, review.headFiles.map((file) => file.path), report.settings.database);
       return {
+        ...(fixable.length === 0 ? {} : { safeVersion: { kind: 'repository' as const, repo: formatRepo(pr), sha: pr.head.sha, paths: fixable } }),
         deterministicMarkdown: `${renderReport({ name, review, report, findings, graph, statementsOf })}${others}`,
         contextForModel: renderReviewContext({ name, review, report, findings, graph, statementsOf }),
         tools: createRepoTools({ github, scope, settings }),

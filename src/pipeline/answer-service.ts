@@ -268,7 +268,7 @@ export function createAnswerService(deps: AnswerServiceDeps): AnswerService {
       // The asker's Stop shows as the SDK's abort: say it was stopped, not that the model failed.
       outcome = failureOutcome(log, question, signal?.aborted ? new AppError(STOPPED_CODE, STOPPED_NOTE, { cause: error }) : error, progress);
     }
-    outcome = withChecksNote(outcome, progress);
+    outcome = withSafeVersions(withChecksNote(outcome, progress), groundings);
     if (!progress.modelTextSent) outcome = await sendOfflineAnswer(log, sink, groundings, outcome);
     await finishSafely(log, sink, outcome, question);
     recordAnswered(question, outcome, { received, started, toolCalls: progress.toolCalls });
@@ -369,6 +369,12 @@ function failureOutcome(log: Logger, question: Question, error: unknown, progres
 function withChecksNote(outcome: AnswerOutcome, progress: AnswerProgress): AnswerOutcome {
   if (outcome.ok || outcome.error?.code !== NOT_CONFIGURED.code || !progress.deterministicSent) return outcome;
   return { ...outcome, error: { code: NOT_CONFIGURED.code, userMessage: `${NOT_CONFIGURED.userMessage} ${progress.unavailableNote ?? 'The checks above come from migrate-help’s own analysis.'}` } };
+}
+
+/** The engine's findings stand without the model, so the safe version is offered whatever the model did. */
+function withSafeVersions(outcome: AnswerOutcome, groundings: readonly Grounding[]): AnswerOutcome {
+  const targets = groundings.flatMap((grounding) => (grounding.safeVersion === undefined ? [] : [grounding.safeVersion]));
+  return targets.length === 0 ? outcome : { ...outcome, safeVersions: targets };
 }
 
 /** No model answer: a grounder's offline answer (labelled as such) takes its place, and the closing note says so. */

@@ -44,7 +44,15 @@ export interface TokenUsage {
   cacheWriteTokens: number;
 }
 
+/**
+ * Migrations of an answer that a fix recipe covers, by reference (never their text): those found in the
+ * question's own message (pasted or shared, by the path the engine gave them) or in a repository at a commit.
+ */
+export type SafeVersionTarget = { kind: 'question'; paths: string[] } | { kind: 'repository'; repo: string; sha: string; paths: string[] };
+
 export interface AnswerOutcome {
+  /** Set when the grounders found migrations "Show the safe version" can rewrite. */
+  safeVersions?: SafeVersionTarget[];
   /** True when a complete answer was delivered. */
   ok: boolean;
   /** True when part of an answer was delivered before a failure. */
@@ -158,6 +166,8 @@ export interface Grounding {
   modelUnavailableNote?: string;
   /** The answer to show instead of the model's when it cannot answer; `reason` says why, for the label. */
   offlineAnswer?(reason: string): string | undefined;
+  /** Migrations found here that a fix recipe covers (the answer then offers "Show the safe version"). */
+  safeVersion?: SafeVersionTarget;
 }
 
 export interface GrounderContext {

@@ -10,7 +10,8 @@ import type { BotUser, SlackDeps } from './deps.js';
 import { slackErrorCode } from './errors.js';
 import { threadToHistory, type ThreadMessage } from './history.js';
 import { downloadSharedFiles, type SlackFile } from './files.js';
-import { detailsBlock, feedbackBlock, LOADING_MESSAGES, postToPullRequestBlock, stopBlocks } from './render/answer-blocks.js';
+import { detailsBlock, feedbackBlock, LOADING_MESSAGES, postToPullRequestBlock, safeVersionBlock, stopBlocks } from './render/answer-blocks.js';
+import { encodeSafeVersionRef } from './safe-version-ref.js';
 import { failureNote, truncate } from './render/messages.js';
 import { createThreadSink, type AnswerBlocks, type ThreadTarget } from './stream-sink.js';
 
@@ -34,6 +35,15 @@ export interface ThreadQuestion {
   bot: BotUser;
   /** History read by the caller (a "Show details" click has no message of its own). */
   history?: ConversationTurn[];
+  /** The message holding the question's text and files, read again by "Show the safe version". */
+  messageTs?: string;
+}
+
+function safeVersionBlocks(outcome: AnswerOutcome, request: ThreadQuestion): AnswerBlocks {
+  if (outcome.safeVersions === undefined) return [];
+  const { target, messageTs } = request;
+  const value = encodeSafeVersionRef(outcome.safeVersions, messageTs === undefined ? undefined : { channel: target.channel, threadTs: target.threadTs, ts: messageTs });
+  return value === undefined ? [] : [safeVersionBlock(value)];
 }
 
 export async function readThreadHistory(client: WebClient, bot: BotUser, channel: string, threadTs: string, currentTs: string, log: Logger): Promise<ConversationTurn[]> {
@@ -63,6 +73,7 @@ export async function answerInThread(client: WebClient, deps: SlackDeps, request
   const closingBlocks = (outcome: AnswerOutcome): AnswerBlocks => [
     ...(answerStyle === 'brief' && outcome.ok ? [detailsBlock()] : []),
     ...(request.question.reviewRef === undefined ? [] : [postToPullRequestBlock(request.question.reviewRef)]),
+    ...safeVersionBlocks(outcome, request),
     ...(outcome.error?.code === 'input_empty' || outcome.error?.code === 'input_too_long' ? [] : [feedbackBlock()]),
   ];
   const sink = createThreadSink({ client, target, logger: log, streaming: deps.streaming, loadingMessages: LOADING_MESSAGES, closingBlocks, ...deps.sink });

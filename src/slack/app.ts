@@ -14,6 +14,7 @@ import { AppError } from '../errors.js';
 import { opsRoutes, type ReadinessCheck } from '../http/ops.js';
 import { createMetrics, type Metrics } from '../metrics.js';
 import type { AnswerService } from '../pipeline/types.js';
+import type { SafeVersionService } from '../pipeline/safe-version.js';
 import type { StopRelay, StreamBudget } from '../scale/shared-state.js';
 import { AckFirstGate } from './ack-gate.js';
 import { StopRegistry } from './answer-controls.js';
@@ -58,6 +59,8 @@ export interface SlackAppOptions {
   answers: AnswerService;
   /** Link/unlink/status/db/review; absent: those subcommands say they are not set up. */
   channels?: ChannelFeatures;
+  /** "Show the safe version"; absent: the button's click says it is not available. */
+  safeVersions?: SafeVersionService;
   /** SLACK_ADMIN_USER_IDS. */
   adminUserIds?: readonly string[];
   logger: Logger;
@@ -220,6 +223,7 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
   const deps: SlackDeps = {
     answers: options.answers,
     ...(options.channels === undefined ? {} : { channels: options.channels }),
+    ...(options.safeVersions === undefined ? {} : { safeVersions: options.safeVersions }),
     adminUserIds: options.adminUserIds ?? [],
     fileHosts: fileHostsFor(options.apiUrl),
     logger,

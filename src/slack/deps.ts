@@ -2,6 +2,7 @@
  * What the Slack listeners need, built once by createSlackApp from what main.ts passes in.
  */
 import type { Logger } from 'pino';
+import type { SafeVersionService } from '../pipeline/safe-version.js';
 import type { AnswerService } from '../pipeline/types.js';
 import type { StopRegistry } from './answer-controls.js';
 import type { EventLedger } from './dedupe.js';
@@ -114,6 +115,8 @@ export interface SlackDeps {
   answers: AnswerService;
   /** Absent: the repository subcommands explain that they are not set up. */
   channels?: ChannelFeatures;
+  /** "Show the safe version": the fix engine over migrations read again; absent, the click says it is not available. */
+  safeVersions?: SafeVersionService;
   /** SLACK_ADMIN_USER_IDS: when non-empty, only these users may link, unlink or set the database. */
   adminUserIds: readonly string[];
   /** Hosts the bot token may be sent to when downloading shared files (Slack's file host, SLACK_API_URL's host). */

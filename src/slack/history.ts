@@ -30,10 +30,16 @@ export interface HistoryOptions {
 /** Subtypes that still carry a person's (or another bot's) words. */
 const CONVERSATIONAL_SUBTYPES = new Set([undefined, 'file_share', 'bot_message', 'thread_broadcast', 'me_message']);
 
-function messageText(message: ThreadMessage): string {
+export function messageText(message: ThreadMessage): string {
   // Fallback answers carry their Markdown in a markdown block and only a preview in `text`.
   const markdown = (message.blocks ?? []).filter((block) => block.type === 'markdown' && typeof block.text === 'string').map((block) => block.text as string);
   return markdown.length > 0 ? markdown.join('\n') : (message.text ?? '');
+}
+
+/** The question a slash command's root message carries in its metadata. */
+export function quotedQuestion(message: ThreadMessage): string | undefined {
+  const payload = message.metadata?.event_type === QUESTION_METADATA_EVENT ? message.metadata.event_payload : undefined;
+  return typeof payload?.question === 'string' ? payload.question : undefined;
 }
 
 function isOwn(message: ThreadMessage, options: HistoryOptions): boolean {
@@ -48,9 +54,9 @@ export function threadToHistory(messages: readonly ThreadMessage[], options: His
     if (!CONVERSATIONAL_SUBTYPES.has(message.subtype)) continue;
     let turn: ConversationTurn;
     if (isOwn(message, options)) {
-      const payload = message.metadata?.event_type === QUESTION_METADATA_EVENT ? message.metadata.event_payload : undefined;
+      const quoted = quotedQuestion(message);
       // The slash command's root message is the bot quoting a user's question: a user turn.
-      turn = typeof payload?.question === 'string' ? { role: 'user', text: payload.question } : { role: 'assistant', text: messageText(message).trim() };
+      turn = quoted !== undefined ? { role: 'user', text: quoted } : { role: 'assistant', text: messageText(message).trim() };
     } else {
       turn = { role: 'user', text: slackTextToPlain(messageText(message), options.botUserId) };
     }

@@ -128,7 +128,8 @@ export interface MessageSpec {
  */
 export async function deliverMessage(harness: Harness, kind: 'mention' | 'dm', spec: MessageSpec): Promise<{ response: SlackResponse; message: FakeMessage; eventId: string }> {
   const user = spec.user ?? ASKER;
-  const message = harness.slack.addMessage(spec.channel, { user, text: spec.text, ...(spec.threadTs === undefined ? {} : { thread_ts: spec.threadTs }) });
+  const files = spec.extra?.files as FakeMessage['files'];
+  const message = harness.slack.addMessage(spec.channel, { user, text: spec.text, ...(spec.threadTs === undefined ? {} : { thread_ts: spec.threadTs }), ...(files === undefined ? {} : { files }) });
   const event: Record<string, unknown> = {
     type: kind === 'mention' ? 'app_mention' : 'message',
     user,

@@ -37,6 +37,8 @@ export interface FakeMessage {
   text: string;
   subtype?: string;
   metadata?: unknown;
+  /** Files shared with the message (as `addFile` returns them). */
+  files?: FakeFile[];
   /** For streamed messages: 'in_progress' | 'completed' | 'dead'. */
   streaming?: 'in_progress' | 'completed' | 'dead';
 }

@@ -10,6 +10,7 @@ import type { EngineSettings, Finding, MigrationFile, Report } from '../../engin
 import { predictForReport, statementsByFinding } from '../../engine/report/sql.js';
 import type { StatementsOf } from '../../engine/report/sql.js';
 import type { Grounder, Grounding, Question } from '../types.js';
+import { fixablePaths, wholeFilePieces } from '../safe-version.js';
 import { describeOperations } from './operations-summary.js';
 import { discoverCode } from './pasted-code.js';
 import type { CodePiece } from './pasted-code.js';
@@ -116,9 +117,11 @@ function groundingFor(pieces: CodePiece[], report: Report, skipped: string[], st
   };
   const target = `${databaseName(report.settings.database)} ${report.settings.versionText}`;
   const sources = describeSources(pieces);
+  const fixable = fixablePaths(risks, wholeFilePieces(pieces).map((piece) => piece.file.path), report.settings.database);
   return {
     deterministicMarkdown: renderFindingsMarkdown({ risks, parseNotes, where, target, sources, skipped, statementsOf }),
     contextForModel: renderFindingsContext({ pieces, risks, parseNotes, where, target, skipped, statementsOf }),
+    ...(fixable.length === 0 ? {} : { safeVersion: { kind: 'question' as const, paths: fixable } }),
   };
 }
 

@@ -24,6 +24,8 @@ export interface CodePiece {
   file: MigrationFile;
   /** False when app or name had to be made up (nothing in the question named them). */
   named: boolean;
+  /** The text of a complete migration file (a `class Migration` that parses on its own): what "Show the safe version" rewrites. */
+  source?: string;
 }
 
 export interface DiscoveredCode {
@@ -37,6 +39,7 @@ interface RawPiece {
   /** The user's file name for shared files. */
   fileName?: string;
   parsed: MigrationFile;
+  source?: string;
   app?: string;
   name?: string;
 }
@@ -54,6 +57,7 @@ const NAME_HINT = /(?:^|[\s`'"(/])(\d{4}_\w+)(?:\.py)?(?!\w)/;
 const FILE_COMMENT = /^[ \t]*#[ \t]*(?:[\w./-]*\/)?\w+\.py[ \t]*$/;
 const DJANGO_IMPORT = /^from[ \t]+django\.db[ \t]+import\b/;
 const CLASS_LINE = /^[ \t]*class[ \t]+Migration\b/;
+const CLASS_ANYWHERE = new RegExp(CLASS_LINE.source, 'm');
 
 interface Fence {
   code: string;
@@ -125,9 +129,18 @@ function pastedPieces(text: string): RawPiece[] {
     if (!parsed) continue;
     const fromComment = commentHint(candidate.code);
     const hint = fromComment.name ? fromComment : hintFrom(candidate.before);
-    pieces.push({ origin: 'pasted', parsed, ...hint });
+    const source = wholeFileSource(candidate.code);
+    pieces.push({ origin: 'pasted', parsed, ...(source === undefined ? {} : { source }), ...hint });
   }
   return pieces;
+}
+
+/** The code as a file of its own, when it is a complete migration that parses (a fix needs the whole file). */
+function wholeFileSource(code: string): string | undefined {
+  if (!CLASS_ANYWHERE.test(code)) return undefined;
+  const text = code.replace(/\r\n?/g, '\n');
+  const file = parseMigration(text, { path: 'pasted/migrations/pasted.py' });
+  return file.hasMigrationClass && !file.problems.some((problem) => problem.code === 'syntax-error') ? text : undefined;
 }
 
 function isPythonName(name: string): boolean {
@@ -155,7 +168,7 @@ function sharedPieces(question: Question, skipped: string[]): RawPiece[] {
     const whole = parseMigration(shared.text, { path: `uploaded/migrations/${name ?? 'uploaded'}.py` });
     const parsed = whole.hasMigrationClass ? whole : parseSnippet(shared.text);
     if (!parsed) continue;
-    pieces.push({ origin: 'file', fileName: shared.name, parsed, ...(pathHint.app ? { app: pathHint.app } : {}), ...(name && /^\w+$/.test(name) ? { name } : {}) });
+    pieces.push({ origin: 'file', fileName: shared.name, parsed, ...(whole.hasMigrationClass ? { source: shared.text } : {}), ...(pathHint.app ? { app: pathHint.app } : {}), ...(name && /^\w+$/.test(name) ? { name } : {}) });
   }
   return pieces;
 }
@@ -240,7 +253,7 @@ export function discoverCode(question: Question): DiscoveredCode {
           : pastedCount > 1
             ? `pasted migration ${pastedIndex}`
             : 'the pasted migration';
-    return { origin: piece.origin, label, file, named };
+    return { origin: piece.origin, label, file, named, ...(piece.source === undefined ? {} : { source: piece.source }) };
   });
   return { pieces, skipped };
 }

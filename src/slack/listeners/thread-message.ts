@@ -70,6 +70,7 @@ export async function answerThreadMessage(client: WebClient, deps: SlackDeps, me
         question: { id: message.eventId, source: message.source, userId: message.user, teamId: message.teamId, text },
         target: { channel: message.channel, threadTs, userId: message.user, teamId: message.teamId },
         historyBefore: message.threadTs === undefined ? undefined : message.ts,
+        messageTs: message.ts,
         files: message.files,
         receivedAt: message.receivedAt,
         bot: message.bot,

@@ -1,6 +1,6 @@
 /**
  * Blocks that sit on or next to an answer: feedback buttons (a `context_actions` block with
- * `feedback_buttons`), the incident "Show details" button, a review's "Post to PR" button and the Stop button. Action ids are
+ * `feedback_buttons`), the incident "Show details" button, a review's "Post to PR" button, "Show the safe version" and the Stop button. Action ids are
  * the contract with the listeners in listeners/actions/.
  */
 import type { Block, KnownBlock } from '@slack/types';
@@ -9,6 +9,7 @@ export const FEEDBACK_ACTION = 'answer_feedback';
 export const DETAILS_ACTION = 'answer_details';
 export const STOP_ACTION = 'answer_stop';
 export const POST_TO_PR_ACTION = 'post_to_pr';
+export const SHOW_SAFE_VERSION_ACTION = 'show_safe_version';
 export const FEEDBACK_FOLLOWUP_VIEW = 'feedback_followup';
 export const FEEDBACK_COMMENT_BLOCK = 'feedback_comment';
 export const FEEDBACK_COMMENT_INPUT = 'comment';
@@ -43,6 +44,14 @@ export function postToPullRequestBlock(ref: string): KnownBlock {
   return {
     type: 'actions',
     elements: [{ type: 'button', action_id: POST_TO_PR_ACTION, text: { type: 'plain_text', text: 'Post to PR' }, value: ref }],
+  };
+}
+
+/** Under an answer whose migrations a fix recipe covers: the replacement files, on request (`value` says where to read them). */
+export function safeVersionBlock(value: string): KnownBlock {
+  return {
+    type: 'actions',
+    elements: [{ type: 'button', action_id: SHOW_SAFE_VERSION_ACTION, text: { type: 'plain_text', text: 'Show the safe version' }, value }],
   };
 }
 

@@ -71,6 +71,8 @@ export async function askInChannel(request: AskInChannel): Promise<void> {
     answerInThread(client, deps, {
       question: { id: `slash:${request.triggerId}`, source: 'slash', userId: request.userId, teamId: request.teamId, ...request.question },
       target: { channel: request.channelId, threadTs: rootTs, userId: request.userId, teamId: request.teamId },
+      // The root quotes the question in its metadata: the safe version reads it from there.
+      messageTs: rootTs,
       receivedAt: request.receivedAt,
       bot: request.bot,
     }),

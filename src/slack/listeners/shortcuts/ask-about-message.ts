@@ -46,6 +46,7 @@ export function askAboutMessage(deps: SlackDeps) {
       answerInThread(client, deps, {
         question: { id: `shortcut:${shortcut.trigger_id}`, source: 'shortcut', userId: shortcut.user.id, teamId, text: text === '' ? SHORTCUT_QUESTION_LEAD : `${SHORTCUT_QUESTION_LEAD}\n\n${text}` },
         target: { channel, threadTs, userId: shortcut.user.id, teamId },
+        messageTs: message.ts,
         files,
         receivedAt,
         bot,
