@@ -148,7 +148,7 @@ describe('a click on a pasted migration', () => {
     const messages = await click('C0SAFE0005', ts, JSON.stringify(value), 3);
     const all = messages.join('\n');
     for (const message of messages) expect(message.length).toBeLessThanOrEqual(12_000);
-    expect(all).toContain('`shop/migrations/0002_backfill_idx_step1_unchanged.py` (release 1, new file), part 1 of 2 (paste the parts one after another)');
+    expect(all).toContain('`shop/migrations/0002_step1_backfill_idx_unchanged.py` (release 1, new file), part 1 of 2 (paste the parts one after another)');
     expect(all).toContain('part 2 of 2');
     // Every line of the function is in exactly one part, and no line is cut.
     for (const line of updates.split('\n')) expect(all.split(line).length - 1).toBe(1);
