@@ -3,7 +3,7 @@
  * parses that file, and posts the results back in batches so that its own heap stays small.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { initParser } from '../engine/index.js';
+import { initParser } from '../engine/parse/index.js';
 import type { ParseBatch, ParseJob } from './parse-pool.js';
 import { readAndParse } from './read-migration.js';
 

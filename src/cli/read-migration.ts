@@ -1,7 +1,7 @@
 /** Reading one migration file and parsing it: the step the main thread and the parse workers share. */
 import { readFileSync } from 'node:fs';
-import { parseMigration } from '../engine/index.js';
-import type { MigrationFile } from '../engine/index.js';
+import { parseMigration } from '../engine/parse/index.js';
+import type { MigrationFile } from '../engine/types.js';
 import type { MigrationSource } from './sources.js';
 
 /** What a file that cannot be read is reported as; a worker sends it back as plain data. */
