@@ -6,7 +6,7 @@
  * the check's peak RSS, and the start-up of `migrate-help --version`. `--synthetic N` first builds
  * an N-file tree in a temp directory by replicating the given tree under renamed apps. `--phases`
  * adds the in-process breakdown (bench/engine-phases.ts). Each run also times check with the parse
- * workers off (MIGRATE_HELP_PARSE_WORKERS=0), and measures peak RSS on a synthetic tree of
+ * workers off (MIGRATE_HELP_PARSE_WORKERS=0) and with one, and measures peak RSS on a synthetic tree of
  * `--rss-files` files (10,000; 0 skips it).
  *
  * Each process runs under a small Python harness that reads the child's rusage from the kernel
@@ -19,6 +19,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from '../scripts/build.js';
+import { workerCount } from '../src/cli/parse-pool.js';
 import { runPhases } from './engine-phases.js';
 import { buildSynthetic, findMigrationFiles, readSources } from './engine-tree.js';
 
@@ -167,14 +168,16 @@ async function main(): Promise<void> {
     const pythonNote = measureProcess(options.python, pythonCommand).stderr.trim();
     const checks: ProcessRun[] = [];
     const oneThread: ProcessRun[] = [];
+    const oneWorker: ProcessRun[] = [];
     const pythons: ProcessRun[] = [];
     // Interleaved, so a burst of load on the machine lands on all sides.
     for (let round = 0; round < options.repeat; round++) {
       checks.push(measureProcess(options.python, checkCommand));
       oneThread.push(measureProcess(options.python, checkCommand, { MIGRATE_HELP_PARSE_WORKERS: '0' }));
+      oneWorker.push(measureProcess(options.python, checkCommand, { MIGRATE_HELP_PARSE_WORKERS: '1' }));
       pythons.push(measureProcess(options.python, pythonCommand));
     }
-    const failed = [...checks, ...oneThread, ...pythons].find((run) => run.code !== 0);
+    const failed = [...checks, ...oneThread, ...oneWorker, ...pythons].find((run) => run.code !== 0);
     if (failed) throw new Error(`a measured process exited ${failed.code}: ${failed.stderr.trim()}`);
     const versions: ProcessRun[] = [];
     const bare: ProcessRun[] = [];
@@ -191,7 +194,8 @@ async function main(): Promise<void> {
     console.log(`${'process'.padEnd(34)} ${'wall md'.padStart(8)} ${'wall min'.padStart(8)} ${'cpu md'.padStart(8)} ${'RSS MB'.padStart(8)}`);
     console.log(`${'-'.repeat(34)} ${'-'.repeat(8)} ${'-'.repeat(8)} ${'-'.repeat(8)} ${'-'.repeat(8)}`);
     console.log(summarise('migrate-help check (built bin)', checks));
-    console.log(summarise('  same, parse workers off', oneThread));
+    console.log(summarise('  parse workers off (=0)', oneThread));
+    console.log(summarise('  one parse worker (=1)', oneWorker));
     console.log(summarise(`${options.python} ast.parse`, pythons));
     console.log(summarise('migrate-help --version', versions));
     console.log(summarise('node -e 0 (node start-up alone)', bare));
@@ -199,7 +203,7 @@ async function main(): Promise<void> {
     console.log(`\nratio check / python: ${ratio((run) => run.wallMs)}x wall (median), ${(Math.min(...checks.map((r) => r.wallMs)) / Math.min(...pythons.map((r) => r.wallMs))).toFixed(2)}x wall (min), ${ratio((run) => run.cpuMs)}x cpu   (target ≤ 1.0x on 3,000 real files)`);
     console.log(`peak RSS of check: ${Math.max(...checks.map((run) => run.maxRssMb)).toFixed(0)} MB   (target < 300 MB on 10,000 files)`);
     console.log(`migrate-help --version: ${fmt(median(versions.map((run) => run.wallMs)))} ms wall (median of ${versions.length})   (target ≤ 150 ms)`);
-    console.log(`check with parse workers / without: ${(median(checks.map((run) => run.wallMs)) / median(oneThread.map((run) => run.wallMs))).toFixed(2)}x wall (median), ${(median(checks.map((run) => run.cpuMs)) / median(oneThread.map((run) => run.cpuMs))).toFixed(2)}x cpu`);
+    console.log(`check with one parse worker / without: ${(median(oneWorker.map((run) => run.wallMs)) / median(oneThread.map((run) => run.wallMs))).toFixed(2)}x wall (median), ${(median(oneWorker.map((run) => run.cpuMs)) / median(oneThread.map((run) => run.cpuMs))).toFixed(2)}x cpu; by default check starts ${workerCount(paths.length)} worker(s) here now (one per idle core)`);
     if (options.rssFiles > 0 && paths.length < options.rssFiles) await measureBigTree(options, sources);
 
     if (options.phases) {

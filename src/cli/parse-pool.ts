@@ -1,8 +1,8 @@
 /**
  * Parsing a tree on more than one thread. A one-shot `check` spends most of its time in code V8 has
  * not optimised yet, so splitting the files between the main thread and workers shortens the run
- * about as much as the cores allow; on small trees starting a worker costs more than it saves, and
- * they are parsed on the main thread. Both sides take the next file from one shared counter, so a
+ * about as much as the idle cores allow; on small trees, or with no idle core, a worker costs more
+ * than it saves, and the files are parsed on the main thread. Both sides take the next file from one shared counter, so a
  * slow thread simply takes fewer files. Figures: docs/benchmarks.md.
  *
  * Workers run the built `dist/parse-worker.js`; run from source (tsx, vitest) there is none and
@@ -10,7 +10,7 @@
  * (0: main thread only) whatever the tree's size.
  */
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { MigrationSource } from './sources.js';
@@ -43,11 +43,23 @@ function workerScript(): URL | undefined {
   return undefined;
 }
 
-/** How many workers to start for `fileCount` files. */
-export function workerCount(fileCount: number, env: Readonly<Record<string, string | undefined>> = process.env): number {
+export interface Machine {
+  cores: number;
+  /** One-minute load average: cores already busy with other work. */
+  load: number;
+}
+
+const thisMachine = (): Machine => ({ cores: availableParallelism(), load: loadavg()[0] ?? 0 });
+
+/**
+ * How many workers to start for `fileCount` files: one per core that is idle, as a worker only
+ * shortens the run when it gets a core of its own (on a busy machine it makes the run longer).
+ */
+export function workerCount(fileCount: number, env: Readonly<Record<string, string | undefined>> = process.env, machine: Machine = thisMachine()): number {
   const forced = env.MIGRATE_HELP_PARSE_WORKERS?.trim();
   if (forced !== undefined && forced !== '' && /^\d+$/.test(forced)) return Math.min(Number(forced), MAX_WORKERS);
-  return Math.max(0, Math.min(availableParallelism() - 1, MAX_WORKERS, Math.floor(fileCount / MIN_FILES_PER_WORKER)));
+  const idleCores = Math.round(machine.cores - machine.load);
+  return Math.max(0, Math.min(machine.cores - 1, idleCores - 1, MAX_WORKERS, Math.floor(fileCount / MIN_FILES_PER_WORKER)));
 }
 
 /** Listens to one worker until its last batch; resolves false if it died first (its files are then read here). */

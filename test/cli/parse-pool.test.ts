@@ -56,10 +56,17 @@ describe('parse pool', () => {
     expect(pooled.outcomes).toStrictEqual((await readAndParseAll(sources, { workers: 0 })).outcomes);
   });
 
-  it('starts workers only for big trees, unless MIGRATE_HELP_PARSE_WORKERS says otherwise', () => {
-    expect(workerCount(MIN_FILES_PER_WORKER - 1, {})).toBe(0);
-    expect(workerCount(10, { MIGRATE_HELP_PARSE_WORKERS: '2' })).toBe(2);
-    expect(workerCount(100_000, { MIGRATE_HELP_PARSE_WORKERS: '0' })).toBe(0);
+  it('starts workers only for big trees on idle cores, unless MIGRATE_HELP_PARSE_WORKERS says otherwise', () => {
+    const idle = { cores: 2, load: 0.3 };
+    expect(workerCount(MIN_FILES_PER_WORKER - 1, {}, idle)).toBe(0);
+    expect(workerCount(MIN_FILES_PER_WORKER, {}, idle)).toBe(1);
+    expect(workerCount(100_000, {}, idle)).toBe(1);
+    expect(workerCount(100_000, {}, { cores: 2, load: 1.5 })).toBe(0);
+    expect(workerCount(100_000, {}, { cores: 8, load: 2.2 })).toBe(3);
+    expect(workerCount(100_000, {}, { cores: 8, load: 5.5 })).toBe(2);
+    expect(workerCount(100_000, {}, { cores: 2, load: 1 })).toBe(0);
+    expect(workerCount(10, { MIGRATE_HELP_PARSE_WORKERS: '2' }, { cores: 2, load: 9 })).toBe(2);
+    expect(workerCount(100_000, { MIGRATE_HELP_PARSE_WORKERS: '0' }, idle)).toBe(0);
   });
 
   it('gives the same check report through the built bin with and without workers', async () => {
