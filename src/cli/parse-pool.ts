@@ -2,8 +2,8 @@
  * Parsing a tree on more than one thread. A one-shot `check` spends most of its time in code V8 has
  * not optimised yet, so splitting the files between the main thread and workers shortens the run
  * about as much as the idle cores allow; on small trees, or with no idle core, a worker costs more
- * than it saves, and the files are parsed on the main thread. Both sides take the next file from one shared counter, so a
- * slow thread simply takes fewer files. Figures: docs/benchmarks.md.
+ * than it saves, and the files are parsed on the main thread. Both sides take the next file from
+ * one shared counter, so a slow thread simply takes fewer files. Figures: docs/benchmarks.md.
  *
  * Workers run the built `dist/parse-worker.js`; run from source (tsx, vitest) there is none and
  * every file is parsed on the main thread. MIGRATE_HELP_PARSE_WORKERS=N sets the number of workers
