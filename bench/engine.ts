@@ -1,11 +1,13 @@
 /**
- * `npm run bench:engine -- [dir] [--synthetic N] [--repeat N] [--python python3] [--phases [--warmup N] [--gc-between]]`
+ * `npm run bench:engine -- [dir] [--synthetic N] [--repeat N] [--python python3] [--rss-files N] [--phases [--warmup N] [--gc-between]]`
  *
  * Whole processes, as a user or CI meets them: a fresh `migrate-help check <dir>` (the built bin)
  * per run against a fresh `python3` that merely reads and `ast.parse`s the same files, their ratio,
  * the check's peak RSS, and the start-up of `migrate-help --version`. `--synthetic N` first builds
  * an N-file tree in a temp directory by replicating the given tree under renamed apps. `--phases`
- * adds the in-process breakdown (bench/engine-phases.ts).
+ * adds the in-process breakdown (bench/engine-phases.ts). Each run also times check with the parse
+ * workers off (MIGRATE_HELP_PARSE_WORKERS=0) and with one, and measures peak RSS on a synthetic tree of
+ * `--rss-files` files (10,000; 0 skips it).
  *
  * Each process runs under a small Python harness that reads the child's rusage from the kernel
  * (RUSAGE_CHILDREN): CPU time and peak RSS exactly, with no sampling.
@@ -17,6 +19,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from '../scripts/build.js';
+import { workerCount } from '../src/cli/parse-pool.js';
 import { runPhases } from './engine-phases.js';
 import { buildSynthetic, findMigrationFiles, readSources } from './engine-tree.js';
 
@@ -31,15 +34,17 @@ interface Options {
   synthetic: number | null;
   python: string;
   phases: boolean;
+  /** Also measure peak RSS on a synthetic tree of this many files (0: not). */
+  rssFiles: number;
 }
 
 function usage(message: string): never {
-  console.error(`${message}\nusage: npm run bench:engine -- [dir] [--synthetic N] [--repeat N] [--python python3] [--phases [--warmup N] [--gc-between]]`);
+  console.error(`${message}\nusage: npm run bench:engine -- [dir] [--synthetic N] [--repeat N] [--python python3] [--rss-files N] [--phases [--warmup N] [--gc-between]]`);
   process.exit(2);
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const options: Options = { dir: join(root, 'test/fixtures/migrations/shapes'), repeat: 5, warmup: 5, gcBetween: false, synthetic: null, python: 'python3', phases: false };
+  const options: Options = { dir: join(root, 'test/fixtures/migrations/shapes'), repeat: 5, warmup: 5, gcBetween: false, synthetic: null, python: 'python3', phases: false, rssFiles: 10000 };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = (): string => argv[++i] ?? usage(`${arg} needs a value`);
@@ -49,11 +54,13 @@ function parseArgs(argv: readonly string[]): Options {
     else if (arg === '--synthetic') options.synthetic = Number(value());
     else if (arg === '--python') options.python = value();
     else if (arg === '--phases') options.phases = true;
+    else if (arg === '--rss-files') options.rssFiles = Number(value());
     else if (arg.startsWith('--')) usage(`unknown option ${arg}`);
     else options.dir = resolve(arg);
   }
   if (!Number.isInteger(options.repeat) || options.repeat < 1) usage('--repeat must be a positive integer');
   if (!Number.isInteger(options.warmup) || options.warmup < 0) usage('--warmup must be a non-negative integer');
+  if (!Number.isInteger(options.rssFiles) || options.rssFiles < 0) usage('--rss-files must be a non-negative integer');
   if (options.synthetic !== null && (!Number.isInteger(options.synthetic) || options.synthetic < 1)) usage('--synthetic must be a positive integer');
   return options;
 }
@@ -92,8 +99,8 @@ interface ProcessRun {
   stderr: string;
 }
 
-function measureProcess(python: string, command: readonly string[]): ProcessRun {
-  const result = spawnSync(python, ['-c', HARNESS, ...command], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+function measureProcess(python: string, command: readonly string[], env: Record<string, string> = {}): ProcessRun {
+  const result = spawnSync(python, ['-c', HARNESS, ...command], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024, env: { ...process.env, ...env } });
   if (result.error) throw new Error(`cannot run ${python}: ${result.error.message}`);
   if (result.status !== 0) throw new Error(`the ${python} harness failed: ${result.stderr.trim().split('\n').pop() ?? ''}`);
   const parsed = JSON.parse(result.stdout) as { code: number; wall: number; cpu: number; maxrss_kb: number; stderr: string };
@@ -117,6 +124,21 @@ function checkedFileCount(dir: string): string {
   const result = spawnSync(process.execPath, [BIN, 'check', dir, '--fail-on', 'never'], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   if (result.status !== 0) throw new Error(`migrate-help check ${dir} exited ${result.status}: ${result.stderr.trim()}`);
   return /in (\d+) migration files?/.exec(result.stdout)?.[1] ?? '?';
+}
+
+/** Peak RSS (and times) of check on an N-file synthetic tree built from the given one: the memory target. */
+async function measureBigTree(options: Options, sources: Awaited<ReturnType<typeof readSources>>): Promise<void> {
+  const big = await buildSynthetic(sources, options.rssFiles);
+  try {
+    const command = [process.execPath, BIN, 'check', big.dir, '--fail-on', 'never'];
+    measureProcess(options.python, command);
+    const runs = [measureProcess(options.python, command), measureProcess(options.python, command)];
+    const failed = runs.find((run) => run.code !== 0);
+    if (failed) throw new Error(`check of the ${options.rssFiles}-file tree exited ${failed.code}: ${failed.stderr.trim()}`);
+    console.log(`peak RSS of check on ${big.paths.length} synthetic files (copies of this tree): ${Math.max(...runs.map((run) => run.maxRssMb)).toFixed(0)} MB, ${fmt(median(runs.map((run) => run.wallMs)))} ms wall, ${fmt(median(runs.map((run) => run.cpuMs)))} ms cpu   (target < 300 MB on 10,000 files)`);
+  } finally {
+    await rm(big.dir, { recursive: true, force: true });
+  }
 }
 
 async function main(): Promise<void> {
@@ -145,13 +167,17 @@ async function main(): Promise<void> {
     const checked = checkedFileCount(dir);
     const pythonNote = measureProcess(options.python, pythonCommand).stderr.trim();
     const checks: ProcessRun[] = [];
+    const oneThread: ProcessRun[] = [];
+    const oneWorker: ProcessRun[] = [];
     const pythons: ProcessRun[] = [];
-    // Interleaved, so a burst of load on the machine lands on both sides.
+    // Interleaved, so a burst of load on the machine lands on all sides.
     for (let round = 0; round < options.repeat; round++) {
       checks.push(measureProcess(options.python, checkCommand));
+      oneThread.push(measureProcess(options.python, checkCommand, { MIGRATE_HELP_PARSE_WORKERS: '0' }));
+      oneWorker.push(measureProcess(options.python, checkCommand, { MIGRATE_HELP_PARSE_WORKERS: '1' }));
       pythons.push(measureProcess(options.python, pythonCommand));
     }
-    const failed = [...checks, ...pythons].find((run) => run.code !== 0);
+    const failed = [...checks, ...oneThread, ...oneWorker, ...pythons].find((run) => run.code !== 0);
     if (failed) throw new Error(`a measured process exited ${failed.code}: ${failed.stderr.trim()}`);
     const versions: ProcessRun[] = [];
     const bare: ProcessRun[] = [];
@@ -168,6 +194,8 @@ async function main(): Promise<void> {
     console.log(`${'process'.padEnd(34)} ${'wall md'.padStart(8)} ${'wall min'.padStart(8)} ${'cpu md'.padStart(8)} ${'RSS MB'.padStart(8)}`);
     console.log(`${'-'.repeat(34)} ${'-'.repeat(8)} ${'-'.repeat(8)} ${'-'.repeat(8)} ${'-'.repeat(8)}`);
     console.log(summarise('migrate-help check (built bin)', checks));
+    console.log(summarise('  parse workers off (=0)', oneThread));
+    console.log(summarise('  one parse worker (=1)', oneWorker));
     console.log(summarise(`${options.python} ast.parse`, pythons));
     console.log(summarise('migrate-help --version', versions));
     console.log(summarise('node -e 0 (node start-up alone)', bare));
@@ -175,6 +203,8 @@ async function main(): Promise<void> {
     console.log(`\nratio check / python: ${ratio((run) => run.wallMs)}x wall (median), ${(Math.min(...checks.map((r) => r.wallMs)) / Math.min(...pythons.map((r) => r.wallMs))).toFixed(2)}x wall (min), ${ratio((run) => run.cpuMs)}x cpu   (target ≤ 1.0x on 3,000 real files)`);
     console.log(`peak RSS of check: ${Math.max(...checks.map((run) => run.maxRssMb)).toFixed(0)} MB   (target < 300 MB on 10,000 files)`);
     console.log(`migrate-help --version: ${fmt(median(versions.map((run) => run.wallMs)))} ms wall (median of ${versions.length})   (target ≤ 150 ms)`);
+    console.log(`check with one parse worker / without: ${(median(oneWorker.map((run) => run.wallMs)) / median(oneThread.map((run) => run.wallMs))).toFixed(2)}x wall (median), ${(median(oneWorker.map((run) => run.cpuMs)) / median(oneThread.map((run) => run.cpuMs))).toFixed(2)}x cpu; by default check starts ${workerCount(paths.length)} worker(s) here now (one per idle core)`);
+    if (options.rssFiles > 0 && paths.length < options.rssFiles) await measureBigTree(options, sources);
 
     if (options.phases) {
       await runPhases(sources, { where, repeat: options.repeat, warmup: options.warmup, gcBetween: options.gcBetween, python: options.python });

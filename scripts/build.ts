@@ -23,6 +23,7 @@ export const ENTRY_POINTS = {
   main: 'src/main.ts',
   console: 'src/console.ts',
   action: 'src/action/main.ts',
+  'parse-worker': 'src/cli/parse-worker.ts',
 } as const;
 
 /**

@@ -1,24 +1,28 @@
 /** The baseline file on disk: JSON, versioned, sorted, one entry per key (docs/baseline.md). */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { z } from 'zod';
 import { BASELINE_VERSION } from '../engine/baseline.js';
 import type { Baseline } from '../engine/baseline.js';
 import { configError, ioError } from './exit.js';
 
-const entrySchema = z.strictObject({
-  app: z.string().min(1),
-  migration: z.string().min(1),
-  operation: z.string().regex(/^\d+(\/\w+\/\d+)*$/, 'use an operation index such as "3" or "1/database_operations/0"').nullable(),
-  rule: z.string().min(1),
-  count: z.number().int().positive(),
-});
+/** zod is imported when a baseline is read: most runs have none, and it is a large part of a cold start. */
+async function baselineSchema() {
+  const { z } = await import('zod');
+  const entrySchema = z.strictObject({
+    app: z.string().min(1),
+    migration: z.string().min(1),
+    operation: z.string().regex(/^\d+(\/\w+\/\d+)*$/, 'use an operation index such as "3" or "1/database_operations/0"').nullable(),
+    rule: z.string().min(1),
+    count: z.number().int().positive(),
+  });
 
-const fileSchema = z.object({
-  version: z.literal(BASELINE_VERSION, { message: `this migrate-help reads baseline version ${BASELINE_VERSION}` }),
-  entries: z.array(entrySchema),
-});
+  const fileSchema = z.object({
+    version: z.literal(BASELINE_VERSION, { message: `this migrate-help reads baseline version ${BASELINE_VERSION}` }),
+    entries: z.array(entrySchema),
+  });
+  return fileSchema;
+}
 
-export function readBaseline(path: string, shown: string): Baseline {
+export async function readBaseline(path: string, shown: string): Promise<Baseline> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -33,7 +37,7 @@ export function readBaseline(path: string, shown: string): Baseline {
   } catch (error) {
     throw configError(`baseline file ${shown} is not valid JSON (${(error as Error).message}).`, `write it again with --write-baseline ${shown}.`);
   }
-  const parsed = fileSchema.safeParse(raw);
+  const parsed = (await baselineSchema()).safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(top level)'}: ${issue.message}`);
     throw configError(`baseline file ${shown} is invalid: ${problems.slice(0, 5).join('; ')}.`, `write it again with --write-baseline ${shown} (see docs/baseline.md).`);

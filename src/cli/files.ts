@@ -4,11 +4,12 @@ import type { Dirent } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import ignore from 'ignore';
 import type { Ignore } from 'ignore';
-import { initParser, parseMigration } from '../engine/index.js';
+import { initParser } from '../engine/index.js';
 import type { MigrationFile } from '../engine/index.js';
 import { ioError, usageError } from './exit.js';
 import { resolveLabels } from './app-labels.js';
 import { compileGlobs } from './glob.js';
+import { readAndParseAll } from './parse-pool.js';
 import type { MigrationSource, SkipReason, Skipped } from './sources.js';
 
 export type { MigrationSource, SkipReason, Skipped } from './sources.js';
@@ -170,14 +171,8 @@ export function discoverMigrations(paths: readonly string[], options: DiscoverOp
 export async function readMigrations(sources: readonly MigrationSource[]): Promise<MigrationFile[]> {
   await initParser();
   const labelled = sources.some((source) => source.appDir && source.label === undefined) ? resolveLabels(sources).sources : sources;
-  return labelled.map((source) => {
-    let text: string;
-    try {
-      text = readFileSync(source.abs, 'utf8');
-    } catch (error) {
-      throw ioError(`cannot read ${source.path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`, 'check the file permissions, or leave it out with "exclude" in the config file.', error);
-    }
-    return parseMigration(text, { path: source.path, ...(source.label ? { appLabel: source.label } : {}) });
+  return (await readAndParseAll(labelled)).outcomes.map((outcome) => {
+    if ('file' in outcome) return outcome.file;
+    throw ioError(`cannot read ${outcome.failure.path} (${outcome.failure.reason}).`, 'check the file permissions, or leave it out with "exclude" in the config file.', outcome.failure);
   });
 }
-

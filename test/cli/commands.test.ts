@@ -8,7 +8,8 @@ import { diagnose } from '../../src/cli/commands/diagnose.js';
 import { graph } from '../../src/cli/commands/graph.js';
 import { parse } from '../../src/cli/commands/parse.js';
 import { listRules } from '../../src/cli/commands/rules.js';
-import { findConfig, loadConfig, parseConfig } from '../../src/cli/config.js';
+import { findConfig, loadConfig } from '../../src/cli/config.js';
+import { parseConfig } from '../../src/cli/config-schema.js';
 import { CliError, describeError } from '../../src/cli/exit.js';
 import { discoverMigrations, isMigrationFileName } from '../../src/cli/files.js';
 import { compileGlobs } from '../../src/cli/glob.js';
@@ -228,11 +229,11 @@ describe('config, discovery and globs', () => {
     expect(() => parseConfig('{"swappable": {"AUTH_USER_MODEL": "accounts"}}', 'c.json')).toThrow(/app_label\.ModelName/);
   });
 
-  it('finds no config where there is none', () => {
+  it('finds no config where there is none', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'migrate-help-noconfig-'));
     try {
       expect(findConfig(dir)).toBeUndefined();
-      expect(loadConfig(dir)).toEqual({ config: {} });
+      expect(await loadConfig(dir)).toEqual({ config: {} });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

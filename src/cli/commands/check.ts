@@ -102,7 +102,7 @@ function gatherSources(options: CheckOptions, discover: (paths: string[], skippe
 }
 
 export async function check(options: CheckOptions): Promise<CheckResult> {
-  const { config, path: configPath } = loadConfig(options.cwd, options.config);
+  const { config, path: configPath } = await loadConfig(options.cwd, options.config);
   const project = await loadMigrationModules({ cwd: options.cwd, config, ...(options.settings ? { settings: options.settings } : {}), ...(configPath ? { configPath } : {}) });
   const skipped: Skipped[] = [];
   const discover = (paths: string[], into?: Skipped[]) =>
@@ -121,7 +121,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
   }
   const files = await readMigrations(sources);
   const report = analyze(files, engineSettings(config, options), { targets });
-  const baseline = applyBaselineFile(report, files, targets, options, config, configPath);
+  const baseline = await applyBaselineFile(report, files, targets, options, config, configPath);
   return {
     report,
     targets,
@@ -137,7 +137,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
 }
 
 /** --write-baseline records the findings; --baseline (or the config's `baseline`) drops the recorded ones from the report. */
-function applyBaselineFile(report: Report, files: readonly MigrationFile[], targets: readonly string[], options: CheckOptions, config: Config, configPath: string | undefined): BaselineSummary | undefined {
+async function applyBaselineFile(report: Report, files: readonly MigrationFile[], targets: readonly string[], options: CheckOptions, config: Config, configPath: string | undefined): Promise<BaselineSummary | undefined> {
   const targetSet = new Set(targets);
   const targetFiles = files.filter((file) => targetSet.has(file.path));
   if (options.writeBaseline) {
@@ -152,7 +152,7 @@ function applyBaselineFile(report: Report, files: readonly MigrationFile[], targ
   if (!given) return undefined;
   const path = options.baseline ? resolve(options.cwd, options.baseline) : resolve(configPath ? dirname(configPath) : options.cwd, given);
   const shown = options.baseline ?? (relative(options.cwd, path) || given);
-  const outcome = applyBaseline(report.findings, readBaseline(path, shown), files, targetFiles);
+  const outcome = applyBaseline(report.findings, await readBaseline(path, shown), files, targetFiles);
   report.findings = outcome.reported;
   return { file: shown, baselined: outcome.baselined, stale: outcome.stale };
 }

@@ -31,7 +31,7 @@ export async function diagnose(options: DiagnoseOptions): Promise<DiagnoseResult
   const showmigrations = parseShowMigrations(options.text);
   let comparison: GraphComparison | undefined;
   if (showmigrations && options.project) {
-    const { config } = loadConfig(options.cwd, options.config);
+    const { config } = await loadConfig(options.cwd, options.config);
     const sources = discoverMigrations([options.project], { cwd: options.cwd, exclude: config.exclude ?? [] });
     const files = await readMigrations(sources);
     const applied = Object.entries(showmigrations.apps).flatMap(([app, entries]) => entries.filter((e) => e.applied).map((e) => `${app}.${e.name}`));

@@ -20,7 +20,7 @@ export interface GraphResult {
 }
 
 export async function graph(options: GraphOptions): Promise<GraphResult> {
-  const { config, path: configPath } = loadConfig(options.cwd, options.config);
+  const { config, path: configPath } = await loadConfig(options.cwd, options.config);
   const sources = discoverMigrations(options.paths, { cwd: options.cwd, exclude: config.exclude ?? [], excludeBase: configPath ? dirname(configPath) : options.cwd });
   if (sources.length === 0) throw usageError(`no migration files found under ${options.paths.join(', ')}.`, 'pass the Django project root, e.g. `migrate-help graph .`.');
   const files = await readMigrations(sources);

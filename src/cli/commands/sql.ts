@@ -22,7 +22,7 @@ export interface SqlResult {
 }
 
 export async function sql(options: SqlOptions): Promise<SqlResult> {
-  const { config, path: configPath } = loadConfig(options.cwd, options.config);
+  const { config, path: configPath } = await loadConfig(options.cwd, options.config);
   const sources = discoverMigrations(options.paths, { cwd: options.cwd, exclude: config.exclude ?? [], excludeBase: configPath ? dirname(configPath) : options.cwd });
   if (sources.length === 0) {
     throw usageError(`no migration files found under ${options.paths.join(', ')}.`, 'pass the Django project root (the folder holding your apps), e.g. `migrate-help sql .`.');
