@@ -38,7 +38,7 @@ function readSource(abs: string, shown: string): string {
 
 /** The migration and the rest of its project, read as `check` reads a single file. */
 async function readProject(options: FixOptions, abs: string) {
-  const { config, path: configPath } = loadConfig(options.cwd, options.config);
+  const { config, path: configPath } = await loadConfig(options.cwd, options.config);
   const discover = (paths: string[]) => discoverMigrations(paths, { cwd: options.cwd, exclude: config.exclude ?? [], excludeBase: configPath ? dirname(configPath) : options.cwd });
   const named = discover([options.file]);
   const source = named[0];
