@@ -26,6 +26,10 @@ interface DjangoMigration {
   error?: string;
   failedAt?: number;
   applyError?: string;
+  /** It imported code the driver stubbed (project or third-party modules outside the tree). */
+  stubbed?: boolean;
+  /** An earlier migration of its app failed in Django: the schema Django introspects may differ. */
+  tainted?: boolean;
 }
 
 interface DjangoRun {
@@ -50,7 +54,7 @@ function parseArgs(argv: string[]): { tree: string; swappable: Record<string, st
       const [key, value] = (argv[++i] ?? '').split('=');
       if (key && value) swappable[key] = value;
     } else if (argv[i] === '--show') show = Number(argv[++i]);
-    else if (argv[i] === '--unloadable') continue;
+    else if (argv[i] === '--unloadable' || argv[i] === '--no-stubs') continue;
     else rest.push(argv[i]!);
   }
   if (rest.length !== 1) {
@@ -68,10 +72,12 @@ function detectUserModel(files: readonly MigrationFile[]): string | undefined {
       if (op.type !== 'CreateModel' || op.args['name']?.kind !== 'str') continue;
       const fields = op.args['fields'];
       const names = fields?.kind === 'list' || fields?.kind === 'tuple' ? fields.items.map((item) => (item.kind === 'tuple' && item.items[0]?.kind === 'str' ? item.items[0].value : '')) : [];
-      if (names.includes('password') && names.includes('last_login')) found.add(`${file.app}.${op.args['name'].value}`);
+      if (names.includes('password') && names.includes('last_login') && !op.args['name'].value.startsWith('Historical')) found.add(`${file.app}.${op.args['name'].value}`);
     }
   }
-  return found.size === 1 ? [...found][0] : undefined;
+  // A vendored copy of contrib.auth's migrations (app label auth) is not the project's model.
+  const own = [...found].filter((model) => !model.startsWith('auth.'));
+  return own.length === 1 ? own[0] : undefined;
 }
 
 /** Each migrations folder as an importable module path under the tree root (first one per label wins). */
@@ -102,7 +108,7 @@ function runDjango(tree: string, apps: Array<{ label: string; module: string }>,
   }
   const labels = new Set(apps.map((app) => app.label));
   return withDatabase((name) => {
-    const job = { root: tree, apps, contrib: CONTRIB.filter((label) => !labels.has(label)), swappable, database: { ENGINE: 'django.db.backends.postgresql', NAME: name, USER: 'postgres', HOST: '127.0.0.1', PORT: '5432' } };
+    const job = { root: tree, apps, stubImports: !process.argv.includes('--no-stubs'), contrib: CONTRIB.filter((label) => !labels.has(label)), swappable, database: { ENGINE: 'django.db.backends.postgresql', NAME: name, USER: 'postgres', HOST: '127.0.0.1', PORT: '5432' } };
     const result = spawnSync('/usr/bin/python3', [DRIVER], { input: JSON.stringify(job), env: { ...process.env, PYTHONPATH: DJANGO_SOURCE }, maxBuffer: 1 << 30, encoding: 'utf8' });
     if (result.status !== 0 && !result.stdout) throw new Error(`the Django driver failed: ${result.stderr}`);
     const run = JSON.parse(result.stdout) as DjangoRun;
@@ -170,17 +176,24 @@ const django = runDjango(tree, appModules(tree, files), swappable);
 const byKey = new Map(predicted.map((m) => [`${m.app}.${m.name}`, m]));
 const tally: Tally = { compared: 0, equal: 0, diffs: [], claimedRefused: 0 };
 let matched = 0;
+let tainted = 0;
 for (const record of django.migrations) {
   const mine = byKey.get(`${record.app}.${record.name}`);
   if (!mine) continue;
   matched++;
-  compareMigration(mine, record, tally);
+  if (record.tainted) tainted++;
+  else compareMigration(mine, record, tally);
 }
 const loadedShare = share(django.migrations.map((r) => byKey.get(`${r.app}.${r.name}`)).filter((m): m is MigrationSql => m !== undefined));
-const applyErrors = django.migrations.filter((r) => r.applyError).length;
+const applyErrors = django.migrations.filter((r) => r.applyError || r.error).length;
+const stubbed = django.migrations.filter((r) => r.stubbed).length;
 console.log(`tree: ${tree} (AUTH_USER_MODEL=${userModel ?? 'auth.User'}), PostgreSQL, Django from ${DJANGO_SOURCE}`);
-console.log(`  migrations: ${files.length} read, ${matched} loaded by Django, ${django.unloadable.length} not loadable (import project code or depend on one that does), ${applyErrors} failed to apply`);
+console.log(`  migrations: ${files.length} read, ${matched} loaded by Django, ${django.unloadable.length} not loadable (depend on an app outside the tree, or on one that is not loadable)`);
+console.log(`  ${stubbed} loaded with stubs for project or third-party imports; ${applyErrors} failed in Django (refused, or not applied), ${tainted} not compared after such a failure in their app`);
 console.log(`  operations compared: ${tally.compared}   equal: ${tally.equal}   differing: ${tally.compared - tally.equal}${tally.claimedRefused ? ` (${tally.claimedRefused} Django refused)` : ''}`);
 console.log(`  predicted share: ${share(predicted)} of non-RunPython operations in the tree; ${loadedShare} in the loadable migrations`);
 for (const diff of tally.diffs.slice(0, show)) console.log(`    ${diff}`);
-if (process.argv.includes('--unloadable')) for (const u of django.unloadable.slice(0, show)) console.log(`    unloadable ${u.app}.${u.name}: ${u.reason}`);
+if (process.argv.includes('--unloadable')) {
+  for (const u of django.unloadable.slice(0, show)) console.log(`    unloadable ${u.app}.${u.name}: ${u.reason}`);
+  for (const r of django.migrations.filter((m) => m.error || m.applyError).slice(0, show)) console.log(`    failed ${r.app}.${r.name}: ${r.error ?? r.applyError}`);
+}

@@ -25,6 +25,8 @@ import traceback
 
 JOB = json.load(sys.stdin)
 STUBS = tempfile.mkdtemp(prefix="mh-sqlmigrate-stubs-")
+STUBBED = set()
+STUBBED_MIGRATIONS = set()
 
 
 def write_stub_apps(apps):
@@ -41,19 +43,92 @@ def write_stub_apps(apps):
     return [f"mh_stub_apps.Stub{i}" for i in range(len(apps))]
 
 
+class StubFinder:
+    """Last on sys.meta_path: any module nothing else can import (project or third-party code) is a stub.
+
+    Its attributes are stub classes: names ending in Field/Key/Manager are Django fields with no column
+    (the engine never predicts those), anything else a callable that accepts anything.
+    """
+
+    def find_spec(self, name, path=None, target=None):
+        from importlib.machinery import ModuleSpec
+
+        return None if name.split(".")[0] in ("django", "mh_stub_apps") else ModuleSpec(name, self, is_package=True)
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        STUBBED.add(module.__name__)
+        module.__path__ = []
+        module.__getattr__ = lambda attr: stub_attribute(module.__name__, attr)
+
+
+class StubMeta(type):
+    """Attributes of a stub class (`Member.Role.ADMIN`) are stubs too."""
+
+    def __getattr__(cls, attr):
+        return stub_attribute(f"{cls.__module__}.{cls.__name__}", attr)
+
+
+def stub_attribute(module, attr):
+    if attr.startswith("__"):
+        raise AttributeError(attr)
+    from django.db import models
+
+    if attr.endswith("Encoder"):
+        import json as json_module
+
+        return StubMeta(attr, (json_module.JSONEncoder,), {"__module__": module})
+    if attr.endswith("Manager") and "Taggable" not in attr:
+        return StubMeta(attr, (models.Manager,), {"__init__": lambda self, *a, **k: models.Manager.__init__(self), "__module__": module})
+    if attr.endswith(("Field", "Key", "Manager")):
+        def init(self, *args, **kwargs):
+            allowed = {"null", "blank", "default", "primary_key", "verbose_name", "help_text", "db_index", "unique"}
+            models.Field.__init__(self, **{k: v for k, v in kwargs.items() if k in allowed})
+
+        def db_type(self, connection):
+            return None
+
+        return StubMeta(attr, (models.Field,), {"__init__": init, "db_type": db_type, "__module__": module})
+    return StubMeta(attr, (), {"__init__": lambda self, *a, **k: None, "__call__": lambda self, *a, **k: None, "__module__": module})
+
+
+class StubSetting(int):
+    """A project setting the tree reads but the stub settings lack: usable as a length or a name."""
+
+
+class StubSettings:
+    def __init__(self):
+        from django.conf import global_settings
+
+        self.defaults = global_settings
+
+    def __getattr__(self, name):
+        if hasattr(self.defaults, name) or not name.isupper():
+            return getattr(self.defaults, name)
+        return StubSetting(100)
+
+
 def configure():
     from django.conf import settings
 
     sys.path[:0] = [STUBS, JOB["root"]]
     installed = [f"django.contrib.{name}" for name in JOB["contrib"]] + ["django.contrib.postgres"] + write_stub_apps(JOB["apps"])
-    extra = {name: value for name, value in JOB.get("swappable", {}).items()}
     settings.configure(
         SECRET_KEY="bench-only", USE_TZ=True, INSTALLED_APPS=installed, DATABASES={"default": JOB["database"]},
-        MIGRATION_MODULES={app["label"]: app["module"] for app in JOB["apps"]}, **extra,
+        MIGRATION_MODULES={app["label"]: app["module"] for app in JOB["apps"]},
     )
     import django
 
     django.setup()
+    # Project settings the migrations read (max lengths, queue names) are stand-ins.
+    settings._wrapped.default_settings = StubSettings()
+    # Swappable settings take effect after setup: the stub apps have no models for auth to check.
+    for name, value in JOB.get("swappable", {}).items():
+        setattr(settings, name, value)
+    if JOB.get("stubImports"):
+        sys.meta_path.append(StubFinder())
 
 
 def tolerant_loader():
@@ -78,8 +153,11 @@ def tolerant_loader():
             self.migrated_apps.add(app["label"])
             for name in sorted(n for _, n, pkg in pkgutil.iter_modules(module.__path__) if not pkg and n[0] not in "_~"):
                 try:
+                    before = len(STUBBED)
                     migration = super_import(f"{app['module']}.{name}")
                     self.disk_migrations[app["label"], name] = migration.Migration(name, app["label"])
+                    if len(STUBBED) > before or any(m in STUBBED for m in vars(migration).values() if isinstance(m, str)):
+                        STUBBED_MIGRATIONS.add((app["label"], name))
                 except Exception as error:  # noqa: BLE001 - project code the stub cannot provide
                     unloadable[app["label"], name] = f"import: {error.__class__.__name__}: {error}"[:200]
 
@@ -148,24 +226,36 @@ def run():
     state = executor._create_project_state(with_applied_migrations=False)
     project = {app["label"] for app in JOB["apps"]}
     out = []
+    tainted = set()
     for migration, _ in plan:
         record = {"app": migration.app_label, "name": migration.name}
+        if (migration.app_label, migration.name) in STUBBED_MIGRATIONS:
+            record["stubbed"] = True
+        if migration.app_label in tainted:
+            record["tainted"] = True
         forwarded = state.clone()
-        if migration.app_label in project:
-            try:
-                record["operations"], record["deferred"] = collect(migration, forwarded, connection)
-            except Exception as error:  # noqa: BLE001 - Django refuses it on this backend: recorded
-                record["error"] = f"{error.__class__.__name__}: {error}"[:300]
-                record["failedAt"] = getattr(error, "failed_at", 0)
-                record["operations"] = getattr(error, "per_operation", [])
+        try:
+            if migration.app_label in project:
+                try:
+                    record["operations"], record["deferred"] = collect(migration, forwarded, connection)
+                except Exception as error:  # noqa: BLE001 - Django refuses it on this backend: recorded
+                    record["error"] = f"{error.__class__.__name__}: {error}"[:300]
+                    record["failedAt"] = getattr(error, "failed_at", 0)
+                    record["operations"] = getattr(error, "per_operation", [])
+                    tainted.add(migration.app_label)
+                    forwarded = migration.mutate_state(state, preserve=True)
+            else:
                 forwarded = migration.mutate_state(state, preserve=True)
-        else:
-            forwarded = migration.mutate_state(state, preserve=True)
+        except Exception as error:  # noqa: BLE001 - the state itself cannot move on: stop here
+            record["error"] = f"state: {error.__class__.__name__}: {error}"[:300]
+            out.append(record)
+            break
         try:
             with connection.schema_editor(atomic=migration.atomic) as editor:
                 state = migration.apply(state, editor)
         except Exception as error:  # noqa: BLE001 - the database refused it; later introspection may differ
             record["applyError"] = f"{error.__class__.__name__}: {error}"[:300]
+            tainted.add(migration.app_label)
             state = forwarded
         if migration.app_label in project:
             out.append(record)

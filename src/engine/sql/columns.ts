@@ -270,27 +270,97 @@ export function columnOf(state: StateView, app: string, fieldName: string, field
 
 /** A Python literal the migration gives as a default, as the backend's driver quotes it; undefined for None. */
 export function quoteLiteral(value: PyValue, vendor: Vendor, column: Column): string | undefined {
+  if (value.kind === 'none') return undefined;
+  if (column.internalType === 'JSONField') return quoteJson(pyJson(jsonValue(value)), vendor);
   switch (value.kind) {
-    case 'none':
-      return undefined;
     case 'bool':
-      return vendor === 'postgresql' ? (value.value ? 'true' : 'false') : value.value ? '1' : '0';
+      // mysqlclient quotes a bool as a bit literal.
+      return vendor === 'postgresql' ? (value.value ? 'true' : 'false') : value.value ? "b'1'" : "b'0'";
     case 'int':
       return String(value.value);
     case 'str':
-      if (value.value.includes('\\') || value.value.includes('\u0000')) throw new Unpredictable('a default with a backslash is quoted differently by each driver');
-      if (column.internalType === 'JSONField') throw new Unpredictable('a JSON default is serialised by the field');
-      return vendor === 'postgresql' ? `'${value.value.replace(/'/g, "''")}'` : `'${value.value.replace(/'/g, "\\'")}'`;
-    case 'call':
-      if (/(^|\.)Decimal$/.test(value.callee) && value.args.length === 1 && value.args[0]?.kind === 'str' && /^-?\d+(\.\d+)?$/.test(value.args[0].value)) {
-        return vendor === 'postgresql' ? value.args[0].value : `'${value.args[0].value}'`;
-      }
+      return quoteString(value.value, vendor);
+    case 'call': {
+      const decimal = decimalText(value);
+      if (decimal !== undefined) return decimalLiteral(decimal, column);
       break;
+    }
+  }
+  throw new Unpredictable(`the default \`${describe(value)}\` is computed when the migration runs`);
+}
+
+function quoteString(text: string, vendor: Vendor): string {
+  if (text.includes('\\') || text.includes('\u0000')) throw new Unpredictable('a default with a backslash is quoted differently by each driver');
+  return vendor === 'postgresql' ? `'${text.replace(/'/g, "''")}'` : `'${text.replace(/['"]/g, (c) => `\\${c}`)}'`;
+}
+
+/** `Decimal("1.50")` or `Decimal(0)`: the decimal's text, as Python's str() prints it. */
+function decimalText(value: PyValue & { kind: 'call' }): string | undefined {
+  if (!/(^|\.)Decimal$/.test(value.callee) || value.args.length !== 1) return undefined;
+  const arg = value.args[0]!;
+  if (arg.kind === 'str' && /^-?\d+(\.\d+)?$/.test(arg.value)) return arg.value;
+  if (arg.kind === 'int') return String(arg.value);
+  return undefined;
+}
+
+/** A Decimal through the field: integer fields keep int(); both drivers print a Decimal as str() does. */
+function decimalLiteral(text: string, column: Column): string {
+  if (/IntegerField$/.test(column.internalType)) return String(BigInt(text.split('.')[0]!));
+  if (column.internalType !== 'DecimalField') throw new Unpredictable(`a Decimal default on a ${column.internalType} is converted by the field`);
+  return text;
+}
+
+/** A JSON default: what json.dumps receives (`dict`/`list` are called for each row, giving {} and []). */
+type Json = null | boolean | string | { int: string } | Json[] | { entries: Array<[string, Json]> };
+
+function jsonValue(value: PyValue): Json {
+  switch (value.kind) {
+    case 'none':
+      return null;
+    case 'bool':
+    case 'str':
+      return value.value;
+    case 'int':
+      return { int: value.text };
+    case 'list':
+    case 'tuple':
+      return value.items.map(jsonValue);
+    case 'dict':
+      return { entries: value.entries.map(({ key, value: v }) => {
+        if (key.kind !== 'str') throw new Unpredictable('a JSON default with a key that is not a string');
+        return [key.value, jsonValue(v)] as [string, Json];
+      }) };
     case 'name':
-      if (column.internalType === 'JSONField' && (value.path === 'dict' || value.path === 'list') && vendor === 'postgresql') return value.path === 'dict' ? "'{}'" : "'[]'";
+      if (value.path === 'dict') return { entries: [] };
+      if (value.path === 'list') return [];
       break;
   }
   throw new Unpredictable(`the default \`${describe(value)}\` is computed when the migration runs`);
+}
+
+/** Python's json.dumps with its default separators and ensure_ascii. */
+function pyJson(value: Json): string {
+  if (value === null) return 'null';
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (typeof value === 'string') return `"${[...value].map(jsonChar).join('')}"`;
+  if (Array.isArray(value)) return `[${value.map(pyJson).join(', ')}]`;
+  if ('int' in value) return value.int;
+  return `{${value.entries.map(([k, v]) => `${pyJson(k)}: ${pyJson(v)}`).join(', ')}}`;
+}
+
+function jsonChar(char: string): string {
+  const named: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f' };
+  if (named[char]) return named[char];
+  const code = char.codePointAt(0)!;
+  if (code >= 0x20 && code < 0x7f) return char;
+  if (code > 0xffff) throw new Unpredictable('a JSON default with characters outside the basic plane');
+  return `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/** psycopg's Jsonb adapter appends the cast; MySQL gets the JSON text as a string. */
+function quoteJson(text: string, vendor: Vendor): string {
+  const quoted = quoteString(text, vendor);
+  return vendor === 'postgresql' ? `${quoted}::jsonb` : quoted;
 }
 
 function describe(value: PyValue): string {

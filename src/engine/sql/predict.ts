@@ -5,9 +5,11 @@
 import { buildGraph } from '../graph/index.js';
 import { replayState } from '../state/index.js';
 import type { ProjectState } from '../state/index.js';
+import type { ModelState } from '../rules/types.js';
 import type { MigrationFile, Operation, PyValue } from '../types.js';
 import { Catalog } from './catalog.js';
 import { SchemaEditor } from './editor.js';
+import { importResolver } from './indexes.js';
 import { classifyStatements } from './classify.js';
 import { Unpredictable } from './types.js';
 import type { MigrationSql, OperationSql, SqlStatement, SqlTarget } from './types.js';
@@ -52,8 +54,32 @@ function describe(op: Operation): string {
   }
 }
 
+function flagOption(model: ModelState, name: string): boolean | undefined {
+  const value = model.options[name];
+  return value?.kind === 'bool' ? value.value : undefined;
+}
+
+/** Django's allow_migrate_model: unmanaged, proxy and swapped-out models get no SQL. */
+function migrates(model: ModelState, swappable: Record<string, string>): boolean {
+  if (flagOption(model, 'managed') === false || flagOption(model, 'proxy') === true) return false;
+  const setting = str(model.options['swappable']);
+  if (!setting) return true;
+  const swappedFor = swappable[setting] ?? (setting === 'AUTH_USER_MODEL' ? 'auth.User' : undefined);
+  return swappedFor === undefined || swappedFor.toLowerCase() === `${model.app}.${model.name}`.toLowerCase();
+}
+
+/** The model an operation acts on, in the state where Django asks allow_migrate_model. */
+function operatedModel(op: Operation, app: string, state: ProjectState, after: ProjectState): ModelState | undefined {
+  if (op.type === 'CreateModel') return after.model(app, str(op.args['name']) ?? '');
+  if (op.type === 'RenameModel') return state.model(app, str(op.args['old_name']) ?? '');
+  const name = op.model ?? str(op.args['name']);
+  return name ? state.model(app, name) : undefined;
+}
+
 /** One operation through the editor; statements in Django's order (deferred ones flagged). */
 function translate(op: Operation, app: string, state: ProjectState, after: ProjectState, editor: SchemaEditor, target: SqlTarget): void {
+  const operated = operatedModel(op, app, state, after);
+  if (op.known && operated && !migrates(operated, editor.swappable)) return;
   const model = (name: string | undefined) => {
     const found = name ? state.model(app, name) : undefined;
     if (!found) throw new Unpredictable(`model ${name ?? '?'} is not in the replayed state`);
@@ -63,8 +89,6 @@ function translate(op: Operation, app: string, state: ProjectState, after: Proje
     case 'CreateModel': {
       const created = after.model(app, str(op.args['name']) ?? '');
       if (!created) throw new Unpredictable('the new model is not in the replayed state');
-      if (created.options['managed']?.kind === 'bool' && !(created.options['managed'] as { value: boolean }).value) return;
-      if (created.options['proxy']?.kind === 'bool' && (created.options['proxy'] as { value: boolean }).value) return;
       return editor.createModel(after, created);
     }
     case 'DeleteModel':
@@ -88,8 +112,8 @@ function translate(op: Operation, app: string, state: ProjectState, after: Proje
       const newName = str(op.args['new_name']) ?? '';
       const field = m.fields.get(oldName.toLowerCase());
       if (!field) throw new Unpredictable(`${m.name} has no field ${oldName}`);
-      const table = editor.table(m);
-      return editor.renameColumn(table, editor.column(state, m, oldName, field), editor.column(after, m, newName, field));
+      // Django's RenameField is an alter_field: a foreign key is dropped and re-created under its new name.
+      return editor.alterField(state, after, m, after.model(app, op.model!) ?? m, oldName, field, field, newName);
     }
     case 'RenameModel':
       return renameModel(op, app, state, after, editor);
@@ -133,7 +157,11 @@ function renameModel(op: Operation, app: string, state: ProjectState, after: Pro
   const old = state.model(app, oldName);
   const next = after.model(app, newName);
   if (!old || !next) throw new Unpredictable('the renamed model is not in the replayed state');
+  for (const field of old.fields.values()) {
+    if (field.type === 'ManyToManyField' && !field.kwargs['through']) throw new Unpredictable('the renamed model has a many-to-many field: its join table and column are renamed too');
+  }
   editor.renameTable(editor.table(old), editor.table(next));
+  editor.renamedModels.add(`${app}.${newName}`.toLowerCase());
   for (const other of after.models()) {
     for (const [fieldName, field] of other.fields) {
       if (field.type === 'ManyToManyField') {
@@ -143,6 +171,9 @@ function renameModel(op: Operation, app: string, state: ProjectState, after: Pro
       }
       const to = str(field.kwargs['to'])?.toLowerCase();
       if (!to || !(to === `${app}.${newName}`.toLowerCase() || (other.app === app && to === newName.toLowerCase()))) continue;
+      if (editor.renamedModels.has(`${other.app}.${other.name}`.toLowerCase()) && other.name.toLowerCase() !== newName.toLowerCase()) {
+        throw new Unpredictable(`${other.name}, which points at the renamed model, was itself renamed earlier in this migration: whether Django re-creates that foreign key is not followed`);
+      }
       const before = state.model(other.app, other.name === next.name && other.app === app ? oldName : other.name) ?? other;
       const oldField = { ...field, kwargs: { ...field.kwargs, to: { kind: 'str' as const, value: `${app}.${oldName}` } } };
       editor.alterField(state, after, before, other, fieldName, oldField, field);
@@ -233,7 +264,7 @@ export function predictSql(files: readonly MigrationFile[], target: SqlTarget, o
 }
 
 function predictMigration(file: MigrationFile, start: ProjectState, catalog: Catalog, target: SqlTarget, swappable: Record<string, string>): MigrationSql {
-  const editor = new SchemaEditor(target, catalog, swappable);
+  const editor = new SchemaEditor(target, catalog, swappable, importResolver(file.imports));
   const operations: OperationSql[] = [];
   let state = start;
   file.operations.forEach((op, index) => {
