@@ -46,8 +46,7 @@ def write_stub_apps(apps):
 class StubFinder:
     """Last on sys.meta_path: any module nothing else can import (project or third-party code) is a stub.
 
-    Its attributes are stub classes: names ending in Field/Key/Manager are Django fields with no column
-    (the engine never predicts those), anything else a callable that accepts anything.
+    Its attributes are stub classes (stub_attribute), made once per name.
     """
 
     def find_spec(self, name, path=None, target=None):
@@ -61,14 +60,53 @@ class StubFinder:
     def exec_module(self, module):
         STUBBED.add(module.__name__)
         module.__path__ = []
-        module.__getattr__ = lambda attr: stub_attribute(module.__name__, attr)
+        def attribute(attr):
+            value = stub_attribute(module.__name__, attr)
+            setattr(module, attr, value)
+            return value
+
+        module.__getattr__ = attribute
 
 
-class StubMeta(type):
-    """Attributes of a stub class (`Member.Role.ADMIN`) are stubs too."""
+STUB_META = []
 
-    def __getattr__(cls, attr):
-        return stub_attribute(f"{cls.__module__}.{cls.__name__}", attr)
+
+def stub_meta():
+    """Attributes of a stub class (`Member.Role.ADMIN`) are stubs too. A ModelBase, so a stub can be a model's base."""
+    if not STUB_META:
+        from django.db.models.base import ModelBase
+
+        class StubMeta(ModelBase):
+            def __getattr__(cls, attr):
+                if attr.startswith("_"):
+                    raise AttributeError(attr)
+                return stub_attribute(f"{cls.__module__}.{cls.__name__}", attr)
+
+        STUB_META.append(StubMeta)
+    return STUB_META[0]
+
+
+FIELD_KWARGS = {"null", "blank", "default", "primary_key", "verbose_name", "help_text", "db_index", "unique", "db_column"}
+RELATION_KWARGS = FIELD_KWARGS | {"to", "on_delete", "related_name", "to_field", "db_constraint", "related_query_name"}
+
+
+def stub_field(attr, module, meta):
+    """A third-party or project field class: relations stay relations, anything else is a text column."""
+    from django.db import models
+
+    if "Taggable" in attr:
+        return meta(attr, (models.Field,), {"__init__": lambda self, *a, **k: models.Field.__init__(self, **pick(k, FIELD_KWARGS - {"default"})), "db_type": lambda self, connection: None, "__module__": module})
+    if "ManyToMany" in attr:
+        base, allowed = models.ManyToManyField, RELATION_KWARGS - {"on_delete", "to_field", "db_index", "unique", "null", "default"} | {"through", "db_table"}
+    elif attr.endswith(("Key", "OneToOneField")):
+        base, allowed = (models.OneToOneField if "OneToOne" in attr else models.ForeignKey), RELATION_KWARGS
+    else:
+        base, allowed = models.TextField, FIELD_KWARGS
+    return meta(attr, (base,), {"__init__": lambda self, *a, **k: base.__init__(self, *a[:1], **pick(k, allowed)), "__module__": module})
+
+
+def pick(kwargs, allowed):
+    return {key: value for key, value in kwargs.items() if key in allowed}
 
 
 def stub_attribute(module, attr):
@@ -76,22 +114,16 @@ def stub_attribute(module, attr):
         raise AttributeError(attr)
     from django.db import models
 
+    meta = stub_meta()
     if attr.endswith("Encoder"):
         import json as json_module
 
-        return StubMeta(attr, (json_module.JSONEncoder,), {"__module__": module})
+        return meta(attr, (json_module.JSONEncoder,), {"__module__": module})
     if attr.endswith("Manager") and "Taggable" not in attr:
-        return StubMeta(attr, (models.Manager,), {"__init__": lambda self, *a, **k: models.Manager.__init__(self), "__module__": module})
+        return meta(attr, (models.Manager,), {"__init__": lambda self, *a, **k: models.Manager.__init__(self), "__module__": module})
     if attr.endswith(("Field", "Key", "Manager")):
-        def init(self, *args, **kwargs):
-            allowed = {"null", "blank", "default", "primary_key", "verbose_name", "help_text", "db_index", "unique"}
-            models.Field.__init__(self, **{k: v for k, v in kwargs.items() if k in allowed})
-
-        def db_type(self, connection):
-            return None
-
-        return StubMeta(attr, (models.Field,), {"__init__": init, "db_type": db_type, "__module__": module})
-    return StubMeta(attr, (), {"__init__": lambda self, *a, **k: None, "__call__": lambda self, *a, **k: None, "__module__": module})
+        return stub_field(attr, module, meta)
+    return meta(attr, (), {"__init__": lambda self, *a, **k: None, "__call__": lambda self, *a, **k: None, "__module__": module})
 
 
 class StubSetting(int):
@@ -146,6 +178,7 @@ def tolerant_loader():
             for label in JOB["contrib"]:
                 module = super_import(f"django.contrib.{label}.migrations")
                 self.add_module(label, module, super_import)
+            drop_external_dependencies(self.disk_migrations)
             prune(self.disk_migrations, unloadable)
 
         def load_app(self, app, super_import, unloadable):
@@ -168,6 +201,55 @@ def tolerant_loader():
                     self.disk_migrations[label, name] = super_import(f"{module.__name__}.{name}").Migration(name, label)
 
     return Loader, unloadable
+
+
+EXTERNAL = set()
+
+
+def drop_external_dependencies(disk):
+    """Dependencies on apps that are not here (third-party) are dropped, as the engine reads them."""
+    labels = {app for app, _ in disk}
+    for migration in disk.values():
+        kept = [dep for dep in migration.dependencies if dep[0] in labels]
+        EXTERNAL.update(dep[0] for dep in migration.dependencies if dep[0] not in labels)
+        migration.dependencies = kept
+
+
+def external_models(plan):
+    """Models of external apps the loaded migrations point at: each becomes a stub model with an id."""
+    found = set()
+    for migration, _ in plan:
+        for operation in walk(migration.operations):
+            for field in fields_of(operation):
+                target = getattr(getattr(field, "remote_field", None), "model", None)
+                if isinstance(target, str) and "." in target and target.split(".")[0] in EXTERNAL:
+                    found.add(tuple(target.split(".", 1)))
+    return sorted(found)
+
+
+def walk(operations):
+    for operation in operations:
+        yield operation
+        for name in ("database_operations", "state_operations"):
+            yield from walk(getattr(operation, name, []) or [])
+
+
+def fields_of(operation):
+    if hasattr(operation, "fields") and isinstance(operation.fields, (list, tuple)):
+        return [field for _, field in operation.fields]
+    field = getattr(operation, "field", None)
+    return [field] if field is not None else []
+
+
+def add_external_models(state, plan, connection):
+    from django.db import models
+    from django.db.migrations.state import ModelState
+
+    for label, name in external_models(plan):
+        state.add_model(ModelState(label, name, [("id", models.AutoField(primary_key=True))]))
+    with connection.schema_editor() as editor:
+        for label, name in external_models(plan):
+            editor.create_model(state.apps.get_model(label, name))
 
 
 def resolve(key, disk):
@@ -212,6 +294,15 @@ def collect(migration, state, connection):
     return per_operation, editor.collected_sql[end:]
 
 
+def recover(connection):
+    """After a failed statement: leave any aborted transaction and start on a fresh connection."""
+    connection.in_atomic_block = False
+    connection.savepoint_ids = []
+    connection.needs_rollback = False
+    connection.closed_in_transaction = False
+    connection.close()
+
+
 def run():
     configure()
     from django.db import connection
@@ -224,6 +315,7 @@ def run():
     executor = executor_module.MigrationExecutor(connection)
     plan = executor.migration_plan(executor.loader.graph.leaf_nodes(), clean_start=True)
     state = executor._create_project_state(with_applied_migrations=False)
+    add_external_models(state, plan, connection)
     project = {app["label"] for app in JOB["apps"]}
     out = []
     tainted = set()
@@ -243,6 +335,7 @@ def run():
                     record["failedAt"] = getattr(error, "failed_at", 0)
                     record["operations"] = getattr(error, "per_operation", [])
                     tainted.add(migration.app_label)
+                    recover(connection)
                     forwarded = migration.mutate_state(state, preserve=True)
             else:
                 forwarded = migration.mutate_state(state, preserve=True)
@@ -256,6 +349,7 @@ def run():
         except Exception as error:  # noqa: BLE001 - the database refused it; later introspection may differ
             record["applyError"] = f"{error.__class__.__name__}: {error}"[:300]
             tainted.add(migration.app_label)
+            recover(connection)
             state = forwarded
         if migration.app_label in project:
             out.append(record)

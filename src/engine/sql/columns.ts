@@ -231,8 +231,16 @@ function relationTarget(state: StateView, app: string, fieldName: string, field:
 }
 
 /** Everything Django's column_sql needs about one field. */
+/** A class named like a Django field but imported from elsewhere (`jsonfield.JSONField`) defines its own column. */
+function assertDjangoClass(fieldName: string, field: FieldDef): void {
+  const path = field.classPath;
+  if (path === undefined || path === field.type || path.startsWith('django.')) return;
+  throw new Unpredictable(`${fieldName} is a ${path}, not Django's own ${field.type}: its column type is defined by that package`);
+}
+
 export function columnOf(state: StateView, app: string, fieldName: string, field: FieldDef, vendor: Vendor, swappable: Record<string, string> = {}, nativeUuid = false): Column {
   if (field.extraArgs.length > 0) throw new Unpredictable(`${fieldName} has positional arguments the reader could not name`);
+  assertDjangoClass(fieldName, field);
   const name = columnName(fieldName, field);
   const primary = flag(field, 'primary_key');
   const type = internalType(field);

@@ -52,6 +52,10 @@ function listItems(value: PyValue | undefined): PyValue[] {
 
 /** `unique_together` as lists of field names (a single tuple of strings counts as one set). */
 export function togetherSets(value: PyValue | undefined): string[][] {
+  if (value?.kind === 'call' && value.callee === 'set' && value.args.length <= 1 && Object.keys(value.kwargs).length === 0) return togetherSets(value.args[0]);
+  if (value !== undefined && value.kind !== 'none' && value.kind !== 'list' && value.kind !== 'tuple' && value.kind !== 'set') {
+    throw new Unpredictable('a together option is not a literal list, tuple or set');
+  }
   const items = listItems(value);
   if (items.length > 0 && items.every((item) => item.kind === 'str')) return [items.map((item) => str(item)!)];
   return items.map((set) => listItems(set).map((item) => {
