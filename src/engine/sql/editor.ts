@@ -7,7 +7,8 @@
 import type { ModelState, StateView } from '../rules/types.js';
 import type { FieldDef, PyValue } from '../types.js';
 import type { Catalog, CatalogEntry } from './catalog.js';
-import { columnOf, dbDefaultSql, effectiveDefault, hasColumn, isRelation, quoteName, tableName } from './columns.js';
+import { columnOf, dbDefaultSql, effectiveDefault, hasColumn, isRelation, quoteName, relatedModel, tableName } from './columns.js';
+import { autoThrough, isManyToMany, throughModel } from './m2m.js';
 import type { Column, Vendor } from './columns.js';
 import { toStatement } from './locks.js';
 import type { Action, ColumnChange } from './locks.js';
@@ -79,6 +80,8 @@ export class SchemaEditor {
     readonly swappable: Record<string, string> = {},
     /** Index classes are resolved through the imports of the migration being translated. */
     readonly resolve: CalleeResolver = importResolver([]),
+    /** The project's DEFAULT_AUTO_FIELD class name, for join tables; unknown when not configured. */
+    readonly defaultAutoField?: string,
   ) {
     this.vendor = target.database === 'postgresql' ? 'postgresql' : 'mysql';
   }
@@ -343,7 +346,6 @@ export class SchemaEditor {
       this.recordIndex(table, { name, kind: 'unique', columns: cols });
     }
     for (const [fieldName, field] of model.fields) {
-      if (field.type === 'ManyToManyField') throw new Unpredictable(`${fieldName} is a many-to-many field: its join table is not predicted yet`);
       if (!hasColumn(field)) continue;
       const column = this.column(state, model, fieldName, field);
       columns.push(column);
@@ -362,6 +364,18 @@ export class SchemaEditor {
     for (const column of columns) this.fieldIndexes(table, column, 'defer');
     for (const index of listItems(model.options['indexes'])) this.addIndex(state, model, index, false, true);
     for (const sets of togetherSets(model.options['index_together'])) this.togetherIndex(state, model, sets, true);
+    for (const through of this.joinTables(state, model)) this.createModel(state, through);
+  }
+
+  /** The join tables Django creates with a model: one per many-to-many field without `through=`. */
+  private joinTables(state: StateView, model: ModelState, only?: string): ModelState[] {
+    const out: ModelState[] = [];
+    for (const [fieldName, field] of model.fields) {
+      if (only !== undefined && fieldName !== only.toLowerCase()) continue;
+      if (field.type === 'ManyToManyField' && !isManyToMany(field)) throw new Unpredictable(`${fieldName} is a ${field.classPath}: its join table is defined by that package`);
+      if (isManyToMany(field) && autoThrough(field)) out.push(throughModel(state, model, fieldName, field, this.vendor, this.swappable, this.defaultAutoField));
+    }
+    return out;
   }
 
   /** A constraint inside CREATE TABLE; a conditional unique is a deferred index instead (Django's _unique_sql). */
@@ -376,11 +390,18 @@ export class SchemaEditor {
     return `CONSTRAINT ${this.q(parsed.name)} ${parsed.body}`;
   }
 
-  deleteModel(model: ModelState): void {
-    for (const [name, field] of model.fields) if (field.type === 'ManyToManyField') throw new Unpredictable(`${name} is a many-to-many field: its join table is dropped too`);
+  deleteModel(model: ModelState, state?: StateView): void {
+    if (state) for (const through of this.joinTables(state, model)) this.deleteModel(through);
+    else if ([...model.fields.values()].some((f) => f.type === 'ManyToManyField')) throw new Unpredictable('the join tables of the model are not known');
     const table = this.table(model);
     this.emit(`DROP TABLE ${this.q(table)} CASCADE`, { kind: 'drop-table' }, table);
     this.catalog.dropTable(table);
+    // Django drops the deferred statements that reference the table.
+    const referencing = `REFERENCES ${this.q(table)}`;
+    for (let i = this.deferred.length - 1; i >= 0; i--) {
+      const statement = this.deferred[i]!;
+      if (statement.table === table || statement.sql.includes(referencing)) this.deferred.splice(i, 1);
+    }
   }
 
   renameTable(from: string, to: string): void {
@@ -399,7 +420,11 @@ export class SchemaEditor {
   }
 
   addField(state: StateView, model: ModelState, fieldName: string, field: FieldDef): void {
-    if (field.type === 'ManyToManyField') throw new Unpredictable(`${fieldName} is a many-to-many field: its join table is not predicted yet`);
+    if (field.type === 'ManyToManyField') {
+      if (fieldName !== fieldName.toLowerCase()) throw new Unpredictable('a many-to-many field named with capitals: the replayed state keeps lower-cased names');
+      for (const through of this.joinTables(state, { ...model, fields: new Map([[fieldName, field]]) })) this.createModel(state, through);
+      return;
+    }
     if (!hasColumn(field)) return;
     const table = this.table(model);
     const column = this.column(state, model, fieldName, field);
@@ -437,7 +462,10 @@ export class SchemaEditor {
   removeField(state: StateView, model: ModelState, fieldName: string): void {
     const field = model.fields.get(fieldName.toLowerCase());
     if (!field) throw new Unpredictable(`${model.name} has no field ${fieldName} in the replayed state`);
-    if (field.type === 'ManyToManyField') throw new Unpredictable(`${fieldName} is a many-to-many field: its join table is dropped`);
+    if (field.type === 'ManyToManyField') {
+      for (const through of this.joinTables(state, model, fieldName)) this.deleteModel(through);
+      return;
+    }
     if (!hasColumn(field)) return;
     const table = this.table(model);
     const column = this.column(state, model, fieldName, field);
@@ -463,6 +491,20 @@ export class SchemaEditor {
     this.catalog.renameColumn(table, from.name, to.name);
   }
 
+  /** _field_should_be_altered for two many-to-many fields: anything but non-database attributes. */
+  private manyToManyChanged(before: StateView, after: StateView, model: ModelState, oldField: FieldDef, newField: FieldDef): boolean {
+    const keys = new Set([...Object.keys(oldField.kwargs), ...Object.keys(newField.kwargs)]);
+    for (const key of keys) {
+      if (NON_DB_ATTRS.has(key)) continue;
+      if (key === 'to') {
+        if (relatedModel(before, model.app, oldField, this.swappable).key !== relatedModel(after, model.app, newField, this.swappable).key) return true;
+        continue;
+      }
+      if (JSON.stringify(stripLines(oldField.kwargs[key])) !== JSON.stringify(stripLines(newField.kwargs[key]))) return true;
+    }
+    return false;
+  }
+
   private shouldAlter(oldField: FieldDef, newField: FieldDef, oldColumn: Column, newColumn: Column): boolean {
     if (oldColumn.name !== newColumn.name || oldField.type !== newField.type) return true;
     const keys = new Set([...Object.keys(oldField.kwargs), ...Object.keys(newField.kwargs)]);
@@ -479,6 +521,7 @@ export class SchemaEditor {
 
   /** BaseDatabaseSchemaEditor._alter_field plus the PostgreSQL `_like` index steps. */
   alterField(before: StateView, after: StateView, model: ModelState, newModel: ModelState, fieldName: string, oldField: FieldDef, newField: FieldDef, newName = fieldName): void {
+    if (isManyToMany(oldField) && isManyToMany(newField) && fieldName === newName && !this.manyToManyChanged(before, after, model, oldField, newField)) return;
     if (!hasColumn(oldField) || !hasColumn(newField)) throw new Unpredictable('altering a many-to-many or generated field is not predicted yet');
     const table = this.table(model);
     const oldColumn = this.column(before, model, fieldName, oldField);

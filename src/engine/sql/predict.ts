@@ -18,6 +18,8 @@ export interface PredictOptions {
   /** Paths to predict; the other files are context. Default: all. */
   targets?: readonly string[];
   swappable?: Record<string, string>;
+  /** The project's DEFAULT_AUTO_FIELD class name (`BigAutoField`): the id type of many-to-many join tables. */
+  defaultAutoField?: string;
 }
 
 function str(value: PyValue | undefined): string | undefined {
@@ -89,10 +91,13 @@ function translate(op: Operation, app: string, state: ProjectState, after: Proje
     case 'CreateModel': {
       const created = after.model(app, str(op.args['name']) ?? '');
       if (!created) throw new Unpredictable('the new model is not in the replayed state');
+      if ((op.fields ?? []).some((entry) => entry.field.type === 'ManyToManyField' && entry.name !== entry.name.toLowerCase())) {
+        throw new Unpredictable('a many-to-many field named with capitals: the replayed state keeps lower-cased names');
+      }
       return editor.createModel(after, created);
     }
     case 'DeleteModel':
-      return editor.deleteModel(model(str(op.args['name'])));
+      return editor.deleteModel(model(str(op.args['name'])), state);
     case 'AddField': {
       const m = model(op.model);
       if (!op.field || !op.name) throw new Unpredictable('the field is not a literal');
@@ -257,14 +262,14 @@ export function predictSql(files: readonly MigrationFile[], target: SqlTarget, o
       if (isTarget) out.push(unsupported(file, target));
       continue;
     }
-    const migration = predictMigration(file, timeline.before(file), catalog, target, options.swappable ?? {});
+    const migration = predictMigration(file, timeline.before(file), catalog, target, options);
     if (isTarget) out.push(migration);
   }
   return out;
 }
 
-function predictMigration(file: MigrationFile, start: ProjectState, catalog: Catalog, target: SqlTarget, swappable: Record<string, string>): MigrationSql {
-  const editor = new SchemaEditor(target, catalog, swappable, importResolver(file.imports));
+function predictMigration(file: MigrationFile, start: ProjectState, catalog: Catalog, target: SqlTarget, options: PredictOptions): MigrationSql {
+  const editor = new SchemaEditor(target, catalog, options.swappable ?? {}, importResolver(file.imports), options.defaultAutoField);
   const operations: OperationSql[] = [];
   let state = start;
   file.operations.forEach((op, index) => {
