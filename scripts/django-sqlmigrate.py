@@ -71,6 +71,28 @@ class StubFinder:
 STUB_META = []
 
 
+class TreePackageFinder(StubFinder):
+    """First on sys.meta_path: a package above a migrations folder (`saleor.payment`) is the folder plus stubs,
+    so `from saleor.payment import TransactionError` works while its migrations still import from disk."""
+
+    def __init__(self, root, modules):
+        self.root = root
+        self.parents = {module.rsplit(".", i)[0] for module in modules for i in range(1, module.count(".") + 1)}
+
+    def find_spec(self, name, path=None, target=None):
+        from importlib.machinery import ModuleSpec
+
+        if name not in self.parents:
+            return None
+        spec = ModuleSpec(name, self, is_package=True)
+        spec.submodule_search_locations = [os.path.join(self.root, *name.split("."))]
+        return spec
+
+    def exec_module(self, module):
+        StubFinder.exec_module(self, module)
+        module.__path__ = [os.path.join(self.root, *module.__name__.split("."))]
+
+
 def stub_meta():
     """Attributes of a stub class (`Member.Role.ADMIN`) are stubs too. A ModelBase, so a stub can be a model's base."""
     if not STUB_META:
@@ -160,6 +182,7 @@ def configure():
     for name, value in JOB.get("swappable", {}).items():
         setattr(settings, name, value)
     if JOB.get("stubImports"):
+        sys.meta_path.insert(0, TreePackageFinder(JOB["root"], [app["module"] for app in JOB["apps"]]))
         sys.meta_path.append(StubFinder())
 
 
