@@ -287,7 +287,7 @@ export function quoteLiteral(value: PyValue, vendor: Vendor, column: Column): st
     case 'int':
       return String(value.value);
     case 'str':
-      return quoteString(value.value, vendor);
+      return stringLiteral(value.value, vendor, column);
     case 'call': {
       const decimal = decimalText(value);
       if (decimal !== undefined) return decimalLiteral(decimal, column);
@@ -295,6 +295,16 @@ export function quoteLiteral(value: PyValue, vendor: Vendor, column: Column): st
     }
   }
   throw new Unpredictable(`the default \`${describe(value)}\` is computed when the migration runs`);
+}
+
+const TEXT_TYPES = new Set(['CharField', 'TextField', 'SlugField', 'FileField', 'FilePathField']);
+
+/** A string default as the field converts it: text as is, a number string through int()/Decimal(). */
+function stringLiteral(text: string, vendor: Vendor, column: Column): string {
+  if (TEXT_TYPES.has(column.internalType)) return quoteString(text, vendor);
+  if (column.internalType === 'DecimalField' && /^-?\d+(\.\d+)?$/.test(text)) return text;
+  if (/IntegerField$/.test(column.internalType) && /^-?\d+$/.test(text)) return String(BigInt(text));
+  throw new Unpredictable(`a string default on a ${column.internalType} is converted by the field`);
 }
 
 function quoteString(text: string, vendor: Vendor): string {

@@ -15,7 +15,7 @@ import type { Action, ColumnChange } from './locks.js';
 import { compileCondition } from './conditions.js';
 import { importResolver, readIndex } from './indexes.js';
 import type { CalleeResolver } from './indexes.js';
-import { createIndexName } from './names.js';
+import { createIndexName, truncateName } from './names.js';
 import { Unpredictable } from './types.js';
 import type { SqlStatement, SqlTarget } from './types.js';
 import { atLeast } from './version.js';
@@ -404,8 +404,30 @@ export class SchemaEditor {
     }
   }
 
+  /** AlterModelTable: the table, then the join tables named after it (one with its own db_table stays). */
+  alterModelTable(model: ModelState, next: ModelState): void {
+    this.renameTable(this.table(model), this.table(next));
+    for (const [fieldName, field] of model.fields) {
+      if (!isManyToMany(field) || !autoThrough(field)) continue;
+      const own = field.kwargs['db_table'];
+      if (own?.kind === 'str') continue;
+      if (own !== undefined && own.kind !== 'none') throw new Unpredictable('`db_table=` of a many-to-many field is not a literal');
+      const joinTable = (m: ModelState) => truncateName(`${this.table(m)}_${fieldName}`, this.maxName());
+      this.renameTable(joinTable(model), joinTable(next));
+    }
+  }
+
+  /** Django rewrites the pending deferred statements of a renamed table or column (and the names built from them). */
+  private assertNoDeferred(table: string, column?: string): void {
+    const quoted = column === undefined ? null : this.q(column);
+    if (this.deferred.some((s) => s.table === table && (quoted === null || s.sql.includes(quoted)))) {
+      throw new Unpredictable(`${column ?? table} was created earlier in this migration: Django renames its pending index and foreign key statements, which is not followed`);
+    }
+  }
+
   renameTable(from: string, to: string): void {
     if (from === to) return;
+    this.assertNoDeferred(from);
     const sql = this.vendor === 'postgresql' ? `ALTER TABLE ${this.q(from)} RENAME TO ${this.q(to)}` : `RENAME TABLE ${this.q(from)} TO ${this.q(to)}`;
     this.emit(sql, { kind: 'rename-table' }, from);
     this.catalog.renameTable(from, to);
@@ -483,12 +505,19 @@ export class SchemaEditor {
 
   renameColumn(table: string, from: Column, to: Column): void {
     if (from.name === to.name) return;
+    this.assertNoDeferred(table, from.name);
     const legacy = this.mariadb && !atLeast(this.target, '10.5.2');
     const sql = legacy
       ? `ALTER TABLE ${this.q(table)} CHANGE ${this.q(from.name)} ${this.q(to.name)} ${to.dbType}`
       : `ALTER TABLE ${this.q(table)} RENAME COLUMN ${this.q(from.name)} TO ${this.q(to.name)}`;
     this.emit(sql, { kind: 'rename-column' }, table);
     this.catalog.renameColumn(table, from.name, to.name);
+  }
+
+  /** Django compares column checks with the column name masked, so a rename alone keeps the check. */
+  private checkChanged(oldColumn: Column, newColumn: Column): boolean {
+    const mask = (column: Column) => column.check?.split(this.q(column.name)).join('__column_name__') ?? null;
+    return mask(oldColumn) !== mask(newColumn);
   }
 
   /** _field_should_be_altered for two many-to-many fields: anything but non-database attributes. */
@@ -545,7 +574,7 @@ export class SchemaEditor {
     if (oldColumn.dbIndex && !oldColumn.unique && (!newColumn.dbIndex || newColumn.unique)) {
       for (const name of this.catalog.names(table, [oldColumn.name], (e) => e.kind === 'index' && e.btree === true)) this.deleteIndex(table, name);
     }
-    if (oldColumn.check !== newColumn.check && oldColumn.check) {
+    if (this.checkChanged(oldColumn, newColumn) && oldColumn.check) {
       for (const name of this.catalog.names(table, [oldColumn.name], (e) => e.kind === 'check')) this.deleteCheck(table, name);
     }
     this.renameColumn(table, oldColumn, newColumn);
@@ -560,7 +589,7 @@ export class SchemaEditor {
       this.emit(this.createFkSql(table, newColumn), { kind: 'add-foreign-key', references: newColumn.relation.table }, table);
       this.recordForeignKey(table, this.fkName(table, newColumn), newColumn.name);
     }
-    if (oldColumn.check !== newColumn.check && newColumn.check) {
+    if (this.checkChanged(oldColumn, newColumn) && newColumn.check) {
       const name = this.indexName(table, [newColumn.name], '_check');
       this.emit(`ALTER TABLE ${this.q(table)} ADD CONSTRAINT ${this.q(name)} CHECK (${newColumn.check})`, { kind: 'add-check' }, table);
       this.catalog.add(table, { name, kind: 'check', columns: [newColumn.name] });

@@ -125,7 +125,7 @@ function translate(op: Operation, app: string, state: ProjectState, after: Proje
     case 'AlterModelTable': {
       const m = model(str(op.args['name']));
       const next = after.model(app, m.name) ?? m;
-      return editor.renameTable(editor.table(m), editor.table(next));
+      return editor.alterModelTable(m, next);
     }
     case 'AddIndex':
     case 'AddIndexConcurrently': {
@@ -269,6 +269,7 @@ export function predictSql(files: readonly MigrationFile[], target: SqlTarget, o
 }
 
 function predictMigration(file: MigrationFile, start: ProjectState, catalog: Catalog, target: SqlTarget, options: PredictOptions): MigrationSql {
+  catalog.beginMigration();
   const editor = new SchemaEditor(target, catalog, options.swappable ?? {}, importResolver(file.imports), options.defaultAutoField);
   const operations: OperationSql[] = [];
   let state = start;
