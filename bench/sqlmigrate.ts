@@ -1,5 +1,5 @@
 /**
- * `npm run bench:sqlmigrate -- <tree dir> [--swappable AUTH_USER_MODEL=app.Model] [--show N]`: the engine's
+ * `npm run bench:sqlmigrate -- <tree dir> [--swappable AUTH_USER_MODEL=app.Model] [--default-auto-field BigAutoField] [--show N]`: the engine's
  * predicted PostgreSQL statements against Django 5.2's own (scripts/django-sqlmigrate.py, run on a
  * throwaway database on the local server), operation by operation, after whitespace normalisation.
  * Needs a Django source tree at $DJANGO_SOURCE (default /tmp/django52) and /usr/bin/python3 with psycopg2.
@@ -45,23 +45,25 @@ interface Tally {
   claimedRefused: number;
 }
 
-function parseArgs(argv: string[]): { tree: string; swappable: Record<string, string>; show: number } {
+function parseArgs(argv: string[]): { tree: string; swappable: Record<string, string>; show: number; defaultAutoField: string | undefined } {
   const swappable: Record<string, string> = {};
   let show = 5;
+  let defaultAutoField: string | undefined;
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--swappable') {
       const [key, value] = (argv[++i] ?? '').split('=');
       if (key && value) swappable[key] = value;
     } else if (argv[i] === '--show') show = Number(argv[++i]);
+    else if (argv[i] === '--default-auto-field') defaultAutoField = argv[++i]?.split('.').pop();
     else if (argv[i] === '--unloadable' || argv[i] === '--no-stubs') continue;
     else rest.push(argv[i]!);
   }
   if (rest.length !== 1) {
-    console.error('usage: npm run bench:sqlmigrate -- <tree dir> [--swappable AUTH_USER_MODEL=app.Model] [--show N]');
+    console.error('usage: npm run bench:sqlmigrate -- <tree dir> [--swappable AUTH_USER_MODEL=app.Model] [--default-auto-field BigAutoField] [--show N] [--unloadable] [--no-stubs]');
     process.exit(2);
   }
-  return { tree: resolve(rest[0]!), swappable, show };
+  return { tree: resolve(rest[0]!), swappable, show, defaultAutoField };
 }
 
 /** The project's user model when the tree creates exactly one model with password and last_login. */
@@ -101,14 +103,14 @@ function withDatabase<T>(run: (name: string) => T): T {
   }
 }
 
-function runDjango(tree: string, apps: Array<{ label: string; module: string }>, swappable: Record<string, string>): DjangoRun {
+function runDjango(tree: string, apps: Array<{ label: string; module: string }>, swappable: Record<string, string>, defaultAutoField: string): DjangoRun {
   if (!existsSync(join(DJANGO_SOURCE, 'django'))) {
     console.error(`no Django source tree at ${DJANGO_SOURCE}: export one (docs/benchmarks.md, "sqlmigrate equality") or set DJANGO_SOURCE.`);
     process.exit(2);
   }
   const labels = new Set(apps.map((app) => app.label));
   return withDatabase((name) => {
-    const job = { root: tree, apps, stubImports: !process.argv.includes('--no-stubs'), contrib: CONTRIB.filter((label) => !labels.has(label)), swappable, database: { ENGINE: 'django.db.backends.postgresql', NAME: name, USER: 'postgres', HOST: '127.0.0.1', PORT: '5432' } };
+    const job = { root: tree, apps, defaultAutoField: `django.db.models.${defaultAutoField}`, stubImports: !process.argv.includes('--no-stubs'), contrib: CONTRIB.filter((label) => !labels.has(label)), swappable, database: { ENGINE: 'django.db.backends.postgresql', NAME: name, USER: 'postgres', HOST: '127.0.0.1', PORT: '5432' } };
     const result = spawnSync('/usr/bin/python3', [DRIVER], { input: JSON.stringify(job), env: { ...process.env, PYTHONPATH: DJANGO_SOURCE }, maxBuffer: 1 << 30, encoding: 'utf8' });
     if (result.status !== 0 && !result.stdout) throw new Error(`the Django driver failed: ${result.stderr}`);
     const run = JSON.parse(result.stdout) as DjangoRun;
@@ -166,13 +168,14 @@ function share(migrations: readonly MigrationSql[]): string {
   return `${predicted}/${ops.length} (${((100 * predicted) / Math.max(ops.length, 1)).toFixed(1)}%)`;
 }
 
-const { tree, swappable, show } = parseArgs(process.argv.slice(2));
+const { tree, swappable, show, defaultAutoField } = parseArgs(process.argv.slice(2));
 const sources = discoverMigrations([tree], { cwd: tree, exclude: [], excludeBase: tree });
 const [files] = await Promise.all([readMigrations(sources), loadSqlParser()]);
 const userModel = swappable['AUTH_USER_MODEL'] ?? detectUserModel(files);
 if (userModel) swappable['AUTH_USER_MODEL'] = userModel;
-const predicted = predictSql(files, { database: 'postgresql', version: '15' }, { swappable });
-const django = runDjango(tree, appModules(tree, files), swappable);
+// Both sides get the same DEFAULT_AUTO_FIELD; without the flag the engine leaves join tables unknown.
+const predicted = predictSql(files, { database: 'postgresql', version: '15' }, { swappable, ...(defaultAutoField ? { defaultAutoField } : {}) });
+const django = runDjango(tree, appModules(tree, files), swappable, defaultAutoField ?? 'AutoField');
 const byKey = new Map(predicted.map((m) => [`${m.app}.${m.name}`, m]));
 const tally: Tally = { compared: 0, equal: 0, diffs: [], claimedRefused: 0 };
 let matched = 0;

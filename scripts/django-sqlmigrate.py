@@ -172,6 +172,7 @@ def configure():
     settings.configure(
         SECRET_KEY="bench-only", USE_TZ=True, INSTALLED_APPS=installed, DATABASES={"default": JOB["database"]},
         MIGRATION_MODULES={app["label"]: app["module"] for app in JOB["apps"]},
+        DEFAULT_AUTO_FIELD=JOB.get("defaultAutoField", "django.db.models.AutoField"),
     )
     import django
 
