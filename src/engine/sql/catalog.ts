@@ -24,6 +24,12 @@ export class Catalog {
   /** Entries dropped, kept with the migration that dropped them. */
   private readonly dropped = new Map<string, CatalogEntry[]>();
   private epoch = 0;
+  /** Tables an unpredicted operation acted on: their constraint names are no longer known. */
+  private readonly uncertain = new Set<string>();
+
+  markUncertain(table: string): void {
+    this.uncertain.add(table);
+  }
 
   /**
    * A new migration starts. sqlmigrate introspects the database as it was before the migration while
@@ -54,6 +60,7 @@ export class Catalog {
   }
 
   createTable(table: string): void {
+    this.uncertain.delete(table);
     this.tables.set(table, []);
   }
 
@@ -63,6 +70,7 @@ export class Catalog {
   }
 
   renameTable(from: string, to: string): void {
+    if (this.uncertain.delete(from)) this.uncertain.add(to);
     const entries = this.tables.get(from) ?? [];
     this.touch(entries);
     this.tables.delete(from);
@@ -107,6 +115,7 @@ export class Catalog {
 
   /** Names of the entries on exactly these columns (Django's _constraint_names). */
   names(table: string, columns: readonly string[], filter: (entry: CatalogEntry) => boolean): string[] {
+    if (this.uncertain.has(table)) throw new Unpredictable(`an earlier operation on ${table} was not predicted, so the constraint names Django finds there are not known`);
     const on = (entry: CatalogEntry) => entry.columns.length === columns.length && entry.columns.every((column, i) => column === columns[i]) && filter(entry);
     const found = this.entries(table).filter(on);
     const changedHere = [...found, ...(this.dropped.get(table) ?? []).filter(on)].some((entry) => entry.epoch === this.epoch);

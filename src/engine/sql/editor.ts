@@ -71,6 +71,8 @@ export class SchemaEditor {
   /** Statements in the order Django runs them, deferred ones after. */
   readonly statements: SqlStatement[] = [];
   readonly deferred: SqlStatement[] = [];
+  /** Deferred statements Django would rewrite before running them: the operations that made them are not predicted. */
+  readonly invalidated = new Set<SqlStatement>();
   /** Models renamed so far in this migration (`app.model`, lower case). */
   readonly renamedModels = new Set<string>();
 
@@ -420,7 +422,9 @@ export class SchemaEditor {
   /** Django rewrites the pending deferred statements of a renamed table or column (and the names built from them). */
   private assertNoDeferred(table: string, column?: string): void {
     const quoted = column === undefined ? null : this.q(column);
-    if (this.deferred.some((s) => s.table === table && (quoted === null || s.sql.includes(quoted)))) {
+    const pending = this.deferred.filter((s) => s.table === table && (quoted === null || s.sql.includes(quoted)));
+    for (const statement of pending) this.invalidated.add(statement);
+    if (pending.length > 0) {
       throw new Unpredictable(`${column ?? table} was created earlier in this migration: Django renames its pending index and foreign key statements, which is not followed`);
     }
   }
@@ -626,7 +630,9 @@ export class SchemaEditor {
     if (oldColumn.null && !newColumn.null && newDb === undefined) {
       const oldDefault = effectiveDefault(oldColumn, this.vendor);
       newDefault = effectiveDefault(newColumn, this.vendor);
-      if (!this.skipDefaultOnAlter(newColumn) && oldDefault !== newDefault && newDefault !== undefined) {
+      // psycopg's Jsonb adapters never compare equal, so Django always sets the temporary default of a JSONField.
+      const differs = oldDefault !== newDefault || (this.vendor === 'postgresql' && newColumn.internalType === 'JSONField');
+      if (!this.skipDefaultOnAlter(newColumn) && differs && newDefault !== undefined) {
         needsDefault = true;
         actions.push({ sql: `ALTER COLUMN ${this.q(newColumn.name)} SET DEFAULT ${this.defaultSql(newColumn, newDefault)}`, change: { change: 'set-default' } });
       }

@@ -215,6 +215,9 @@ function predictOperation(op: Operation, index: number, app: string, state: Proj
     if (!(error instanceof Unpredictable)) throw error;
     editor.statements.length = start;
     editor.deferred.length = deferredStart;
+    // What Django would find on this table later depends on what this operation did.
+    const operated = operatedModel(op, app, state, after);
+    if (operated) editor.catalog.markUncertain(editor.table(operated));
     return { ...result, unknown: true, reason: error.message, statements: [] };
   }
   result.statements.push(...editor.statements.slice(start));
@@ -278,6 +281,10 @@ function predictMigration(file: MigrationFile, start: ProjectState, catalog: Cat
     operations.push(predictOperation(op, index, file.app, state, after, editor, target));
     state = after;
   });
+  for (const statement of editor.invalidated) {
+    const owner = deferredOwner.get(statement);
+    if (owner) Object.assign(owner, { unknown: true, statements: [], reason: 'a later operation of this migration renames what its pending index or foreign key statement names; Django rewrites that statement' });
+  }
   for (const statement of editor.deferred) {
     const owner = deferredOwner.get(statement);
     if (owner && !owner.unknown) owner.statements.push(statement);
