@@ -49,7 +49,6 @@ const PG_TYPES: Record<string, string> = {
   TimeField: 'time',
   UUIDField: 'uuid',
   NullBooleanField: 'boolean',
-  HStoreField: 'hstore',
   SearchVectorField: 'tsvector',
 };
 

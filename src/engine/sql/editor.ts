@@ -13,7 +13,7 @@ import type { Column, Vendor } from './columns.js';
 import { toStatement } from './locks.js';
 import type { Action, ColumnChange } from './locks.js';
 import { compileCondition } from './conditions.js';
-import { importResolver, readIndex } from './indexes.js';
+import { importResolver, isPostgresIndexName, readIndex } from './indexes.js';
 import type { CalleeResolver } from './indexes.js';
 import { createIndexName, truncateName } from './names.js';
 import { Unpredictable } from './types.js';
@@ -714,6 +714,7 @@ export class SchemaEditor {
     const index = listItems(model.options['indexes']).find((i) => i.kind === 'call' && str(i.kwargs['name']) === name);
     if (this.vendor === 'mysql') {
       if (!index) throw new Unpredictable(`index ${name} is not in the replayed state`);
+      if (index.kind === 'call' && isPostgresIndexName(index.callee)) throw new Unpredictable('a PostgreSQL index class: its creation is not predicted on MySQL either');
       this.createMissingFkIndex(state, model, this.indexFieldNames(index)[0]);
     }
     this.deleteIndex(table, name, concurrently);

@@ -58,6 +58,11 @@ const POSTGRES_INDEXES: Record<string, { using: string; params: Array<[string, P
   SpGistIndex: { using: 'spgist', params: [['fillfactor', integer('fillfactor')]] },
 };
 
+/** A callee whose class name is a contrib.postgres index (GinIndex, `indexes.BTreeIndex`, …), however imported. */
+export function isPostgresIndexName(callee: string): boolean {
+  return (callee.split('.').pop() ?? '') in POSTGRES_INDEXES;
+}
+
 const COMMON_KWARGS = new Set(['fields', 'name', 'opclasses', 'include', 'condition']);
 
 function strings(value: PyValue | undefined, what: string): string[] {
