@@ -183,7 +183,20 @@ export function tableName(model: ModelState, vendor: Vendor): string {
   return model.dbTable ?? truncateName(`${model.app}_${model.name.toLowerCase()}`, maxNameLength(vendor));
 }
 
+/** ArrayField: the base field's type with `[size]` (PostgreSQL only). */
+function arrayType(field: FieldDef, vendor: Vendor, fieldName: string): string {
+  if (vendor !== 'postgresql') throw new Unpredictable('ArrayField exists on PostgreSQL only');
+  const base = field.kwargs['base_field'];
+  if (base?.kind !== 'call' || !/^(models|django\.db\.models)\.\w+Field$/.test(base.callee) || base.args.length > 0) throw new Unpredictable('the ArrayField base_field is not a literal models.<Field>(...)');
+  const type = base.callee.split('.').pop()!;
+  const baseField: FieldDef = { type, callee: base.callee, kwargs: base.kwargs, extraArgs: [], line: base.line };
+  if (isRelation(baseField) || type === 'ManyToManyField') throw new Unpredictable('an ArrayField of relations');
+  const size = intArg(field, 'size');
+  return `${dataType(internalType(baseField), baseField, vendor, fieldName)}[${size ?? ''}]`;
+}
+
 function dataType(type: string, field: FieldDef, vendor: Vendor, fieldName: string): string {
+  if (type === 'ArrayField') return arrayType(field, vendor, fieldName);
   const template = (vendor === 'postgresql' ? PG_TYPES : MYSQL_TYPES)[type];
   if (template === undefined) throw new Unpredictable(`no column type known for ${field.type} (${fieldName})`);
   return template.replace(/%\((\w+)\)s/g, (_, key: string) => {
