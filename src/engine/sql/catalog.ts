@@ -24,11 +24,20 @@ export class Catalog {
   /** Entries dropped, kept with the migration that dropped them. */
   private readonly dropped = new Map<string, CatalogEntry[]>();
   private epoch = 0;
-  /** Tables an unpredicted operation acted on: their constraint names are no longer known. */
-  private readonly uncertain = new Set<string>();
+  /** Tables (null: every column) or columns an unpredicted operation acted on: constraint names there are not known. */
+  private readonly uncertain = new Map<string, Set<string> | null>();
 
-  markUncertain(table: string): void {
-    this.uncertain.add(table);
+  markUncertain(table: string, columns?: readonly string[]): void {
+    const known = this.uncertain.get(table);
+    if (known === null) return;
+    if (!columns) this.uncertain.set(table, null);
+    else this.uncertain.set(table, new Set([...(known ?? []), ...columns]));
+  }
+
+  private isUncertain(table: string, columns: readonly string[]): boolean {
+    if (!this.uncertain.has(table)) return false;
+    const set = this.uncertain.get(table);
+    return set === null || set === undefined || columns.some((column) => set.has(column));
   }
 
   /**
@@ -70,7 +79,11 @@ export class Catalog {
   }
 
   renameTable(from: string, to: string): void {
-    if (this.uncertain.delete(from)) this.uncertain.add(to);
+    const uncertain = this.uncertain.get(from);
+    if (uncertain !== undefined) {
+      this.uncertain.delete(from);
+      this.uncertain.set(to, uncertain);
+    }
     const entries = this.tables.get(from) ?? [];
     this.touch(entries);
     this.tables.delete(from);
@@ -115,7 +128,7 @@ export class Catalog {
 
   /** Names of the entries on exactly these columns (Django's _constraint_names). */
   names(table: string, columns: readonly string[], filter: (entry: CatalogEntry) => boolean): string[] {
-    if (this.uncertain.has(table)) throw new Unpredictable(`an earlier operation on ${table} was not predicted, so the constraint names Django finds there are not known`);
+    if (this.isUncertain(table, columns)) throw new Unpredictable(`an earlier operation on ${table} was not predicted, so the constraint names Django finds there are not known`);
     const on = (entry: CatalogEntry) => entry.columns.length === columns.length && entry.columns.every((column, i) => column === columns[i]) && filter(entry);
     const found = this.entries(table).filter(on);
     const changedHere = [...found, ...(this.dropped.get(table) ?? []).filter(on)].some((entry) => entry.epoch === this.epoch);

@@ -78,6 +78,16 @@ function operatedModel(op: Operation, app: string, state: ProjectState, after: P
   return name ? state.model(app, name) : undefined;
 }
 
+/** The columns a field operation may have changed (a relation's `_id` too); undefined: the whole table. */
+function touchedColumns(op: Operation): string[] | undefined {
+  if (!['AddField', 'AlterField', 'RemoveField', 'RenameField'].includes(op.type)) return undefined;
+  const names = op.type === 'RenameField' ? [str(op.args['old_name']), str(op.args['new_name'])] : [op.name];
+  if (names.some((name) => !name)) return undefined;
+  const dbColumn = op.field?.kwargs['db_column'];
+  if (dbColumn !== undefined && dbColumn.kind !== 'str' && dbColumn.kind !== 'none') return undefined;
+  return [...names.flatMap((name) => [name!, `${name!}_id`]), ...(dbColumn?.kind === 'str' ? [dbColumn.value] : [])];
+}
+
 /** One operation through the editor; statements in Django's order (deferred ones flagged). */
 function translate(op: Operation, app: string, state: ProjectState, after: ProjectState, editor: SchemaEditor, target: SqlTarget): void {
   const operated = operatedModel(op, app, state, after);
@@ -217,7 +227,7 @@ function predictOperation(op: Operation, index: number, app: string, state: Proj
     editor.deferred.length = deferredStart;
     // What Django would find on this table later depends on what this operation did.
     const operated = operatedModel(op, app, state, after);
-    if (operated) editor.catalog.markUncertain(editor.table(operated));
+    if (operated) editor.catalog.markUncertain(editor.table(operated), touchedColumns(op));
     return { ...result, unknown: true, reason: error.message, statements: [] };
   }
   result.statements.push(...editor.statements.slice(start));
