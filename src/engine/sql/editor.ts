@@ -576,7 +576,10 @@ export class SchemaEditor {
       throw new Unpredictable('changing the type of a key other tables may point at: Django also alters their columns');
     }
     if (oldColumn.dbIndex && !oldColumn.unique && (!newColumn.dbIndex || newColumn.unique)) {
-      for (const name of this.catalog.names(table, [oldColumn.name], (e) => e.kind === 'index' && e.btree === true)) this.deleteIndex(table, name);
+      const names = this.catalog.names(table, [oldColumn.name], (e) => e.kind === 'index' && e.btree === true);
+      // Django drops them in the order PostgreSQL's catalog lists them, which no query orders.
+      if (names.length > 1 && this.vendor === 'postgresql') throw new Unpredictable(`Django drops ${names.length} indexes of ${oldColumn.name} in the order the database lists them`);
+      for (const name of names) this.deleteIndex(table, name);
     }
     if (this.checkChanged(oldColumn, newColumn) && oldColumn.check) {
       for (const name of this.catalog.names(table, [oldColumn.name], (e) => e.kind === 'check')) this.deleteCheck(table, name);
