@@ -1,5 +1,5 @@
 /**
- * `npm run bench:sql -- <dir> [--rounds N] [--synthetic N]`: `sql` (SQL prediction for PostgreSQL) and `check` (the
+ * `npm run bench:sql -- <dir> [--rounds N] [--synthetic N] [--default-auto-field BigAutoField]`: `sql` (SQL prediction for PostgreSQL) and `check` (the
  * rules) over the same migration tree in one run, side by side, plus the share of non-RunPython
  * operations the prediction covers on that tree.
  */
@@ -25,10 +25,12 @@ const option = (name: string): number | undefined => {
   return at === -1 ? undefined : Number(args[at + 1]);
 };
 const rounds = option('--rounds') ?? 5;
+const autoAt = args.indexOf('--default-auto-field');
+const defaultAutoField = autoAt === -1 ? undefined : args[autoAt + 1];
 const synthetic = option('--synthetic');
 const given = args.filter((arg, i) => !arg.startsWith('--') && !args[i - 1]?.startsWith('--'));
 if (given.length !== 1) {
-  console.error('usage: npm run bench:sql -- <dir> [--rounds N] [--synthetic N]');
+  console.error('usage: npm run bench:sql -- <dir> [--rounds N] [--synthetic N] [--default-auto-field BigAutoField]');
   process.exit(2);
 }
 const cwd = process.cwd();
@@ -40,13 +42,13 @@ if (synthetic) {
 }
 const database = 'postgresql';
 // Warm up both paths once (parser WASM, module loading) before timing.
-const result = await sql({ paths: dirs, cwd, database });
+const result = await sql({ paths: dirs, cwd, database, ...(defaultAutoField ? { defaultAutoField } : {}) });
 await check({ paths: dirs, cwd, database });
 const sqlTimes: number[] = [];
 const checkTimes: number[] = [];
 for (let i = 0; i < rounds; i++) {
   checkTimes.push(await timed(() => check({ paths: dirs, cwd, database })));
-  sqlTimes.push(await timed(() => sql({ paths: dirs, cwd, database })));
+  sqlTimes.push(await timed(() => sql({ paths: dirs, cwd, database, ...(defaultAutoField ? { defaultAutoField } : {}) })));
 }
 const ops = result.migrations.flatMap((m) => m.operations).filter((op) => op.type !== 'RunPython');
 const predicted = ops.filter((op) => !op.unknown).length;

@@ -18,6 +18,8 @@ export const configSchema = z.strictObject({
   severity: z.record(z.string().min(1), severity).optional(),
   swappable: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'setting names are UPPER_CASE'), z.string().regex(/^\w+\.\w+$/, 'use "app_label.ModelName"')).optional(),
   exclude: z.array(z.string().min(1)).optional(),
+  /** The project's DEFAULT_AUTO_FIELD: `sql` needs it for the id of many-to-many join tables. */
+  defaultAutoField: z.string().regex(/^(django\.db\.models\.)?(Big|Small)?AutoField$/, 'use "django.db.models.BigAutoField" (or AutoField, SmallAutoField)').optional(),
   zeroDowntimeBackend: z.boolean().optional(),
   /** A settings module to read MIGRATION_MODULES from, relative to the config file. */
   settings: z.string().min(1).optional(),
@@ -49,7 +51,7 @@ export function parseConfig(text: string, path: string): Config {
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(top level)'}: ${issue.message}`);
-    throw configError(`${path} is invalid: ${problems.join('; ')}.`, 'allowed keys: database, databaseVersion, disable, enable, severity, swappable, exclude, settings, migrationModules, baseline, zeroDowntimeBackend (see docs/cli.md, "Config file").');
+    throw configError(`${path} is invalid: ${problems.join('; ')}.`, 'allowed keys: database, databaseVersion, disable, enable, severity, swappable, exclude, defaultAutoField, settings, migrationModules, baseline, zeroDowntimeBackend (see docs/cli.md, "Config file").');
   }
   return parsed.data;
 }

@@ -161,7 +161,8 @@ describe('PostgreSQL: predicted lock, rewrite and scan claims hold on a real ser
     await loadSqlParser();
     const files = await fixtureMigrations();
     const major = version.split(/[ .]/)[0]!;
-    const migrations = predictSql(files, { database: 'postgresql', version: major });
+    // The fixture project's DEFAULT_AUTO_FIELD (join tables' id), as in test/engine/sql/predict.test.ts.
+    const migrations = predictSql(files, { database: 'postgresql', version: major }, { defaultAutoField: 'BigAutoField' });
     const client = await connect();
     const tally: Tally = { checked: 0, holding: 0, mismatches: [] };
     try {

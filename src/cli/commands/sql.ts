@@ -13,6 +13,8 @@ export interface SqlOptions {
   database?: string;
   dbVersion?: string;
   config?: string;
+  /** DEFAULT_AUTO_FIELD, overriding the config file's `defaultAutoField`. */
+  defaultAutoField?: string;
 }
 
 export interface SqlResult {
@@ -33,6 +35,7 @@ export async function sql(options: SqlOptions): Promise<SqlResult> {
   const [files] = await Promise.all([readMigrations(sources), database === 'postgresql' ? loadSqlParser() : Promise.resolve()]);
   const target = { database, version: settings.versionText };
   // Every file is read so the replayed state and catalog are complete; only the paths asked for are printed.
-  const migrations = predictSql(files, target, { ...(config.swappable ? { swappable: config.swappable } : {}) });
+  const defaultAutoField = (options.defaultAutoField ?? config.defaultAutoField)?.split('.').pop();
+  const migrations = predictSql(files, target, { ...(config.swappable ? { swappable: config.swappable } : {}), ...(defaultAutoField ? { defaultAutoField } : {}) });
   return { database, version: target.version, migrations };
 }

@@ -7,11 +7,15 @@
 import type { ModelState, StateView } from '../rules/types.js';
 import type { FieldDef, PyValue } from '../types.js';
 import type { Catalog, CatalogEntry } from './catalog.js';
-import { columnOf, dbDefaultSql, effectiveDefault, hasColumn, isRelation, quoteLiteral, quoteName, tableName } from './columns.js';
+import { columnOf, dbDefaultSql, effectiveDefault, hasColumn, isRelation, quoteName, relatedModel, tableName } from './columns.js';
+import { autoThrough, isManyToMany, throughModel } from './m2m.js';
 import type { Column, Vendor } from './columns.js';
 import { toStatement } from './locks.js';
 import type { Action, ColumnChange } from './locks.js';
-import { createIndexName } from './names.js';
+import { compileCondition } from './conditions.js';
+import { importResolver, isPostgresIndexName, readIndex } from './indexes.js';
+import type { CalleeResolver } from './indexes.js';
+import { createIndexName, truncateName } from './names.js';
 import { Unpredictable } from './types.js';
 import type { SqlStatement, SqlTarget } from './types.js';
 import { atLeast } from './version.js';
@@ -19,7 +23,25 @@ import { atLeast } from './version.js';
 /** Field arguments that change no column (Field.non_db_attrs). */
 const NON_DB_ATTRS = new Set(['blank', 'choices', 'db_column', 'editable', 'error_messages', 'help_text', 'limit_choices_to', 'on_delete', 'related_name', 'related_query_name', 'validators', 'verbose_name', 'db_comment']);
 const LIMITED_TYPES = new Set(['tinyblob', 'blob', 'mediumblob', 'longblob', 'tinytext', 'text', 'mediumtext', 'longtext', 'json']);
-const LOOKUPS: Record<string, string> = { exact: '=', gt: '>', gte: '>=', lt: '<', lte: '<=' };
+const UNIQUE_KWARGS = new Set(['fields', 'name', 'condition', 'violation_error_message', 'violation_error_code']);
+
+export interface IndexSqlOptions {
+  unique?: boolean;
+  /** One opclass for every column (the `_like` index) or one per column. */
+  opclass?: string;
+  opclasses?: readonly string[];
+  concurrently?: boolean;
+  descending?: readonly boolean[];
+  using?: string | null;
+  withParams?: readonly string[];
+  include?: readonly string[];
+  condition?: string | null;
+}
+
+type ParsedConstraint =
+  | { name: string; kind: 'unique' | 'check'; columns: string[]; body: string }
+  /** A UniqueConstraint with a condition: a unique index on PostgreSQL, nothing on MySQL. */
+  | { name: string; kind: 'partial-unique'; columns: string[]; body: ''; index: string | null };
 
 function str(value: PyValue | undefined): string | undefined {
   return value?.kind === 'str' ? value.value : undefined;
@@ -31,6 +53,10 @@ function listItems(value: PyValue | undefined): PyValue[] {
 
 /** `unique_together` as lists of field names (a single tuple of strings counts as one set). */
 export function togetherSets(value: PyValue | undefined): string[][] {
+  if (value?.kind === 'call' && value.callee === 'set' && value.args.length <= 1 && Object.keys(value.kwargs).length === 0) return togetherSets(value.args[0]);
+  if (value !== undefined && value.kind !== 'none' && value.kind !== 'list' && value.kind !== 'tuple' && value.kind !== 'set') {
+    throw new Unpredictable('a together option is not a literal list, tuple or set');
+  }
   const items = listItems(value);
   if (items.length > 0 && items.every((item) => item.kind === 'str')) return [items.map((item) => str(item)!)];
   return items.map((set) => listItems(set).map((item) => {
@@ -45,11 +71,19 @@ export class SchemaEditor {
   /** Statements in the order Django runs them, deferred ones after. */
   readonly statements: SqlStatement[] = [];
   readonly deferred: SqlStatement[] = [];
+  /** Deferred statements Django would rewrite before running them: the operations that made them are not predicted. */
+  readonly invalidated = new Set<SqlStatement>();
+  /** Models renamed so far in this migration (`app.model`, lower case). */
+  readonly renamedModels = new Set<string>();
 
   constructor(
     readonly target: SqlTarget,
     readonly catalog: Catalog,
     readonly swappable: Record<string, string> = {},
+    /** Index classes are resolved through the imports of the migration being translated. */
+    readonly resolve: CalleeResolver = importResolver([]),
+    /** The project's DEFAULT_AUTO_FIELD class name, for join tables; unknown when not configured. */
+    readonly defaultAutoField?: string,
   ) {
     this.vendor = target.database === 'postgresql' ? 'postgresql' : 'mysql';
   }
@@ -192,12 +226,19 @@ export class SchemaEditor {
 
   // ---- indexes and foreign keys -------------------------------------------------------------
 
-  createIndexSql(table: string, name: string, columns: readonly string[], options: { unique?: boolean; opclass?: string; concurrently?: boolean; descending?: readonly boolean[] } = {}): string {
+  createIndexSql(table: string, name: string, columns: readonly string[], options: IndexSqlOptions = {}): string {
     const cols = columns
-      .map((column, i) => `${this.q(column)}${options.opclass ? ` ${options.opclass}` : ''}${options.descending?.[i] && this.supportsOrdering() ? ' DESC' : ''}`)
+      .map((column, i) => {
+        const opclass = options.opclasses?.[i] ?? options.opclass;
+        return `${this.q(column)}${opclass ? ` ${opclass}` : ''}${options.descending?.[i] && this.supportsOrdering() ? ' DESC' : ''}`;
+      })
       .join(', ');
     const head = `CREATE ${options.unique ? 'UNIQUE ' : ''}INDEX${options.concurrently ? ' CONCURRENTLY' : ''}`;
-    return `${head} ${this.q(name)} ON ${this.q(table)} (${cols})`;
+    const using = options.using ? ` USING ${options.using}` : '';
+    const include = options.include?.length ? ` INCLUDE (${options.include.map((c) => this.q(c)).join(', ')})` : '';
+    const extra = options.withParams?.length ? ` WITH (${options.withParams.join(', ')})` : '';
+    const where = options.condition ? ` WHERE ${options.condition}` : '';
+    return `${head} ${this.q(name)} ON ${this.q(table)}${using} (${cols})${include}${extra}${where}`;
   }
 
   private supportsOrdering(): boolean {
@@ -307,7 +348,6 @@ export class SchemaEditor {
       this.recordIndex(table, { name, kind: 'unique', columns: cols });
     }
     for (const [fieldName, field] of model.fields) {
-      if (field.type === 'ManyToManyField') throw new Unpredictable(`${fieldName} is a many-to-many field: its join table is not predicted yet`);
       if (!hasColumn(field)) continue;
       const column = this.column(state, model, fieldName, field);
       columns.push(column);
@@ -318,28 +358,80 @@ export class SchemaEditor {
         this.recordForeignKey(table, this.fkName(table, column), column.name);
       }
     }
-    for (const constraint of listItems(model.options['constraints'])) definitions.push(this.inlineConstraint(state, model, table, constraint));
+    for (const constraint of listItems(model.options['constraints'])) {
+      const inline = this.inlineConstraint(state, model, table, constraint);
+      if (inline) definitions.push(inline);
+    }
     this.emit(`CREATE TABLE ${this.q(table)} (${definitions.join(', ')})`, { kind: 'create-table' }, table);
     for (const column of columns) this.fieldIndexes(table, column, 'defer');
     for (const index of listItems(model.options['indexes'])) this.addIndex(state, model, index, false, true);
     for (const sets of togetherSets(model.options['index_together'])) this.togetherIndex(state, model, sets, true);
+    for (const through of this.joinTables(state, model)) this.createModel(state, through);
   }
 
-  private inlineConstraint(state: StateView, model: ModelState, table: string, constraint: PyValue): string {
+  /** The join tables Django creates with a model: one per many-to-many field without `through=`. */
+  private joinTables(state: StateView, model: ModelState, only?: string): ModelState[] {
+    const out: ModelState[] = [];
+    for (const [fieldName, field] of model.fields) {
+      if (only !== undefined && fieldName !== only.toLowerCase()) continue;
+      if (field.type === 'ManyToManyField' && !isManyToMany(field)) throw new Unpredictable(`${fieldName} is a ${field.classPath}: its join table is defined by that package`);
+      if (isManyToMany(field) && autoThrough(field)) out.push(throughModel(state, model, fieldName, field, this.vendor, this.swappable, this.defaultAutoField));
+    }
+    return out;
+  }
+
+  /** A constraint inside CREATE TABLE; a conditional unique is a deferred index instead (Django's _unique_sql). */
+  private inlineConstraint(state: StateView, model: ModelState, table: string, constraint: PyValue): string | null {
     const parsed = this.constraintSql(state, model, constraint);
+    if (parsed.kind === 'partial-unique') {
+      if (parsed.index) this.defer(parsed.index, { kind: 'create-index', concurrently: false, unique: true }, table);
+      if (parsed.index) this.recordIndex(table, { name: parsed.name, kind: 'index', columns: parsed.columns });
+      return null;
+    }
     this.catalog.add(table, { name: parsed.name, kind: parsed.kind, columns: parsed.columns });
     return `CONSTRAINT ${this.q(parsed.name)} ${parsed.body}`;
   }
 
-  deleteModel(model: ModelState): void {
-    for (const [name, field] of model.fields) if (field.type === 'ManyToManyField') throw new Unpredictable(`${name} is a many-to-many field: its join table is dropped too`);
+  deleteModel(model: ModelState, state?: StateView): void {
+    if (state) for (const through of this.joinTables(state, model)) this.deleteModel(through);
+    else if ([...model.fields.values()].some((f) => f.type === 'ManyToManyField')) throw new Unpredictable('the join tables of the model are not known');
     const table = this.table(model);
     this.emit(`DROP TABLE ${this.q(table)} CASCADE`, { kind: 'drop-table' }, table);
     this.catalog.dropTable(table);
+    // Django drops the deferred statements that reference the table.
+    const referencing = `REFERENCES ${this.q(table)}`;
+    for (let i = this.deferred.length - 1; i >= 0; i--) {
+      const statement = this.deferred[i]!;
+      if (statement.table === table || statement.sql.includes(referencing)) this.deferred.splice(i, 1);
+    }
+  }
+
+  /** AlterModelTable: the table, then the join tables named after it (one with its own db_table stays). */
+  alterModelTable(model: ModelState, next: ModelState): void {
+    this.renameTable(this.table(model), this.table(next));
+    for (const [fieldName, field] of model.fields) {
+      if (!isManyToMany(field) || !autoThrough(field)) continue;
+      const own = field.kwargs['db_table'];
+      if (own?.kind === 'str') continue;
+      if (own !== undefined && own.kind !== 'none') throw new Unpredictable('`db_table=` of a many-to-many field is not a literal');
+      const joinTable = (m: ModelState) => truncateName(`${this.table(m)}_${fieldName}`, this.maxName());
+      this.renameTable(joinTable(model), joinTable(next));
+    }
+  }
+
+  /** Django rewrites the pending deferred statements of a renamed table or column (and the names built from them). */
+  private assertNoDeferred(table: string, column?: string): void {
+    const quoted = column === undefined ? null : this.q(column);
+    const pending = this.deferred.filter((s) => s.table === table && (quoted === null || s.sql.includes(quoted)));
+    for (const statement of pending) this.invalidated.add(statement);
+    if (pending.length > 0) {
+      throw new Unpredictable(`${column ?? table} was created earlier in this migration: Django renames its pending index and foreign key statements, which is not followed`);
+    }
   }
 
   renameTable(from: string, to: string): void {
     if (from === to) return;
+    this.assertNoDeferred(from);
     const sql = this.vendor === 'postgresql' ? `ALTER TABLE ${this.q(from)} RENAME TO ${this.q(to)}` : `RENAME TABLE ${this.q(from)} TO ${this.q(to)}`;
     this.emit(sql, { kind: 'rename-table' }, from);
     this.catalog.renameTable(from, to);
@@ -354,7 +446,11 @@ export class SchemaEditor {
   }
 
   addField(state: StateView, model: ModelState, fieldName: string, field: FieldDef): void {
-    if (field.type === 'ManyToManyField') throw new Unpredictable(`${fieldName} is a many-to-many field: its join table is not predicted yet`);
+    if (field.type === 'ManyToManyField') {
+      if (fieldName !== fieldName.toLowerCase()) throw new Unpredictable('a many-to-many field named with capitals: the replayed state keeps lower-cased names');
+      for (const through of this.joinTables(state, { ...model, fields: new Map([[fieldName, field]]) })) this.createModel(state, through);
+      return;
+    }
     if (!hasColumn(field)) return;
     const table = this.table(model);
     const column = this.column(state, model, fieldName, field);
@@ -378,7 +474,9 @@ export class SchemaEditor {
     this.recordColumn(table, column);
     if (fk) this.recordForeignKey(table, fkName, column.name);
     if (!this.skipDefaultOnAlter(column) && effectiveDefault(column, this.vendor) !== undefined && dbDefault === undefined) {
-      this.emit(`ALTER TABLE ${this.q(table)} ALTER COLUMN ${this.q(column.name)} DROP DEFAULT`, { kind: 'alter-columns', changes: [{ change: 'drop-default' }] }, table);
+      // MySQL's sql_alter_column_no_default_null for a nullable column.
+      const drop = this.vendor === 'mysql' && column.null ? 'SET DEFAULT NULL' : 'DROP DEFAULT';
+      this.emit(`ALTER TABLE ${this.q(table)} ALTER COLUMN ${this.q(column.name)} ${drop}`, { kind: 'alter-columns', changes: [{ change: 'drop-default' }] }, table);
     }
     if (this.vendor === 'mysql' && this.skipDefault(column) && field.kwargs['default'] !== undefined && field.kwargs['default'].kind !== 'none') {
       const value = effectiveDefault(column, this.vendor)!;
@@ -390,7 +488,10 @@ export class SchemaEditor {
   removeField(state: StateView, model: ModelState, fieldName: string): void {
     const field = model.fields.get(fieldName.toLowerCase());
     if (!field) throw new Unpredictable(`${model.name} has no field ${fieldName} in the replayed state`);
-    if (field.type === 'ManyToManyField') throw new Unpredictable(`${fieldName} is a many-to-many field: its join table is dropped`);
+    if (field.type === 'ManyToManyField') {
+      for (const through of this.joinTables(state, model, fieldName)) this.deleteModel(through);
+      return;
+    }
     if (!hasColumn(field)) return;
     const table = this.table(model);
     const column = this.column(state, model, fieldName, field);
@@ -408,12 +509,33 @@ export class SchemaEditor {
 
   renameColumn(table: string, from: Column, to: Column): void {
     if (from.name === to.name) return;
+    this.assertNoDeferred(table, from.name);
     const legacy = this.mariadb && !atLeast(this.target, '10.5.2');
     const sql = legacy
       ? `ALTER TABLE ${this.q(table)} CHANGE ${this.q(from.name)} ${this.q(to.name)} ${to.dbType}`
       : `ALTER TABLE ${this.q(table)} RENAME COLUMN ${this.q(from.name)} TO ${this.q(to.name)}`;
     this.emit(sql, { kind: 'rename-column' }, table);
     this.catalog.renameColumn(table, from.name, to.name);
+  }
+
+  /** Django compares column checks with the column name masked, so a rename alone keeps the check. */
+  private checkChanged(oldColumn: Column, newColumn: Column): boolean {
+    const mask = (column: Column) => column.check?.split(this.q(column.name)).join('__column_name__') ?? null;
+    return mask(oldColumn) !== mask(newColumn);
+  }
+
+  /** _field_should_be_altered for two many-to-many fields: anything but non-database attributes. */
+  private manyToManyChanged(before: StateView, after: StateView, model: ModelState, oldField: FieldDef, newField: FieldDef): boolean {
+    const keys = new Set([...Object.keys(oldField.kwargs), ...Object.keys(newField.kwargs)]);
+    for (const key of keys) {
+      if (NON_DB_ATTRS.has(key)) continue;
+      if (key === 'to') {
+        if (relatedModel(before, model.app, oldField, this.swappable).key !== relatedModel(after, model.app, newField, this.swappable).key) return true;
+        continue;
+      }
+      if (JSON.stringify(stripLines(oldField.kwargs[key])) !== JSON.stringify(stripLines(newField.kwargs[key]))) return true;
+    }
+    return false;
   }
 
   private shouldAlter(oldField: FieldDef, newField: FieldDef, oldColumn: Column, newColumn: Column): boolean {
@@ -432,6 +554,7 @@ export class SchemaEditor {
 
   /** BaseDatabaseSchemaEditor._alter_field plus the PostgreSQL `_like` index steps. */
   alterField(before: StateView, after: StateView, model: ModelState, newModel: ModelState, fieldName: string, oldField: FieldDef, newField: FieldDef, newName = fieldName): void {
+    if (isManyToMany(oldField) && isManyToMany(newField) && fieldName === newName && !this.manyToManyChanged(before, after, model, oldField, newField)) return;
     if (!hasColumn(oldField) || !hasColumn(newField)) throw new Unpredictable('altering a many-to-many or generated field is not predicted yet');
     const table = this.table(model);
     const oldColumn = this.column(before, model, fieldName, oldField);
@@ -453,9 +576,12 @@ export class SchemaEditor {
       throw new Unpredictable('changing the type of a key other tables may point at: Django also alters their columns');
     }
     if (oldColumn.dbIndex && !oldColumn.unique && (!newColumn.dbIndex || newColumn.unique)) {
-      for (const name of this.catalog.names(table, [oldColumn.name], (e) => e.kind === 'index' && e.btree === true)) this.deleteIndex(table, name);
+      const names = this.catalog.names(table, [oldColumn.name], (e) => e.kind === 'index' && e.btree === true);
+      // Django drops them in the order PostgreSQL's catalog lists them, which no query orders.
+      if (names.length > 1 && this.vendor === 'postgresql') throw new Unpredictable(`Django drops ${names.length} indexes of ${oldColumn.name} in the order the database lists them`);
+      for (const name of names) this.deleteIndex(table, name);
     }
-    if (oldColumn.check !== newColumn.check && oldColumn.check) {
+    if (this.checkChanged(oldColumn, newColumn) && oldColumn.check) {
       for (const name of this.catalog.names(table, [oldColumn.name], (e) => e.kind === 'check')) this.deleteCheck(table, name);
     }
     this.renameColumn(table, oldColumn, newColumn);
@@ -470,7 +596,7 @@ export class SchemaEditor {
       this.emit(this.createFkSql(table, newColumn), { kind: 'add-foreign-key', references: newColumn.relation.table }, table);
       this.recordForeignKey(table, this.fkName(table, newColumn), newColumn.name);
     }
-    if (oldColumn.check !== newColumn.check && newColumn.check) {
+    if (this.checkChanged(oldColumn, newColumn) && newColumn.check) {
       const name = this.indexName(table, [newColumn.name], '_check');
       this.emit(`ALTER TABLE ${this.q(table)} ADD CONSTRAINT ${this.q(name)} CHECK (${newColumn.check})`, { kind: 'add-check' }, table);
       this.catalog.add(table, { name, kind: 'check', columns: [newColumn.name] });
@@ -507,7 +633,9 @@ export class SchemaEditor {
     if (oldColumn.null && !newColumn.null && newDb === undefined) {
       const oldDefault = effectiveDefault(oldColumn, this.vendor);
       newDefault = effectiveDefault(newColumn, this.vendor);
-      if (!this.skipDefaultOnAlter(newColumn) && oldDefault !== newDefault && newDefault !== undefined) {
+      // psycopg's Jsonb adapters never compare equal, so Django always sets the temporary default of a JSONField.
+      const differs = oldDefault !== newDefault || (this.vendor === 'postgresql' && newColumn.internalType === 'JSONField');
+      if (!this.skipDefaultOnAlter(newColumn) && differs && newDefault !== undefined) {
         needsDefault = true;
         actions.push({ sql: `ALTER COLUMN ${this.q(newColumn.name)} SET DEFAULT ${this.defaultSql(newColumn, newDefault)}`, change: { change: 'set-default' } });
       }
@@ -564,12 +692,24 @@ export class SchemaEditor {
   /** AddIndex / AddIndexConcurrently, or an index of a new model (deferred). */
   addIndex(state: StateView, model: ModelState, index: PyValue, concurrently: boolean, deferred = false): void {
     const table = this.table(model);
-    const { name, columns, descending } = this.indexParts(state, model, index);
-    const sql = this.createIndexSql(table, name, columns, { concurrently, descending });
+    const spec = readIndex(index, this.resolve);
+    if (this.vendor === 'mysql' && spec.using) throw new Unpredictable('a PostgreSQL index class: Django sends its storage parameters to MySQL, which refuses them');
+    const columns = spec.fields.map((f) => this.fieldColumn(state, model, f));
+    // MySQL has no opclasses, covering or partial indexes: Django leaves those parts out.
+    const postgres = this.vendor === 'postgresql';
+    const sql = this.createIndexSql(table, spec.name, columns, {
+      concurrently,
+      descending: spec.descending,
+      opclasses: postgres ? spec.opclasses : [],
+      using: spec.using,
+      withParams: spec.withParams,
+      include: postgres ? spec.include.map((f) => this.fieldColumn(state, model, f)) : [],
+      condition: postgres && spec.condition ? this.condition(state, model, spec.condition).sql : null,
+    });
     const action: Action = { kind: 'create-index', concurrently, unique: false };
     if (deferred) this.defer(sql, action, table);
     else this.emit(sql, action, table);
-    this.recordIndex(table, { name, kind: 'index', columns });
+    this.recordIndex(table, { name: spec.name, kind: 'index', columns });
   }
 
   removeIndex(state: StateView, model: ModelState, name: string, concurrently: boolean): void {
@@ -577,6 +717,7 @@ export class SchemaEditor {
     const index = listItems(model.options['indexes']).find((i) => i.kind === 'call' && str(i.kwargs['name']) === name);
     if (this.vendor === 'mysql') {
       if (!index) throw new Unpredictable(`index ${name} is not in the replayed state`);
+      if (index.kind === 'call' && isPostgresIndexName(index.callee)) throw new Unpredictable('a PostgreSQL index class: its creation is not predicted on MySQL either');
       this.createMissingFkIndex(state, model, this.indexFieldNames(index)[0]);
     }
     this.deleteIndex(table, name, concurrently);
@@ -591,70 +732,59 @@ export class SchemaEditor {
     });
   }
 
-  private indexParts(state: StateView, model: ModelState, index: PyValue): { name: string; columns: string[]; descending: boolean[] } {
-    if (index.kind !== 'call' || !/(^|\.)Index$/.test(index.callee)) throw new Unpredictable(`${index.kind === 'call' ? index.callee : 'the index'} is not a plain models.Index`);
-    for (const key of Object.keys(index.kwargs)) if (key !== 'fields' && key !== 'name') throw new Unpredictable(`an index with \`${key}=\` is not predicted yet`);
-    if (index.args.length > 0) throw new Unpredictable('an expression index is not predicted yet');
-    const name = str(index.kwargs['name']);
-    if (!name) throw new Unpredictable('the index has no literal name');
-    const fields = listItems(index.kwargs['fields']).map((f) => str(f));
-    if (fields.length === 0 || fields.some((f) => f === undefined)) throw new Unpredictable('index fields are not literal strings');
-    return {
-      name,
-      columns: fields.map((f) => this.fieldColumn(state, model, f!.replace(/^-/, ''))),
-      descending: fields.map((f) => f!.startsWith('-')),
-    };
+  /** A Q compiled for this model, with the columns it reads. */
+  private condition(state: StateView, model: ModelState, q: PyValue): { sql: string; columns: string[] } {
+    const columns: string[] = [];
+    const sql = compileCondition(q, {
+      vendor: this.vendor,
+      column: (fieldName) => {
+        const field = model.fields.get(fieldName.toLowerCase());
+        if (!field || !hasColumn(field)) throw new Unpredictable(`${model.name} has no column field ${fieldName}`);
+        const column = this.column(state, model, fieldName, field);
+        if (!columns.includes(column.name)) columns.push(column.name);
+        return column;
+      },
+    });
+    return { sql, columns };
   }
 
-  /** The SQL body of a literal UniqueConstraint or CheckConstraint. */
-  constraintSql(state: StateView, model: ModelState, constraint: PyValue): { name: string; kind: 'unique' | 'check'; body: string; columns: string[] } {
+  /** A literal UniqueConstraint or CheckConstraint: its ALTER body, or for a conditional unique its index. */
+  constraintSql(state: StateView, model: ModelState, constraint: PyValue): ParsedConstraint {
     if (constraint.kind !== 'call') throw new Unpredictable('the constraint is not a literal call');
     const name = str(constraint.kwargs['name']);
     if (!name) throw new Unpredictable('the constraint has no literal name');
-    if (/(^|\.)UniqueConstraint$/.test(constraint.callee)) {
-      for (const key of Object.keys(constraint.kwargs)) if (key !== 'fields' && key !== 'name' && key !== 'violation_error_message' && key !== 'violation_error_code') throw new Unpredictable(`a unique constraint with \`${key}=\` is not predicted yet`);
-      const fields = listItems(constraint.kwargs['fields']).map((f) => str(f));
-      if (fields.length === 0 || fields.some((f) => f === undefined)) throw new Unpredictable('constraint fields are not literal strings');
-      const columns = fields.map((f) => this.fieldColumn(state, model, f!));
-      return { name, kind: 'unique', columns, body: `UNIQUE (${columns.map((c) => this.q(c)).join(', ')})` };
-    }
+    if (/(^|\.)UniqueConstraint$/.test(constraint.callee)) return this.uniqueConstraint(state, model, constraint, name);
     if (/(^|\.)CheckConstraint$/.test(constraint.callee)) {
       const condition = constraint.kwargs['condition'] ?? constraint.kwargs['check'];
-      const [column, sql] = this.checkCondition(state, model, condition);
-      return { name, kind: 'check', columns: [column], body: `CHECK (${sql})` };
+      if (!condition) throw new Unpredictable('the check has no literal condition');
+      const compiled = this.condition(state, model, condition);
+      return { name, kind: 'check', columns: compiled.columns, body: `CHECK (${compiled.sql})` };
     }
     throw new Unpredictable(`${constraint.callee} is not predicted yet`);
   }
 
-  /** A Q with one lookup (`Q(price__gte=0)`, `Q(("price__gte", 0))`) compiled as Django's WhereNode does. */
-  private checkCondition(state: StateView, model: ModelState, condition: PyValue | undefined): [string, string] {
-    if (condition?.kind !== 'call' || !/(^|\.)Q$/.test(condition.callee)) throw new Unpredictable('the check condition is not a literal Q(...)');
-    const pairs: Array<[string, PyValue]> = Object.entries(condition.kwargs).filter(([key]) => key !== '_connector' && key !== '_negated');
-    for (const arg of condition.args) {
-      if (arg.kind === 'tuple' && arg.items.length === 2 && arg.items[0]?.kind === 'str') pairs.push([arg.items[0].value, arg.items[1]!]);
-      else throw new Unpredictable('the check condition nests Q objects or expressions');
-    }
-    if (pairs.length !== 1 || Object.keys(condition.kwargs).some((k) => k.startsWith('_'))) throw new Unpredictable('a check with more than one lookup is not predicted yet');
-    const [lookup, value] = pairs[0]!;
-    const parts = lookup.split('__');
-    const op = parts.length === 1 ? 'exact' : parts[1]!;
-    if (parts.length > 2) throw new Unpredictable(`the lookup ${lookup} is not predicted yet`);
-    const fieldName = parts[0]!;
-    const field = model.fields.get(fieldName.toLowerCase());
-    if (!field) throw new Unpredictable(`${model.name} has no field ${fieldName}`);
-    const column = this.column(state, model, fieldName, field);
-    if (op === 'isnull' && value.kind === 'bool') return [column.name, `${this.q(column.name)} IS ${value.value ? '' : 'NOT '}NULL`];
-    const sqlOp = LOOKUPS[op];
-    if (!sqlOp) throw new Unpredictable(`the lookup ${lookup} is not predicted yet`);
-    if (value.kind !== 'int' && value.kind !== 'bool' && !(value.kind === 'call' && /Decimal$/.test(value.callee))) throw new Unpredictable('the check compares with a value that is not an integer literal');
-    const literal = quoteLiteral(value, this.vendor, column);
-    if (literal === undefined) throw new Unpredictable('the check compares with None');
-    return [column.name, `${this.q(column.name)} ${sqlOp} ${literal}`];
+  private uniqueConstraint(state: StateView, model: ModelState, constraint: PyValue & { kind: 'call' }, name: string): ParsedConstraint {
+    for (const key of Object.keys(constraint.kwargs)) if (!UNIQUE_KWARGS.has(key)) throw new Unpredictable(`a unique constraint with \`${key}=\` is not predicted yet`);
+    if (constraint.args.length > 0) throw new Unpredictable('a unique constraint on expressions is not predicted yet');
+    const fields = listItems(constraint.kwargs['fields']).map((f) => str(f));
+    if (fields.length === 0 || fields.some((f) => f === undefined)) throw new Unpredictable('constraint fields are not literal strings');
+    const columns = fields.map((f) => this.fieldColumn(state, model, f!));
+    const condition = constraint.kwargs['condition'];
+    if (condition === undefined || condition.kind === 'none') return { name, kind: 'unique', columns, body: `UNIQUE (${columns.map((c) => this.q(c)).join(', ')})` };
+    // MySQL has no partial indexes: Django skips the constraint there.
+    if (this.vendor === 'mysql') return { name, kind: 'partial-unique', columns, body: '', index: null };
+    const where = this.condition(state, model, condition).sql;
+    return { name, kind: 'partial-unique', columns, body: '', index: this.createIndexSql(this.table(model), name, columns, { unique: true, condition: where }) };
   }
 
   addConstraint(state: StateView, model: ModelState, constraint: PyValue): void {
     const table = this.table(model);
     const parsed = this.constraintSql(state, model, constraint);
+    if (parsed.kind === 'partial-unique') {
+      if (parsed.index) this.emit(parsed.index, { kind: 'create-index', concurrently: false, unique: true }, table);
+      if (parsed.index) this.recordIndex(table, { name: parsed.name, kind: 'index', columns: parsed.columns });
+      return;
+    }
     this.emit(`ALTER TABLE ${this.q(table)} ADD CONSTRAINT ${this.q(parsed.name)} ${parsed.body}`, { kind: parsed.kind === 'unique' ? 'add-unique' : 'add-check' }, table);
     if (parsed.kind === 'unique') this.recordIndex(table, { name: parsed.name, kind: 'unique', columns: parsed.columns });
     else this.catalog.add(table, { name: parsed.name, kind: 'check', columns: parsed.columns });
@@ -666,6 +796,10 @@ export class SchemaEditor {
     if (!constraint || constraint.kind !== 'call') throw new Unpredictable(`constraint ${name} is not in the replayed state`);
     const parsed = this.constraintSql(state, model, constraint);
     if (parsed.kind === 'check') return this.deleteCheck(table, name);
+    if (parsed.kind === 'partial-unique') {
+      if (parsed.index) this.deleteIndex(table, name);
+      return;
+    }
     if (this.vendor === 'mysql') this.createMissingFkIndex(state, model, str(listItems(constraint.kwargs['fields'])[0]));
     this.deleteUnique(table, name);
   }

@@ -5,6 +5,7 @@
  * here is observed on real servers by test/verify.
  */
 import { atLeast } from './version.js';
+import { PG_LOCK_MODES } from './types.js';
 import type { LockClaim, MysqlAlgorithm, MysqlLock, PgLockMode, SqlStatement, SqlTarget } from './types.js';
 
 /** The statement shapes the schema editor emits, with the facts their cost depends on. */
@@ -45,7 +46,8 @@ export interface Facts {
 }
 
 function pgFacts(action: Action, table: string, target: SqlTarget): Facts {
-  const on = (mode: PgLockMode, extra: LockClaim[] = []): LockClaim[] => [{ relation: table, mode }, ...extra];
+  // A self-referencing foreign key names the changed table twice: it holds the stronger mode.
+  const on = (mode: PgLockMode, extra: LockClaim[] = []): LockClaim[] => [{ relation: table, mode }, ...extra.filter((claim) => claim.relation !== table || PG_LOCK_MODES.indexOf(claim.mode) > PG_LOCK_MODES.indexOf(mode))];
   const base = { rewrite: false, scan: false, transactional: true };
   switch (action.kind) {
     case 'create-table':

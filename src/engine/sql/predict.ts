@@ -5,9 +5,11 @@
 import { buildGraph } from '../graph/index.js';
 import { replayState } from '../state/index.js';
 import type { ProjectState } from '../state/index.js';
+import type { ModelState } from '../rules/types.js';
 import type { MigrationFile, Operation, PyValue } from '../types.js';
 import { Catalog } from './catalog.js';
 import { SchemaEditor } from './editor.js';
+import { importResolver } from './indexes.js';
 import { classifyStatements } from './classify.js';
 import { Unpredictable } from './types.js';
 import type { MigrationSql, OperationSql, SqlStatement, SqlTarget } from './types.js';
@@ -16,6 +18,8 @@ export interface PredictOptions {
   /** Paths to predict; the other files are context. Default: all. */
   targets?: readonly string[];
   swappable?: Record<string, string>;
+  /** The project's DEFAULT_AUTO_FIELD class name (`BigAutoField`): the id type of many-to-many join tables. */
+  defaultAutoField?: string;
 }
 
 function str(value: PyValue | undefined): string | undefined {
@@ -52,8 +56,42 @@ function describe(op: Operation): string {
   }
 }
 
+function flagOption(model: ModelState, name: string): boolean | undefined {
+  const value = model.options[name];
+  return value?.kind === 'bool' ? value.value : undefined;
+}
+
+/** Django's allow_migrate_model: unmanaged, proxy and swapped-out models get no SQL. */
+function migrates(model: ModelState, swappable: Record<string, string>): boolean {
+  if (flagOption(model, 'managed') === false || flagOption(model, 'proxy') === true) return false;
+  const setting = str(model.options['swappable']);
+  if (!setting) return true;
+  const swappedFor = swappable[setting] ?? (setting === 'AUTH_USER_MODEL' ? 'auth.User' : undefined);
+  return swappedFor === undefined || swappedFor.toLowerCase() === `${model.app}.${model.name}`.toLowerCase();
+}
+
+/** The model an operation acts on, in the state where Django asks allow_migrate_model. */
+function operatedModel(op: Operation, app: string, state: ProjectState, after: ProjectState): ModelState | undefined {
+  if (op.type === 'CreateModel') return after.model(app, str(op.args['name']) ?? '');
+  if (op.type === 'RenameModel') return state.model(app, str(op.args['old_name']) ?? '');
+  const name = op.model ?? str(op.args['name']);
+  return name ? state.model(app, name) : undefined;
+}
+
+/** The columns a field operation may have changed (a relation's `_id` too); undefined: the whole table. */
+function touchedColumns(op: Operation): string[] | undefined {
+  if (!['AddField', 'AlterField', 'RemoveField', 'RenameField'].includes(op.type)) return undefined;
+  const names = op.type === 'RenameField' ? [str(op.args['old_name']), str(op.args['new_name'])] : [op.name];
+  if (names.some((name) => !name)) return undefined;
+  const dbColumn = op.field?.kwargs['db_column'];
+  if (dbColumn !== undefined && dbColumn.kind !== 'str' && dbColumn.kind !== 'none') return undefined;
+  return [...names.flatMap((name) => [name!, `${name!}_id`]), ...(dbColumn?.kind === 'str' ? [dbColumn.value] : [])];
+}
+
 /** One operation through the editor; statements in Django's order (deferred ones flagged). */
 function translate(op: Operation, app: string, state: ProjectState, after: ProjectState, editor: SchemaEditor, target: SqlTarget): void {
+  const operated = operatedModel(op, app, state, after);
+  if (op.known && operated && !migrates(operated, editor.swappable)) return;
   const model = (name: string | undefined) => {
     const found = name ? state.model(app, name) : undefined;
     if (!found) throw new Unpredictable(`model ${name ?? '?'} is not in the replayed state`);
@@ -63,12 +101,13 @@ function translate(op: Operation, app: string, state: ProjectState, after: Proje
     case 'CreateModel': {
       const created = after.model(app, str(op.args['name']) ?? '');
       if (!created) throw new Unpredictable('the new model is not in the replayed state');
-      if (created.options['managed']?.kind === 'bool' && !(created.options['managed'] as { value: boolean }).value) return;
-      if (created.options['proxy']?.kind === 'bool' && (created.options['proxy'] as { value: boolean }).value) return;
+      if ((op.fields ?? []).some((entry) => entry.field.type === 'ManyToManyField' && entry.name !== entry.name.toLowerCase())) {
+        throw new Unpredictable('a many-to-many field named with capitals: the replayed state keeps lower-cased names');
+      }
       return editor.createModel(after, created);
     }
     case 'DeleteModel':
-      return editor.deleteModel(model(str(op.args['name'])));
+      return editor.deleteModel(model(str(op.args['name'])), state);
     case 'AddField': {
       const m = model(op.model);
       if (!op.field || !op.name) throw new Unpredictable('the field is not a literal');
@@ -88,15 +127,15 @@ function translate(op: Operation, app: string, state: ProjectState, after: Proje
       const newName = str(op.args['new_name']) ?? '';
       const field = m.fields.get(oldName.toLowerCase());
       if (!field) throw new Unpredictable(`${m.name} has no field ${oldName}`);
-      const table = editor.table(m);
-      return editor.renameColumn(table, editor.column(state, m, oldName, field), editor.column(after, m, newName, field));
+      // Django's RenameField is an alter_field: a foreign key is dropped and re-created under its new name.
+      return editor.alterField(state, after, m, after.model(app, op.model!) ?? m, oldName, field, field, newName);
     }
     case 'RenameModel':
       return renameModel(op, app, state, after, editor);
     case 'AlterModelTable': {
       const m = model(str(op.args['name']));
       const next = after.model(app, m.name) ?? m;
-      return editor.renameTable(editor.table(m), editor.table(next));
+      return editor.alterModelTable(m, next);
     }
     case 'AddIndex':
     case 'AddIndexConcurrently': {
@@ -133,7 +172,11 @@ function renameModel(op: Operation, app: string, state: ProjectState, after: Pro
   const old = state.model(app, oldName);
   const next = after.model(app, newName);
   if (!old || !next) throw new Unpredictable('the renamed model is not in the replayed state');
+  for (const field of old.fields.values()) {
+    if (field.type === 'ManyToManyField' && !field.kwargs['through']) throw new Unpredictable('the renamed model has a many-to-many field: its join table and column are renamed too');
+  }
   editor.renameTable(editor.table(old), editor.table(next));
+  editor.renamedModels.add(`${app}.${newName}`.toLowerCase());
   for (const other of after.models()) {
     for (const [fieldName, field] of other.fields) {
       if (field.type === 'ManyToManyField') {
@@ -143,6 +186,9 @@ function renameModel(op: Operation, app: string, state: ProjectState, after: Pro
       }
       const to = str(field.kwargs['to'])?.toLowerCase();
       if (!to || !(to === `${app}.${newName}`.toLowerCase() || (other.app === app && to === newName.toLowerCase()))) continue;
+      if (editor.renamedModels.has(`${other.app}.${other.name}`.toLowerCase()) && other.name.toLowerCase() !== newName.toLowerCase()) {
+        throw new Unpredictable(`${other.name}, which points at the renamed model, was itself renamed earlier in this migration: whether Django re-creates that foreign key is not followed`);
+      }
       const before = state.model(other.app, other.name === next.name && other.app === app ? oldName : other.name) ?? other;
       const oldField = { ...field, kwargs: { ...field.kwargs, to: { kind: 'str' as const, value: `${app}.${oldName}` } } };
       editor.alterField(state, after, before, other, fieldName, oldField, field);
@@ -179,6 +225,9 @@ function predictOperation(op: Operation, index: number, app: string, state: Proj
     if (!(error instanceof Unpredictable)) throw error;
     editor.statements.length = start;
     editor.deferred.length = deferredStart;
+    // What Django would find on this table later depends on what this operation did.
+    const operated = operatedModel(op, app, state, after);
+    if (operated) editor.catalog.markUncertain(editor.table(operated), touchedColumns(op));
     return { ...result, unknown: true, reason: error.message, statements: [] };
   }
   result.statements.push(...editor.statements.slice(start));
@@ -226,14 +275,15 @@ export function predictSql(files: readonly MigrationFile[], target: SqlTarget, o
       if (isTarget) out.push(unsupported(file, target));
       continue;
     }
-    const migration = predictMigration(file, timeline.before(file), catalog, target, options.swappable ?? {});
+    const migration = predictMigration(file, timeline.before(file), catalog, target, options);
     if (isTarget) out.push(migration);
   }
   return out;
 }
 
-function predictMigration(file: MigrationFile, start: ProjectState, catalog: Catalog, target: SqlTarget, swappable: Record<string, string>): MigrationSql {
-  const editor = new SchemaEditor(target, catalog, swappable);
+function predictMigration(file: MigrationFile, start: ProjectState, catalog: Catalog, target: SqlTarget, options: PredictOptions): MigrationSql {
+  catalog.beginMigration();
+  const editor = new SchemaEditor(target, catalog, options.swappable ?? {}, importResolver(file.imports), options.defaultAutoField);
   const operations: OperationSql[] = [];
   let state = start;
   file.operations.forEach((op, index) => {
@@ -241,6 +291,10 @@ function predictMigration(file: MigrationFile, start: ProjectState, catalog: Cat
     operations.push(predictOperation(op, index, file.app, state, after, editor, target));
     state = after;
   });
+  for (const statement of editor.invalidated) {
+    const owner = deferredOwner.get(statement);
+    if (owner) Object.assign(owner, { unknown: true, statements: [], reason: 'a later operation of this migration renames what its pending index or foreign key statement names; Django rewrites that statement' });
+  }
   for (const statement of editor.deferred) {
     const owner = deferredOwner.get(statement);
     if (owner && !owner.unknown) owner.statements.push(statement);
