@@ -121,7 +121,7 @@ describe('predict_sql through the real SDK', () => {
     const result = toolResultOf(fake.requests[1]!);
     expect(result.content).toContain('-- mysql 8.0');
     // The verdict per version is the engine's to refine; the shape is the tool's contract.
-    expect(result.content).toMatch(/ALTER TABLE `shop_order` ADD COLUMN `paid` bool DEFAULT 0 NOT NULL;\n-- lock: ALGORITHM=(INSTANT|INPLACE|COPY), LOCK=(NONE|SHARED|EXCLUSIVE), rewrite: (yes|no), scan: (yes|no)/);
+    expect(result.content).toMatch(/ALTER TABLE `shop_order` ADD COLUMN `paid` bool DEFAULT b'0' NOT NULL;\n-- lock: ALGORITHM=(INSTANT|INPLACE|COPY), LOCK=(NONE|SHARED|EXCLUSIVE), rewrite: (yes|no), scan: (yes|no)/);
   });
 
   it('answers a bad call with a tool error the model can read', async () => {
