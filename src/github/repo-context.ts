@@ -86,6 +86,22 @@ export async function checkLink(github: GitHub, input: { repo: string; branch: s
   return { repo, branch, path, commitSha: tree.commitSha, migrations: tree.migrations.length, apps: tree.apps.length };
 }
 
+/**
+ * The targets parsed with the rest of their apps (and of `apps`) as context; targets beyond the newest
+ * files of a long app are read too, so each target is always among the files.
+ */
+export async function parsedWithContext(
+  reader: ScopeReader,
+  targets: readonly MigrationEntry[],
+  apps: readonly string[] = [],
+): Promise<{ files: MigrationFile[]; skipped: SkippedFile[]; truncated: string[] }> {
+  const context = await reader.parsedApps([...targets.map((entry) => entry.app), ...apps]);
+  const missing = targets.filter((entry) => !context.files.some((file) => file.path === entry.path));
+  const extra = missing.length > 0 ? await reader.readEntries(missing) : { files: [], skipped: [] };
+  const files = [...context.files, ...extra.files.map((file) => parseMigration(file.text, { path: file.path, appLabel: file.app }))];
+  return { files, skipped: [...context.skipped, ...extra.skipped], truncated: context.truncated };
+}
+
 /** Memoised reads of one scope, for one answer. */
 export interface ScopeReader {
   readonly scope: RepoScope;

@@ -7,7 +7,7 @@ import { initParser, parseMigration } from '../engine/index.js';
 import { AppError } from '../errors.js';
 import type { MigrationToFix, RepositoryMigrationRef } from '../pipeline/safe-version.js';
 import type { GitHub } from './client.js';
-import { createScopeReader } from './repo-context.js';
+import { createScopeReader, parsedWithContext } from './repo-context.js';
 
 export async function readMigrationToFix(github: GitHub, wanted: RepositoryMigrationRef): Promise<MigrationToFix> {
   const repo = github.parseRepo(wanted.repo);
@@ -22,8 +22,6 @@ export async function readMigrationToFix(github: GitHub, wanted: RepositoryMigra
   await initParser();
   const parsed = parseMigration(file.text, { path: file.path, appLabel: entry.app });
   const dependencyApps = parsed.dependencies.flatMap((dep) => ('app' in dep ? [dep.app] : []));
-  const context = await reader.parsedApps([entry.app, ...dependencyApps]);
-  // An app longer than the reader's cap may leave the file itself out of its context.
-  const files = context.files.some((candidate) => candidate.path === entry.path) ? context.files : [...context.files, parsed];
+  const { files } = await parsedWithContext(reader, [entry], dependencyApps);
   return { files, path: entry.path, source: file.text };
 }

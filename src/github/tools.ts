@@ -5,8 +5,8 @@
  * with zod; a bad input or a GitHub failure becomes a tool error the model can read and recover from.
  */
 import { z } from 'zod';
-import { analyze, parseMigration, renderGraphMarkdown } from '../engine/index.js';
-import type { EngineSettings, Finding, GraphReport, MigrationFile } from '../engine/index.js';
+import { analyze, renderGraphMarkdown } from '../engine/index.js';
+import type { EngineSettings, Finding, GraphReport } from '../engine/index.js';
 import { AppError } from '../errors.js';
 import type { ExpertTool, TaskSource } from '../pipeline/types.js';
 import type { GitHub } from './client.js';
@@ -15,9 +15,9 @@ import type { StatementsOf } from '../engine/report/sql.js';
 import { predictedSqlLines } from '../pipeline/grounders/sql-quote.js';
 import { createPredictSqlTool } from '../pipeline/sql-tool.js';
 import type { FoundMigration } from '../pipeline/sql-tool.js';
-import { createScopeReader, shortPath, type ScopeReader } from './repo-context.js';
+import { createScopeReader, parsedWithContext, shortPath, type ScopeReader } from './repo-context.js';
 import type { PullRequestScope, RepoScope } from './repo-context.js';
-import type { MigrationEntry, MigrationTree, SkippedFile } from './types.js';
+import type { MigrationEntry, MigrationTree } from './types.js';
 
 /** Largest file the model may read (bytes): migrations are small; anything bigger is rarely the point. */
 const TOOL_MAX_FILE_BYTES = 200_000;
@@ -197,17 +197,8 @@ async function findTargets(reader: ScopeReader, paths: string[]): Promise<{ targ
   return { targets, unknown };
 }
 
-/** The targets parsed with the rest of their apps as context; targets beyond the newest files of a long app are read too. */
-async function withContext(reader: ScopeReader, targets: readonly MigrationEntry[]): Promise<{ files: MigrationFile[]; skipped: SkippedFile[]; truncated: string[] }> {
-  const context = await reader.parsedApps(targets.map((entry) => entry.app));
-  const missing = targets.filter((entry) => !context.files.some((file) => file.path === entry.path));
-  const extra = missing.length > 0 ? await reader.readEntries(missing) : { files: [], skipped: [] };
-  const files = [...context.files, ...extra.files.map((file) => parseMigration(file.text, { path: file.path, appLabel: file.app }))];
-  return { files, skipped: [...context.skipped, ...extra.skipped], truncated: context.truncated };
-}
-
 async function analyzeTargets({ reader, settings, where }: ToolContext, targets: MigrationEntry[], unknown: string[]): Promise<string> {
-  const context = await withContext(reader, targets);
+  const context = await parsedWithContext(reader, targets);
   const { files } = context;
   const paths = targets.map((entry) => entry.path);
   const report = analyze(files, settings, { targets: paths });
@@ -228,7 +219,7 @@ function predictSqlTool({ reader, settings, where }: ToolContext): ExpertTool {
   const find = async (path: string): Promise<FoundMigration | string> => {
     const entry = await reader.findMigration(path);
     if (entry === undefined) return `No migration "${path}" in ${where}; use list_migrations for the names.`;
-    const { files, skipped, truncated } = await withContext(reader, [entry]);
+    const { files, skipped, truncated } = await parsedWithContext(reader, [entry]);
     const notes = [...(skipped.length > 0 ? [`Not read: ${skipped.map((item) => item.note).join(' ')}`] : []), ...(truncated.length > 0 ? [`Only the newest migrations of ${truncated.join(', ')} were read as context.`] : [])];
     return { target: entry.path, files, notes };
   };

@@ -1,6 +1,7 @@
 /** Migration files in Django's own layout, from a recipe's steps. */
 import type { Dependency, MigrationFile, PyValue } from '../types.js';
 import { indent, pyString } from './source.js';
+import { renderPy } from '../parse/values.js';
 import type { FixStep } from './types.js';
 
 export interface FileHeader {
@@ -99,32 +100,5 @@ function statementAt(lines: (from: number, to: number) => string, line: number):
 
 /** A parsed Python value back as source (state fields have no source text of their own). */
 export function pySource(value: PyValue): string {
-  switch (value.kind) {
-    case 'str':
-      return pyString(value.value);
-    case 'bytes':
-      return `b${pyString(value.value)}`;
-    case 'int':
-    case 'float':
-      return value.text;
-    case 'bool':
-      return value.value ? 'True' : 'False';
-    case 'none':
-      return 'None';
-    case 'list':
-      return `[${value.items.map(pySource).join(', ')}]`;
-    case 'tuple':
-      return value.items.length === 1 ? `(${pySource(value.items[0]!)},)` : `(${value.items.map(pySource).join(', ')})`;
-    case 'set':
-      return value.items.length === 0 ? 'set()' : `{${value.items.map(pySource).join(', ')}}`;
-    case 'dict':
-      return `{${value.entries.map((e) => `${pySource(e.key)}: ${pySource(e.value)}`).join(', ')}}`;
-    case 'name':
-      return value.path;
-    case 'call':
-      return `${value.callee}(${[...value.args.map(pySource), ...Object.entries(value.kwargs).map(([k, v]) => `${k}=${pySource(v)}`)].join(', ')})`;
-    case 'lambda':
-    case 'expr':
-      return value.text;
-  }
+  return renderPy(value, pyString);
 }

@@ -6,13 +6,17 @@ export function lastSegment(path: string): string {
   return dot === -1 ? path : path.slice(dot + 1);
 }
 
-/** Python-like source rendering of a value, for `expr`-style fallbacks and messages. */
-export function renderPy(value: PyValue): string {
+/**
+ * Python source for a value, for `expr`-style fallbacks, messages and generated migrations; `quote`
+ * writes string literals (generated files pass the quotes Django's writer picks).
+ */
+export function renderPy(value: PyValue, quote: (text: string) => string = pyQuote): string {
+  const render = (item: PyValue): string => renderPy(item, quote);
   switch (value.kind) {
     case 'str':
-      return pyQuote(value.value);
+      return quote(value.value);
     case 'bytes':
-      return `b${pyQuote(value.value)}`;
+      return `b${quote(value.value)}`;
     case 'int':
     case 'float':
       return value.text;
@@ -23,15 +27,15 @@ export function renderPy(value: PyValue): string {
     case 'name':
       return value.path;
     case 'list':
-      return `[${value.items.map(renderPy).join(', ')}]`;
+      return `[${value.items.map(render).join(', ')}]`;
     case 'tuple':
-      return value.items.length === 1 ? `(${renderPy(value.items[0] as PyValue)},)` : `(${value.items.map(renderPy).join(', ')})`;
+      return value.items.length === 1 ? `(${render(value.items[0] as PyValue)},)` : `(${value.items.map(render).join(', ')})`;
     case 'set':
-      return value.items.length === 0 ? 'set()' : `{${value.items.map(renderPy).join(', ')}}`;
+      return value.items.length === 0 ? 'set()' : `{${value.items.map(render).join(', ')}}`;
     case 'dict':
-      return `{${value.entries.map((entry) => `${renderPy(entry.key)}: ${renderPy(entry.value)}`).join(', ')}}`;
+      return `{${value.entries.map((entry) => `${render(entry.key)}: ${render(entry.value)}`).join(', ')}}`;
     case 'call': {
-      const parts = [...value.args.map(renderPy), ...Object.entries(value.kwargs).map(([key, item]) => `${key}=${renderPy(item)}`)];
+      const parts = [...value.args.map(render), ...Object.entries(value.kwargs).map(([key, item]) => `${key}=${render(item)}`)];
       return `${value.callee}(${parts.join(', ')})`;
     }
     case 'lambda':

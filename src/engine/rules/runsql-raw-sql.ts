@@ -1,5 +1,5 @@
 import { defineRule } from './types.js';
-import { shopContext } from './_lib/cases.js';
+import { STATE_FIRST_DROP_CASE } from './_lib/cases.js';
 import type { Database } from '../types.js';
 import type { LocatedStatement } from './_lib/sql.js';
 import { bareIdentifier, excerpt, forwardStatements, statementTable } from './_lib/sql.js';
@@ -355,38 +355,7 @@ class Migration(migrations.Migration):
       },
     ],
     good: [
-      {
-        name: 'the drop that completes a state-first removal (an earlier migration removed the field from the state only)',
-        path: 'shop/migrations/0003_drop_order_note.py',
-        context: shopContext({
-          'shop/migrations/0002_remove_order_note_state.py': `from django.db import migrations
-
-
-class Migration(migrations.Migration):
-    dependencies = [("shop", "0001_initial")]
-
-    operations = [
-        migrations.SeparateDatabaseAndState(
-            database_operations=[],
-            state_operations=[migrations.RemoveField(model_name="order", name="note")],
-        ),
-    ]
-`,
-        }),
-        code: `from django.db import migrations
-
-
-class Migration(migrations.Migration):
-    dependencies = [("shop", "0002_remove_order_note_state")]
-
-    operations = [
-        migrations.RunSQL(
-            sql=['ALTER TABLE "shop_order" DROP COLUMN "note" CASCADE'],
-            reverse_sql=['ALTER TABLE "shop_order" ADD COLUMN "note" text NULL'],
-        ),
-    ]
-`,
-      },
+      STATE_FIRST_DROP_CASE,
       {
         name: 'renaming the sequence of a moved table (no query names it)',
         path: 'core/migrations/0005_move_objectchange.py',

@@ -83,22 +83,22 @@ export function linkSubmitted(deps: SlackDeps) {
       return void (await ack({ response_action: 'errors', errors: { [FIELDS.repo]: asAppError(error).userMessage.slice(0, 300) } }));
     }
     await ack({ response_action: 'update', view: linkCheckingView(form.repo) });
-    const outcome = await linkOutcomeView(deps, channels, { teamId, userId: body.user.id, form });
-    await client.views.update({ view_id: view.id, view: outcome }).catch((error: unknown) => deps.logger.warn({ slackError: slackErrorCode(error) }, 'could not show the link outcome'));
-    await publishHome(client, deps, teamId, body.user.id).catch((error: unknown) => deps.logger.warn({ err: error }, 'could not refresh App Home'));
+    const outcome = await linkOutcome(deps, channels, { teamId, userId: body.user.id, form });
+    await client.views.update({ view_id: view.id, view: outcome.view }).catch((error: unknown) => deps.logger.warn({ slackError: slackErrorCode(error) }, 'could not show the link outcome'));
+    if (outcome.linked) await publishHome(client, deps, teamId, body.user.id).catch((error: unknown) => deps.logger.warn({ err: error }, 'could not refresh App Home'));
   };
 }
 
 /** Link the channel; the view that says it is done, or the form again with GitHub's refusal. */
-async function linkOutcomeView(deps: SlackDeps, channels: NonNullable<SlackDeps['channels']>, request: { teamId: string; userId: string; form: LinkFormValues }) {
+async function linkOutcome(deps: SlackDeps, channels: NonNullable<SlackDeps['channels']>, request: { teamId: string; userId: string; form: LinkFormValues }) {
   const { teamId, userId, form } = request;
   try {
     const linked = await channels.link({ teamId, userId, ...form });
-    return linkDoneView(form.channelId, linked);
+    return { linked: true, view: linkDoneView(form.channelId, linked) };
   } catch (error) {
     const appError = asAppError(error);
     deps.logger.info({ channel: form.channelId, code: appError.code }, 'repository link refused from App Home');
-    return linkRepoModal({ values: form, reason: appError.userMessage });
+    return { linked: false, view: linkRepoModal({ values: form, reason: appError.userMessage }) };
   }
 }
 

@@ -52,3 +52,37 @@ class Migration(migrations.Migration):
 export function shopContext(extra: Record<string, string> = {}): Record<string, string> {
   return { [SHOP_INITIAL_PATH]: SHOP_INITIAL, ...extra };
 }
+
+/** Good case shared by the raw-SQL rules: the DROP that completes a state-first removal is not a risk of its own. */
+export const STATE_FIRST_DROP_CASE = {
+  name: 'the drop that completes a state-first removal (an earlier migration removed the field from the state only)',
+  path: 'shop/migrations/0003_drop_order_note.py',
+  context: shopContext({
+    'shop/migrations/0002_remove_order_note_state.py': `from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0001_initial")]
+
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            database_operations=[],
+            state_operations=[migrations.RemoveField(model_name="order", name="note")],
+        ),
+    ]
+`,
+  }),
+  code: `from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0002_remove_order_note_state")]
+
+    operations = [
+        migrations.RunSQL(
+            sql=['ALTER TABLE "shop_order" DROP COLUMN "note" CASCADE'],
+            reverse_sql=['ALTER TABLE "shop_order" ADD COLUMN "note" text NULL'],
+        ),
+    ]
+`,
+};
