@@ -13,7 +13,6 @@ import { readAndParseAll } from './parse-pool.js';
 import type { MigrationSource, SkipReason, Skipped } from './sources.js';
 
 export type { MigrationSource, SkipReason, Skipped } from './sources.js';
-export { SKIP_REASONS } from './sources.js';
 
 /** Folders never searched and not worth a mention: VCS data and caches. */
 const QUIET_SKIPS = new Set(['.git', '.hg', '.svn', '__pycache__', '.mypy_cache', '.pytest_cache', '.ruff_cache']);

@@ -4,8 +4,8 @@
  */
 import type { Finding, Severity } from '../engine/index.js';
 import type { CheckResult } from './commands/check.js';
-import { SKIP_REASONS } from './files.js';
-import type { SkipReason } from './files.js';
+import { SKIP_REASONS } from './sources.js';
+import type { SkipReason } from './sources.js';
 
 const SEVERITY_ORDER: readonly Severity[] = ['error', 'warning', 'info'];
 const TOP_FILES = 5;
