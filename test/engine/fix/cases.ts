@@ -145,6 +145,17 @@ export const FIX_CASES: FixCase[] = [
     },
   },
   {
+    name: 'RenameModel',
+    recipe: 'rename-model-expand-contract',
+    rule: 'rename-model-table',
+    operation: 'migrations.RenameModel(old_name="Book", new_name="Novel")',
+    // 0 and 1: code whose model uses the table shop_book (release 1 pins it; in release 2 it is a view); 2 on: shop_novel.
+    writer: (phase, i) => {
+      const table = phase < 2 ? 'shop_book' : 'shop_novel';
+      return [`INSERT INTO ${table} (title, pages, author_name) VALUES ('w-${i}', ${i % 500}, 'a')`, `UPDATE ${table} SET pages = ${i % 500} WHERE id = ${1 + (i % 1000)}`];
+    },
+  },
+  {
     name: 'AlterField type change (and NOT NULL)',
     recipe: 'alter-type-swap',
     rule: 'alter-field-type',

@@ -21,14 +21,18 @@ export async function fixCase(operation: string, settings: Partial<EngineSetting
   return { original: files, fixed, result };
 }
 
-/** The final state as plain data: models by name, fields sorted by name, source lines left out. */
+/**
+ * The final state as plain data: models by name, fields sorted by name, source lines left out. An
+ * option set to None counts as unset (`AlterModelTable(table=None)`): Django's Options falls back to
+ * the default for both, and makemigrations sees no change between them.
+ */
 export function finalState(files: readonly MigrationFile[]): unknown {
   const state = replayState(files, buildGraph(files)).final();
   const models = state.models().map((model) => ({
     app: model.app,
     name: model.name,
     fields: [...model.fields.entries()].sort(([a], [b]) => (a < b ? -1 : 1)),
-    options: model.options,
+    options: Object.fromEntries(Object.entries(model.options).filter(([, value]) => value.kind !== 'none')),
   }));
   return JSON.parse(JSON.stringify(models, (key, value: unknown) => (key === 'line' || key === 'classPath' ? undefined : value instanceof Map ? [...value.entries()] : value)));
 }
