@@ -8,14 +8,19 @@ import { INITIAL, riskyMigration } from './cases.js';
 export const INITIAL_PATH = 'shop/migrations/0001_initial.py';
 export const RISKY_PATH = 'shop/migrations/0002_change.py';
 
-export async function caseTree(operation: string): Promise<{ files: MigrationFile[]; source: string }> {
+/** `initial`: the 0001 migration the risky one follows (the shop app's by default). */
+export async function caseTree(operation: string, initial = INITIAL): Promise<{ files: MigrationFile[]; source: string }> {
   await initParser();
   const source = riskyMigration(operation);
-  return { files: [parseMigration(INITIAL, { path: INITIAL_PATH }), parseMigration(source, { path: RISKY_PATH })], source };
+  return { files: [parseMigration(initial, { path: INITIAL_PATH }), parseMigration(source, { path: RISKY_PATH })], source };
 }
 
-export async function fixCase(operation: string, settings: Partial<EngineSettings> = { database: 'postgresql', databaseVersion: '16' }): Promise<{ original: MigrationFile[]; fixed: MigrationFile[]; result: FixResult }> {
-  const { files, source } = await caseTree(operation);
+export async function fixCase(
+  operation: string,
+  settings: Partial<EngineSettings> = { database: 'postgresql', databaseVersion: '16' },
+  initial = INITIAL,
+): Promise<{ original: MigrationFile[]; fixed: MigrationFile[]; result: FixResult }> {
+  const { files, source } = await caseTree(operation, initial);
   const result = generateFix({ files, path: RISKY_PATH, source, settings });
   const fixed = [files[0]!, ...result.files.map((file) => parseMigration(file.source, { path: file.path }))];
   return { original: files, fixed, result };

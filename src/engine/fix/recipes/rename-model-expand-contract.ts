@@ -59,29 +59,32 @@ function referencingModels(ctx: FixContext, model: ModelState): string[] {
  * state_operations, so the file does it (as Django's RenameContentType does, and skipped the same way
  * when contenttypes is not installed or not routed to this database).
  */
+/** The lookup is guarded, which the dependency rule cannot see; file-wide, as that rule's finding has no operation. */
+const GUARDED_LOOKUP = '    # migrate-help: ignore-file runpython-missing-app-dependency -- without contenttypes there is no row to rename';
+
 function contentTypeFunctions(app: string, oldName: string, newName: string): { names: [string, string]; source: string[] } {
   const forward = `rename_${oldName}_content_type`;
   const backward = `restore_${oldName}_content_type`;
-  const helper = [
-    'def rename_content_type(apps, schema_editor, old_model, new_model):',
-    // The lookup is guarded, which the dependency rule cannot see; a file-wide comment, as its finding has no operation.
-    '    # migrate-help: ignore-file runpython-missing-app-dependency -- without contenttypes there is no row to rename',
-    '    try:',
-    '        ContentType = apps.get_model("contenttypes", "ContentType")',
-    '    except LookupError:',
-    '        return',
-    '    alias = schema_editor.connection.alias',
-    '    if not router.allow_migrate_model(alias, ContentType):',
-    '        return',
-    `    content_types = ContentType.objects.using(alias).filter(app_label=${pyString(app)})`,
-    '    content_type = content_types.filter(model=old_model).first()',
-    '    # A stale row under the new name keeps its place, as in Django; remove_stale_contenttypes sorts it out.',
-    '    if content_type is not None and not content_types.filter(model=new_model).exists():',
-    '        content_type.model = new_model',
-    '        content_type.save(using=alias, update_fields=["model"])',
-  ].join('\n');
-  const wrapper = (name: string, from: string, to: string) => [`def ${name}(apps, schema_editor):`, `    rename_content_type(apps, schema_editor, ${pyString(from)}, ${pyString(to)})`].join('\n');
-  return { names: [forward, backward], source: [helper, wrapper(forward, oldName, newName), wrapper(backward, newName, oldName)] };
+  // Written out twice rather than shared: the function rules read a helper's second parameter as the schema editor.
+  const renaming = (name: string, from: string, to: string) =>
+    [
+      `def ${name}(apps, schema_editor):`,
+      ...(name === forward ? [GUARDED_LOOKUP] : []),
+      '    try:',
+      '        ContentType = apps.get_model("contenttypes", "ContentType")',
+      '    except LookupError:',
+      '        return',
+      '    alias = schema_editor.connection.alias',
+      '    if not router.allow_migrate_model(alias, ContentType):',
+      '        return',
+      `    content_types = ContentType.objects.using(alias).filter(app_label=${pyString(app)})`,
+      `    content_type = content_types.filter(model=${pyString(from)}).first()`,
+      '    # A stale row under the new name keeps its place, as in Django; remove_stale_contenttypes sorts it out.',
+      `    if content_type is not None and not content_types.filter(model=${pyString(to)}).exists():`,
+      `        content_type.model = ${pyString(to)}`,
+      '        content_type.save(using=alias, update_fields=["model"])',
+    ].join('\n');
+  return { names: [forward, backward], source: [renaming(forward, oldName, newName), renaming(backward, newName, oldName)] };
 }
 
 function alterModelTable(model: string, tableSource: string): string {
