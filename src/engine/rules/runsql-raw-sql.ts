@@ -96,6 +96,28 @@ export function columnSwaps(statements: readonly LocatedStatement[]): Set<Locate
   return swaps;
 }
 
+const RENAME_TABLE_OF = /^ALTER TABLE (?:IF EXISTS )?(?:ONLY )?([^ ]+) RENAME TO ([^ ;]+)/;
+const CREATE_VIEW_OF = /^CREATE (?:OR REPLACE )?VIEW ([^ (]+)/;
+
+/**
+ * A table moved behind a view in one RunSQL: `ALTER TABLE t RENAME TO u` and then `CREATE VIEW t`.
+ * The running code's queries on `t` reach the table through the view (PostgreSQL writes through a
+ * simple view), so the rename is not the rolling-deploy break a lone rename is (when both run in one
+ * transaction). Returns the renames.
+ */
+export function renamesBehindView(statements: readonly LocatedStatement[]): Set<LocatedStatement> {
+  const covered = new Set<LocatedStatement>();
+  const renamed = new Map<string, LocatedStatement>();
+  for (const statement of statements) {
+    const rename = RENAME_TABLE_OF.exec(statement.text.trim());
+    if (rename) renamed.set(bareIdentifier(rename[1]!), statement);
+    const view = CREATE_VIEW_OF.exec(statement.text.trim());
+    const earlier = view ? renamed.get(bareIdentifier(view[1]!)) : undefined;
+    if (earlier) covered.add(earlier);
+  }
+  return covered;
+}
+
 /** Lock-only checks do not matter for a table created earlier in the same migration (nobody else uses it yet). */
 const LOCK_ONLY = new Set<SqlMessage>(['createIndex', 'foreignKeyNotValid', 'checkNotValid', 'uniqueWithoutIndex', 'setNotNull', 'alterColumnType', 'copyAlgorithm', 'lockOption', 'dropIndex', 'reindex']);
 
@@ -196,6 +218,8 @@ export default defineRule({
         if (item.dynamic) ctx.report({ messageId: 'opaqueSql', op, line: item.line, data: { text: item.text.length > 60 ? `${item.text.slice(0, 59)}…` : item.text } });
       }
       const swaps = columnSwaps(forwardStatements(op));
+      // Only PostgreSQL renames and creates the view in one transaction; elsewhere each DDL commits on its own.
+      const behindViews = database === 'postgresql' ? renamesBehindView(forwardStatements(op)) : new Set<LocatedStatement>();
       for (const statement of forwardStatements(op)) {
         const table = statementTable(statement);
         if (/^CREATE (UNLOGGED )?TABLE\b/.test(statement.masked) && table) {
@@ -209,6 +233,7 @@ export default defineRule({
           if (messageId === 'setNotNull' && table && validated.has(table)) continue;
           if ((messageId === 'dropColumn' || messageId === 'dropTable') && dropsStateFirstRemoval(ctx, statement)) continue;
           if ((messageId === 'dropColumn' || messageId === 'renameColumn') && swaps.has(statement)) continue;
+          if (messageId === 'renameTable' && behindViews.has(statement)) continue;
           ctx.report({ messageId, op, line: statement.line, data: { statement: excerpt(statement) } });
         }
       }
@@ -306,6 +331,25 @@ class Migration(migrations.Migration):
           { messageId: 'dropIndex', line: 14 },
           { messageId: 'truncateCascade', line: 15 },
         ],
+      },
+      {
+        name: 'a table renamed with a view under its old name on MySQL: two commits, a moment without the table',
+        path: 'shop/migrations/0054_move_book_table.py',
+        settings: { database: 'mysql' },
+        code: `from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0053_rename_book_novel")]
+
+    operations = [
+        migrations.RunSQL(
+            sql=["ALTER TABLE shop_book RENAME TO shop_novel", "CREATE VIEW shop_book AS SELECT * FROM shop_novel"],
+            reverse_sql=["DROP VIEW shop_book", "ALTER TABLE shop_novel RENAME TO shop_book"],
+        ),
+    ]
+`,
+        expect: [{ messageId: 'renameTable', line: 9 }],
       },
       {
         name: 'MySQL copy algorithm and lock option',
@@ -440,6 +484,26 @@ class Migration(migrations.Migration):
                 "ALTER TABLE shop_order RENAME COLUMN total_new TO total;",
             ],
             reverse_sql=["ALTER TABLE shop_order RENAME COLUMN total TO total_new;"],
+        ),
+    ]
+`,
+      },
+      {
+        name: 'a table renamed with a view under its old name in one RunSQL',
+        path: 'shop/migrations/0054_move_book_table.py',
+        code: `from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0053_rename_book_novel")]
+
+    operations = [
+        migrations.RunSQL(
+            sql=[
+                'ALTER TABLE "shop_book" RENAME TO "shop_novel"',
+                'CREATE VIEW "shop_book" AS SELECT * FROM "shop_novel"',
+            ],
+            reverse_sql=['DROP VIEW "shop_book"', 'ALTER TABLE "shop_novel" RENAME TO "shop_book"'],
         ),
     ]
 `,

@@ -60,6 +60,8 @@ export interface FixCase {
   rule: string;
   operation: string;
   writer: Writer;
+  /** Releases whose files must leave the catalog as it was (state-only steps). */
+  catalogUnchangedBy?: number[];
 }
 
 export const FIX_CASES: FixCase[] = [
@@ -142,6 +144,18 @@ export const FIX_CASES: FixCase[] = [
       const row = phase === 0 ? `(title, pages, author_name) VALUES ('w-${i}', 1, 'a')` : phase < 3 ? `(title, name, pages, author_name) VALUES ('w-${i}', 'w-${i}', 1, 'a')` : `(name, pages, author_name) VALUES ('w-${i}', 1, 'a')`;
       const update = phase === 0 ? `title = 'u-${i}'` : phase < 3 ? `title = 'u-${i}', name = 'u-${i}'` : `name = 'u-${i}'`;
       return [`INSERT INTO shop_book ${row}`, `UPDATE shop_book SET ${update} WHERE id = ${1 + (i % 1000)}`];
+    },
+  },
+  {
+    name: 'RenameModel',
+    recipe: 'rename-model-expand-contract',
+    rule: 'rename-model-table',
+    operation: 'migrations.RenameModel(old_name="Book", new_name="Novel")',
+    catalogUnchangedBy: [1],
+    // 0 and 1: code whose model uses the table shop_book (release 1 pins it; in release 2 it is a view); 2 on: shop_novel.
+    writer: (phase, i) => {
+      const table = phase < 2 ? 'shop_book' : 'shop_novel';
+      return [`INSERT INTO ${table} (title, pages, author_name) VALUES ('w-${i}', ${i % 500}, 'a')`, `UPDATE ${table} SET pages = ${i % 500} WHERE id = ${1 + (i % 1000)}`];
     },
   },
   {

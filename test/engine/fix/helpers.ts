@@ -8,27 +8,36 @@ import { INITIAL, riskyMigration } from './cases.js';
 export const INITIAL_PATH = 'shop/migrations/0001_initial.py';
 export const RISKY_PATH = 'shop/migrations/0002_change.py';
 
-export async function caseTree(operation: string): Promise<{ files: MigrationFile[]; source: string }> {
+/** `initial`: the 0001 migration the risky one follows (the shop app's by default). */
+export async function caseTree(operation: string, initial = INITIAL): Promise<{ files: MigrationFile[]; source: string }> {
   await initParser();
   const source = riskyMigration(operation);
-  return { files: [parseMigration(INITIAL, { path: INITIAL_PATH }), parseMigration(source, { path: RISKY_PATH })], source };
+  return { files: [parseMigration(initial, { path: INITIAL_PATH }), parseMigration(source, { path: RISKY_PATH })], source };
 }
 
-export async function fixCase(operation: string, settings: Partial<EngineSettings> = { database: 'postgresql', databaseVersion: '16' }): Promise<{ original: MigrationFile[]; fixed: MigrationFile[]; result: FixResult }> {
-  const { files, source } = await caseTree(operation);
+export async function fixCase(
+  operation: string,
+  settings: Partial<EngineSettings> = { database: 'postgresql', databaseVersion: '16' },
+  initial = INITIAL,
+): Promise<{ original: MigrationFile[]; fixed: MigrationFile[]; result: FixResult }> {
+  const { files, source } = await caseTree(operation, initial);
   const result = generateFix({ files, path: RISKY_PATH, source, settings });
   const fixed = [files[0]!, ...result.files.map((file) => parseMigration(file.source, { path: file.path }))];
   return { original: files, fixed, result };
 }
 
-/** The final state as plain data: models by name, fields sorted by name, source lines left out. */
+/**
+ * The final state as plain data: models by name, fields sorted by name, source lines left out. An
+ * option set to None counts as unset (`AlterModelTable(table=None)`): Django's Options falls back to
+ * the default for both, and makemigrations sees no change between them.
+ */
 export function finalState(files: readonly MigrationFile[]): unknown {
   const state = replayState(files, buildGraph(files)).final();
   const models = state.models().map((model) => ({
     app: model.app,
     name: model.name,
     fields: [...model.fields.entries()].sort(([a], [b]) => (a < b ? -1 : 1)),
-    options: model.options,
+    options: Object.fromEntries(Object.entries(model.options).filter(([, value]) => value.kind !== 'none')),
   }));
   return JSON.parse(JSON.stringify(models, (key, value: unknown) => (key === 'line' || key === 'classPath' ? undefined : value instanceof Map ? [...value.entries()] : value)));
 }

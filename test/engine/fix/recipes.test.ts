@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FixInputError, fixRecipes, generateFix } from '../../../src/engine/fix/index.js';
-import { FIX_CASES } from './cases.js';
+import { predictSql, loadSqlParser } from '../../../src/engine/sql/index.js';
+import { FIX_CASES, INITIAL } from './cases.js';
 import { caseTree, finalState, fixCase, RISKY_PATH, risks } from './helpers.js';
 
 const PG16 = { database: 'postgresql' as const, databaseVersion: '16' };
@@ -95,5 +96,68 @@ describe('fix input', () => {
   it('every recipe has a case here', () => {
     const covered = new Set(FIX_CASES.map((c) => c.recipe));
     expect(fixRecipes.map((r) => r.id).filter((id) => !covered.has(id))).toEqual([]);
+  });
+});
+
+describe('RenameModel', () => {
+  const RENAME = FIX_CASES.find((c) => c.recipe === 'rename-model-expand-contract')!.operation;
+  const BOOK_FIELDS = '("author_name", models.CharField(max_length=100)),';
+  /** The shop app with one more field on Book or Author (a relation to or from the renamed model). */
+  const withField = (model: 'Book' | 'Author', field: string) =>
+    model === 'Book' ? INITIAL.replace(BOOK_FIELDS, `${BOOK_FIELDS}\n                ${field},`) : INITIAL.replace('("name", models.CharField(max_length=100)),', `("name", models.CharField(max_length=100)),\n                ${field},`);
+
+  it('runs no SQL in release 1: the rename is state-only with the old table pinned', async () => {
+    await loadSqlParser();
+    const { fixed, result } = await fixCase(RENAME);
+    const first = result.files[0]!;
+    expect(first.release).toBe(1);
+    const predicted = predictSql(fixed, { database: 'postgresql', version: '16' }, { targets: [first.path] })[0]!;
+    expect(predicted.operations.map((op) => [op.type, op.unknown, op.statements.length])).toEqual([
+      ['SeparateDatabaseAndState', false, 0],
+      ['RunPython', true, 0],
+    ]);
+    expect(first.source).toContain('table="shop_book"');
+    expect(result.files.map((f) => [f.name, f.release])).toEqual([
+      ['0002_step1_change_rename_state', 1],
+      ['0002_step2_change_move_table', 2],
+      ['0002_change', 3],
+    ]);
+    expect(result.files[1]!.source).toContain('CREATE VIEW "shop_book" AS SELECT * FROM "shop_novel"');
+  });
+
+  it('keeps foreign keys from other models and says their constraints keep their names', async () => {
+    const initial = withField('Author', '("favourite", models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, to="shop.book"))').replace('from django.db import migrations, models', 'from django.db import migrations, models\nimport django.db.models.deletion');
+    const { original, fixed, result } = await fixCase(RENAME, PG16, initial);
+    expect(result.unfixed).toEqual([]);
+    expect(result.note.join('\n')).toMatch(/foreign keys from `Author` keep their constraint names/);
+    expect(finalState(fixed)).toEqual(finalState(original));
+    expect(risks(fixed, result.files.map((f) => f.path), PG16)).toEqual([]);
+  });
+
+  it.each([
+    ['a many-to-many field of its own', withField('Book', '("fans", models.ManyToManyField(to="shop.author"))'), /many-to-many field `fans`.*`book_id` column/],
+    ['a many-to-many field pointing at it', withField('Author', '("books", models.ManyToManyField(to="shop.book"))'), /`Author.books` is a many-to-many field to the model/],
+  ])('declines a model with %s: the join table column is named after the model', async (_name, initial, reason) => {
+    const { result } = await fixCase(RENAME, PG16, initial);
+    expect(result.files).toEqual([]);
+    expect(result.unfixed.map((u) => u.type)).toEqual(['RenameModel']);
+    expect(result.unfixed[0]!.reason).toMatch(reason);
+  });
+
+  it('declines a model a swappable setting names', async () => {
+    const { result } = await fixCase(RENAME, { ...PG16, swappable: { AUTH_USER_MODEL: 'shop.Book' } });
+    expect(result.files).toEqual([]);
+    expect(result.unfixed[0]!.reason).toMatch(/swappable \(settings\.AUTH_USER_MODEL/);
+  });
+
+  it('MySQL: release 1 only, under the original name, and the model keeps its old table', async () => {
+    const MYSQL = { database: 'mysql' as const, databaseVersion: '8.0' };
+    const { fixed, original, result } = await fixCase(RENAME, MYSQL);
+    expect(result.files.map((f) => [f.name, f.release])).toEqual([['0002_change', 1]]);
+    expect(result.note.join('\n')).toMatch(/keep the `db_table` for good/);
+    const renamed = (state: unknown) => (state as Array<{ name: string; options: Record<string, unknown> }>).find((model) => model.name === 'Novel')!;
+    expect(renamed(finalState(fixed)).options).toEqual({ db_table: { kind: 'str', value: 'shop_book' } });
+    expect({ ...renamed(finalState(fixed)), options: {} }).toEqual(renamed(finalState(original)));
+    expect(risks(fixed, result.files.map((f) => f.path), MYSQL)).toEqual([]);
   });
 });

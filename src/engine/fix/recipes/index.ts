@@ -9,7 +9,8 @@ import fieldIndexConcurrently from './field-index-concurrently.js';
 import foreignKeyNotValid from './foreign-key-not-valid.js';
 import removeFieldStateFirst from './remove-field-state-first.js';
 import renameFieldExpandContract from './rename-field-expand-contract.js';
+import renameModelExpandContract from './rename-model-expand-contract.js';
 import setNotNullCheck from './set-not-null-check.js';
 import uniqueUsingIndex from './unique-using-index.js';
 
-export const recipes: readonly FixRecipe[] = [addNotNullColumn, addIndexConcurrently, foreignKeyNotValid, uniqueUsingIndex, fieldIndexConcurrently, checkNotValid, alterTypeSwap, setNotNullCheck, removeFieldStateFirst, deleteModelStateFirst, renameFieldExpandContract];
+export const recipes: readonly FixRecipe[] = [addNotNullColumn, addIndexConcurrently, foreignKeyNotValid, uniqueUsingIndex, fieldIndexConcurrently, checkNotValid, alterTypeSwap, setNotNullCheck, removeFieldStateFirst, deleteModelStateFirst, renameFieldExpandContract, renameModelExpandContract];
