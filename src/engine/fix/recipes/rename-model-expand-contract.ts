@@ -54,14 +54,14 @@ function referencingModels(ctx: FixContext, model: ModelState): string[] {
   return [...names];
 }
 
+/** The lookup is guarded, which the dependency rule cannot see; file-wide, as that rule's finding has no operation. */
+const GUARDED_LOOKUP = '    # migrate-help: ignore-file runpython-missing-app-dependency -- without contenttypes there is no row to rename';
+
 /**
  * Django renames the content type of a model only after a top-level RenameModel; this one is in
  * state_operations, so the file does it (as Django's RenameContentType does, and skipped the same way
  * when contenttypes is not installed or not routed to this database).
  */
-/** The lookup is guarded, which the dependency rule cannot see; file-wide, as that rule's finding has no operation. */
-const GUARDED_LOOKUP = '    # migrate-help: ignore-file runpython-missing-app-dependency -- without contenttypes there is no row to rename';
-
 function contentTypeFunctions(app: string, oldName: string, newName: string): { names: [string, string]; source: string[] } {
   const forward = `rename_${oldName}_content_type`;
   const backward = `restore_${oldName}_content_type`;
