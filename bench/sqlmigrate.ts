@@ -1,12 +1,12 @@
 /**
- * `npm run bench:sqlmigrate -- <tree dir> [--swappable AUTH_USER_MODEL=app.Model] [--default-auto-field BigAutoField] [--show N]`: the engine's
+ * `npm run bench:sqlmigrate -- <tree dir> [--swappable AUTH_USER_MODEL=app.Model] [--default-auto-field BigAutoField] [--show N] [--unknown] [--django-cache file.json]`: the engine's
  * predicted PostgreSQL statements against Django 5.2's own (scripts/django-sqlmigrate.py, run on a
  * throwaway database on the local server), operation by operation, after whitespace normalisation.
  * Needs a Django source tree at $DJANGO_SOURCE (default /tmp/django52) and /usr/bin/python3 with psycopg2.
  * Reads the tree in place; copies and writes nothing there.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { discoverMigrations, readMigrations } from '../src/cli/files.js';
@@ -45,10 +45,11 @@ interface Tally {
   claimedRefused: number;
 }
 
-function parseArgs(argv: string[]): { tree: string; swappable: Record<string, string>; show: number; defaultAutoField: string | undefined } {
+function parseArgs(argv: string[]): { tree: string; swappable: Record<string, string>; show: number; defaultAutoField: string | undefined; djangoCache: string | undefined } {
   const swappable: Record<string, string> = {};
   let show = 5;
   let defaultAutoField: string | undefined;
+  let djangoCache: string | undefined;
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--swappable') {
@@ -56,14 +57,15 @@ function parseArgs(argv: string[]): { tree: string; swappable: Record<string, st
       if (key && value) swappable[key] = value;
     } else if (argv[i] === '--show') show = Number(argv[++i]);
     else if (argv[i] === '--default-auto-field') defaultAutoField = argv[++i]?.split('.').pop();
-    else if (argv[i] === '--unloadable' || argv[i] === '--no-stubs') continue;
+    else if (argv[i] === '--django-cache') djangoCache = argv[++i];
+    else if (argv[i] === '--unloadable' || argv[i] === '--no-stubs' || argv[i] === '--unknown') continue;
     else rest.push(argv[i]!);
   }
   if (rest.length !== 1) {
-    console.error('usage: npm run bench:sqlmigrate -- <tree dir> [--swappable AUTH_USER_MODEL=app.Model] [--default-auto-field BigAutoField] [--show N] [--unloadable] [--no-stubs]');
+    console.error('usage: npm run bench:sqlmigrate -- <tree dir> [--swappable AUTH_USER_MODEL=app.Model] [--default-auto-field BigAutoField] [--show N] [--unloadable] [--no-stubs] [--unknown] [--django-cache file.json]');
     process.exit(2);
   }
-  return { tree: resolve(rest[0]!), swappable, show, defaultAutoField };
+  return { tree: resolve(rest[0]!), swappable, show, defaultAutoField, djangoCache };
 }
 
 /** The project's user model when the tree creates exactly one model with password and last_login. */
@@ -168,14 +170,22 @@ function share(migrations: readonly MigrationSql[]): string {
   return `${predicted}/${ops.length} (${((100 * predicted) / Math.max(ops.length, 1)).toFixed(1)}%)`;
 }
 
-const { tree, swappable, show, defaultAutoField } = parseArgs(process.argv.slice(2));
+/** Django's side of an earlier run with the same arguments, when asked for and present; else a fresh run, kept when asked. */
+function cachedDjango(cache: string | undefined, run: () => DjangoRun): DjangoRun {
+  if (cache && existsSync(cache)) return JSON.parse(readFileSync(cache, 'utf8')) as DjangoRun;
+  const result = run();
+  if (cache) writeFileSync(cache, JSON.stringify(result));
+  return result;
+}
+
+const { tree, swappable, show, defaultAutoField, djangoCache } = parseArgs(process.argv.slice(2));
 const sources = discoverMigrations([tree], { cwd: tree, exclude: [], excludeBase: tree });
 const [files] = await Promise.all([readMigrations(sources), loadSqlParser()]);
 const userModel = swappable['AUTH_USER_MODEL'] ?? detectUserModel(files);
 if (userModel) swappable['AUTH_USER_MODEL'] = userModel;
 // Both sides get the same DEFAULT_AUTO_FIELD; without the flag the engine leaves join tables unknown.
 const predicted = predictSql(files, { database: 'postgresql', version: '15' }, { swappable, ...(defaultAutoField ? { defaultAutoField } : {}) });
-const django = runDjango(tree, appModules(tree, files), swappable, defaultAutoField ?? 'AutoField');
+const django = cachedDjango(djangoCache, () => runDjango(tree, appModules(tree, files), swappable, defaultAutoField ?? 'AutoField'));
 const byKey = new Map(predicted.map((m) => [`${m.app}.${m.name}`, m]));
 const tally: Tally = { compared: 0, equal: 0, diffs: [], claimedRefused: 0 };
 let matched = 0;
@@ -199,4 +209,14 @@ for (const diff of tally.diffs.slice(0, show)) console.log(`    ${diff}`);
 if (process.argv.includes('--unloadable')) {
   for (const u of django.unloadable.slice(0, show)) console.log(`    unloadable ${u.app}.${u.name}: ${u.reason}`);
   for (const r of django.migrations.filter((m) => m.error || m.applyError).slice(0, show)) console.log(`    failed ${r.app}.${r.name}: ${r.error ?? r.applyError}`);
+}
+if (process.argv.includes('--unknown')) {
+  // What keeps the share down: unknown operations grouped by type and reason, most common first.
+  const counts = new Map<string, number>();
+  for (const op of predicted.flatMap((m) => m.operations)) {
+    if (!op.unknown || op.type === 'RunPython') continue;
+    const key = `${op.type}: ${op.reason ?? ''}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  for (const [key, count] of [...counts].sort((a, b) => b[1] - a[1]).slice(0, show)) console.log(`    unknown ${count}× ${key}`);
 }

@@ -128,6 +128,7 @@ export class Catalog {
 
   /** Names of the entries on exactly these columns (Django's _constraint_names). */
   names(table: string, columns: readonly string[], filter: (entry: CatalogEntry) => boolean): string[] {
+    if (!this.tables.has(table)) throw new Unpredictable(`${table} is not a table the predicted migrations built, so the constraint names Django finds there are not known`);
     if (this.isUncertain(table, columns)) throw new Unpredictable(`an earlier operation on ${table} was not predicted, so the constraint names Django finds there are not known`);
     const on = (entry: CatalogEntry) => entry.columns.length === columns.length && entry.columns.every((column, i) => column === columns[i]) && filter(entry);
     const found = this.entries(table).filter(on);

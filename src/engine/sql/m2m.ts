@@ -30,6 +30,13 @@ function str(value: string): PyValue {
   return { kind: 'str', value };
 }
 
+/** The join table's name: `db_table=`, or the model's table and the field name fitted to the backend's limit. */
+export function joinTableName(model: ModelState, fieldName: string, m2m: FieldDef, vendor: Vendor): string {
+  const dbTable = m2m.kwargs['db_table'];
+  if (dbTable !== undefined && dbTable.kind !== 'str' && dbTable.kind !== 'none') throw new Unpredictable('`db_table=` of the many-to-many field is not a literal');
+  return dbTable?.kind === 'str' ? dbTable.value : truncateName(`${tableName(model, vendor)}_${fieldName}`, vendor === 'postgresql' ? 63 : 64);
+}
+
 /** The auto-created through model of `model.fieldName`, as a model state the schema editor can create. */
 export function throughModel(state: StateView, model: ModelState, fieldName: string, m2m: FieldDef, vendor: Vendor, swappable: Record<string, string>, defaultAutoField: string | undefined): ModelState {
   if (!defaultAutoField) throw new Unpredictable("the join table's id type follows the project's DEFAULT_AUTO_FIELD: set `defaultAutoField` in the config to predict it");
@@ -42,9 +49,7 @@ export function throughModel(state: StateView, model: ModelState, fieldName: str
   if (toName === fromName) [toName, fromName] = [`to_${toName}`, `from_${fromName}`];
   const constraint = m2m.kwargs['db_constraint'];
   const fkKwargs = (pointsAt: PyValue): Record<string, PyValue> => ({ to: pointsAt, on_delete: { kind: 'name', path: 'django.db.models.CASCADE' }, ...(constraint ? { db_constraint: constraint } : {}) });
-  const dbTable = m2m.kwargs['db_table'];
-  if (dbTable !== undefined && dbTable.kind !== 'str' && dbTable.kind !== 'none') throw new Unpredictable('`db_table=` of the many-to-many field is not a literal');
-  const table = dbTable?.kind === 'str' ? dbTable.value : truncateName(`${tableName(model, vendor)}_${fieldName}`, vendor === 'postgresql' ? 63 : 64);
+  const table = joinTableName(model, fieldName, m2m, vendor);
   const fields = new Map<string, FieldDef>([
     ['id', field(defaultAutoField, { auto_created: { kind: 'bool', value: true }, primary_key: { kind: 'bool', value: true }, serialize: { kind: 'bool', value: false } })],
     [fromName, field('ForeignKey', fkKwargs(str(`${model.app}.${model.name}`)))],

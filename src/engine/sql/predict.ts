@@ -10,6 +10,7 @@ import type { MigrationFile, Operation, PyValue } from '../types.js';
 import { Catalog } from './catalog.js';
 import { SchemaEditor } from './editor.js';
 import { importResolver } from './indexes.js';
+import { isManyToMany, joinTableName } from './m2m.js';
 import { classifyStatements } from './classify.js';
 import { Unpredictable } from './types.js';
 import type { MigrationSql, OperationSql, SqlStatement, SqlTarget } from './types.js';
@@ -203,6 +204,45 @@ function runSql(op: Operation, target: SqlTarget, statements: SqlStatement[]): v
   }
 }
 
+/** What Django would find later on the tables an unpredicted operation acted on depends on what it did. */
+function markUnpredicted(op: Operation, app: string, state: ProjectState, after: ProjectState, editor: SchemaEditor): void {
+  const operated = operatedModel(op, app, state, after);
+  if (!operated) return;
+  editor.catalog.markUncertain(editor.table(operated), touchedColumns(op));
+  if (op.type !== 'RenameModel' && op.type !== 'AlterModelTable') return;
+  // The table may now be under its new name, with whatever the operation left unnamed or renamed.
+  const renamed = op.type === 'RenameModel' ? after.model(app, str(op.args['new_name']) ?? '') : after.model(app, operated.name);
+  if (!renamed) return;
+  editor.catalog.markUncertain(editor.table(renamed));
+  // RenameModel re-creates the foreign keys pointing at the model, under names built from its new table.
+  if (op.type === 'RenameModel') for (const [other, fieldName] of pointingAt(after, app, renamed.name)) markField(editor, after, other, fieldName);
+}
+
+/** The fields (model, field name) of the state whose relation targets app.model. */
+function pointingAt(state: ProjectState, app: string, model: string): Array<[ModelState, string]> {
+  const key = `${app}.${model}`.toLowerCase();
+  const found: Array<[ModelState, string]> = [];
+  for (const other of state.models()) {
+    for (const [fieldName, field] of other.fields) {
+      const to = str(field.kwargs['to'])?.toLowerCase();
+      if (to && (to === key || (other.app === app && to === model.toLowerCase()))) found.push([other, fieldName]);
+    }
+  }
+  return found;
+}
+
+function markField(editor: SchemaEditor, state: ProjectState, model: ModelState, fieldName: string): void {
+  try {
+    const field = model.fields.get(fieldName);
+    // A many-to-many field's join table holds the column and the foreign key.
+    if (field && isManyToMany(field)) editor.catalog.markUncertain(joinTableName(model, fieldName, field, editor.vendor));
+    else editor.catalog.markUncertain(editor.table(model), [editor.fieldColumn(state, model, fieldName)]);
+  } catch (error) {
+    if (!(error instanceof Unpredictable)) throw error;
+    editor.catalog.markUncertain(editor.table(model));
+  }
+}
+
 function predictOperation(op: Operation, index: number, app: string, state: ProjectState, after: ProjectState, editor: SchemaEditor, target: SqlTarget): OperationSql {
   const result: OperationSql = { index, type: op.type, unknown: false, description: describe(op), statements: [] };
   const start = editor.statements.length;
@@ -225,9 +265,7 @@ function predictOperation(op: Operation, index: number, app: string, state: Proj
     if (!(error instanceof Unpredictable)) throw error;
     editor.statements.length = start;
     editor.deferred.length = deferredStart;
-    // What Django would find on this table later depends on what this operation did.
-    const operated = operatedModel(op, app, state, after);
-    if (operated) editor.catalog.markUncertain(editor.table(operated), touchedColumns(op));
+    markUnpredicted(op, app, state, after, editor);
     return { ...result, unknown: true, reason: error.message, statements: [] };
   }
   result.statements.push(...editor.statements.slice(start));
