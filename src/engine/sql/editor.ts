@@ -811,6 +811,10 @@ export class SchemaEditor {
     const news = togetherSets(newValue);
     const newKeys = new Set(news.map(key));
     const oldKeys = new Set(olds.map(key));
+    const removed = olds.filter((set) => !newKeys.has(key(set))).length;
+    const added = news.filter((set) => !oldKeys.has(key(set))).length;
+    // Django walks a Python set of tuples, whose order follows string hashing, randomised per process.
+    if (removed > 1 || added > 1) throw new Unpredictable(`Django ${removed > 1 ? 'drops' : 'adds'} these sets in the order of a Python set, which changes from run to run`);
     for (const set of olds) {
       if (newKeys.has(key(set))) continue;
       const columns = set.map((f) => this.fieldColumn(state, model, f));

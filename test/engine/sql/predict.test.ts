@@ -52,6 +52,11 @@ describe.each(TARGETS)('predicted SQL equals Django 5.2 sqlmigrate on $vendor', 
     console.log(`sql equality (${vendor}): ${equal}/${claimed} operations claimed equal Django's`);
   });
 
+  it('leaves unknown an AlterUniqueTogether adding two sets, whose order Django takes from a Python set', () => {
+    const migration = predictSql(files, target, { defaultAutoField: 'BigAutoField' }).find((m) => m.name === '0019_two_unique_sets');
+    expect(migration?.operations[0]).toMatchObject({ unknown: true, reason: expect.stringMatching(/Python set/) });
+  });
+
   it('says why RunPython is not predicted', () => {
     const op = predictSql(files, target).flatMap((m) => m.operations).find((o) => o.type === 'RunPython');
     expect(op).toMatchObject({ unknown: true, statements: [] });
