@@ -105,7 +105,7 @@ const CREATE_VIEW_OF = /^CREATE (?:OR REPLACE )?VIEW ([^ (]+)/;
  * simple view), so the rename is not the rolling-deploy break a lone rename is (when both run in one
  * transaction). Returns the renames.
  */
-export function renamesBehindView(statements: readonly LocatedStatement[]): Set<LocatedStatement> {
+function renamesBehindView(statements: readonly LocatedStatement[]): Set<LocatedStatement> {
   const covered = new Set<LocatedStatement>();
   const renamed = new Map<string, LocatedStatement>();
   for (const statement of statements) {

@@ -7,6 +7,7 @@ import { replayState } from '../state/index.js';
 import type { ProjectState } from '../state/index.js';
 import type { ModelState } from '../rules/types.js';
 import type { MigrationFile, Operation, PyValue } from '../types.js';
+import { normaliseRelationTarget } from '../rules/_lib/columns.js';
 import { Catalog } from './catalog.js';
 import { SchemaEditor } from './editor.js';
 import { importResolver } from './indexes.js';
@@ -215,18 +216,15 @@ function markUnpredicted(op: Operation, app: string, state: ProjectState, after:
   if (!renamed) return;
   editor.catalog.markUncertain(editor.table(renamed));
   // RenameModel re-creates the foreign keys pointing at the model, under names built from its new table.
-  if (op.type === 'RenameModel') for (const [other, fieldName] of pointingAt(after, app, renamed.name)) markField(editor, after, other, fieldName);
+  if (op.type === 'RenameModel') for (const [other, fieldName] of pointingAt(after, app, renamed.name, editor.swappable)) markField(editor, after, other, fieldName);
 }
 
 /** The fields (model, field name) of the state whose relation targets app.model. */
-function pointingAt(state: ProjectState, app: string, model: string): Array<[ModelState, string]> {
+function pointingAt(state: ProjectState, app: string, model: string, swappable: Record<string, string>): Array<[ModelState, string]> {
   const key = `${app}.${model}`.toLowerCase();
   const found: Array<[ModelState, string]> = [];
   for (const other of state.models()) {
-    for (const [fieldName, field] of other.fields) {
-      const to = str(field.kwargs['to'])?.toLowerCase();
-      if (to && (to === key || (other.app === app && to === model.toLowerCase()))) found.push([other, fieldName]);
-    }
+    for (const [fieldName, field] of other.fields) if (normaliseRelationTarget(field, other.app, { swappable }) === key) found.push([other, fieldName]);
   }
   return found;
 }

@@ -6,18 +6,14 @@
  * old name (a rename and a view cannot be swapped in one transaction there).
  */
 import type { ModelState } from '../../rules/types.js';
-import type { FieldDef } from '../../types.js';
+import { normaliseRelationTarget } from '../../rules/_lib/columns.js';
 import { modelBefore, opSource, q, str, table } from '../lib.js';
 import { call, runSql, separate } from '../render.js';
 import { pyString } from '../source.js';
 import type { CodeStep, FixContext, FixRecipe, FixStep, RecipePlan } from '../types.js';
 
-/** Whether a relation field of a model in `app` points at `app.name`. */
-function pointsAt(field: FieldDef, fieldApp: string, app: string, name: string): boolean {
-  const to = str(field.kwargs['to'])?.toLowerCase();
-  if (!to) return false;
-  return to === `${app}.${name}`.toLowerCase() || (fieldApp === app && to === name.toLowerCase());
-}
+/** `app.model`, lower-cased as relation targets are compared. */
+const modelLabel = (model: ModelState): string => `${model.app}.${model.name}`.toLowerCase();
 
 /** An auto-created join table's columns are named after the models: a state-only rename would leave them behind. */
 function joinTableObstacle(ctx: FixContext, model: ModelState): string | null {
@@ -29,7 +25,7 @@ function joinTableObstacle(ctx: FixContext, model: ModelState): string | null {
   for (const other of ctx.before.models()) {
     if (other === model) continue;
     for (const [fieldName, field] of other.fields) {
-      if (field.type === 'ManyToManyField' && !field.kwargs['through'] && pointsAt(field, other.app, model.app, model.name)) {
+      if (field.type === 'ManyToManyField' && !field.kwargs['through'] && normaliseRelationTarget(field, other.app, ctx) === modelLabel(model)) {
         return `\`${other.name}.${fieldName}\` is a many-to-many field to the model: its join table's \`${model.name.toLowerCase()}_id\` column is named after the model and Django renames it with the model, under the old code; give that field an explicit \`through\` model first`;
       }
     }
@@ -49,7 +45,7 @@ function swappableSetting(ctx: FixContext, model: ModelState): string | undefine
 function referencingModels(ctx: FixContext, model: ModelState): string[] {
   const names = new Set<string>();
   for (const other of ctx.before.models()) {
-    for (const field of other.fields.values()) if (field.type !== 'ManyToManyField' && pointsAt(field, other.app, model.app, model.name)) names.add(other.name);
+    for (const field of other.fields.values()) if (field.type !== 'ManyToManyField' && normaliseRelationTarget(field, other.app, ctx) === modelLabel(model)) names.add(other.name);
   }
   return [...names];
 }

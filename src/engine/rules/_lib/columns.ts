@@ -210,7 +210,7 @@ export function bothHaveColumns(before: FieldDef, after: FieldDef): boolean {
  * Normalise a relation target to `app.model` lower-cased so two spellings compare equal:
  * `settings.AUTH_USER_MODEL` → the configured swappable model; `Model` → this app's model.
  */
-export function normaliseRelationTarget(field: FieldDef, app: string, settings: ResolvedSettings): string | undefined {
+export function normaliseRelationTarget(field: FieldDef, app: string, settings: Pick<ResolvedSettings, 'swappable'>): string | undefined {
   const target = relationTarget(field);
   if (!target) return undefined;
   let resolved = target;
